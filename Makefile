@@ -1,0 +1,141 @@
+# bgpd: one Makefile, no autotools.  Objects live under $(B) (build/, or
+# build/asan for the sanitizer variant that `make check` runs).
+#
+#   make            build build/bgpd
+#   make check      every test layer that exists (see TESTING.md)
+#   make deps       install the Debian packages the build and tests need
+#   make install    PREFIX, DESTDIR; also installs the systemd unit
+#   make asan       sanitizer (ASan+UBSan) build of everything
+
+PREFIX	?= /usr/local
+SBINDIR	?= $(PREFIX)/sbin
+SYSCONFDIR ?= /etc
+UNITDIR	?= /lib/systemd/system
+DESTDIR	?=
+
+CC	?= cc
+B	?= build
+SAN	?= 0
+WERROR	?= 1
+OPT	?= -O2 -g
+
+PKGS	:= libevent yaml-0.1 libmnl
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
+CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck)
+
+WARN	:= -Wall -Wextra -Wno-unused-parameter -Wshadow -Wstrict-prototypes \
+	   -Wmissing-prototypes -Wpointer-arith -Wformat=2 -Wvla \
+	   -Wimplicit-fallthrough -Wundef
+ifeq ($(WERROR),1)
+WARN	+= -Werror
+endif
+ifeq ($(SAN),1)
+OPT	:= -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+	   -fno-sanitize-recover=all
+LDSAN	:= -fsanitize=address,undefined
+endif
+
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -I. $(WARN) $(OPT) $(PKG_CFLAGS) \
+	     -MMD -MP $(CFLAGS)
+ALL_LDFLAGS = $(LDSAN) $(LDFLAGS)
+
+FOLDERS	:= lib bgp fib config daemon
+src_of	= $(sort $(wildcard $(1)/*.c))
+obj_of	= $(patsubst %.c,$(B)/%.o,$(call src_of,$(1)))
+
+LIB_A	:= $(B)/liblib.a
+BGP_A	:= $(B)/libbgp.a
+FIB_A	:= $(B)/libfib.a
+CONFIG_A := $(B)/libconfig.a
+TESTUTIL_A := $(B)/libtestutil.a
+
+# What a unit test of each folder may link: its folder, lib/ and the one
+# third-party library the folder owns.  Anything more fails to link.
+LINK_lib    := $(LIB_A)
+LINK_bgp    := $(BGP_A) $(LIB_A)
+LINK_fib    := $(FIB_A) $(LIB_A) -lmnl
+LINK_config := $(CONFIG_A) $(LIB_A) -lyaml
+
+DAEMON_OBJ := $(call obj_of,daemon)
+BGPD	:= $(B)/bgpd
+
+UNIT_SRC := $(sort $(wildcard tests/unit/*/check_*.c))
+UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
+TESTUTIL_OBJ := $(patsubst %.c,$(B)/%.o,$(wildcard tests/unit/util/*.c))
+
+.PHONY: all check unit golden integration asan deps install clean \
+	golden-update layering demo
+
+all: $(BGPD)
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(B)/tests/%.o: tests/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -c $< -o $@
+
+$(LIB_A): $(call obj_of,lib)
+$(BGP_A): $(call obj_of,bgp)
+$(FIB_A): $(call obj_of,fib)
+$(CONFIG_A): $(call obj_of,config)
+$(TESTUTIL_A): $(TESTUTIL_OBJ)
+$(B)/lib%.a:
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BGPD): $(DAEMON_OBJ) $(CONFIG_A) $(FIB_A) $(BGP_A) $(LIB_A)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(DAEMON_OBJ) $(CONFIG_A) $(FIB_A) \
+	    $(BGP_A) $(LIB_A) $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+# tests/unit/<folder>/check_<module>.c -> $(B)/tests/<folder>/check_<module>
+define unit_rule
+$(B)/tests/$(1): $(B)/tests/unit/$(1).o $(TESTUTIL_A) \
+    $(filter %.a,$(LINK_$(firstword $(subst /, ,$(1)))))
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(ALL_LDFLAGS) -o $$@ $$< $(TESTUTIL_A) \
+	    $(LINK_$(firstword $(subst /, ,$(1)))) $$(CHECK_LIBS)
+endef
+$(foreach t,$(patsubst tests/unit/%.c,%,$(UNIT_SRC)),\
+    $(eval $(call unit_rule,$(t))))
+
+unit-bins: $(UNIT_BIN)
+
+asan:
+	$(MAKE) B=build/asan SAN=1 all unit-bins
+
+layering:
+	sh tests/layering.sh
+
+unit: asan
+	sh tests/run-unit.sh build/asan/tests
+
+golden: asan
+	sh tests/golden.sh build/asan/bgpd
+
+golden-update: all
+	sh tests/golden.sh $(BGPD) --update
+
+check: layering unit golden
+	@echo "make check: all layers passed"
+
+deps:
+	sh tools/deps.sh
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(UNITDIR) \
+	    $(DESTDIR)$(SYSCONFDIR)/bgpd
+	install -m 0755 $(BGPD) $(DESTDIR)$(SBINDIR)/bgpd
+	sed 's|@SBINDIR@|$(SBINDIR)|g' systemd/bgpd.service \
+	    > $(DESTDIR)$(UNITDIR)/bgpd.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/bgpd.service
+	install -m 0644 systemd/bgpd.yaml.example \
+	    $(DESTDIR)$(SYSCONFDIR)/bgpd/bgpd.yaml.example
+
+clean:
+	rm -rf build
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

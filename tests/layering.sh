@@ -1,0 +1,52 @@
+#!/bin/sh
+# Include-graph check of DESIGN.md section 2: each third-party header in one
+# folder, siblings (bgp, fib, config) never include each other, lib/ depends
+# on libc only.  Prints every violation; exits 1 if there is any.
+set -u
+cd "$(dirname "$0")/.." || exit 1
+bad=0
+report() { echo "layering: $1"; bad=1; }
+
+# check PATTERN ALLOWED_DIRS WHAT
+check() {
+	hits=$(grep -nE "#[[:space:]]*include[[:space:]]*[<\"]($1)" \
+	    lib/*.[ch] bgp/*.[ch] fib/*.[ch] config/*.[ch] daemon/*.[ch] \
+	    2>/dev/null | grep -vE "^($2)/" || true)
+	[ -z "$hits" ] || report "$3:
+$hits"
+}
+check 'event2/' 'daemon' 'libevent outside daemon/'
+check 'libmnl/|linux/rtnetlink\.h|linux/netlink\.h' 'fib' \
+    'netlink outside fib/'
+check 'yaml\.h' 'config' 'libyaml outside config/'
+check 'check\.h' 'tests' 'check outside tests/'
+for d in lib bgp fib config; do
+	for o in lib bgp fib config daemon; do
+		[ "$d" = "$o" ] && continue
+		[ "$o" = lib ] && continue
+		hits=$(grep -nE "#[[:space:]]*include[[:space:]]*\"(\.\./)?$o/" \
+		    $d/*.[ch] 2>/dev/null || true)
+		[ -z "$hits" ] || report "$d/ includes $o/:
+$hits"
+	done
+done
+# Local includes must name a real file in the tree.
+for f in lib/*.[ch] bgp/*.[ch] fib/*.[ch] config/*.[ch] daemon/*.[ch]; do
+	[ -f "$f" ] || continue
+	for inc in $(sed -n 's/^#[[:space:]]*include[[:space:]]*"\([^"]*\)".*/\1/p' "$f"); do
+		[ -f "$(dirname "$f")/$inc" ] || [ -f "$inc" ] ||
+		    report "$f includes missing \"$inc\""
+	done
+done
+# Lines over 80 columns (tabs count as 8) in project sources.
+long=$(for f in lib/*.[ch] bgp/*.[ch] fib/*.[ch] config/*.[ch] daemon/*.[ch] \
+    tests/unit/*/*.c; do
+	[ -f "$f" ] && expand "$f" | awk -v f="$f" \
+	    'length($0) > 80 { print f ":" NR ": " length($0) " columns" }'
+done)
+[ -z "$long" ] || report "lines over 80 columns:
+$long"
+if [ "$bad" -eq 0 ]; then
+	echo "layering: ok"
+fi
+exit "$bad"

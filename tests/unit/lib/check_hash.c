@@ -1,0 +1,126 @@
+/* Unit tests for lib/hash: SipHash vector, table insert/find/remove/grow. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/hash.h"
+#include "tests/unit/util/testutil.h"
+
+START_TEST(test_siphash_vector)
+{
+	/* The reference vector of the SipHash paper, appendix A. */
+	uint8_t key[16], msg[15];
+
+	for (int i = 0; i < 16; i++)
+		key[i] = (uint8_t)i;
+	for (int i = 0; i < 15; i++)
+		msg[i] = (uint8_t)i;
+	ck_assert_uint_eq(hash_siphash24(key, msg, 15), 0xa129ca6149be45e5ULL);
+	/* Keyed: another key gives another value. */
+	key[0] = 1;
+	ck_assert_uint_ne(hash_siphash24(key, msg, 15), 0xa129ca6149be45e5ULL);
+}
+END_TEST
+
+struct ent {
+	int	key;
+	int	val;
+};
+
+static bool
+ent_eq(const void *e, const void *k)
+{
+	return ((const struct ent *)e)->key == *(const int *)k;
+}
+
+static uint64_t
+ent_hash(int k)
+{
+	return hash_bytes(&k, sizeof(k));
+}
+
+START_TEST(test_table)
+{
+	enum { N = 5000 };
+	struct hash_table t;
+	struct ent *e = calloc(N, sizeof(*e));
+	size_t it = 0, seen = 0;
+
+	hash_init(&t);
+	for (int i = 0; i < N; i++) {
+		e[i].key = i * 7;
+		e[i].val = i;
+		hash_insert(&t, ent_hash(e[i].key), &e[i]);
+	}
+	ck_assert_uint_eq(hash_count(&t), N);
+	for (int i = 0; i < N; i++) {
+		int k = i * 7;
+		struct ent *f = hash_find(&t, ent_hash(k), ent_eq, &k);
+
+		ck_assert_ptr_nonnull(f);
+		ck_assert_int_eq(f->val, i);
+	}
+	int missing = 3;
+
+	ck_assert_ptr_null(hash_find(&t, ent_hash(missing), ent_eq, &missing));
+	/* Remove every other entry, the rest must still be found. */
+	for (int i = 0; i < N; i += 2) {
+		int k = i * 7;
+
+		ck_assert_ptr_eq(hash_remove(&t, ent_hash(k), ent_eq, &k),
+		    &e[i]);
+	}
+	ck_assert_uint_eq(hash_count(&t), N / 2);
+	for (int i = 0; i < N; i++) {
+		int k = i * 7;
+		struct ent *f = hash_find(&t, ent_hash(k), ent_eq, &k);
+
+		ck_assert(i % 2 ? f == &e[i] : f == NULL);
+	}
+	while (hash_next(&t, &it) != NULL)
+		seen++;
+	ck_assert_uint_eq(seen, N / 2);
+	ck_assert(hash_remove_entry(&t, ent_hash(7), &e[1]));
+	ck_assert(!hash_remove_entry(&t, ent_hash(7), &e[1]));
+	/* Churn (insert/remove cycles) must not fill the table with tombs. */
+	for (int round = 0; round < 20000; round++) {
+		int k = 1000000 + round;
+		struct ent tmp = { k, 0 };
+
+		hash_insert(&t, ent_hash(k), &tmp);
+		ck_assert_ptr_eq(hash_remove(&t, ent_hash(k), ent_eq, &k),
+		    &tmp);
+	}
+	ck_assert_uint_eq(hash_count(&t), N / 2 - 1);
+	ck_assert_uint_le(t.cap, 16384);
+	hash_free(&t);
+	free(e);
+}
+END_TEST
+
+START_TEST(test_empty)
+{
+	struct hash_table t;
+	size_t it = 0;
+	int k = 1;
+
+	hash_init(&t);
+	ck_assert_ptr_null(hash_find(&t, 1, ent_eq, &k));
+	ck_assert_ptr_null(hash_remove(&t, 1, ent_eq, &k));
+	ck_assert_ptr_null(hash_next(&t, &it));
+	hash_free(&t);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("hash");
+	TCase *tc = tcase_create("hash");
+
+	tcase_add_test(tc, test_siphash_vector);
+	tcase_add_test(tc, test_table);
+	tcase_add_test(tc, test_empty);
+	suite_add_tcase(s, tc);
+	return tu_run(s);
+}

@@ -1,0 +1,35 @@
+#!/bin/sh
+# Install the Debian packages bgpd's build and tests need; do nothing when
+# they are all present.  Needs root (or sudo) only when something is missing.
+set -eu
+
+# build: compiler, pkg-config and the four libraries bgpd may use
+BUILD="gcc make pkg-config libevent-dev libyaml-dev libmnl-dev check"
+# tests: namespaces and routes
+TEST="iproute2 procps"
+PKGS="$BUILD $TEST ${EXTRA_PKGS:-}"
+
+missing=""
+for p in $PKGS; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+	    grep -q "install ok installed"; then
+		missing="$missing $p"
+	fi
+done
+if [ -z "$missing" ]; then
+	echo "deps: all present"
+	exit 0
+fi
+echo "deps: installing:$missing"
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+	command -v sudo >/dev/null 2>&1 || {
+		echo "deps: need root to install:$missing" >&2
+		exit 1
+	}
+	SUDO=sudo
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -q --no-install-recommends $missing
