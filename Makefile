@@ -65,7 +65,7 @@ UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 TESTUTIL_OBJ := $(patsubst %.c,$(B)/%.o,$(wildcard tests/unit/util/*.c))
 
 .PHONY: all check unit golden integration asan deps install clean \
-	golden-update layering demo
+	golden-update layering demo unit-bins
 
 all: $(BGPD)
 
@@ -119,8 +119,18 @@ golden: asan
 golden-update: all
 	sh tests/golden.sh $(BGPD) --update
 
-check: layering unit golden
+check: deps layering unit golden
 	@echo "make check: all layers passed"
+
+# Until kernel routes land, the demo shows each node's plan for the
+# example cluster; see README.md.
+DEMO_NODES := node-a node-b node-c
+demo: deps all
+	@echo "bgpd demo: the plan of each node of systemd/bgpd.yaml.example"
+	@echo "(the network demo with kernel routes arrives with issue 4)"
+	@for n in $(DEMO_NODES); do echo; echo "### bgpd --check --node $$n"; \
+	    ./$(BGPD) --check --config systemd/bgpd.yaml.example \
+	    --node $$n || exit 1; done
 
 deps:
 	sh tools/deps.sh

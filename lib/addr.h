@@ -54,6 +54,7 @@ bool	 addr_pfx_contains(const struct ip_prefix *outer,
 	    const struct ip_prefix *inner);
 bool	 addr_pfx_contains_addr(const struct ip_prefix *p,
 	    const struct ip_addr *a);
-bool	 addr_pfx_overlaps(const struct ip_prefix *a, const struct ip_prefix *b);
+bool	 addr_pfx_overlaps(const struct ip_prefix *a,
+	    const struct ip_prefix *b);
 
 #endif

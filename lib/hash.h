@@ -44,7 +44,8 @@ void	*hash_find(const struct hash_table *t, uint64_t hv, hash_eq_fn *eq,
 void	 hash_insert(struct hash_table *t, uint64_t hv, void *entry);
 void	*hash_remove(struct hash_table *t, uint64_t hv, hash_eq_fn *eq,
 	    const void *key);
-bool	 hash_remove_entry(struct hash_table *t, uint64_t hv, const void *entry);
+bool	 hash_remove_entry(struct hash_table *t, uint64_t hv,
+	    const void *entry);
 /* Iterate: size_t it = 0; while ((e = hash_next(t, &it)) != NULL) ... */
 void	*hash_next(const struct hash_table *t, size_t *it);
 size_t	 hash_count(const struct hash_table *t);

@@ -15,7 +15,8 @@ void	*xreallocarray(void *, size_t nmemb, size_t size);
 char	*xstrdup(const char *);
 char	*xstrndup(const char *, size_t);
 char	*xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-char	*xvasprintf(const char *fmt, va_list) __attribute__((format(printf, 1, 0)));
+char	*xvasprintf(const char *fmt, va_list)
+	    __attribute__((format(printf, 1, 0)));
 void	*xmemdup(const void *, size_t);
 
 /*

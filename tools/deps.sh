@@ -6,7 +6,7 @@ set -eu
 # build: compiler, pkg-config and the four libraries bgpd may use
 BUILD="gcc make pkg-config libevent-dev libyaml-dev libmnl-dev check"
 # tests: namespaces and routes
-TEST="iproute2 procps"
+TEST="iproute2 procps python3"
 PKGS="$BUILD $TEST ${EXTRA_PKGS:-}"
 
 missing=""

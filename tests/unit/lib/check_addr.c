@@ -108,7 +108,8 @@ START_TEST(test_mask)
 	ck_assert_str_eq(addr_pfx_fmt(&p, buf, sizeof(buf)), "100.64.64.0/18");
 	p = P("2001:db8:ffff:ffff::1/33");
 	addr_pfx_mask(&p);
-	ck_assert_str_eq(addr_pfx_fmt(&p, buf, sizeof(buf)), "2001:db8:8000::/33");
+	ck_assert_str_eq(addr_pfx_fmt(&p, buf, sizeof(buf)),
+	    "2001:db8:8000::/33");
 	p = P("255.255.255.255/0");
 	addr_pfx_mask(&p);
 	ck_assert_str_eq(addr_pfx_fmt(&p, buf, sizeof(buf)), "0.0.0.0/0");

@@ -28,7 +28,9 @@ tu_cleanup(void)
 const char *
 tu_tmpdir(void)
 {
-	if (tu_dir[0] == '\0' || getpid() != tu_owner) {
+	/* Made once, in the parent before check forks: children share it
+	 * and only the owner removes it. */
+	if (tu_dir[0] == '\0') {
 		const char *base = getenv("TMPDIR");
 
 		snprintf(tu_dir, sizeof(tu_dir), "%s/bgpd-unit-XXXXXX",
@@ -118,6 +120,7 @@ tu_run(Suite *s)
 	SRunner *sr = srunner_create(s);
 	int failed;
 
+	tu_tmpdir();
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
