@@ -65,7 +65,7 @@ UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 TESTUTIL_OBJ := $(patsubst %.c,$(B)/%.o,$(wildcard tests/unit/util/*.c))
 
 .PHONY: all check unit golden integration asan deps install clean \
-	golden-update layering demo unit-bins
+	golden-update layering demo unit-bins mutation
 
 all: $(BGPD)
 
@@ -134,6 +134,10 @@ demo: deps all
 
 deps:
 	sh tools/deps.sh
+
+# Break each plan rule in turn; the golden tests must catch every one.
+mutation:
+	python3 tools/mutate-plan.py
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(UNITDIR) \
