@@ -11,6 +11,7 @@ PREFIX	?= /usr/local
 SBINDIR	?= $(PREFIX)/sbin
 SYSCONFDIR ?= /etc
 UNITDIR	?= /lib/systemd/system
+DOCDIR	?= $(PREFIX)/share/doc/bgpd
 DESTDIR	?=
 
 CC	?= cc
@@ -141,9 +142,11 @@ mutation:
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(UNITDIR) \
-	    $(DESTDIR)$(SYSCONFDIR)/bgpd
+	    $(DESTDIR)$(SYSCONFDIR)/bgpd $(DESTDIR)$(DOCDIR)
 	install -m 0755 $(BGPD) $(DESTDIR)$(SBINDIR)/bgpd
-	sed 's|@SBINDIR@|$(SBINDIR)|g' systemd/bgpd.service \
+	install -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
+	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@DOCDIR@|$(DOCDIR)|g' \
+	    systemd/bgpd.service \
 	    > $(DESTDIR)$(UNITDIR)/bgpd.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/bgpd.service
 	install -m 0644 systemd/bgpd.yaml.example \
