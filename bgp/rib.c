@@ -1,0 +1,350 @@
+/* rib: see rib.h. */
+#include "rib.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "attrset.h"
+#include "decide.h"
+#include "lib/log.h"
+#include "lib/xalloc.h"
+
+static bool
+entry_eq(const void *entry, const void *key)
+{
+	return addr_pfx_eq(&((const struct rib_entry *)entry)->prefix, key);
+}
+
+void
+rib_init(struct rib *r)
+{
+	memset(r, 0, sizeof(*r));
+	hash_init(&r->entries);
+	r->dirty_tail = &r->dirty_head;
+}
+
+void
+rib_peer_init(struct rib_peer *p)
+{
+	memset(p, 0, sizeof(*p));
+}
+
+size_t
+rib_count(const struct rib *r)
+{
+	return hash_count(&r->entries);
+}
+
+struct rib_entry *
+rib_lookup(const struct rib *r, const struct ip_prefix *p)
+{
+	return hash_find(&r->entries, addr_pfx_hash(p), entry_eq, p);
+}
+
+const struct rib_path *
+rib_best(const struct rib_entry *e)
+{
+	return e->paths;
+}
+
+const struct rib_path *
+rib_path_of(const struct rib_entry *e, const struct rib_peer *peer)
+{
+	for (const struct rib_path *p = e->paths; p != NULL; p = p->next) {
+		if (p->peer == peer)
+			return p;
+	}
+	return NULL;
+}
+
+static void
+mark_dirty(struct rib *r, struct rib_entry *e)
+{
+	if (e->dirty)
+		return;
+	e->dirty = true;
+	e->dirty_next = NULL;
+	*r->dirty_tail = e;
+	r->dirty_tail = &e->dirty_next;
+	r->ndirty++;
+}
+
+struct rib_entry *
+rib_dirty_pop(struct rib *r)
+{
+	struct rib_entry *e = r->dirty_head;
+
+	if (e == NULL)
+		return NULL;
+	r->dirty_head = e->dirty_next;
+	if (r->dirty_head == NULL)
+		r->dirty_tail = &r->dirty_head;
+	e->dirty = false;
+	e->dirty_next = NULL;
+	r->ndirty--;
+	return e;
+}
+
+void
+rib_entry_done(struct rib *r, struct rib_entry *e)
+{
+	if (e->paths != NULL || e->dirty)
+		return;
+	if (!hash_remove_entry(&r->entries, addr_pfx_hash(&e->prefix), e))
+		fatalx("%s: entry not in the table", __func__);
+	free(e);
+}
+
+static uint16_t
+count_ecmp(const struct rib_entry *e)
+{
+	uint16_t n = 0;
+
+	for (const struct rib_path *p = e->paths; p != NULL; p = p->next) {
+		if (n > 0 && !decide_ecmp(e->paths, p))
+			break;
+		if (n < UINT16_MAX)
+			n++;
+	}
+	return n;
+}
+
+/* The best path and ECMP set as attribute pointers, for change checks. */
+static bool
+same_selection(const struct rib_entry *e, const struct rib_path *best,
+    uint16_t necmp, const struct attrset *const *sel)
+{
+	const struct rib_path *p = e->paths;
+
+	if (p != best || e->necmp != necmp)
+		return false;
+	for (uint16_t i = 0; i < necmp && p != NULL; i++, p = p->next) {
+		if (p->attrs != sel[i])
+			return false;
+	}
+	return true;
+}
+
+static void
+unlink_path(struct rib_entry *e, struct rib_path *path)
+{
+	struct rib_path **pp;
+
+	for (pp = &e->paths; *pp != NULL; pp = &(*pp)->next) {
+		if (*pp == path) {
+			*pp = path->next;
+			return;
+		}
+	}
+	fatalx("%s: path not in its entry", __func__);
+}
+
+static void
+insert_sorted(struct rib_entry *e, struct rib_path *path)
+{
+	struct rib_path **pp = &e->paths;
+
+	while (*pp != NULL && decide_cmp(*pp, path) < 0)
+		pp = &(*pp)->next;
+	path->next = *pp;
+	*pp = path;
+}
+
+/*
+ * Apply `change` to e (insert, replace or remove a path), then queue e if
+ * its best path or ECMP set changed.  Selections longer than 16 paths are
+ * compared by their first 16 and the count.
+ */
+#define SEL_MAX	16
+
+static void
+reselect(struct rib *r, struct rib_entry *e, const struct rib_path *old_best,
+    uint16_t old_necmp, const struct attrset *const *old_sel)
+{
+	uint16_t n = count_ecmp(e);
+
+	if (!same_selection(e, old_best, n < SEL_MAX ? n : SEL_MAX, old_sel) ||
+	    old_necmp != n || e->paths == NULL)
+		mark_dirty(r, e);
+	e->necmp = n;
+}
+
+static void
+snapshot(const struct rib_entry *e, const struct rib_path **best,
+    uint16_t *necmp, const struct attrset **sel)
+{
+	const struct rib_path *p = e->paths;
+
+	*best = p;
+	*necmp = e->necmp;
+	for (int i = 0; i < SEL_MAX; i++) {
+		sel[i] = p != NULL && i < e->necmp ? p->attrs : NULL;
+		if (p != NULL)
+			p = p->next;
+	}
+}
+
+static void
+peer_link(struct rib_peer *peer, struct rib_path *path)
+{
+	path->pnext = peer->paths;
+	if (peer->paths != NULL)
+		peer->paths->pprev = &path->pnext;
+	peer->paths = path;
+	path->pprev = &peer->paths;
+	peer->npaths++;
+}
+
+static void
+peer_unlink(struct rib_peer *peer, struct rib_path *path)
+{
+	*path->pprev = path->pnext;
+	if (path->pnext != NULL)
+		path->pnext->pprev = path->pprev;
+	peer->npaths--;
+}
+
+void
+rib_update(struct rib *r, struct rib_peer *peer, const struct ip_prefix *p,
+    struct attrset *attrs)
+{
+	const struct attrset *sel[SEL_MAX];
+	const struct rib_path *old_best;
+	struct rib_path *path = NULL;
+	struct rib_entry *e;
+	uint16_t old_necmp;
+	uint64_t hv = addr_pfx_hash(p);
+
+	e = hash_find(&r->entries, hv, entry_eq, p);
+	if (e == NULL) {
+		e = xcalloc(1, sizeof(*e));
+		e->prefix = *p;
+		addr_pfx_mask(&e->prefix);
+		hash_insert(&r->entries, hv, e);
+	}
+	snapshot(e, &old_best, &old_necmp, sel);
+	for (struct rib_path *q = e->paths; q != NULL; q = q->next) {
+		if (q->peer == peer) {
+			path = q;
+			break;
+		}
+	}
+	if (path != NULL) {
+		/* Same attributes again (a refresh): nothing changes. */
+		if (path->attrs == attrs && !(path->flags & RIB_PATH_STALE)) {
+			attrset_unref(attrs);
+			return;
+		}
+		unlink_path(e, path);
+		attrset_unref(path->attrs);
+	} else {
+		path = xcalloc(1, sizeof(*path));
+		path->entry = e;
+		path->peer = peer;
+		peer_link(peer, path);
+		r->npaths++;
+	}
+	path->attrs = attrs;
+	path->flags = 0;
+	insert_sorted(e, path);
+	reselect(r, e, old_best, old_necmp, sel);
+}
+
+static void
+remove_path(struct rib *r, struct rib_path *path)
+{
+	const struct attrset *sel[SEL_MAX];
+	const struct rib_path *old_best;
+	struct rib_entry *e = path->entry;
+	uint16_t old_necmp;
+
+	snapshot(e, &old_best, &old_necmp, sel);
+	unlink_path(e, path);
+	peer_unlink(path->peer, path);
+	attrset_unref(path->attrs);
+	free(path);
+	r->npaths--;
+	reselect(r, e, old_best == path ? NULL : old_best, old_necmp, sel);
+	rib_entry_done(r, e);
+}
+
+bool
+rib_withdraw(struct rib *r, struct rib_peer *peer, const struct ip_prefix *p)
+{
+	struct rib_entry *e = rib_lookup(r, p);
+
+	if (e == NULL)
+		return false;
+	for (struct rib_path *q = e->paths; q != NULL; q = q->next) {
+		if (q->peer == peer) {
+			remove_path(r, q);
+			return true;
+		}
+	}
+	return false;
+}
+
+size_t
+rib_peer_flush(struct rib *r, struct rib_peer *peer, size_t max)
+{
+	size_t n = 0;
+
+	while (peer->paths != NULL && (max == 0 || n < max)) {
+		remove_path(r, peer->paths);
+		n++;
+	}
+	return peer->npaths;
+}
+
+void
+rib_peer_mark_stale(struct rib_peer *peer)
+{
+	for (struct rib_path *p = peer->paths; p != NULL; p = p->pnext)
+		p->flags |= RIB_PATH_STALE;
+}
+
+size_t
+rib_peer_flush_stale(struct rib *r, struct rib_peer *peer, size_t max)
+{
+	struct rib_path *p = peer->paths, *next;
+	size_t n = 0, left = 0;
+
+	for (; p != NULL; p = next) {
+		next = p->pnext;
+		if (!(p->flags & RIB_PATH_STALE))
+			continue;
+		if (max != 0 && n >= max) {
+			left++;
+			continue;
+		}
+		remove_path(r, p);
+		n++;
+	}
+	return left;
+}
+
+struct rib_entry *
+rib_next(const struct rib *r, size_t *it)
+{
+	return hash_next(&r->entries, it);
+}
+
+void
+rib_free(struct rib *r)
+{
+	size_t it = 0;
+	struct rib_entry *e;
+
+	while ((e = hash_next(&r->entries, &it)) != NULL) {
+		struct rib_path *p = e->paths, *next;
+
+		for (; p != NULL; p = next) {
+			next = p->next;
+			attrset_unref(p->attrs);
+			free(p);
+		}
+		free(e);
+	}
+	hash_free(&r->entries);
+	memset(r, 0, sizeof(*r));
+}

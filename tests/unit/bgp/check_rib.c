@@ -1,0 +1,372 @@
+/* Unit tests for bgp/decide, bgp/rib and bgp/attrset. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bgp/attrset.h"
+#include "bgp/decide.h"
+#include "bgp/rib.h"
+#include "tests/unit/util/testutil.h"
+
+static struct rib_peer peers[8];
+
+static void
+peer_setup(int i, const char *addr, uint32_t rid, bool ebgp)
+{
+	rib_peer_init(&peers[i]);
+	addr_parse(addr, &peers[i].addr);
+	peers[i].router_id = rid;
+	peers[i].ebgp = ebgp;
+}
+
+/* An attribute set: local pref (0 = absent), AS path of `hops` ASes
+ * starting with first_as, origin, MED (<0 = absent), originator id,
+ * cluster list length. */
+static struct attrset *
+mkattrs(uint32_t lp, unsigned hops, uint32_t first_as, uint8_t origin,
+    int med, uint32_t originator, unsigned ncluster, const char *nh)
+{
+	struct bgp_attrs a;
+	uint8_t path[2 + 4 * 16], cl[4 * 8];
+	struct ip_addr n;
+
+	memset(&a, 0, sizeof(a));
+	a.present = ATTR_P_ORIGIN | ATTR_P_AS_PATH;
+	a.origin = origin;
+	if (lp != 0) {
+		a.present |= ATTR_P_LOCAL_PREF;
+		a.local_pref = lp;
+	}
+	if (med >= 0) {
+		a.present |= ATTR_P_MED;
+		a.med = (uint32_t)med;
+	}
+	if (originator != 0) {
+		a.present |= ATTR_P_ORIGINATOR_ID;
+		a.originator_id = originator;
+	}
+	if (ncluster > 0) {
+		memset(cl, 7, sizeof(cl));
+		a.present |= ATTR_P_CLUSTER_LIST;
+		a.cluster_list = cl;
+		a.ncluster = ncluster;
+	}
+	if (hops > 0) {
+		path[0] = 2;
+		path[1] = (uint8_t)hops;
+		for (unsigned i = 0; i < hops; i++) {
+			uint32_t as = i == 0 ? first_as : 65100 + i;
+
+			path[2 + 4 * i] = (uint8_t)(as >> 24);
+			path[3 + 4 * i] = (uint8_t)(as >> 16);
+			path[4 + 4 * i] = (uint8_t)(as >> 8);
+			path[5 + 4 * i] = (uint8_t)as;
+		}
+		a.aspath = path;
+		a.aspath_len = 2 + 4 * hops;
+	}
+	addr_parse(nh, &n);
+	return attrset_intern(&a, &n, NULL);
+}
+
+START_TEST(test_attrset_interning)
+{
+	struct attrset *a = mkattrs(100, 2, 65001, 0, -1, 0, 0, "198.51.100.1");
+	struct attrset *b = mkattrs(100, 2, 65001, 0, -1, 0, 0, "198.51.100.1");
+	struct attrset *c = mkattrs(100, 2, 65001, 0, -1, 0, 0, "198.51.100.2");
+	struct attrset *d = mkattrs(100, 2, 65001, 0, 5, 0, 0, "198.51.100.1");
+	struct attrset_stats st;
+	struct bgp_attrs v;
+
+	ck_assert_ptr_eq(a, b);
+	ck_assert_ptr_ne(a, c);
+	ck_assert_ptr_ne(a, d);
+	ck_assert_uint_eq(a->refcnt, 2);
+	attrset_stats(&st);
+	ck_assert_uint_eq(st.sets, 3);
+	ck_assert_uint_eq(st.refs, 4);
+	ck_assert_uint_eq(a->path_length, 2);
+	ck_assert_uint_eq(a->first_as, 65001);
+	attrset_view(d, &v);
+	ck_assert_uint_eq(v.med, 5);
+	ck_assert_uint_eq(v.aspath_len, 10);
+	ck_assert(v.present & ATTR_P_NEXT_HOP);
+	attrset_unref(a);
+	attrset_unref(b);
+	attrset_unref(c);
+	attrset_unref(d);
+	attrset_stats(&st);
+	ck_assert_uint_eq(st.sets, 0);
+	ck_assert_uint_eq(st.bytes, 0);
+	ck_assert_uint_eq(st.refs, 0);
+}
+END_TEST
+
+/* Pairs (better, worse) and the step that must decide between them. */
+START_TEST(test_decide_steps)
+{
+	struct rib_path a, b;
+	struct {
+		struct attrset *x, *y;
+		int px, py;
+		const char *why;
+	} t[] = {
+		{ mkattrs(200, 3, 1, 2, 9, 0, 0, "198.51.100.1"),
+		  mkattrs(100, 1, 1, 0, 0, 0, 0, "198.51.100.1"), 1, 3,
+		  "local preference" },
+		{ mkattrs(0, 1, 1, 0, -1, 0, 0, "198.51.100.1"),
+		  mkattrs(99, 1, 1, 0, -1, 0, 0, "198.51.100.1"), 1, 3,
+		  "local preference" },
+		{ mkattrs(100, 1, 1, 2, -1, 0, 0, "198.51.100.1"),
+		  mkattrs(100, 2, 1, 0, -1, 0, 0, "198.51.100.1"), 1, 3,
+		  "AS path length" },
+		{ mkattrs(100, 1, 1, 0, -1, 0, 0, "198.51.100.1"),
+		  mkattrs(100, 1, 1, 1, -1, 0, 0, "198.51.100.1"), 1, 3,
+		  "origin" },
+		{ mkattrs(100, 1, 1, 0, 5, 0, 0, "198.51.100.1"),
+		  mkattrs(100, 1, 1, 0, 6, 0, 0, "198.51.100.1"), 1, 3,
+		  "MED" },
+		{ mkattrs(100, 1, 1, 0, -1, 0, 0, "198.51.100.1"),
+		  mkattrs(100, 1, 1, 0, 1, 0, 0, "198.51.100.1"), 1, 3,
+		  "MED" },
+		/* MED from different neighbour ASes is not compared. */
+		{ mkattrs(100, 1, 2, 0, 9, 0, 0, "198.51.100.1"),
+		  mkattrs(100, 1, 3, 0, 1, 0, 0, "198.51.100.1"), 2, 1,
+		  "eBGP over iBGP" },
+		{ mkattrs(100, 1, 1, 0, -1, 0, 0, "198.51.100.1"),
+		  mkattrs(100, 1, 1, 0, -1, 0, 0, "198.51.100.1"), 2, 1,
+		  "eBGP over iBGP" },
+		{ mkattrs(100, 1, 1, 0, -1, 0, 0, "198.51.100.1"),
+		  mkattrs(100, 1, 1, 0, -1, 0, 0, "198.51.100.1"), 3, 4,
+		  "router id" },
+		/* ORIGINATOR_ID stands in for the router id (RFC 4456). */
+		{ mkattrs(100, 1, 1, 0, -1, 5, 0, "198.51.100.1"),
+		  mkattrs(100, 1, 1, 0, -1, 0, 0, "198.51.100.1"), 4, 3,
+		  "router id" },
+		{ mkattrs(100, 1, 1, 0, -1, 7, 1, "198.51.100.1"),
+		  mkattrs(100, 1, 1, 0, -1, 7, 2, "198.51.100.1"), 3, 4,
+		  "cluster list length" },
+		{ mkattrs(100, 1, 1, 0, -1, 0, 0, "198.51.100.1"),
+		  mkattrs(100, 1, 1, 0, -1, 0, 0, "198.51.100.1"), 5, 6,
+		  "peer address" },
+		{ mkattrs(50, 9, 1, 2, 9, 0, 0, "198.51.100.1"),
+		  mkattrs(200, 1, 1, 0, -1, 0, 0, "198.51.100.1"), 0, 1,
+		  "local origin" },
+	};
+
+	peer_setup(0, "0.0.0.0", 1, false);
+	peers[0].local = true;
+	peer_setup(1, "198.51.100.1", 1, false);
+	peer_setup(2, "198.51.100.2", 1, true);
+	peer_setup(3, "198.51.100.3", 10, false);
+	peer_setup(4, "198.51.100.4", 20, false);
+	peer_setup(5, "198.51.100.5", 30, false);
+	peer_setup(6, "198.51.100.6", 30, false);
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		memset(&a, 0, sizeof(a));
+		memset(&b, 0, sizeof(b));
+		a.attrs = t[i].x;
+		a.peer = &peers[t[i].px];
+		b.attrs = t[i].y;
+		b.peer = &peers[t[i].py];
+		/* Both argument orders. */
+		ck_assert_msg(decide_cmp(&a, &b) < 0, "case %zu", i);
+		ck_assert_msg(decide_cmp(&b, &a) > 0, "case %zu", i);
+		ck_assert_str_eq(decide_reason(&a, &b), t[i].why);
+		ck_assert_str_eq(decide_reason(&b, &a), t[i].why);
+		attrset_unref(t[i].x);
+		attrset_unref(t[i].y);
+	}
+}
+END_TEST
+
+static void
+permute(int *v, int k, int n, void (*fn)(const int *, int))
+{
+	if (k == n) {
+		fn(v, n);
+		return;
+	}
+	for (int i = k; i < n; i++) {
+		int t = v[k];
+
+		v[k] = v[i];
+		v[i] = t;
+		permute(v, k + 1, n, fn);
+		v[i] = v[k];
+		v[k] = t;
+	}
+}
+
+static struct attrset *order_attrs[5];
+static int runs;
+
+/* Insert paths in the given order; the result must not depend on it. */
+static void
+check_order(const int *order, int n)
+{
+	struct rib r;
+	struct ip_prefix p;
+	struct rib_entry *e;
+	const struct rib_path *q;
+	int k = 0;
+
+	rib_init(&r);
+	addr_pfx_parse("100.64.1.0/26", &p, false);
+	for (int i = 0; i < n; i++)
+		rib_update(&r, &peers[order[i]], &p,
+		    attrset_ref(order_attrs[order[i]]));
+	e = rib_lookup(&r, &p);
+	ck_assert_ptr_nonnull(e);
+	/* The expected order is peers 0, 1, 2, 3, 4. */
+	for (q = rib_best(e); q != NULL; q = q->next, k++)
+		ck_assert_ptr_eq(q->peer, &peers[k]);
+	ck_assert_int_eq(k, 5);
+	/* 0 and 1 tie before the router id: the ECMP set. */
+	ck_assert_uint_eq(e->necmp, 2);
+	for (int i = 0; i < n; i++)
+		rib_peer_flush(&r, &peers[i], 0);
+	ck_assert_uint_eq(rib_count(&r), 1);	/* still queued */
+	while ((e = rib_dirty_pop(&r)) != NULL)
+		rib_entry_done(&r, e);
+	ck_assert_uint_eq(rib_count(&r), 0);
+	rib_free(&r);
+	runs++;
+}
+
+START_TEST(test_insertion_orders)
+{
+	int order[5] = { 0, 1, 2, 3, 4 };
+
+	peer_setup(0, "198.51.100.1", 1, true);
+	peer_setup(1, "198.51.100.2", 2, true);
+	peer_setup(2, "198.51.100.3", 3, false);
+	peer_setup(3, "198.51.100.4", 4, false);
+	peer_setup(4, "198.51.100.5", 5, false);
+	order_attrs[0] = mkattrs(0, 2, 65001, 0, -1, 0, 0, "198.51.100.1");
+	order_attrs[1] = mkattrs(0, 2, 65002, 0, -1, 0, 0, "198.51.100.2");
+	order_attrs[2] = mkattrs(100, 2, 65003, 0, -1, 0, 0, "198.51.100.3");
+	order_attrs[3] = mkattrs(100, 3, 65003, 0, -1, 0, 0, "198.51.100.4");
+	order_attrs[4] = mkattrs(90, 1, 65003, 0, -1, 0, 0, "198.51.100.5");
+	runs = 0;
+	permute(order, 0, 5, check_order);
+	ck_assert_int_eq(runs, 120);
+	for (int i = 0; i < 5; i++)
+		attrset_unref(order_attrs[i]);
+}
+END_TEST
+
+START_TEST(test_updates_and_dirty)
+{
+	struct rib r;
+	struct ip_prefix p1, p2;
+	struct rib_entry *e;
+	struct attrset *a1, *a2, *a3;
+	struct attrset_stats st;
+
+	peer_setup(0, "198.51.100.1", 1, false);
+	peer_setup(1, "198.51.100.2", 2, false);
+	rib_init(&r);
+	addr_pfx_parse("100.64.1.0/26", &p1, false);
+	addr_pfx_parse("100.64.1.64/26", &p2, false);
+	a1 = mkattrs(100, 1, 1, 0, -1, 0, 0, "198.51.100.1");
+	a2 = mkattrs(100, 1, 1, 0, -1, 0, 0, "198.51.100.2");
+	a3 = mkattrs(200, 1, 1, 0, -1, 0, 0, "198.51.100.2");
+	rib_update(&r, &peers[0], &p1, attrset_ref(a1));
+	rib_update(&r, &peers[0], &p2, attrset_ref(a1));
+	rib_update(&r, &peers[1], &p1, attrset_ref(a2));
+	/* Two entries queued once each, in order. */
+	ck_assert_uint_eq(r.ndirty, 2);
+	e = rib_dirty_pop(&r);
+	ck_assert(addr_pfx_eq(&e->prefix, &p1));
+	ck_assert_uint_eq(e->necmp, 2);
+	rib_entry_done(&r, e);
+	e = rib_dirty_pop(&r);
+	ck_assert(addr_pfx_eq(&e->prefix, &p2));
+	rib_entry_done(&r, e);
+	ck_assert_ptr_null(rib_dirty_pop(&r));
+	/* The same path again changes nothing. */
+	rib_update(&r, &peers[0], &p1, attrset_ref(a1));
+	ck_assert_uint_eq(r.ndirty, 0);
+	/* A path outside the ECMP set changing does not dirty either. */
+	rib_update(&r, &peers[1], &p1, attrset_ref(a3));
+	ck_assert_uint_eq(r.ndirty, 1);	/* a3 is now best: dirty */
+	e = rib_dirty_pop(&r);
+	ck_assert_ptr_eq(rib_best(e)->peer, &peers[1]);
+	ck_assert_uint_eq(e->necmp, 1);
+	rib_entry_done(&r, e);
+	rib_update(&r, &peers[0], &p1, attrset_ref(a2));
+	ck_assert_uint_eq(r.ndirty, 0);
+	ck_assert_ptr_eq(rib_path_of(rib_lookup(&r, &p1), &peers[0])->attrs,
+	    a2);
+	/* Withdraw, flush. */
+	ck_assert(rib_withdraw(&r, &peers[1], &p1));
+	ck_assert(!rib_withdraw(&r, &peers[1], &p1));
+	ck_assert_uint_eq(r.ndirty, 1);
+	ck_assert_uint_eq(rib_peer_flush(&r, &peers[0], 1), 1);
+	ck_assert_uint_eq(rib_peer_flush(&r, &peers[0], 0), 0);
+	ck_assert_uint_eq(r.npaths, 0);
+	while ((e = rib_dirty_pop(&r)) != NULL) {
+		ck_assert_ptr_null(rib_best(e));
+		rib_entry_done(&r, e);
+	}
+	ck_assert_uint_eq(rib_count(&r), 0);
+	rib_free(&r);
+	attrset_unref(a1);
+	attrset_unref(a2);
+	attrset_unref(a3);
+	attrset_stats(&st);
+	ck_assert_uint_eq(st.sets, 0);
+}
+END_TEST
+
+START_TEST(test_stale)
+{
+	struct rib r;
+	struct ip_prefix p1, p2;
+	struct attrset *a1;
+	struct rib_entry *e;
+
+	peer_setup(0, "198.51.100.1", 1, false);
+	rib_init(&r);
+	addr_pfx_parse("100.64.1.0/26", &p1, false);
+	addr_pfx_parse("100.64.1.64/26", &p2, false);
+	a1 = mkattrs(100, 1, 1, 0, -1, 0, 0, "198.51.100.1");
+	rib_update(&r, &peers[0], &p1, attrset_ref(a1));
+	rib_update(&r, &peers[0], &p2, attrset_ref(a1));
+	while ((e = rib_dirty_pop(&r)) != NULL)
+		rib_entry_done(&r, e);
+	/* The peer restarts: its routes go stale, one is refreshed. */
+	rib_peer_mark_stale(&peers[0]);
+	rib_update(&r, &peers[0], &p1, attrset_ref(a1));
+	ck_assert_uint_eq(r.ndirty, 0);	/* refreshed, not changed */
+	/* End-of-RIB: the one not refreshed goes. */
+	ck_assert_uint_eq(rib_peer_flush_stale(&r, &peers[0], 0), 0);
+	ck_assert_ptr_nonnull(rib_lookup(&r, &p1));
+	e = rib_dirty_pop(&r);
+	ck_assert(addr_pfx_eq(&e->prefix, &p2));
+	ck_assert_ptr_null(rib_best(e));
+	rib_entry_done(&r, e);
+	ck_assert_ptr_null(rib_lookup(&r, &p2));
+	rib_peer_flush(&r, &peers[0], 0);
+	while ((e = rib_dirty_pop(&r)) != NULL)
+		rib_entry_done(&r, e);
+	rib_free(&r);
+	attrset_unref(a1);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("rib");
+	TCase *tc = tcase_create("rib");
+
+	tcase_add_test(tc, test_attrset_interning);
+	tcase_add_test(tc, test_decide_steps);
+	tcase_add_test(tc, test_insertion_orders);
+	tcase_add_test(tc, test_updates_and_dirty);
+	tcase_add_test(tc, test_stale);
+	suite_add_tcase(s, tc);
+	return tu_run(s);
+}
