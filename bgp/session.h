@@ -1,0 +1,140 @@
+/*
+ * session: one BGP session's protocol half (no sockets): input framing
+ * and message dispatch, OPEN construction and validation, capability
+ * negotiation, the FSM, the output queue and counters.
+ *
+ * The daemon owns the TCP connection: it reads into session_in_space()
+ * and calls session_in_commit(), writes what session_out_data() returns
+ * and reports it with session_out_written(), and turns the hooks'
+ * connect/disconnect/output requests into socket operations.  Decoded
+ * UPDATEs go to the speaker through the update/eor/refresh hooks; the
+ * session never sees the RIB (DESIGN.md principle 2).
+ */
+#ifndef BGPD_SESSION_H
+#define BGPD_SESSION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fsm.h"
+#include "lib/addr.h"
+#include "lib/buf.h"
+#include "msg.h"
+#include "update.h"
+
+#define SESSION_MSG_LIMIT	64	/* messages per session_in_commit */
+#define SESSION_OUT_HIGH	(1u << 20)	/* speaker pauses above */
+
+struct session_conf {
+	char	name[96];
+	struct ip_addr peer;
+	uint16_t port;
+	int	af;		/* family carried: the peer address's */
+	uint32_t local_as;
+	uint32_t remote_as;
+	uint32_t router_id;	/* host order */
+	bool	passive;
+	uint16_t hold;		/* 0: default */
+	uint16_t keepalive;	/* 0: hold / 3 */
+	uint16_t gr_time;	/* restart time we advertise; 0: 120 */
+	bool	gr_restarting;	/* advertise the R bit */
+	bool	gr_forwarding;	/* advertise F: our forwarding survived */
+	uint32_t llgr_time;	/* 0: no LLGR capability */
+	char	hostname[64];	/* FQDN capability; empty: none */
+};
+
+struct session_hooks {
+	void	(*connect)(void *ctx);
+	void	(*disconnect)(void *ctx);	/* after flushing output */
+	void	(*output)(void *ctx);		/* output is queued */
+	void	(*up)(void *ctx);
+	void	(*down)(void *ctx, bool was_up, const char *why);
+	/* A decoded UPDATE; err->action is NONE, DISCARD or WITHDRAW. */
+	void	(*update)(void *ctx, const struct bgp_update *u,
+		    const struct bgp_err *err);
+	void	(*eor)(void *ctx, int af);
+	void	(*refresh)(void *ctx, int af);
+};
+
+struct session_stats {
+	uint64_t msgs_in, msgs_out;
+	uint64_t updates_in, updates_out;
+	uint64_t keepalives_in, keepalives_out;
+	uint64_t notifications_in, notifications_out;
+	uint64_t bytes_in, bytes_out;
+	uint64_t discards, withdraws;	/* RFC 7606 actions taken */
+};
+
+/* What the OPENs agreed. */
+struct session_neg {
+	bool	as4;
+	bool	ext_msg;
+	bool	route_refresh;
+	bool	ipv4, ipv6;
+	uint32_t peer_as;
+	uint32_t peer_id;	/* host order */
+	uint16_t hold;
+	struct msg_caps peer_caps;
+};
+
+struct session {
+	struct session_conf conf;
+	const struct session_hooks *hooks;
+	void	*ctx;
+	struct fsm fsm;
+	struct session_neg neg;
+	struct attr_ctx actx;
+	uint8_t	*in;
+	size_t	in_len, in_cap;
+	struct buf_wr out;
+	size_t	out_off;
+	struct session_stats stats;
+	char	last_error[200];	/* "Received: Cease/..." */
+	char	peer_text[260];		/* escaped shutdown communication */
+};
+
+struct session *session_new(const struct session_conf *conf,
+	    const struct session_hooks *hooks, void *ctx, uint64_t now);
+void	 session_free(struct session *s);
+
+void	 session_start(struct session *s, uint64_t now);
+/* Stop with Cease/subcode and an optional shutdown text (RFC 9003). */
+void	 session_stop(struct session *s, uint8_t subcode, const char *text,
+	    uint64_t now);
+
+/* Transport events. */
+void	 session_connected(struct session *s, uint64_t now);
+void	 session_conn_failed(struct session *s, const char *why,
+	    uint64_t now);
+void	 session_closed(struct session *s, const char *why, uint64_t now);
+/* A connection that wins a collision replaces the current one: drop the
+ * current transport state without reporting the session down. */
+void	 session_takeover(struct session *s, uint64_t now);
+/* Should a new connection from the peer replace the current one
+ * (RFC 4271 6.8)?  Only decidable once the peer's identifier is known. */
+bool	 session_collision_new_wins(const struct session *s,
+	    uint32_t peer_id);
+
+/* Input: room to read into, then how much was read.  Returns true when
+ * complete messages are still buffered (call again: bounded work). */
+void	 session_in_space(struct session *s, uint8_t **p, size_t *room);
+bool	 session_in_commit(struct session *s, size_t n, uint64_t now);
+
+/* Output. */
+void	 session_out_data(const struct session *s, const uint8_t **p,
+	    size_t *len);
+void	 session_out_written(struct session *s, size_t n, uint64_t now);
+size_t	 session_out_pending(const struct session *s);
+/* The speaker appends UPDATEs here, then calls session_queued(). */
+struct buf_wr *session_outbuf(struct session *s);
+void	 session_queued(struct session *s, unsigned nmsgs,
+	    unsigned nupdates, uint64_t now);
+size_t	 session_max_msg(const struct session *s);
+
+void	 session_run_timers(struct session *s, uint64_t now);
+uint64_t session_next_timer(const struct session *s);
+bool	 session_established(const struct session *s);
+const char *session_state_name(const struct session *s);
+
+#endif

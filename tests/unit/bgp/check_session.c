@@ -1,0 +1,328 @@
+/* Unit tests for bgp/session: two sessions talking over a fake wire. */
+#include <check.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "bgp/session.h"
+#include "tests/unit/util/testutil.h"
+
+struct end {
+	struct session *s;
+	struct end *other;
+	bool	conn_requested;
+	bool	connected;
+	int	ups, downs, updates, eors;
+	bool	last_was_up;
+	char	down_why[200];
+	size_t	last_nlri_len;
+	enum bgp_action last_action;
+};
+
+static struct end a, b;
+static uint64_t now;
+
+static void h_connect(void *ctx) { ((struct end *)ctx)->conn_requested = true; }
+static void h_output(void *ctx) { }
+static void h_up(void *ctx) { ((struct end *)ctx)->ups++; }
+static void h_refresh(void *ctx, int af) { }
+
+static void
+h_disconnect(void *ctx)
+{
+	struct end *e = ctx;
+
+	e->connected = false;
+}
+
+static void
+h_down(void *ctx, bool was_up, const char *why)
+{
+	struct end *e = ctx;
+
+	e->downs++;
+	e->last_was_up = was_up;
+	snprintf(e->down_why, sizeof(e->down_why), "%s", why ? why : "");
+}
+
+static void
+h_update(void *ctx, const struct bgp_update *u, const struct bgp_err *err)
+{
+	struct end *e = ctx;
+
+	e->updates++;
+	e->last_nlri_len = u->nlri_len;
+	e->last_action = err->action;
+}
+
+static void
+h_eor(void *ctx, int af)
+{
+	((struct end *)ctx)->eors++;
+}
+
+static const struct session_hooks hooks = {
+	h_connect, h_disconnect, h_output, h_up, h_down, h_update, h_eor,
+	h_refresh,
+};
+
+static void
+conf(struct session_conf *c, const char *peer, uint32_t las, uint32_t ras,
+    uint32_t id, bool passive)
+{
+	memset(c, 0, sizeof(*c));
+	addr_parse(peer, &c->peer);
+	c->af = AF_INET;
+	c->port = 179;
+	c->local_as = las;
+	c->remote_as = ras;
+	c->router_id = id;
+	c->passive = passive;
+	snprintf(c->hostname, sizeof(c->hostname), "node-%u", id);
+}
+
+static void
+setup_pair(uint32_t a_expects, uint32_t b_expects)
+{
+	struct session_conf ca, cb;
+
+	now = 1000;
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	a.other = &b;
+	b.other = &a;
+	conf(&ca, "198.51.100.2", 65001, a_expects, 0xc6336401, false);
+	conf(&cb, "198.51.100.1", 65002, b_expects, 0xc6336402, true);
+	a.s = session_new(&ca, &hooks, &a, now);
+	b.s = session_new(&cb, &hooks, &b, now);
+}
+
+static void
+teardown_pair(void)
+{
+	session_free(a.s);
+	session_free(b.s);
+	a.s = b.s = NULL;
+}
+
+/* Move bytes from src's output to dst's input while connected. */
+static bool
+pump_one(struct end *src, struct end *dst)
+{
+	const uint8_t *p;
+	size_t len, room;
+	uint8_t *in;
+	bool moved = false;
+
+	session_out_data(src->s, &p, &len);
+	if (len == 0)
+		return false;
+	if (!dst->connected) {
+		session_out_written(src->s, len, now);
+		return false;
+	}
+	session_in_space(dst->s, &in, &room);
+	if (len > room)
+		len = room;
+	memcpy(in, p, len);
+	session_out_written(src->s, len, now);
+	while (session_in_commit(dst->s, moved ? 0 : len, now))
+		moved = true;
+	return true;
+}
+
+static void
+pump(void)
+{
+	for (int i = 0; i < 100; i++) {
+		bool x = pump_one(&a, &b);
+		bool y = pump_one(&b, &a);
+
+		if (!x && !y)
+			return;
+	}
+	ck_abort_msg("the sessions never went quiet");
+}
+
+static void
+connect_pair(void)
+{
+	session_start(a.s, now);
+	session_start(b.s, now);
+	now += 2000;
+	session_run_timers(a.s, now);
+	ck_assert(a.conn_requested);
+	a.connected = b.connected = true;
+	session_connected(a.s, now);
+	session_connected(b.s, now);
+	pump();
+}
+
+START_TEST(test_establish)
+{
+	setup_pair(65002, 65001);
+	connect_pair();
+	ck_assert_str_eq(session_state_name(a.s), "Established");
+	ck_assert_str_eq(session_state_name(b.s), "Established");
+	ck_assert_int_eq(a.ups, 1);
+	ck_assert_int_eq(b.ups, 1);
+	ck_assert(a.s->neg.as4 && a.s->neg.ext_msg && a.s->neg.ipv4);
+	ck_assert(!a.s->neg.ipv6);
+	ck_assert_uint_eq(a.s->neg.hold, 90);
+	ck_assert_uint_eq(a.s->neg.peer_id, 0xc6336402);
+	ck_assert(b.s->neg.peer_caps.fqdn);
+	ck_assert_mem_eq(b.s->neg.peer_caps.hostname, "node-3325256705", 15);
+	ck_assert_uint_eq(session_max_msg(a.s), 65535);
+	/* OPEN + KEEPALIVE each way. */
+	ck_assert_uint_eq(a.s->stats.msgs_out, 2);
+	ck_assert_uint_eq(b.s->stats.msgs_in, 2);
+	/* Keepalives every 30 s keep both up past the hold time. */
+	for (int i = 0; i < 10; i++) {
+		now += 30000;
+		session_run_timers(a.s, now);
+		session_run_timers(b.s, now);
+		pump();
+	}
+	ck_assert(session_established(a.s) && session_established(b.s));
+	ck_assert_uint_eq(a.s->stats.keepalives_out, 11);
+	teardown_pair();
+}
+END_TEST
+
+START_TEST(test_bad_peer_as)
+{
+	setup_pair(65002, 65009);
+	connect_pair();
+	ck_assert(!session_established(a.s));
+	ck_assert_str_eq(b.down_why, "Sent: OPEN Message Error/Bad Peer AS");
+	ck_assert_str_eq(a.down_why,
+	    "Received: OPEN Message Error/Bad Peer AS");
+	ck_assert_str_eq(session_state_name(a.s), "Idle");
+	/* Back-off: nothing for 5 s, then A tries again. */
+	a.conn_requested = false;
+	now += 4999;
+	session_run_timers(a.s, now);
+	ck_assert(!a.conn_requested);
+	now += 1;
+	session_run_timers(a.s, now);
+	ck_assert(a.conn_requested);
+	teardown_pair();
+}
+END_TEST
+
+START_TEST(test_update_delivery)
+{
+	struct buf_wr *w;
+	struct bgp_attrs at;
+	struct ip_prefix p;
+	struct ip_addr nh;
+	uint8_t path[6] = { 2, 1, 0, 0, 0xfd, 0xe9 };
+
+	setup_pair(65002, 65001);
+	connect_pair();
+	memset(&at, 0, sizeof(at));
+	at.present = ATTR_P_ORIGIN | ATTR_P_AS_PATH;
+	at.aspath = path;
+	at.aspath_len = 6;
+	addr_pfx_parse("100.64.7.0/26", &p, false);
+	addr_parse("198.51.100.1", &nh);
+	w = session_outbuf(a.s);
+	ck_assert_uint_eq(update_encode_reach(w, session_max_msg(a.s),
+	    &a.s->actx, &at, &nh, NULL, &p, NULL, 1), 1);
+	update_encode_eor(w, AF_INET);
+	session_queued(a.s, 2, 1, now);
+	pump();
+	ck_assert_int_eq(b.updates, 1);
+	ck_assert_uint_eq(b.last_nlri_len, 5);	/* a /26 */
+	ck_assert_int_eq(b.last_action, BGP_ACT_NONE);
+	ck_assert_int_eq(b.eors, 1);
+	ck_assert_uint_eq(b.s->stats.updates_in, 2);
+	teardown_pair();
+}
+END_TEST
+
+START_TEST(test_update_reset)
+{
+	struct buf_wr *w;
+	size_t start;
+
+	setup_pair(65002, 65001);
+	connect_pair();
+	/* An UPDATE whose NLRI prefix length is 33: session reset. */
+	w = session_outbuf(a.s);
+	start = msg_begin(w, BGP_MSG_UPDATE);
+	buf_put_bytes(w, "\x00\x00\x00\x00\x21\x64\x40\x00\x00\x00", 10);
+	msg_end(w, start);
+	session_queued(a.s, 1, 1, now);
+	pump();
+	ck_assert(!session_established(b.s));
+	ck_assert_str_eq(b.down_why,
+	    "Sent: UPDATE Message Error/Invalid Network Field");
+	ck_assert(a.last_was_up);
+	ck_assert_str_eq(a.down_why,
+	    "Received: UPDATE Message Error/Invalid Network Field");
+	teardown_pair();
+}
+END_TEST
+
+START_TEST(test_shutdown_text)
+{
+	setup_pair(65002, 65001);
+	connect_pair();
+	session_stop(a.s, BGP_CEASE_SHUTDOWN, "maintenance \x1b[31m", now);
+	pump();
+	ck_assert_str_eq(b.down_why, "Received: Cease/Administrative Shutdown "
+	    "\"maintenance \\x1b[31m\"");
+	ck_assert(b.last_was_up);
+	ck_assert_str_eq(session_state_name(a.s), "Idle");
+	/* Stopped: A never reconnects. */
+	a.conn_requested = false;
+	now += 600000;
+	session_run_timers(a.s, now);
+	ck_assert(!a.conn_requested);
+	teardown_pair();
+}
+END_TEST
+
+START_TEST(test_garbage_header)
+{
+	uint8_t *in;
+	size_t room;
+
+	setup_pair(65002, 65001);
+	connect_pair();
+	session_in_space(b.s, &in, &room);
+	memset(in, 0xee, 19);
+	session_in_commit(b.s, 19, now);
+	ck_assert(!session_established(b.s));
+	ck_assert_str_eq(b.down_why, "Sent: Message Header Error/Connection "
+	    "Not Synchronized");
+	teardown_pair();
+}
+END_TEST
+
+START_TEST(test_collision_rule)
+{
+	setup_pair(65002, 65001);
+	/* A (id .1) keeps its own connection only against a lower id. */
+	ck_assert(session_collision_new_wins(a.s, 0xc6336402));
+	ck_assert(!session_collision_new_wins(b.s, 0xc6336401));
+	teardown_pair();
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("session");
+	TCase *tc = tcase_create("session");
+
+	tcase_add_test(tc, test_establish);
+	tcase_add_test(tc, test_bad_peer_as);
+	tcase_add_test(tc, test_update_delivery);
+	tcase_add_test(tc, test_update_reset);
+	tcase_add_test(tc, test_shutdown_text);
+	tcase_add_test(tc, test_garbage_header);
+	tcase_add_test(tc, test_collision_rule);
+	suite_add_tcase(s, tc);
+	return tu_run(s);
+}
