@@ -1,0 +1,613 @@
+/*
+ * speaker: see speaker.h.
+ *
+ * Work is queued by the session hooks (UPDATEs change the RIB, sessions
+ * coming up start a table dump, sessions going down start a flush) and
+ * done in speaker_run(), which drains at most RUN_ENTRIES changed RIB
+ * entries, RUN_DUMP entries of each dump and RUN_FLUSH paths of each
+ * flush per call, then packs what each peer needs into its session's
+ * output, staying under SESSION_OUT_HIGH octets per peer.
+ */
+#include "speaker.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "aspath.h"
+#include "lib/log.h"
+#include "lib/xalloc.h"
+#include "nlri.h"
+
+#define RUN_ENTRIES	512
+#define RUN_DUMP	2048
+#define RUN_FLUSH	4096
+#define FLUSH_BYTES	(256u << 10)
+#define CACHE_MAX	4096
+
+struct xcache {
+	const struct attrset *in;
+	bool	local;
+	struct attrset *out;
+};
+
+struct speaker_peer {
+	struct speaker *sp;
+	struct speaker_peer_conf conf;
+	void	*io_ctx;
+	struct session *session;
+	struct rib_peer rp;
+	struct adjout out;
+	struct hash_table cache;	/* in attrset -> out attrset */
+	bool	up;
+	bool	dumping;
+	size_t	dump_it, dump_cap;
+	bool	eor_pending, eor_sent, eor_received;
+	bool	removed;
+	uint64_t up_since, last_change;
+	struct speaker_peer *next;
+};
+
+struct speaker {
+	struct rib rib;
+	struct rib_peer local;
+	struct attrset *local_attrs;
+	uint32_t router_id;
+	struct speaker_io io;
+	struct speaker_peer *peers;
+};
+
+static void wake(struct speaker *sp)
+{
+	if (sp->io.wakeup != NULL)
+		sp->io.wakeup(sp->io.arg);
+}
+
+/* ---- export ---- */
+
+static bool
+xcache_eq(const void *e, const void *k)
+{
+	const struct xcache *a = e, *b = k;
+
+	return a->in == b->in && a->local == b->local;
+}
+
+static uint64_t
+xcache_hash(const struct attrset *in, bool local)
+{
+	return hash_mix(in->hash, local);
+}
+
+static void
+xcache_clear(struct speaker_peer *p)
+{
+	size_t it = 0;
+	struct xcache *x;
+
+	while ((x = hash_next(&p->cache, &it)) != NULL) {
+		attrset_unref((struct attrset *)x->in);
+		attrset_unref(x->out);
+		free(x);
+	}
+	hash_free(&p->cache);
+	hash_init(&p->cache);
+}
+
+/* The attributes peer p gets for a path with attributes `in`. */
+static struct attrset *
+transform(struct speaker_peer *p, const struct attrset *in, bool local)
+{
+	uint8_t path[ASPATH_MAX + 16];
+	struct bgp_attrs a;
+	struct ip_addr nh = in->nexthop, ll = in->nexthop_ll;
+	bool ebgp = p->rp.ebgp, self;
+
+	attrset_view(in, &a);
+	self = local || p->conf.next_hop == SPEAKER_NH_SELF ||
+	    (ebgp && p->conf.next_hop != SPEAKER_NH_KEEP);
+	a.present |= ATTR_P_ORIGIN | ATTR_P_AS_PATH;
+	if (ebgp) {
+		/* RFC 4271 5.1.2, 5.1.4, 5.1.5; RFC 4456 8. */
+		if (a.aspath_len + 6 > ASPATH_MAX)
+			return NULL;
+		a.aspath_len = aspath_prepend(a.aspath, a.aspath_len,
+		    p->conf.session.local_as, 1, path);
+		a.aspath = path;
+		a.present &= ~(ATTR_P_LOCAL_PREF | ATTR_P_MED |
+		    ATTR_P_ORIGINATOR_ID | ATTR_P_CLUSTER_LIST);
+	} else if (!(a.present & ATTR_P_LOCAL_PREF)) {
+		a.present |= ATTR_P_LOCAL_PREF;
+		a.local_pref = 100;
+	}
+	if (self) {
+		nh = p->conf.local_addr;
+		memset(&ll, 0, sizeof(ll));
+	}
+	if (nh.af != p->conf.session.af)
+		return NULL;	/* no usable next hop for this family */
+	return attrset_intern(&a, &nh, &ll);
+}
+
+static struct attrset *
+out_attrs(struct speaker_peer *p, const struct attrset *in, bool local)
+{
+	struct xcache key = { in, local, NULL }, *x;
+	uint64_t hv = xcache_hash(in, local);
+
+	x = hash_find(&p->cache, hv, xcache_eq, &key);
+	if (x == NULL) {
+		if (hash_count(&p->cache) >= CACHE_MAX)
+			xcache_clear(p);
+		x = xcalloc(1, sizeof(*x));
+		x->in = attrset_ref((struct attrset *)in);
+		x->local = local;
+		x->out = transform(p, in, local);
+		hash_insert(&p->cache, hv, x);
+	}
+	return x->out != NULL ? attrset_ref(x->out) : NULL;
+}
+
+/* What peer p should have for entry e: an attrset reference, or NULL. */
+static struct attrset *
+export(struct speaker_peer *p, const struct rib_entry *e)
+{
+	const struct rib_path *best = e->paths;
+	const struct rib_peer *src;
+
+	if (best == NULL || e->prefix.addr.af != p->conf.session.af)
+		return NULL;
+	src = best->peer;
+	if (src == &p->rp)
+		return NULL;
+	/* RFC 4271 9.2: iBGP routes are not sent to iBGP peers. */
+	if (!p->rp.ebgp && !src->local && !src->ebgp)
+		return NULL;
+	/* RFC 1997 well-known communities. */
+	if (attrset_has_community(best->attrs, BGP_COMM_NO_ADVERTISE) ||
+	    (p->rp.ebgp && attrset_has_community(best->attrs,
+	    BGP_COMM_NO_EXPORT)))
+		return NULL;
+	return out_attrs(p, best->attrs, src->local);
+}
+
+/* ---- import ---- */
+
+static void
+withdraw_field(struct speaker_peer *p, const uint8_t *data, size_t len,
+    int af)
+{
+	struct buf_rd r;
+	struct ip_prefix pfx;
+
+	buf_rd_init(&r, data, len);
+	while (buf_left(&r) > 0 && nlri_get(&r, af, false, &pfx, NULL) == 0)
+		rib_withdraw(&p->sp->rib, &p->rp, &pfx);
+}
+
+static void
+announce_field(struct speaker_peer *p, const uint8_t *data, size_t len,
+    int af, struct attrset *set)
+{
+	struct buf_rd r;
+	struct ip_prefix pfx;
+
+	buf_rd_init(&r, data, len);
+	while (buf_left(&r) > 0 &&
+	    nlri_get(&r, af, false, &pfx, NULL) == 0) {
+		if (set == NULL)
+			rib_withdraw(&p->sp->rib, &p->rp, &pfx);
+		else
+			rib_update(&p->sp->rib, &p->rp, &pfx,
+			    attrset_ref(set));
+	}
+}
+
+/* RFC 4271 9.1.2 and RFC 4456 8: paths we must not use. */
+static bool
+ineligible(const struct speaker_peer *p, const struct bgp_attrs *a)
+{
+	if (aspath_count_as(a->aspath, a->aspath_len,
+	    p->conf.session.local_as) > p->conf.allow_local_as)
+		return true;
+	if ((a->present & ATTR_P_ORIGINATOR_ID) &&
+	    a->originator_id == p->sp->router_id)
+		return true;
+	return false;
+}
+
+static void
+h_update(void *ctx, const struct bgp_update *u, const struct bgp_err *err)
+{
+	struct speaker_peer *p = ctx;
+	const struct bgp_attrs *a = &u->attrs;
+	const struct session_neg *n = &p->session->neg;
+	bool withdraw = err->action == BGP_ACT_WITHDRAW || ineligible(p, a);
+	struct attrset *set;
+
+	if (n->ipv4)
+		withdraw_field(p, u->withdrawn, u->withdrawn_len, AF_INET);
+	if (a->mp_unreach.usable)
+		withdraw_field(p, a->mp_unreach.nlri, a->mp_unreach.nlri_len,
+		    a->mp_unreach.afi == BGP_AFI_IPV6 ? AF_INET6 : AF_INET);
+	if (n->ipv4 && u->nlri_len > 0) {
+		set = withdraw ? NULL : attrset_intern(a, &a->nexthop, NULL);
+		announce_field(p, u->nlri, u->nlri_len, AF_INET, set);
+		attrset_unref(set);
+	}
+	if (a->mp_reach.usable) {
+		const struct attr_mp *m = &a->mp_reach;
+		int af = m->afi == BGP_AFI_IPV6 ? AF_INET6 : AF_INET;
+
+		set = withdraw ? NULL : attrset_intern(a, &m->nh, &m->nh_ll);
+		announce_field(p, m->nlri, m->nlri_len, af, set);
+		attrset_unref(set);
+	}
+	wake(p->sp);
+}
+
+static void
+h_eor(void *ctx, int af)
+{
+	struct speaker_peer *p = ctx;
+
+	p->eor_received = true;
+}
+
+static void
+h_refresh(void *ctx, int af)
+{
+	struct speaker_peer *p = ctx;
+
+	adjout_resend(&p->out);
+	wake(p->sp);
+}
+
+/* ---- session events ---- */
+
+static void
+h_connect(void *ctx)
+{
+	struct speaker_peer *p = ctx;
+
+	p->sp->io.connect(p->io_ctx);
+}
+
+static void
+h_disconnect(void *ctx)
+{
+	struct speaker_peer *p = ctx;
+
+	p->sp->io.disconnect(p->io_ctx);
+}
+
+static void
+h_output(void *ctx)
+{
+	struct speaker_peer *p = ctx;
+
+	p->sp->io.output(p->io_ctx);
+}
+
+static void
+h_up(void *ctx)
+{
+	struct speaker_peer *p = ctx;
+	const struct session_neg *n = &p->session->neg;
+
+	p->up = true;
+	p->rp.router_id = n->peer_id;
+	p->rp.remote_as = n->peer_as;
+	p->up_since = p->last_change = p->session->fsm.state_since;
+	p->eor_received = p->eor_sent = false;
+	/* Send the whole table, then End-of-RIB (RFC 4724 2). */
+	p->dumping = true;
+	p->dump_it = 0;
+	p->dump_cap = p->sp->rib.entries.cap;
+	p->eor_pending = true;
+	xcache_clear(p);
+	wake(p->sp);
+}
+
+static void
+h_down(void *ctx, bool was_up, const char *why)
+{
+	struct speaker_peer *p = ctx;
+
+	p->last_change = p->session->fsm.state_since;
+	if (!was_up && !p->up)
+		return;
+	p->up = false;
+	p->dumping = false;
+	p->eor_pending = false;
+	p->up_since = 0;
+	adjout_reset(&p->out);
+	xcache_clear(p);
+	/* Graceful restart helper mode arrives later: flush now. */
+	wake(p->sp);
+}
+
+static const struct session_hooks hooks = {
+	h_connect, h_disconnect, h_output, h_up, h_down, h_update, h_eor,
+	h_refresh,
+};
+
+/* ---- peers ---- */
+
+struct speaker *
+speaker_new(uint32_t router_id, const struct speaker_io *io)
+{
+	struct speaker *sp = xcalloc(1, sizeof(*sp));
+	struct bgp_attrs a;
+
+	sp->router_id = router_id;
+	sp->io = *io;
+	rib_init(&sp->rib);
+	rib_peer_init(&sp->local);
+	sp->local.local = true;
+	memset(&a, 0, sizeof(a));
+	a.present = ATTR_P_ORIGIN | ATTR_P_AS_PATH;
+	a.origin = BGP_ORIGIN_IGP;
+	sp->local_attrs = attrset_intern(&a, NULL, NULL);
+	return sp;
+}
+
+static void
+peer_free(struct speaker_peer *p)
+{
+	adjout_free(&p->out);
+	xcache_clear(p);
+	hash_free(&p->cache);
+	session_free(p->session);
+	free(p);
+}
+
+void
+speaker_free(struct speaker *sp)
+{
+	struct speaker_peer *p, *next;
+
+	if (sp == NULL)
+		return;
+	for (p = sp->peers; p != NULL; p = next) {
+		next = p->next;
+		peer_free(p);
+	}
+	rib_free(&sp->rib);
+	attrset_unref(sp->local_attrs);
+	free(sp);
+}
+
+struct speaker_peer *
+speaker_peer_add(struct speaker *sp, const struct speaker_peer_conf *c,
+    void *io_ctx, uint64_t now)
+{
+	struct speaker_peer *p = xcalloc(1, sizeof(*p));
+
+	p->sp = sp;
+	p->conf = *c;
+	p->io_ctx = io_ctx;
+	rib_peer_init(&p->rp);
+	p->rp.addr = c->session.peer;
+	p->rp.remote_as = c->session.remote_as;
+	p->rp.ebgp = c->session.remote_as != c->session.local_as;
+	p->rp.owner = p;
+	adjout_init(&p->out);
+	hash_init(&p->cache);
+	p->session = session_new(&c->session, &hooks, p, now);
+	p->last_change = now;
+	p->next = sp->peers;
+	sp->peers = p;
+	session_start(p->session, now);
+	return p;
+}
+
+void
+speaker_peer_remove(struct speaker *sp, struct speaker_peer *p,
+    uint8_t subcode, const char *text, uint64_t now)
+{
+	session_stop(p->session, subcode, text, now);
+	p->up = false;
+	p->dumping = false;
+	adjout_reset(&p->out);
+	p->removed = true;
+	wake(sp);
+}
+
+void
+speaker_peer_writable(struct speaker *sp, struct speaker_peer *p)
+{
+	if (p->up && session_out_pending(p->session) < SESSION_OUT_HIGH / 2 &&
+	    (p->out.npending > 0 || p->eor_pending || p->dumping))
+		wake(sp);
+}
+
+void
+speaker_peer_set_local(struct speaker_peer *p, const struct ip_addr *a)
+{
+	p->conf.local_addr = *a;
+	xcache_clear(p);
+}
+
+struct session *
+speaker_peer_session(struct speaker_peer *p)
+{
+	return p->session;
+}
+
+const struct speaker_peer_conf *
+speaker_peer_conf(const struct speaker_peer *p)
+{
+	return &p->conf;
+}
+
+void
+speaker_peer_stats(const struct speaker_peer *p, struct speaker_peer_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->received = p->rp.npaths;
+	st->advertised = p->out.nsent;
+	st->up_since = p->up ? p->up_since : 0;
+	st->last_change = p->last_change;
+	st->flaps = p->session->fsm.flaps;
+	st->eor_received = p->eor_received;
+	st->eor_sent = p->eor_sent;
+}
+
+void
+speaker_peer_reconfigure(struct speaker *sp, struct speaker_peer *p,
+    enum speaker_nh next_hop, uint32_t allow_local_as)
+{
+	p->conf.next_hop = next_hop;
+	p->conf.allow_local_as = allow_local_as;
+	xcache_clear(p);
+	if (p->up) {
+		/* Re-evaluate every prefix for this peer. */
+		p->dumping = true;
+		p->dump_it = 0;
+		p->dump_cap = sp->rib.entries.cap;
+		wake(sp);
+	}
+}
+
+struct speaker_peer *
+speaker_peer_next(const struct speaker *sp, const struct speaker_peer *p)
+{
+	struct speaker_peer *q = p == NULL ? sp->peers : p->next;
+
+	while (q != NULL && q->removed)
+		q = q->next;
+	return q;
+}
+
+const struct speaker_peer *
+speaker_path_peer(const struct rib_path *p)
+{
+	return p->peer->owner;
+}
+
+const struct rib *
+speaker_rib(const struct speaker *sp)
+{
+	return &sp->rib;
+}
+
+void
+speaker_originate(struct speaker *sp, const struct ip_prefix *p)
+{
+	rib_update(&sp->rib, &sp->local, p, attrset_ref(sp->local_attrs));
+	wake(sp);
+}
+
+void
+speaker_withdraw(struct speaker *sp, const struct ip_prefix *p)
+{
+	rib_withdraw(&sp->rib, &sp->local, p);
+	wake(sp);
+}
+
+/* ---- the work loop ---- */
+
+static bool
+flush_down_peers(struct speaker *sp)
+{
+	struct speaker_peer **pp = &sp->peers, *p;
+	bool more = false;
+
+	while ((p = *pp) != NULL) {
+		if (!p->up && p->rp.npaths > 0)
+			more |= rib_peer_flush(&sp->rib, &p->rp, RUN_FLUSH) > 0;
+		if (p->removed && p->rp.npaths == 0) {
+			*pp = p->next;
+			peer_free(p);
+			continue;
+		}
+		pp = &p->next;
+	}
+	return more;
+}
+
+static bool
+drain_dirty(struct speaker *sp)
+{
+	struct rib_entry *e;
+	int n = 0;
+
+	while (n++ < RUN_ENTRIES && (e = rib_dirty_pop(&sp->rib)) != NULL) {
+		for (struct speaker_peer *p = sp->peers; p != NULL;
+		    p = p->next) {
+			if (p->up)
+				adjout_set(&p->out, &e->prefix, export(p, e));
+		}
+		if (sp->io.changed != NULL)
+			sp->io.changed(sp->io.arg, e);
+		rib_entry_done(&sp->rib, e);
+	}
+	return sp->rib.ndirty > 0;
+}
+
+static bool
+dump_peer(struct speaker *sp, struct speaker_peer *p)
+{
+	struct rib_entry *e;
+	int n = 0;
+
+	/* A resize reorders the table: start over (adjout_set is
+	 * idempotent, so repeating entries is harmless). */
+	if (p->dump_cap != sp->rib.entries.cap) {
+		p->dump_it = 0;
+		p->dump_cap = sp->rib.entries.cap;
+	}
+	while (n++ < RUN_DUMP) {
+		if ((e = rib_next(&sp->rib, &p->dump_it)) == NULL) {
+			p->dumping = false;
+			return false;
+		}
+		if (e->paths != NULL)
+			adjout_set(&p->out, &e->prefix, export(p, e));
+	}
+	return true;
+}
+
+static bool
+send_peer(struct speaker_peer *p, uint64_t now)
+{
+	struct session *s = p->session;
+	struct buf_wr *w = session_outbuf(s);
+	struct adjout_enc enc;
+	bool more = false;
+	unsigned msgs;
+
+	/* Blocked on output: speaker_peer_writable() wakes us later. */
+	if (!p->up || session_out_pending(s) >= SESSION_OUT_HIGH)
+		return false;
+	memset(&enc, 0, sizeof(enc));
+	enc.actx = &s->actx;
+	enc.max_msg = session_max_msg(s);
+	enc.limit = w->len + FLUSH_BYTES;
+	enc.nh = p->conf.local_addr;
+	msgs = adjout_flush(&p->out, w, &enc, &more);
+	if (!more && !p->dumping && p->eor_pending) {
+		update_encode_eor(w, p->conf.session.af);
+		p->eor_pending = false;
+		p->eor_sent = true;
+		msgs++;
+	}
+	if (msgs > 0)
+		session_queued(s, msgs, msgs, now);
+	return more || p->dumping || p->eor_pending;
+}
+
+bool
+speaker_run(struct speaker *sp, uint64_t now)
+{
+	bool more = false;
+
+	more |= flush_down_peers(sp);
+	more |= drain_dirty(sp);
+	for (struct speaker_peer *p = sp->peers; p != NULL; p = p->next) {
+		if (p->up && p->dumping)
+			more |= dump_peer(sp, p);
+		more |= send_peer(p, now);
+	}
+	return more;
+}

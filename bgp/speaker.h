@@ -1,0 +1,90 @@
+/*
+ * speaker: the one bridge between sessions and the RIB (DESIGN.md
+ * principle 2).  It owns the RIB, the local origination and one
+ * speaker_peer per session; it implements the sessions' protocol hooks
+ * and forwards their transport requests to the daemon (struct
+ * speaker_io).  Imports apply RFC 7606 withdrawals and loop checks;
+ * exports apply plain BGP rules (iBGP split horizon, next hop self toward
+ * eBGP and for our own routes, AS prepend and LOCAL_PREF/MED handling,
+ * NO_EXPORT/NO_ADVERTISE).  All RIB work happens in speaker_run() in
+ * bounded chunks: the daemon calls it again while it returns true.
+ */
+#ifndef BGPD_SPEAKER_H
+#define BGPD_SPEAKER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "adjout.h"
+#include "rib.h"
+#include "session.h"
+
+struct speaker_io {
+	void	(*connect)(void *io_ctx);
+	void	(*disconnect)(void *io_ctx);
+	void	(*output)(void *io_ctx);
+	void	(*wakeup)(void *arg);	/* speaker_run() has work */
+	void	(*changed)(void *arg, const struct rib_entry *e);
+	void	*arg;
+};
+
+enum speaker_nh {
+	SPEAKER_NH_AUTO,
+	SPEAKER_NH_SELF,
+	SPEAKER_NH_KEEP,
+};
+
+struct speaker_peer_conf {
+	struct session_conf session;
+	struct ip_addr local_addr;	/* our address: next hop self */
+	enum speaker_nh next_hop;
+	uint32_t allow_local_as;
+};
+
+struct speaker_peer_stats {
+	size_t	received;	/* paths held from this peer */
+	size_t	advertised;	/* prefixes the peer has from us */
+	uint64_t up_since;	/* monotonic ms, or 0 */
+	uint64_t last_change;	/* monotonic ms of the last state change */
+	unsigned flaps;
+	bool	eor_received;
+	bool	eor_sent;
+};
+
+struct speaker;
+struct speaker_peer;
+
+struct speaker *speaker_new(uint32_t router_id, const struct speaker_io *io);
+void	 speaker_free(struct speaker *sp);
+struct speaker_peer *speaker_peer_add(struct speaker *sp,
+	    const struct speaker_peer_conf *c, void *io_ctx, uint64_t now);
+/* Stop (Cease/subcode, optional text) and forget the peer. */
+void	 speaker_peer_remove(struct speaker *sp, struct speaker_peer *p,
+	    uint8_t subcode, const char *text, uint64_t now);
+struct session *speaker_peer_session(struct speaker_peer *p);
+/* The socket drained: resume sending to p if it has work. */
+void	 speaker_peer_writable(struct speaker *sp, struct speaker_peer *p);
+/* Our address on p's connection (next hop self when not configured). */
+void	 speaker_peer_set_local(struct speaker_peer *p,
+	    const struct ip_addr *a);
+const struct speaker_peer_conf *speaker_peer_conf(
+	    const struct speaker_peer *p);
+void	 speaker_peer_stats(const struct speaker_peer *p,
+	    struct speaker_peer_stats *st);
+/* Change export settings in place (a plan UPDATE, no reset). */
+void	 speaker_peer_reconfigure(struct speaker *sp, struct speaker_peer *p,
+	    enum speaker_nh next_hop, uint32_t allow_local_as);
+/* Iterate peers: NULL starts, NULL ends. */
+struct speaker_peer *speaker_peer_next(const struct speaker *sp,
+	    const struct speaker_peer *p);
+
+void	 speaker_originate(struct speaker *sp, const struct ip_prefix *p);
+void	 speaker_withdraw(struct speaker *sp, const struct ip_prefix *p);
+
+/* Do queued work (bounded); true if more remains. */
+bool	 speaker_run(struct speaker *sp, uint64_t now);
+const struct rib *speaker_rib(const struct speaker *sp);
+/* The peer a path came from (NULL for local origination). */
+const struct speaker_peer *speaker_path_peer(const struct rib_path *p);
+
+#endif
