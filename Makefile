@@ -120,7 +120,11 @@ golden: asan
 golden-update: all
 	sh tests/golden.sh $(BGPD) --update
 
-check: deps layering unit golden
+# Namespaces and real peers; needs root (skipped, with a reason, if not).
+integration: asan
+	sh tests/integration/run.sh
+
+check: deps layering unit golden integration
 	@echo "make check: all layers passed"
 
 # Until kernel routes land, the demo shows each node's plan for the

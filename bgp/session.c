@@ -144,6 +144,18 @@ session_out_written(struct session *s, size_t n, uint64_t now)
 	}
 }
 
+/* "Hold Timer Expired", "Bad Peer AS": the subcode when it says more. */
+static const char *
+err_text(uint8_t code, uint8_t sub)
+{
+	const char *n = bgp_err_subcode_name(code, sub);
+
+	if (n[0] == '\0' || strcmp(n, "Unknown subcode") == 0 ||
+	    strcmp(n, "Unspecific") == 0 || strcmp(n, "Unspecified") == 0)
+		return bgp_err_code_name(code);
+	return n;
+}
+
 /* ---- FSM actions ---- */
 
 static void
@@ -232,8 +244,9 @@ s_send_notification(void *ctx, uint8_t code, uint8_t sub,
 
 	msg_notification_encode(&s->out, code, sub, data, len);
 	s->stats.notifications_out++;
-	snprintf(s->last_error, sizeof(s->last_error), "Sent: %s/%s",
-	    bgp_err_code_name(code), bgp_err_subcode_name(code, sub));
+	/* BIRD's wording, which status readers know: "BGP Error: ..." */
+	snprintf(s->last_error, sizeof(s->last_error), "BGP Error: %s",
+	    err_text(code, sub));
 	queued(s, 1, s->fsm.state_since);
 }
 
@@ -252,7 +265,7 @@ s_down(void *ctx, bool was_up, const char *why)
 	struct session *s = ctx;
 
 	/* A NOTIFICATION we sent or received already said why. */
-	if (why != NULL && strncmp(s->last_error, "Sent: ", 6) != 0 &&
+	if (why != NULL && strncmp(s->last_error, "BGP Error: ", 11) != 0 &&
 	    strncmp(s->last_error, "Received: ", 10) != 0)
 		snprintf(s->last_error, sizeof(s->last_error), "%s", why);
 	s->hooks->down(s->ctx, was_up, s->last_error);
@@ -503,8 +516,7 @@ on_notification(struct session *s, const uint8_t *body, size_t len,
 			escape_text(s->peer_text, sizeof(s->peer_text),
 			    m.text, m.text_len);
 		snprintf(s->last_error, sizeof(s->last_error),
-		    "Received: %s/%s%s%.100s%s", bgp_err_code_name(m.code),
-		    bgp_err_subcode_name(m.code, m.subcode),
+		    "Received: %s%s%.100s%s", err_text(m.code, m.subcode),
 		    s->peer_text[0] ? " \"" : "", s->peer_text,
 		    s->peer_text[0] ? "\"" : "");
 	}

@@ -7,7 +7,9 @@
  *
  * --check loads and validates the resources, prints this node's plan and
  * exits 0, or prints every problem as file:line:col and exits 1.  It opens
- * no socket.  Usage errors exit 2.
+ * no socket.  Without --check bgpd runs in the foreground until SIGTERM.
+ * The commands talk to a running bgpd over its control socket.  Usage
+ * errors exit 2.
  */
 #include <ctype.h>
 #include <getopt.h>
@@ -16,13 +18,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "client.h"
 #include "config/config.h"
 #include "config/plan.h"
+#include "daemon.h"
 #include "lib/buf.h"
 #include "lib/log.h"
 #include "lib/xalloc.h"
 
-#define BGPD_VERSION		"0.1.0"
 #define DEFAULT_CONFIG		"/etc/bgpd"
 #define DEFAULT_SOCKET		"/run/bgpd/bgpd.sock"
 #define DEFAULT_PROTOCOL	186
@@ -236,9 +239,11 @@ main(int argc, char **argv)
 			    "status, routes or reload\n", cmd);
 			return 2;
 		}
-		fprintf(stderr, "bgpd %s: the control socket arrives with the "
-		    "BGP speaker; this build only has --check\n", cmd);
-		return 1;
+		if (o.json && strcmp(cmd, "reload") == 0) {
+			fprintf(stderr, "bgpd: reload has no --json\n");
+			return 2;
+		}
+		return client_run(o.socket, cmd, o.json);
 	}
 	if (o.node == NULL && (o.node = default_node()) == NULL) {
 		fprintf(stderr, "bgpd: no node name: use --node or set "
@@ -252,7 +257,15 @@ main(int argc, char **argv)
 	}
 	if (o.check)
 		return run_check(&o);
-	fprintf(stderr, "bgpd: running sessions arrives with the BGP speaker; "
-	    "this build only has --check\n");
-	return 1;
+	{
+		struct daemon_opts d = {
+			.config = o.config,
+			.node = o.node,
+			.socket = o.socket,
+			.router_id = getenv("CALICO_ROUTER_ID"),
+			.route_protocol = o.route_protocol,
+		};
+
+		return daemon_main(&d);
+	}
 }

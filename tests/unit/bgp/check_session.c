@@ -193,9 +193,8 @@ START_TEST(test_bad_peer_as)
 	setup_pair(65002, 65009);
 	connect_pair();
 	ck_assert(!session_established(a.s));
-	ck_assert_str_eq(b.down_why, "Sent: OPEN Message Error/Bad Peer AS");
-	ck_assert_str_eq(a.down_why,
-	    "Received: OPEN Message Error/Bad Peer AS");
+	ck_assert_str_eq(b.down_why, "BGP Error: Bad Peer AS");
+	ck_assert_str_eq(a.down_why, "Received: Bad Peer AS");
 	ck_assert_str_eq(session_state_name(a.s), "Idle");
 	/* Back-off: nothing for 5 s, then A tries again. */
 	a.conn_requested = false;
@@ -255,11 +254,9 @@ START_TEST(test_update_reset)
 	session_queued(a.s, 1, 1, now);
 	pump();
 	ck_assert(!session_established(b.s));
-	ck_assert_str_eq(b.down_why,
-	    "Sent: UPDATE Message Error/Invalid Network Field");
+	ck_assert_str_eq(b.down_why, "BGP Error: Invalid Network Field");
 	ck_assert(a.last_was_up);
-	ck_assert_str_eq(a.down_why,
-	    "Received: UPDATE Message Error/Invalid Network Field");
+	ck_assert_str_eq(a.down_why, "Received: Invalid Network Field");
 	teardown_pair();
 }
 END_TEST
@@ -270,7 +267,7 @@ START_TEST(test_shutdown_text)
 	connect_pair();
 	session_stop(a.s, BGP_CEASE_SHUTDOWN, "maintenance \x1b[31m", now);
 	pump();
-	ck_assert_str_eq(b.down_why, "Received: Cease/Administrative Shutdown "
+	ck_assert_str_eq(b.down_why, "Received: Administrative Shutdown "
 	    "\"maintenance \\x1b[31m\"");
 	ck_assert(b.last_was_up);
 	ck_assert_str_eq(session_state_name(a.s), "Idle");
@@ -294,8 +291,8 @@ START_TEST(test_garbage_header)
 	memset(in, 0xee, 19);
 	session_in_commit(b.s, 19, now);
 	ck_assert(!session_established(b.s));
-	ck_assert_str_eq(b.down_why, "Sent: Message Header Error/Connection "
-	    "Not Synchronized");
+	ck_assert_str_eq(b.down_why,
+	    "BGP Error: Connection Not Synchronized");
 	teardown_pair();
 }
 END_TEST

@@ -347,7 +347,7 @@ START_TEST(test_session_down_flushes)
 	ck_assert_ptr_null(best_at(1, "100.64.0.0/26"));
 	ck_assert_ptr_null(best_at(2, "100.64.0.0/26"));
 	ck_assert_str_eq(speaker_peer_session(links[0].p[1])->last_error,
-	    "Received: Cease/Peer De-configured");
+	    "Received: Peer De-configured");
 	links[0].p[1] = NULL;	/* its session would retry; stop looking */
 }
 END_TEST

@@ -1,0 +1,752 @@
+/* control: see control.h. */
+#include "control.h"
+
+#include <errno.h>
+#include <event2/event.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bgp/aspath.h"
+#include "bgp/attrset.h"
+#include "bgp/speaker.h"
+#include "lib/json.h"
+#include "lib/log.h"
+#include "lib/xalloc.h"
+#include "peer_io.h"
+
+#define MAX_CLIENTS	16
+#define MAX_REQUEST	1024
+#define CLIENT_TIMEOUT	5
+
+struct control {
+	struct daemon *d;
+	int	fd;
+	struct event *ev;
+	char	*path;
+	int	nclients;
+};
+
+struct client {
+	struct control *ctl;
+	int	fd;
+	uid_t	uid;
+	struct event *rev, *wev, *tmo;
+	char	req[MAX_REQUEST];
+	size_t	rlen;
+	struct buf_wr out;
+	size_t	off;
+};
+
+/* ---- status ---- */
+
+static const char *
+peer_type_text(enum plan_stype t)
+{
+	switch (t) {
+	case PLAN_MESH: return "node-to-node mesh";
+	case PLAN_GLOBAL: return "global";
+	default: return "node specific";
+	}
+}
+
+/* BIRD's protocol state words: up, start, down. */
+static const char *
+state_word(const struct session *s)
+{
+	if (session_established(s))
+		return "up";
+	return s->fsm.running ? "start" : "down";
+}
+
+static void
+info_text(const struct session *s, char *buf, size_t size)
+{
+	const char *st = session_state_name(s);
+
+	if (s->conf.passive && s->fsm.state == FSM_ACTIVE)
+		st = "Passive";
+	if (!session_established(s) && s->last_error[0] != '\0')
+		snprintf(buf, size, "%s %s", st, s->last_error);
+	else
+		snprintf(buf, size, "%s", st);
+}
+
+static void
+since_text(const struct daemon *d, uint64_t mono, char *buf, size_t size)
+{
+	time_t t = daemon_wall(d, mono), now = time(NULL);
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	/* calicoctl: HH:MM:SS within 20 hours, else the date. */
+	if (now - t < 20 * 3600)
+		strftime(buf, size, "%H:%M:%S", &tm);
+	else
+		strftime(buf, size, "%Y-%m-%d", &tm);
+}
+
+static void
+addr_port(const struct conn *c, char *buf, size_t size)
+{
+	char a[ADDR_STRLEN];
+
+	addr_fmt(&c->peer, a, sizeof(a));
+	if (c->port == 179)
+		snprintf(buf, size, "%s", a);
+	else if (c->peer.af == AF_INET6)
+		snprintf(buf, size, "[%s]:%u", a, c->port);
+	else
+		snprintf(buf, size, "%s:%u", a, c->port);
+}
+
+#define NCOLS	5
+
+struct row {
+	char	cell[NCOLS][220];
+};
+
+static void
+table_rule(struct buf_wr *o, const size_t *w)
+{
+	for (int i = 0; i < NCOLS; i++) {
+		buf_put_str(o, "+");
+		for (size_t k = 0; k < w[i] + 2; k++)
+			buf_put_str(o, "-");
+	}
+	buf_put_str(o, "+\n");
+}
+
+/* Calico's table: centred headers, left-aligned rows. */
+static void
+table(struct buf_wr *o, const struct row *rows, size_t n)
+{
+	static const char *const head[NCOLS] = {
+		"PEER ADDRESS", "PEER TYPE", "STATE", "SINCE", "INFO",
+	};
+	size_t w[NCOLS];
+
+	for (int i = 0; i < NCOLS; i++) {
+		w[i] = strlen(head[i]);
+		for (size_t r = 0; r < n; r++)
+			if (strlen(rows[r].cell[i]) > w[i])
+				w[i] = strlen(rows[r].cell[i]);
+	}
+	table_rule(o, w);
+	for (int i = 0; i < NCOLS; i++) {
+		size_t pad = w[i] - strlen(head[i]);
+
+		buf_printf(o, "| %*s%s%*s ", (int)(pad / 2), "", head[i],
+		    (int)(pad - pad / 2), "");
+	}
+	buf_put_str(o, "|\n");
+	table_rule(o, w);
+	for (size_t r = 0; r < n; r++) {
+		for (int i = 0; i < NCOLS; i++)
+			buf_printf(o, "| %-*s ", (int)w[i], rows[r].cell[i]);
+		buf_put_str(o, "|\n");
+	}
+	table_rule(o, w);
+}
+
+static int
+conn_cmp(const void *a, const void *b)
+{
+	const struct conn *x = *(struct conn *const *)a;
+	const struct conn *y = *(struct conn *const *)b;
+
+	return strcmp(x->name, y->name);
+}
+
+/* The connections sorted by name. */
+static struct conn **
+sorted_conns(struct daemon *d, size_t *n)
+{
+	struct conn **v;
+	size_t k = 0;
+
+	for (struct conn *c = d->conns; c != NULL; c = c->next)
+		k++;
+	v = xcalloc(k ? k : 1, sizeof(*v));
+	k = 0;
+	for (struct conn *c = d->conns; c != NULL; c = c->next)
+		v[k++] = c;
+	if (k > 1)
+		qsort(v, k, sizeof(*v), conn_cmp);
+	*n = k;
+	return v;
+}
+
+void
+control_status_text(struct daemon *d, struct buf_wr *o)
+{
+	size_t n;
+	struct conn **v = sorted_conns(d, &n);
+	struct row *rows = xcalloc(n ? n : 1, sizeof(*rows));
+
+	buf_put_str(o, "bgpd is running.\n");
+	for (int fam = 0; fam < 2; fam++) {
+		int af = fam == 0 ? AF_INET : AF_INET6;
+		size_t k = 0;
+
+		for (size_t i = 0; i < n; i++) {
+			const struct session *s;
+
+			if (v[i]->peer.af != af)
+				continue;
+			s = speaker_peer_session(v[i]->peer_sp);
+			addr_port(v[i], rows[k].cell[0],
+			    sizeof(rows[k].cell[0]));
+			snprintf(rows[k].cell[1], sizeof(rows[k].cell[1]), "%s",
+			    peer_type_text(v[i]->type));
+			snprintf(rows[k].cell[2], sizeof(rows[k].cell[2]), "%s",
+			    state_word(s));
+			since_text(d, s->fsm.state_since, rows[k].cell[3],
+			    sizeof(rows[k].cell[3]));
+			info_text(s, rows[k].cell[4], sizeof(rows[k].cell[4]));
+			k++;
+		}
+		buf_printf(o, "\nIPv%d BGP status\n", fam == 0 ? 4 : 6);
+		if (k == 0)
+			buf_printf(o, "No IPv%d peers found.\n",
+			    fam == 0 ? 4 : 6);
+		else
+			table(o, rows, k);
+	}
+	buf_put_str(o, "\n");
+	free(rows);
+	free(v);
+}
+
+static void
+rfc3339(const struct daemon *d, uint64_t mono, char *buf, size_t size)
+{
+	time_t t = daemon_wall(d, mono);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static void
+status_peer_json(struct daemon *d, struct json_w *j, const struct conn *c)
+{
+	const struct session *s = speaker_peer_session(c->peer_sp);
+	struct speaker_peer_stats st;
+	char a[ADDR_STRLEN], buf[300];
+	uint64_t now = daemon_now();
+
+	speaker_peer_stats(c->peer_sp, &st);
+	json_obj_begin(j);
+	json_kstr(j, "name", c->name);
+	json_kstr(j, "peer_address", addr_fmt(&c->peer, a, sizeof(a)));
+	json_kuint(j, "peer_port", c->port);
+	json_kstr(j, "family", c->peer.af == AF_INET ? "ipv4" : "ipv6");
+	json_kstr(j, "type", plan_stype_name(c->type));
+	json_kstr(j, "peer_type", peer_type_text(c->type));
+	json_kstr(j, "state", state_word(s));
+	json_kstr(j, "bgp_state", session_state_name(s));
+	rfc3339(d, s->fsm.state_since, buf, sizeof(buf));
+	json_kstr(j, "since", buf);
+	info_text(s, buf, sizeof(buf));
+	json_kstr(j, "info", buf);
+	json_kstr(j, "last_error", s->last_error[0] ? s->last_error : NULL);
+	json_kuint(j, "local_as", s->conf.local_as);
+	json_kuint(j, "remote_as", s->conf.remote_as);
+	json_kbool(j, "passive", s->conf.passive);
+	json_key(j, "uptime_seconds");
+	if (st.up_since != 0)
+		json_uint(j, (now - st.up_since) / 1000);
+	else
+		json_null(j);
+	json_kuint(j, "flaps", st.flaps);
+	json_key(j, "prefixes");
+	json_obj_begin(j);
+	json_kuint(j, "received", st.received);
+	json_kuint(j, "accepted", st.received);
+	json_kuint(j, "advertised", st.advertised);
+	json_obj_end(j);
+	json_key(j, "messages");
+	json_obj_begin(j);
+	json_kuint(j, "in", s->stats.msgs_in);
+	json_kuint(j, "out", s->stats.msgs_out);
+	json_kuint(j, "updates_in", s->stats.updates_in);
+	json_kuint(j, "updates_out", s->stats.updates_out);
+	json_kuint(j, "notifications_in", s->stats.notifications_in);
+	json_kuint(j, "notifications_out", s->stats.notifications_out);
+	json_obj_end(j);
+	json_kuint(j, "treat_as_withdraw", s->stats.withdraws);
+	json_kuint(j, "attribute_discards", s->stats.discards);
+	json_kbool(j, "end_of_rib_received", st.eor_received);
+	json_kbool(j, "end_of_rib_sent", st.eor_sent);
+	json_obj_end(j);
+}
+
+void
+control_status_json(struct daemon *d, struct buf_wr *o)
+{
+	struct json_w j;
+	struct attrset_stats as;
+	size_t n;
+	struct conn **v = sorted_conns(d, &n);
+	char a[ADDR_STRLEN];
+
+	json_init(&j, o, true);
+	json_obj_begin(&j);
+	json_kstr(&j, "node", d->plan.node);
+	json_kstr(&j, "router_id", addr_fmt(&d->plan.router_id, a, sizeof(a)));
+	json_kuint(&j, "as", d->plan.local_as);
+	json_kuint(&j, "uptime_seconds", (daemon_now() - d->start_mono) / 1000);
+	json_kuint(&j, "reloads", d->reloads);
+	json_kuint(&j, "reload_failures", d->reload_failures);
+	json_kstr(&j, "last_reload_error", d->last_reload_error[0] ?
+	    d->last_reload_error : NULL);
+	json_kuint(&j, "routes", rib_count(speaker_rib(d->sp)));
+	attrset_stats(&as);
+	json_kuint(&j, "attribute_sets", as.sets);
+	json_key(&j, "peers");
+	json_arr_begin(&j);
+	for (size_t i = 0; i < n; i++)
+		status_peer_json(d, &j, v[i]);
+	json_arr_end(&j);
+	json_obj_end(&j);
+	free(v);
+}
+
+/* ---- routes ---- */
+
+static const char *
+origin_text(uint8_t o)
+{
+	return o == 0 ? "IGP" : o == 1 ? "EGP" : "incomplete";
+}
+
+static int
+entry_cmp(const void *a, const void *b)
+{
+	return addr_pfx_cmp(&(*(struct rib_entry *const *)a)->prefix,
+	    &(*(struct rib_entry *const *)b)->prefix);
+}
+
+static struct rib_entry **
+sorted_entries(const struct rib *r, size_t *n)
+{
+	struct rib_entry **v, *e;
+	size_t it = 0, k = 0;
+
+	v = xcalloc(rib_count(r) + 1, sizeof(*v));
+	while ((e = rib_next(r, &it)) != NULL)
+		if (e->paths != NULL)
+			v[k++] = e;
+	if (k > 1)
+		qsort(v, k, sizeof(*v), entry_cmp);
+	*n = k;
+	return v;
+}
+
+static const char *
+path_source(const struct rib_path *p)
+{
+	const struct speaker_peer *sp = speaker_path_peer(p);
+
+	return sp == NULL ? "local" : speaker_peer_conf(sp)->session.name;
+}
+
+static void
+communities_text(const struct attrset *s, struct buf_wr *o, bool large)
+{
+	const uint8_t *c = large ? attrset_large_communities(s) :
+	    attrset_communities(s);
+	size_t n = large ? s->nlarge_communities : s->ncommunities;
+
+	for (size_t i = 0; i < n; i++) {
+		if (large) {
+			const uint8_t *x = c + 12 * i;
+
+			buf_printf(o, "%s%u:%u:%u", i ? " " : "",
+			    (unsigned)(x[0] << 24 | x[1] << 16 | x[2] << 8 |
+			    x[3]), (unsigned)(x[4] << 24 | x[5] << 16 |
+			    x[6] << 8 | x[7]), (unsigned)(x[8] << 24 |
+			    x[9] << 16 | x[10] << 8 | x[11]));
+		} else {
+			const uint8_t *x = c + 4 * i;
+
+			buf_printf(o, "%s%u:%u", i ? " " : "",
+			    (unsigned)(x[0] << 8 | x[1]),
+			    (unsigned)(x[2] << 8 | x[3]));
+		}
+	}
+}
+
+void
+control_routes_text(struct daemon *d, struct buf_wr *o)
+{
+	size_t n;
+	struct rib_entry **v = sorted_entries(speaker_rib(d->sp), &n);
+	char p[ADDR_PFX_STRLEN], nh[ADDR_STRLEN], path[256];
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned k = 0;
+
+		buf_printf(o, "%s\n", addr_pfx_fmt(&v[i]->prefix, p,
+		    sizeof(p)));
+		for (const struct rib_path *q = v[i]->paths; q != NULL;
+		    q = q->next, k++) {
+			const struct attrset *s = q->attrs;
+
+			aspath_format(attrset_aspath(s), s->aspath_len, path,
+			    sizeof(path));
+			buf_printf(o, "  %c %-16s via %s, AS path [%s], %s",
+			    k == 0 ? '*' : k < v[i]->necmp ? '=' : ' ',
+			    s->nexthop.af ? addr_fmt(&s->nexthop, nh,
+			    sizeof(nh)) : "self", path_source(q), path,
+			    origin_text(s->origin));
+			if (s->present & ATTR_P_LOCAL_PREF)
+				buf_printf(o, ", local pref %u", s->local_pref);
+			if (s->present & ATTR_P_MED)
+				buf_printf(o, ", MED %u", s->med);
+			if (s->ncommunities > 0) {
+				buf_put_str(o, ", communities ");
+				communities_text(s, o, false);
+			}
+			if (s->nlarge_communities > 0) {
+				buf_put_str(o, ", large communities ");
+				communities_text(s, o, true);
+			}
+			buf_put_str(o, "\n");
+		}
+	}
+	buf_printf(o, "%zu prefixes (* best, = also used: ECMP)\n", n);
+	free(v);
+}
+
+static void
+route_path_json(struct json_w *j, const struct rib_entry *e,
+    const struct rib_path *q, unsigned k)
+{
+	const struct attrset *s = q->attrs;
+	const struct speaker_peer *sp = speaker_path_peer(q);
+	char a[ADDR_STRLEN], path[1024];
+	struct buf_wr cb;
+
+	json_obj_begin(j);
+	json_kstr(j, "peer", path_source(q));
+	json_key(j, "peer_address");
+	if (sp == NULL)
+		json_null(j);
+	else
+		json_str(j, addr_fmt(&speaker_peer_conf(sp)->session.peer, a,
+		    sizeof(a)));
+	json_key(j, "next_hop");
+	if (s->nexthop.af == 0)
+		json_null(j);
+	else
+		json_str(j, addr_fmt(&s->nexthop, a, sizeof(a)));
+	json_kstr(j, "as_path", aspath_format(attrset_aspath(s),
+	    s->aspath_len, path, sizeof(path)));
+	json_kstr(j, "origin", origin_text(s->origin));
+	json_key(j, "local_pref");
+	if (s->present & ATTR_P_LOCAL_PREF)
+		json_uint(j, s->local_pref);
+	else
+		json_null(j);
+	json_key(j, "med");
+	if (s->present & ATTR_P_MED)
+		json_uint(j, s->med);
+	else
+		json_null(j);
+	for (int large = 0; large < 2; large++) {
+		json_key(j, large ? "large_communities" : "communities");
+		json_arr_begin(j);
+		buf_wr_init(&cb, 0);
+		communities_text(s, &cb, large);
+		for (char *tok = strtok((char *)buf_str(&cb), " "); tok;
+		    tok = strtok(NULL, " "))
+			json_str(j, tok);
+		buf_wr_free(&cb);
+		json_arr_end(j);
+	}
+	json_kbool(j, "best", k == 0);
+	json_kbool(j, "ecmp", k < e->necmp);
+	json_obj_end(j);
+}
+
+void
+control_routes_json(struct daemon *d, struct buf_wr *o)
+{
+	size_t n;
+	struct rib_entry **v = sorted_entries(speaker_rib(d->sp), &n);
+	char p[ADDR_PFX_STRLEN];
+	struct json_w j;
+
+	json_init(&j, o, true);
+	json_obj_begin(&j);
+	json_key(&j, "routes");
+	json_arr_begin(&j);
+	for (size_t i = 0; i < n; i++) {
+		unsigned k = 0;
+
+		json_obj_begin(&j);
+		json_kstr(&j, "prefix", addr_pfx_fmt(&v[i]->prefix, p,
+		    sizeof(p)));
+		json_key(&j, "paths");
+		json_arr_begin(&j);
+		for (const struct rib_path *q = v[i]->paths; q != NULL;
+		    q = q->next, k++)
+			route_path_json(&j, v[i], q, k);
+		json_arr_end(&j);
+		json_obj_end(&j);
+	}
+	json_arr_end(&j);
+	json_obj_end(&j);
+	free(v);
+}
+
+/* ---- the socket ---- */
+
+static void client_free(struct client *cl);
+
+static void
+on_client_write(evutil_socket_t fd, short what, void *arg)
+{
+	struct client *cl = arg;
+	ssize_t n = write(cl->fd, cl->out.data + cl->off,
+	    cl->out.len - cl->off);
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		client_free(cl);
+		return;
+	}
+	cl->off += (size_t)n;
+	if (cl->off >= cl->out.len)
+		client_free(cl);
+}
+
+static void
+respond(struct client *cl)
+{
+	struct daemon *d = cl->ctl->d;
+	char *line = cl->req, err[512];
+	bool json;
+
+	line[strcspn(line, "\r\n")] = '\0';
+	json = strlen(line) > 5 &&
+	    strcmp(line + strlen(line) - 5, " json") == 0;
+	if (json)
+		line[strlen(line) - 5] = '\0';
+	if (strcmp(line, "status") == 0) {
+		buf_put_str(&cl->out, "OK\n");
+		if (json)
+			control_status_json(d, &cl->out);
+		else
+			control_status_text(d, &cl->out);
+	} else if (strcmp(line, "routes") == 0) {
+		buf_put_str(&cl->out, "OK\n");
+		if (json)
+			control_routes_json(d, &cl->out);
+		else
+			control_routes_text(d, &cl->out);
+	} else if (strcmp(line, "reload") == 0 && !json) {
+		if (cl->uid != 0 && cl->uid != getuid())
+			buf_put_str(&cl->out, "ERROR reload needs root or "
+			    "the daemon's user\n");
+		else if (daemon_reload(d, err, sizeof(err)) != 0)
+			buf_printf(&cl->out, "ERROR %s\n", err);
+		else
+			buf_put_str(&cl->out, "OK\nconfiguration reloaded\n");
+	} else if (strcmp(line, "version") == 0 && !json) {
+		buf_put_str(&cl->out, "OK\nbgpd " BGPD_VERSION "\n");
+	} else {
+		buf_put_str(&cl->out, "ERROR unknown request, expected status, "
+		    "routes, reload or version\n");
+	}
+	event_del(cl->rev);
+	cl->wev = event_new(d->base, cl->fd, EV_WRITE | EV_PERSIST,
+	    on_client_write, cl);
+	event_add(cl->wev, NULL);
+}
+
+static void
+on_client_read(evutil_socket_t fd, short what, void *arg)
+{
+	struct client *cl = arg;
+	ssize_t n;
+
+	if (what & EV_TIMEOUT) {
+		client_free(cl);
+		return;
+	}
+	n = read(cl->fd, cl->req + cl->rlen, sizeof(cl->req) - 1 - cl->rlen);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		client_free(cl);
+		return;
+	}
+	cl->rlen += (size_t)n;
+	cl->req[cl->rlen] = '\0';
+	if (memchr(cl->req, '\n', cl->rlen) != NULL) {
+		respond(cl);
+		return;
+	}
+	if (cl->rlen >= sizeof(cl->req) - 1) {
+		buf_put_str(&cl->out, "ERROR request too long\n");
+		event_del(cl->rev);
+		cl->wev = event_new(cl->ctl->d->base, cl->fd,
+		    EV_WRITE | EV_PERSIST, on_client_write, cl);
+		event_add(cl->wev, NULL);
+	}
+}
+
+static void
+client_free(struct client *cl)
+{
+	if (cl->rev != NULL)
+		event_free(cl->rev);
+	if (cl->wev != NULL)
+		event_free(cl->wev);
+	close(cl->fd);
+	buf_wr_free(&cl->out);
+	cl->ctl->nclients--;
+	free(cl);
+}
+
+static void
+on_control_accept(evutil_socket_t lfd, short what, void *arg)
+{
+	struct control *ctl = arg;
+	struct timeval tv = { CLIENT_TIMEOUT, 0 };
+	struct client *cl;
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	int fd;
+
+	fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (ctl->nclients >= MAX_CLIENTS) {
+		close(fd);
+		return;
+	}
+	cl = xcalloc(1, sizeof(*cl));
+	cl->ctl = ctl;
+	cl->fd = fd;
+	cl->uid = (uid_t)-1;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0)
+		cl->uid = cred.uid;
+	buf_wr_init(&cl->out, 0);
+	ctl->nclients++;
+	cl->rev = event_new(ctl->d->base, fd, EV_READ | EV_PERSIST,
+	    on_client_read, cl);
+	event_add(cl->rev, &tv);
+}
+
+/* Remove a stale socket of ours; refuse to touch anything else. */
+static int
+clear_path(const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+	struct sockaddr_un sun;
+	int fd;
+
+	if (lstat(path, &st) != 0)
+		return errno == ENOENT ? 0 : -1;
+	if (!S_ISSOCK(st.st_mode)) {
+		snprintf(err, errlen, "%s exists and is not a socket", path);
+		return -1;
+	}
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd >= 0 && connect(fd, (struct sockaddr *)&sun,
+	    sizeof(sun)) == 0) {
+		close(fd);
+		snprintf(err, errlen, "another bgpd answers on %s", path);
+		return -1;
+	}
+	if (fd >= 0)
+		close(fd);
+	return unlink(path);
+}
+
+int
+control_open(struct daemon *d, const char *path, char *err, size_t errlen)
+{
+	struct control *ctl;
+	struct sockaddr_un sun;
+	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
+	mode_t old;
+	int fd;
+
+	err[0] = '\0';
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		snprintf(err, errlen, "socket path too long: %s", path);
+		free(dir);
+		return -1;
+	}
+	if (slash != NULL && slash != dir) {
+		*slash = '\0';
+		if (mkdir(dir, 0750) != 0 && errno != EEXIST) {
+			snprintf(err, errlen, "cannot create %s: %s", dir,
+			    strerror(errno));
+			free(dir);
+			return -1;
+		}
+	}
+	free(dir);
+	if (clear_path(path, err, errlen) != 0) {
+		if (err[0] == '\0')
+			snprintf(err, errlen, "cannot remove %s: %s", path,
+			    strerror(errno));
+		return -1;
+	}
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	/* No window with wider permissions: umask before bind. */
+	old = umask(0117);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0 ||
+	    listen(fd, MAX_CLIENTS) != 0) {
+		umask(old);
+		snprintf(err, errlen, "control socket %s: %s", path,
+		    strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	umask(old);
+	chmod(path, 0660);
+	ctl = xcalloc(1, sizeof(*ctl));
+	ctl->d = d;
+	ctl->fd = fd;
+	ctl->path = xstrdup(path);
+	ctl->ev = event_new(d->base, fd, EV_READ | EV_PERSIST,
+	    on_control_accept, ctl);
+	event_add(ctl->ev, NULL);
+	d->ctl = ctl;
+	return 0;
+}
+
+void
+control_close(struct daemon *d)
+{
+	struct control *ctl = d->ctl;
+
+	if (ctl == NULL)
+		return;
+	event_free(ctl->ev);
+	close(ctl->fd);
+	unlink(ctl->path);
+	free(ctl->path);
+	free(ctl);
+	d->ctl = NULL;
+}

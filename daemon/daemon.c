@@ -1,0 +1,314 @@
+/*
+ * daemon: see daemon.h.  Startup order: config and plan (errors exit 1),
+ * speaker, control socket, listeners, signals, then one session per
+ * planned peer and the node's blocks originated; READY=1 for systemd.
+ */
+#include "daemon.h"
+
+#include <event2/event.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bgp/speaker.h"
+#include "config/config.h"
+#include "control.h"
+#include "lib/log.h"
+#include "lib/monotime.h"
+#include "peer_io.h"
+#include "sdnotify.h"
+
+uint64_t
+daemon_now(void)
+{
+	return monotime_ms();
+}
+
+time_t
+daemon_wall(const struct daemon *d, uint64_t mono)
+{
+	uint64_t now = daemon_now();
+
+	return time(NULL) - (time_t)((now > mono ? now - mono : 0) / 1000);
+}
+
+static void
+on_work(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon *d = arg;
+
+	/* Bounded work per turn: if there is more, come back after I/O. */
+	if (speaker_run(d->sp, daemon_now()))
+		event_active(d->work, EV_TIMEOUT, 0);
+}
+
+void
+daemon_wake(struct daemon *d)
+{
+	if (d->work != NULL)
+		event_active(d->work, EV_TIMEOUT, 0);
+}
+
+static void
+log_diags(const struct config_diags *dg)
+{
+	for (size_t i = 0; i < dg->n; i++) {
+		char *s = config_diag_format(&dg->v[i]);
+
+		log_msg(dg->v[i].sev == CONFIG_ERROR ? LOG_LVL_ERR :
+		    dg->v[i].sev == CONFIG_WARNING ? LOG_LVL_WARN :
+		    LOG_LVL_NOTICE, "%s", s);
+		free(s);
+	}
+}
+
+/* Load the config and plan this node; 0, or -1 with err filled. */
+static int
+load_plan(const struct daemon_opts *o, struct plan *pl, char *err,
+    size_t errlen)
+{
+	struct config cfg;
+	struct config_diags pd;
+	struct plan_opts popts = { o->router_id };
+	int rc;
+
+	rc = config_load(o->config, &cfg);
+	log_diags(&cfg.diags);
+	if (rc != 0) {
+		snprintf(err, errlen, "%zu error%s in %s (see the log or run "
+		    "bgpd --check)", cfg.diags.nerrors,
+		    cfg.diags.nerrors == 1 ? "" : "s", o->config);
+		config_free(&cfg);
+		return -1;
+	}
+	memset(&pd, 0, sizeof(pd));
+	rc = plan_compute(&cfg, o->node, &popts, pl, &pd);
+	log_diags(&pd);
+	if (rc != 0) {
+		snprintf(err, errlen, "%s", pd.n > 0 ? pd.v[pd.n - 1].msg :
+		    "cannot plan this node");
+		plan_free(pl);
+	}
+	config_diags_free(&pd);
+	config_free(&cfg);
+	return rc;
+}
+
+static bool
+block_announced(const struct plan *pl, const struct ip_prefix *p)
+{
+	for (size_t i = 0; i < pl->nblocks; i++) {
+		if (pl->blocks[i].aggregate &&
+		    addr_pfx_eq(&pl->blocks[i].cidr, p))
+			return true;
+	}
+	return false;
+}
+
+/* Originate new blocks, withdraw the ones that went away. */
+static void
+apply_blocks(struct daemon *d, const struct plan *old,
+    const struct plan *new)
+{
+	for (size_t i = 0; old != NULL && i < old->nblocks; i++) {
+		const struct plan_block *b = &old->blocks[i];
+
+		if (b->aggregate && !block_announced(new, &b->cidr))
+			speaker_withdraw(d->sp, &b->cidr);
+	}
+	for (size_t i = 0; i < new->nblocks; i++) {
+		const struct plan_block *b = &new->blocks[i];
+
+		if (b->aggregate && (old == NULL ||
+		    !block_announced(old, &b->cidr)))
+			speaker_originate(d->sp, &b->cidr);
+	}
+}
+
+static void
+apply_sessions(struct daemon *d, const struct plan *old,
+    const struct plan *new)
+{
+	struct plan_diff df;
+	char names[200];
+
+	plan_diff(old, new, &df);
+	for (size_t i = 0; i < df.n; i++) {
+		const struct plan_change *ch = &df.changes[i];
+		const struct plan_session *s = ch->old ? ch->old : ch->new;
+		struct conn *c = peerio_conn_find(d, &s->peer_ip, s->peer_port);
+
+		switch (ch->action) {
+		case PLAN_KEEP:
+			break;
+		case PLAN_REMOVE:
+			log_info("%s: removed from the configuration", s->name);
+			if (c != NULL)
+				peerio_conn_free(c, BGP_CEASE_DECONFIG, NULL);
+			break;
+		case PLAN_RESTART:
+			log_info("%s: restarting (%s changed)", ch->new->name,
+			    plan_changed_names(ch->changed, names,
+			    sizeof(names)));
+			if (c != NULL)
+				peerio_conn_free(c, BGP_CEASE_CONFIG, NULL);
+			peerio_conn_new(d, new, ch->new);
+			break;
+		case PLAN_UPDATE:
+			log_info("%s: updated in place (%s changed)",
+			    ch->new->name, plan_changed_names(ch->changed,
+			    names, sizeof(names)));
+			if (c != NULL)
+				peerio_conn_update(c, ch->new);
+			break;
+		case PLAN_ADD:
+			log_info("%s: added", ch->new->name);
+			peerio_conn_new(d, new, ch->new);
+			break;
+		}
+	}
+	log_info("configuration applied: %zu sessions added, %zu removed, "
+	    "%zu restarted, %zu updated, %zu unchanged", df.nadd, df.nremove,
+	    df.nrestart, df.nupdate, df.nkeep);
+	plan_diff_free(&df);
+}
+
+int
+daemon_reload(struct daemon *d, char *err, size_t errlen)
+{
+	struct plan pl;
+	char lerr[256];
+
+	sdnotify("RELOADING=1");
+	log_info("reloading %s", d->opts.config);
+	if (load_plan(&d->opts, &pl, err, errlen) != 0) {
+		d->reload_failures++;
+		snprintf(d->last_reload_error, sizeof(d->last_reload_error),
+		    "%s", err);
+		log_err("reload failed, keeping the running configuration: "
+		    "%s", err);
+		sdnotify("READY=1");
+		return -1;
+	}
+	if (pl.listen_port != d->plan.listen_port ||
+	    pl.bind_node_ip != d->plan.bind_node_ip) {
+		peerio_unlisten(d);
+		if (peerio_listen(d, &pl, lerr, sizeof(lerr)) != 0)
+			log_err("%s", lerr);
+	}
+	apply_sessions(d, &d->plan, &pl);
+	apply_blocks(d, &d->plan, &pl);
+	plan_free(&d->plan);
+	d->plan = pl;
+	d->reloads++;
+	d->last_reload_error[0] = '\0';
+	daemon_wake(d);
+	sdnotify("READY=1");
+	return 0;
+}
+
+static void
+on_signal(evutil_socket_t sig, short what, void *arg)
+{
+	struct daemon *d = arg;
+	char err[512];
+
+	if (sig == SIGHUP) {
+		daemon_reload(d, err, sizeof(err));
+		return;
+	}
+	if (d->stopping)
+		return;
+	d->stopping = true;
+	log_info("shutting down (signal %d); kernel routes stay",
+	    (int)sig);
+	sdnotify("STOPPING=1");
+	peerio_shutdown(d);
+	event_base_loopexit(d->base, NULL);
+}
+
+static int
+start(struct daemon *d)
+{
+	struct speaker_io io = peerio_speaker_io;
+	char err[512];
+
+	d->base = event_base_new();
+	if (d->base == NULL) {
+		log_err("cannot create the event loop");
+		return -1;
+	}
+	io.arg = d;
+	d->sp = speaker_new(addr_v4(&d->plan.router_id), &io);
+	d->work = event_new(d->base, -1, 0, on_work, d);
+	if (control_open(d, d->opts.socket, err, sizeof(err)) != 0) {
+		log_err("%s", err);
+		return -1;
+	}
+	if (peerio_listen(d, &d->plan, err, sizeof(err)) != 0) {
+		log_err("%s", err);
+		return -1;
+	}
+	d->sig_term = evsignal_new(d->base, SIGTERM, on_signal, d);
+	d->sig_int = evsignal_new(d->base, SIGINT, on_signal, d);
+	d->sig_hup = evsignal_new(d->base, SIGHUP, on_signal, d);
+	event_add(d->sig_term, NULL);
+	event_add(d->sig_int, NULL);
+	event_add(d->sig_hup, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	for (size_t i = 0; i < d->plan.nsessions; i++)
+		peerio_conn_new(d, &d->plan, &d->plan.sessions[i]);
+	apply_blocks(d, NULL, &d->plan);
+	return 0;
+}
+
+static void
+stop(struct daemon *d)
+{
+	while (d->conns != NULL)
+		peerio_conn_free(d->conns, BGP_CEASE_SHUTDOWN, NULL);
+	peerio_unlisten(d);
+	control_close(d);
+	speaker_free(d->sp);
+	if (d->work != NULL)
+		event_free(d->work);
+	if (d->sig_term != NULL) {
+		event_free(d->sig_term);
+		event_free(d->sig_int);
+		event_free(d->sig_hup);
+	}
+	if (d->base != NULL)
+		event_base_free(d->base);
+	plan_free(&d->plan);
+}
+
+int
+daemon_main(const struct daemon_opts *o)
+{
+	struct daemon d;
+	char err[512];
+	char rid[ADDR_STRLEN];
+	int rc = 0;
+
+	memset(&d, 0, sizeof(d));
+	d.opts = *o;
+	d.start_mono = daemon_now();
+	d.start_wall = time(NULL);
+	if (load_plan(&d.opts, &d.plan, err, sizeof(err)) != 0) {
+		log_err("cannot start: %s", err);
+		return 1;
+	}
+	if (start(&d) != 0) {
+		rc = 1;
+	} else {
+		log_info("bgpd %s started: node %s, router id %s, AS %u, %zu "
+		    "sessions, %zu blocks", BGPD_VERSION, d.plan.node,
+		    addr_fmt(&d.plan.router_id, rid, sizeof(rid)),
+		    d.plan.local_as, d.plan.nsessions, d.plan.nblocks);
+		sdnotify("READY=1");
+		event_base_dispatch(d.base);
+	}
+	stop(&d);
+	return rc;
+}

@@ -1,0 +1,63 @@
+/*
+ * daemon: bgpd's running state and its one event loop (the only libevent
+ * user, with peer_io.c and control.c).  daemon_main() loads the config,
+ * computes the plan, opens the control socket and the listeners, starts a
+ * session per planned peer and runs until SIGTERM/SIGINT.  SIGHUP and
+ * `bgpd reload` re-read the config and apply the plan diff: unchanged
+ * sessions stay up; a bad new config is reported and the running one
+ * kept.
+ */
+#ifndef BGPD_DAEMON_H
+#define BGPD_DAEMON_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "config/plan.h"
+
+#define BGPD_VERSION	"0.1.0"
+
+struct event_base;
+struct event;
+struct speaker;
+struct conn;
+struct listener;
+struct control;
+
+struct daemon_opts {
+	const char *config;
+	const char *node;
+	const char *socket;
+	const char *router_id;	/* CALICO_ROUTER_ID */
+	int	route_protocol;
+};
+
+struct daemon {
+	struct daemon_opts opts;
+	struct event_base *base;
+	struct plan plan;
+	struct speaker *sp;
+	struct conn *conns;
+	struct listener *listeners;
+	struct control *ctl;
+	struct event *sig_term, *sig_int, *sig_hup, *work;
+	bool	stopping;
+	uint64_t start_mono;
+	time_t	start_wall;
+	unsigned reloads;
+	unsigned reload_failures;
+	char	last_reload_error[512];
+};
+
+int	 daemon_main(const struct daemon_opts *o);
+/* Re-read the config and apply it; on error *err says why (and the
+ * running plan stays).  Returns 0 on success. */
+int	 daemon_reload(struct daemon *d, char *err, size_t errlen);
+/* Ask for speaker_run() soon. */
+void	 daemon_wake(struct daemon *d);
+uint64_t daemon_now(void);
+/* Wall-clock time of a monotonic instant (for "since" columns). */
+time_t	 daemon_wall(const struct daemon *d, uint64_t mono_ms);
+
+#endif

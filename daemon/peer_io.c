@@ -1,0 +1,789 @@
+/*
+ * peer_io: see peer_io.h.  Every call into a session is followed by
+ * conn_rearm(), which points the connection's one timer at the session's
+ * next deadline.  Failures found while the FSM is calling us (a connect
+ * that fails at once) are reported from a deferred event, never from
+ * inside the FSM.
+ */
+#include "peer_io.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <event2/event.h>
+#include <netinet/in.h>
+#include <netinet/ip.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "bgp/msg.h"
+#include "bgp/speaker.h"
+#include "lib/log.h"
+#include "lib/xalloc.h"
+
+struct listener {
+	struct daemon *d;
+	int	fd;
+	struct event *ev;
+	struct listener *next;
+};
+
+/* Deferred failure of an outgoing connection. */
+struct defer {
+	struct conn *c;
+	char	why[160];
+};
+
+static void conn_rearm(struct conn *c);
+static void conn_close(struct conn *c);
+static void on_read(evutil_socket_t, short, void *);
+static void on_write(evutil_socket_t, short, void *);
+
+static struct session *
+S(const struct conn *c)
+{
+	return speaker_peer_session(c->peer_sp);
+}
+
+static void
+sockaddr_of(const struct ip_addr *a, uint16_t port,
+    struct sockaddr_storage *ss, socklen_t *len)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (a->af == AF_INET6) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(port);
+		memcpy(&s6->sin6_addr, a->b, 16);
+		*len = sizeof(*s6);
+	} else {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons(port);
+		memcpy(&s4->sin_addr, a->b, 4);
+		*len = sizeof(*s4);
+	}
+}
+
+static void
+addr_of(const struct sockaddr_storage *ss, struct ip_addr *a)
+{
+	if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const void *)ss;
+
+		addr_from_bytes(a, AF_INET6, &s6->sin6_addr);
+		/* A v4-mapped address is the IPv4 peer. */
+		if (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr))
+			addr_from_bytes(a, AF_INET, a->b + 12);
+	} else {
+		const struct sockaddr_in *s4 = (const void *)ss;
+
+		addr_from_bytes(a, AF_INET, &s4->sin_addr);
+	}
+}
+
+/* Internetwork control class, and GTSM (RFC 5082) when configured. */
+static void
+sockopts(int fd, int af, uint8_t ttl_security)
+{
+	int tos = IPTOS_PREC_INTERNETCONTROL, one = 1;
+
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (af == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_TCLASS, &tos, sizeof(tos));
+	else
+		setsockopt(fd, IPPROTO_IP, IP_TOS, &tos, sizeof(tos));
+	if (ttl_security == 0)
+		return;
+	{
+		int ttl = 255, min = 256 - ttl_security;
+
+		if (af == AF_INET6) {
+			setsockopt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &ttl,
+			    sizeof(ttl));
+			if (setsockopt(fd, IPPROTO_IPV6, IPV6_MINHOPCOUNT,
+			    &min, sizeof(min)) != 0)
+				log_warn("GTSM: IPV6_MINHOPCOUNT");
+		} else {
+			setsockopt(fd, IPPROTO_IP, IP_TTL, &ttl, sizeof(ttl));
+			if (setsockopt(fd, IPPROTO_IP, IP_MINTTL, &min,
+			    sizeof(min)) != 0)
+				log_warn("GTSM: IP_MINTTL");
+		}
+	}
+}
+
+/* Our end of the connection is the next hop we advertise as "self". */
+static void
+learn_local(struct conn *c)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	struct ip_addr a;
+
+	if (getsockname(c->fd, (struct sockaddr *)&ss, &len) != 0)
+		return;
+	addr_of(&ss, &a);
+	if (a.af == c->peer.af)
+		speaker_peer_set_local(c->peer_sp, &a);
+}
+
+static void
+conn_events(struct conn *c)
+{
+	struct event_base *b = c->d->base;
+
+	c->rev = event_new(b, c->fd, EV_READ | EV_PERSIST, on_read, c);
+	c->wev = event_new(b, c->fd, EV_WRITE | EV_PERSIST, on_write, c);
+	event_add(c->rev, NULL);
+	if (session_out_pending(S(c)) > 0)
+		event_add(c->wev, NULL);
+}
+
+static void
+conn_close(struct conn *c)
+{
+	if (c->rev != NULL)
+		event_free(c->rev);
+	if (c->wev != NULL)
+		event_free(c->wev);
+	c->rev = c->wev = NULL;
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+	c->connecting = false;
+}
+
+static void
+close_pending(struct conn *c)
+{
+	if (c->crev != NULL)
+		event_free(c->crev);
+	c->crev = NULL;
+	if (c->cfd >= 0)
+		close(c->cfd);
+	c->cfd = -1;
+	c->clen = 0;
+}
+
+static void
+on_defer(evutil_socket_t fd, short what, void *arg)
+{
+	struct defer *df = arg;
+	struct conn *c = df->c;
+
+	session_conn_failed(S(c), df->why, daemon_now());
+	conn_rearm(c);
+	daemon_wake(c->d);
+	free(df);
+}
+
+/* Report "Socket: <what><strerror>" from the event loop, not the FSM. */
+static void
+fail_later(struct conn *c, const char *what, int err)
+{
+	struct defer *df = xcalloc(1, sizeof(*df));
+
+	df->c = c;
+	snprintf(df->why, sizeof(df->why), "Socket: %s%s", what,
+	    strerror(err));
+	event_base_once(c->d->base, -1, EV_TIMEOUT, on_defer, df, NULL);
+}
+
+static void
+adopt(struct conn *c, int fd)
+{
+	c->fd = fd;
+	c->connecting = false;
+	sockopts(fd, c->peer.af, c->ttl_security);
+	conn_events(c);
+	learn_local(c);
+	session_connected(S(c), daemon_now());
+	conn_rearm(c);
+}
+
+static void
+on_connected(evutil_socket_t fd, short what, void *arg)
+{
+	struct conn *c = arg;
+	int err = 0;
+	socklen_t len = sizeof(err);
+
+	event_free(c->wev);
+	c->wev = NULL;
+	if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
+		err = errno;
+	if (err != 0) {
+		char why[160];
+
+		close(c->fd);
+		c->fd = -1;
+		c->connecting = false;
+		snprintf(why, sizeof(why), "Socket: %s", strerror(err));
+		session_conn_failed(S(c), why, daemon_now());
+		conn_rearm(c);
+		return;
+	}
+	c->connecting = false;
+	adopt(c, c->fd);
+	daemon_wake(c->d);
+}
+
+static void
+conn_connect(struct conn *c)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int fd;
+
+	conn_close(c);
+	fd = socket(c->peer.af, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		fail_later(c, "", errno);
+		return;
+	}
+	sockopts(fd, c->peer.af, c->ttl_security);
+	if (c->source.af == c->peer.af) {
+		sockaddr_of(&c->source, 0, &ss, &len);
+		if (bind(fd, (struct sockaddr *)&ss, len) != 0) {
+			int e = errno;
+
+			close(fd);
+			fail_later(c, "cannot use the source address: ", e);
+			return;
+		}
+	}
+	sockaddr_of(&c->peer, c->port, &ss, &len);
+	if (connect(fd, (struct sockaddr *)&ss, len) != 0 &&
+	    errno != EINPROGRESS) {
+		int e = errno;
+
+		close(fd);
+		fail_later(c, "", e);
+		return;
+	}
+	c->fd = fd;
+	c->connecting = true;
+	c->wev = event_new(c->d->base, fd, EV_WRITE, on_connected, c);
+	event_add(c->wev, NULL);
+}
+
+/* ---- speaker I/O hooks ---- */
+
+static void
+io_connect(void *ctx)
+{
+	conn_connect(ctx);
+}
+
+/* Best effort: what is queued (a NOTIFICATION) goes out, then close. */
+static void
+io_disconnect(void *ctx)
+{
+	struct conn *c = ctx;
+	const uint8_t *p;
+	size_t len;
+
+	if (c->fd >= 0 && !c->connecting) {
+		session_out_data(S(c), &p, &len);
+		if (len > 0) {
+			ssize_t n = write(c->fd, p, len);
+
+			if (n > 0)
+				session_out_written(S(c), (size_t)n,
+				    daemon_now());
+		}
+	}
+	conn_close(c);
+	close_pending(c);
+}
+
+static void
+io_output(void *ctx)
+{
+	struct conn *c = ctx;
+
+	if (c->fd >= 0 && !c->connecting && c->wev != NULL)
+		event_add(c->wev, NULL);
+	conn_rearm(c);
+}
+
+static void
+io_wakeup(void *arg)
+{
+	daemon_wake(arg);
+}
+
+const struct speaker_io peerio_speaker_io = {
+	io_connect, io_disconnect, io_output, io_wakeup, NULL, NULL,
+};
+
+/* ---- reading and writing ---- */
+
+static void
+on_more(evutil_socket_t fd, short what, void *arg)
+{
+	struct conn *c = arg;
+
+	if (c->fd >= 0 && session_in_commit(S(c), 0, daemon_now()))
+		event_active(c->more, EV_READ, 0);
+	conn_rearm(c);
+	daemon_wake(c->d);
+}
+
+static void
+on_read(evutil_socket_t fd, short what, void *arg)
+{
+	struct conn *c = arg;
+	uint8_t *p;
+	size_t room;
+	ssize_t n;
+	char why[160];
+
+	session_in_space(S(c), &p, &room);
+	n = read(c->fd, p, room);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		snprintf(why, sizeof(why), "Socket: %s", n == 0 ?
+		    "Connection closed" : strerror(errno));
+		conn_close(c);
+		session_closed(S(c), why, daemon_now());
+		conn_rearm(c);
+		daemon_wake(c->d);
+		return;
+	}
+	/* Bounded work: the rest of a burst waits for the next turn. */
+	if (session_in_commit(S(c), (size_t)n, daemon_now()) && c->fd >= 0)
+		event_active(c->more, EV_READ, 0);
+	conn_rearm(c);
+	daemon_wake(c->d);
+}
+
+static void
+on_write(evutil_socket_t fd, short what, void *arg)
+{
+	struct conn *c = arg;
+	const uint8_t *p;
+	size_t len;
+	ssize_t n;
+	char why[160];
+
+	session_out_data(S(c), &p, &len);
+	if (len == 0) {
+		event_del(c->wev);
+		return;
+	}
+	n = write(c->fd, p, len);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n < 0) {
+		snprintf(why, sizeof(why), "Socket: %s", strerror(errno));
+		conn_close(c);
+		session_closed(S(c), why, daemon_now());
+		conn_rearm(c);
+		daemon_wake(c->d);
+		return;
+	}
+	session_out_written(S(c), (size_t)n, daemon_now());
+	if (session_out_pending(S(c)) == 0 && c->wev != NULL)
+		event_del(c->wev);
+	speaker_peer_writable(c->d->sp, c->peer_sp);
+	conn_rearm(c);
+}
+
+/* ---- timers ---- */
+
+static void
+on_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct conn *c = arg;
+
+	session_run_timers(S(c), daemon_now());
+	conn_rearm(c);
+	daemon_wake(c->d);
+}
+
+static void
+conn_rearm(struct conn *c)
+{
+	uint64_t next = session_next_timer(S(c)), now = daemon_now();
+	struct timeval tv;
+
+	if (next == 0) {
+		evtimer_del(c->timer);
+		return;
+	}
+	next = next > now ? next - now : 0;
+	tv.tv_sec = (time_t)(next / 1000);
+	tv.tv_usec = (suseconds_t)(next % 1000) * 1000;
+	evtimer_add(c->timer, &tv);
+}
+
+/* ---- connections per planned session ---- */
+
+static void
+conf_from_plan(const struct plan *pl, const struct plan_session *s,
+    struct speaker_peer_conf *pc)
+{
+	struct session_conf *sc = &pc->session;
+
+	memset(pc, 0, sizeof(*pc));
+	snprintf(sc->name, sizeof(sc->name), "%s", s->name);
+	sc->peer = s->peer_ip;
+	sc->port = s->peer_port;
+	sc->af = s->peer_ip.af;
+	sc->local_as = s->local_as;
+	sc->remote_as = s->remote_as;
+	sc->router_id = addr_v4(&pl->router_id);
+	sc->passive = s->passive;
+	sc->keepalive = s->has_keepalive_time ?
+	    (uint16_t)(s->keepalive_time > 0xffff ? 0xffff :
+	    s->keepalive_time) : 0;
+	sc->gr_time = s->has_restart_time ? (uint16_t)(s->restart_time > 4095 ?
+	    4095 : s->restart_time) : 120;
+	snprintf(sc->hostname, sizeof(sc->hostname), "%s", pl->node);
+	pc->local_addr = s->source_addr.af ? s->source_addr :
+	    s->peer_ip.af == AF_INET ? pl->addr_v4.addr : pl->addr_v6.addr;
+	pc->next_hop = s->next_hop == PLAN_NH_SELF ? SPEAKER_NH_SELF :
+	    s->next_hop == PLAN_NH_KEEP ? SPEAKER_NH_KEEP : SPEAKER_NH_AUTO;
+	pc->allow_local_as = s->allow_local_as;
+}
+
+void
+peerio_conn_update(struct conn *c, const struct plan_session *s)
+{
+	snprintf(c->name, sizeof(c->name), "%s", s->name);
+	c->type = s->type;
+	speaker_peer_reconfigure(c->d->sp, c->peer_sp,
+	    s->next_hop == PLAN_NH_SELF ? SPEAKER_NH_SELF :
+	    s->next_hop == PLAN_NH_KEEP ? SPEAKER_NH_KEEP : SPEAKER_NH_AUTO,
+	    s->allow_local_as);
+}
+
+struct conn *
+peerio_conn_new(struct daemon *d, const struct plan *pl,
+    const struct plan_session *s)
+{
+	struct conn *c = xcalloc(1, sizeof(*c));
+	struct speaker_peer_conf pc;
+
+	c->d = d;
+	c->fd = c->cfd = -1;
+	snprintf(c->name, sizeof(c->name), "%s", s->name);
+	c->type = s->type;
+	c->peer = s->peer_ip;
+	c->port = s->peer_port;
+	c->source = s->source_addr;
+	c->ttl_security = s->ttl_security;
+	c->has_password = s->password_secret != NULL;
+	if (c->has_password)
+		log_warnx("%s: TCP-MD5 password from secret %s/%s is not "
+		    "supported yet; the session runs without it", s->name,
+		    s->password_secret, s->password_key);
+	c->timer = evtimer_new(d->base, on_timer, c);
+	c->more = event_new(d->base, -1, 0, on_more, c);
+	conf_from_plan(pl, s, &pc);
+	c->next = d->conns;
+	d->conns = c;
+	c->peer_sp = speaker_peer_add(d->sp, &pc, c, daemon_now());
+	conn_rearm(c);
+	return c;
+}
+
+void
+peerio_conn_free(struct conn *c, uint8_t subcode, const char *text)
+{
+	struct daemon *d = c->d;
+	struct conn **pp;
+
+	speaker_peer_remove(d->sp, c->peer_sp, subcode, text, daemon_now());
+	conn_close(c);
+	close_pending(c);
+	event_free(c->timer);
+	event_free(c->more);
+	for (pp = &d->conns; *pp != NULL; pp = &(*pp)->next) {
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	}
+	free(c);
+}
+
+struct conn *
+peerio_conn_find(struct daemon *d, const struct ip_addr *peer, uint16_t port)
+{
+	for (struct conn *c = d->conns; c != NULL; c = c->next) {
+		if (addr_eq(&c->peer, peer) && (port == 0 || c->port == port))
+			return c;
+	}
+	return NULL;
+}
+
+/* ---- collisions (RFC 4271 6.8) ---- */
+
+static void
+send_cease(int fd, uint8_t subcode)
+{
+	struct buf_wr w;
+
+	buf_wr_init(&w, 0);
+	msg_notification_encode(&w, BGP_ERR_CEASE, subcode, NULL, 0);
+	if (write(fd, w.data, w.len) < 0)
+		log_debug("cease on a closing connection: %s",
+		    strerror(errno));
+	buf_wr_free(&w);
+}
+
+static void
+feed(struct conn *c, const uint8_t *data, size_t len)
+{
+	uint8_t *p;
+	size_t room;
+
+	session_in_space(S(c), &p, &room);
+	if (len > room)
+		len = room;
+	memcpy(p, data, len);
+	if (session_in_commit(S(c), len, daemon_now()) && c->fd >= 0)
+		event_active(c->more, EV_READ, 0);
+}
+
+static void
+on_collision_read(evutil_socket_t fd, short what, void *arg)
+{
+	struct conn *c = arg;
+	struct msg_hdr h;
+	struct msg_open o;
+	struct bgp_err e;
+	ssize_t n;
+	int nfd;
+	uint8_t buf[4096];
+	size_t len;
+
+	n = read(c->cfd, c->cbuf + c->clen, sizeof(c->cbuf) - c->clen);
+	if (n <= 0) {
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			return;
+		close_pending(c);
+		return;
+	}
+	c->clen += (size_t)n;
+	memset(&e, 0, sizeof(e));
+	if (c->clen < BGP_HDR_LEN)
+		return;
+	if (msg_hdr_check(c->cbuf, BGP_MAX_MSG, &h, &e) != 0 ||
+	    h.type != BGP_MSG_OPEN) {
+		close_pending(c);
+		return;
+	}
+	if (c->clen < h.len)
+		return;
+	if (msg_open_decode(c->cbuf + BGP_HDR_LEN, h.len - BGP_HDR_LEN, &o,
+	    &e) != 0) {
+		close_pending(c);
+		return;
+	}
+	nfd = c->cfd;
+	len = c->clen;
+	memcpy(buf, c->cbuf, len);
+	event_free(c->crev);
+	c->crev = NULL;
+	c->cfd = -1;
+	c->clen = 0;
+	if (S(c)->fsm.state >= FSM_OPENSENT &&
+	    !session_collision_new_wins(S(c), o.bgp_id)) {
+		log_info("%s: connection collision, keeping ours", c->name);
+		send_cease(nfd, BGP_CEASE_COLLISION);
+		close(nfd);
+		return;
+	}
+	if (S(c)->fsm.state >= FSM_OPENSENT) {
+		log_info("%s: connection collision, the peer's wins", c->name);
+		send_cease(c->fd, BGP_CEASE_COLLISION);
+		conn_close(c);
+		session_takeover(S(c), daemon_now());
+	} else {
+		conn_close(c);
+	}
+	adopt(c, nfd);
+	feed(c, buf, len);
+	conn_rearm(c);
+	daemon_wake(c->d);
+}
+
+/* ---- listeners ---- */
+
+static void
+incoming(struct conn *c, int fd)
+{
+	enum fsm_state st = S(c)->fsm.state;
+
+	if (st == FSM_IDLE) {
+		close(fd);
+		return;
+	}
+	if (st == FSM_CONNECT || st == FSM_ACTIVE) {
+		conn_close(c);	/* drop our own attempt */
+		adopt(c, fd);
+		daemon_wake(c->d);
+		return;
+	}
+	if (st == FSM_ESTABLISHED || c->cfd >= 0) {
+		/* RFC 4271 6.8: an Established session wins. */
+		send_cease(fd, BGP_CEASE_COLLISION);
+		close(fd);
+		return;
+	}
+	c->cfd = fd;
+	c->clen = 0;
+	sockopts(fd, c->peer.af, c->ttl_security);
+	c->crev = event_new(c->d->base, fd, EV_READ | EV_PERSIST,
+	    on_collision_read, c);
+	event_add(c->crev, NULL);
+}
+
+static void
+on_accept(evutil_socket_t lfd, short what, void *arg)
+{
+	struct listener *l = arg;
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	struct ip_addr peer;
+	char a[ADDR_STRLEN];
+	struct conn *c;
+	int fd;
+
+	fd = accept4(lfd, (struct sockaddr *)&ss, &len,
+	    SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (fd < 0) {
+		if (errno != EAGAIN && errno != EINTR)
+			log_warn("accept");
+		return;
+	}
+	addr_of(&ss, &peer);
+	c = peerio_conn_find(l->d, &peer, 0);
+	if (c == NULL) {
+		log_notice("refused a connection from %s: not a configured "
+		    "peer", addr_fmt(&peer, a, sizeof(a)));
+		close(fd);
+		return;
+	}
+	incoming(c, fd);
+}
+
+static int
+listen_one(struct daemon *d, int af, const struct ip_addr *bind_addr,
+    uint16_t port, char *err, size_t errlen)
+{
+	struct sockaddr_storage ss;
+	struct listener *l;
+	struct ip_addr any;
+	socklen_t len;
+	int fd, one = 1;
+	char a[ADDR_STRLEN];
+
+	if (bind_addr == NULL || bind_addr->af == 0) {
+		memset(&any, 0, sizeof(any));
+		any.af = (uint8_t)af;
+		bind_addr = &any;
+	}
+	fd = socket(af, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		goto fail;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (af == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	sockaddr_of(bind_addr, port, &ss, &len);
+	if (bind(fd, (struct sockaddr *)&ss, len) != 0 || listen(fd, 128) != 0)
+		goto fail;
+	l = xcalloc(1, sizeof(*l));
+	l->d = d;
+	l->fd = fd;
+	l->ev = event_new(d->base, fd, EV_READ | EV_PERSIST, on_accept, l);
+	event_add(l->ev, NULL);
+	l->next = d->listeners;
+	d->listeners = l;
+	log_info("listening on %s%s%s port %u", af == AF_INET6 ? "[" : "",
+	    addr_fmt(bind_addr, a, sizeof(a)), af == AF_INET6 ? "]" : "",
+	    port);
+	return 0;
+fail:
+	snprintf(err, errlen, "cannot listen on %s port %u: %s",
+	    addr_fmt(bind_addr, a, sizeof(a)), port, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
+int
+peerio_listen(struct daemon *d, const struct plan *pl, char *err,
+    size_t errlen)
+{
+	int ok = 0;
+	char e4[256] = "", e6[256] = "";
+
+	if (pl->bind_node_ip) {
+		if (pl->addr_v4.addr.af)
+			ok += listen_one(d, AF_INET, &pl->addr_v4.addr,
+			    pl->listen_port, e4, sizeof(e4)) == 0;
+		if (pl->addr_v6.addr.af)
+			ok += listen_one(d, AF_INET6, &pl->addr_v6.addr,
+			    pl->listen_port, e6, sizeof(e6)) == 0;
+	} else {
+		ok += listen_one(d, AF_INET, NULL, pl->listen_port, e4,
+		    sizeof(e4)) == 0;
+		ok += listen_one(d, AF_INET6, NULL, pl->listen_port, e6,
+		    sizeof(e6)) == 0;
+	}
+	if (e4[0] && e6[0])
+		snprintf(err, errlen, "%s; %s", e4, e6);
+	else
+		snprintf(err, errlen, "%s", e4[0] ? e4 : e6);
+	if (ok == 0)
+		return -1;
+	if (err[0])
+		log_warnx("%s", err);
+	return 0;
+}
+
+void
+peerio_unlisten(struct daemon *d)
+{
+	struct listener *l, *next;
+
+	for (l = d->listeners; l != NULL; l = next) {
+		next = l->next;
+		event_free(l->ev);
+		close(l->fd);
+		free(l);
+	}
+	d->listeners = NULL;
+}
+
+void
+peerio_shutdown(struct daemon *d)
+{
+	for (struct conn *c = d->conns; c != NULL; c = c->next) {
+		struct session *s = S(c);
+
+		/* RFC 4724: a GR-capable peer that just loses the TCP
+		 * connection keeps our routes as stale for our restart
+		 * time; a Cease would make it drop them at once. */
+		if (session_established(s) && s->neg.peer_caps.gr) {
+			log_info("%s: closing without NOTIFICATION so the "
+			    "peer keeps our routes (graceful restart)",
+			    c->name);
+			conn_close(c);
+			continue;
+		}
+		session_stop(s, BGP_CEASE_SHUTDOWN, "bgpd shutting down",
+		    daemon_now());
+	}
+}

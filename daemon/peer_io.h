@@ -1,0 +1,63 @@
+/*
+ * peer_io: TCP for BGP sessions.  One struct conn per planned session
+ * (outgoing connects from the node address, the session's socket, its
+ * timer), and the listeners that accept incoming connections, match them
+ * to a session by address, refuse unknown ones with a log line and
+ * resolve connection collisions (RFC 4271 6.8).  Sockets are non-blocking;
+ * write interest is enabled only while output is queued; reads process a
+ * bounded number of messages per callback.
+ */
+#ifndef BGPD_PEER_IO_H
+#define BGPD_PEER_IO_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config/plan.h"
+#include "daemon.h"
+
+struct speaker_peer;
+
+struct conn {
+	struct daemon *d;
+	char	name[96];
+	enum plan_stype type;
+	struct ip_addr peer;
+	uint16_t port;
+	struct ip_addr source;		/* af 0: any */
+	uint8_t	ttl_security;
+	bool	has_password;
+	struct speaker_peer *peer_sp;
+	int	fd;
+	bool	connecting;
+	struct event *rev, *wev, *timer, *more;
+	/* A second connection from the peer during OpenSent/OpenConfirm,
+	 * held until its OPEN says who wins. */
+	int	cfd;
+	struct event *crev;
+	uint8_t	cbuf[4096];
+	size_t	clen;
+	struct conn *next;
+};
+
+/* Create the connection and its speaker peer, and start the session. */
+struct conn *peerio_conn_new(struct daemon *d, const struct plan *pl,
+	    const struct plan_session *s);
+/* Stop the session (Cease/subcode) and free the connection. */
+void	 peerio_conn_free(struct conn *c, uint8_t subcode, const char *text);
+/* Rename/retype in place (a plan UPDATE). */
+void	 peerio_conn_update(struct conn *c, const struct plan_session *s);
+struct conn *peerio_conn_find(struct daemon *d, const struct ip_addr *peer,
+	    uint16_t port);
+
+/* Listen on the plan's port (both families, or node addresses). */
+int	 peerio_listen(struct daemon *d, const struct plan *pl, char *err,
+	    size_t errlen);
+void	 peerio_unlisten(struct daemon *d);
+/* Shutdown: Cease to peers that would drop our routes on a plain close,
+ * a plain close to those that will keep them (graceful restart). */
+void	 peerio_shutdown(struct daemon *d);
+
+extern const struct speaker_io peerio_speaker_io;
+
+#endif

@@ -1,0 +1,179 @@
+# Shared helpers for integration tests (sourced).  TESTING.md section 2:
+# every namespace, link and process is the test's own, made with a unique
+# prefix and removed by the EXIT trap; peers use documentation addresses;
+# waits are bounded polls.
+#
+#   ns NAME                 a namespace (lo up)
+#   link NAME ADDR...       a veth from NAME to the shared bridge
+#   bg NAME CMD...          run CMD in NAME in the background (tracked)
+#   wait_for SECS DESC CMD  poll CMD every 0.2 s until it succeeds
+#   bgpd_start NODE CONFIG [ARGS]   bgpd in namespace NODE
+#   bgpctl NODE ARGS        bgpd status/routes against NODE's daemon
+#   fail MSG / skip MSG     end the test
+set -u
+
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+BGPD=${BGPD:-$TOP/build/asan/bgpd}
+PFX="bt$$-"
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/bgpd-it-XXXXXX")
+NSES=""
+PIDS=""
+BRIDGE_NS=""
+
+cleanup() {
+	for p in $PIDS; do
+		kill "$p" 2>/dev/null
+	done
+	sleep 0.2
+	for p in $PIDS; do
+		kill -9 "$p" 2>/dev/null
+	done
+	for n in $NSES; do
+		ip netns del "$n" 2>/dev/null
+	done
+	if [ -n "${KEEP_TMP:-}" ]; then
+		echo "kept $TMP"
+	else
+		rm -rf "$TMP"
+	fi
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+fail() {
+	echo "FAIL: $*"
+	for f in "$TMP"/*.log; do
+		[ -f "$f" ] || continue
+		echo "--- $(basename "$f") (last 20 lines)"
+		tail -n 20 "$f"
+	done
+	exit 1
+}
+
+skip() {
+	echo "SKIP: $*"
+	exit 77
+}
+
+[ "$(id -u)" -eq 0 ] || skip "needs root for network namespaces"
+ip netns add "${PFX}probe" 2>/dev/null || skip "cannot create namespaces"
+ip netns del "${PFX}probe"
+[ -x "$BGPD" ] || fail "no bgpd binary at $BGPD"
+
+ns() {
+	ip netns add "$PFX$1" || fail "ip netns add $PFX$1"
+	NSES="$NSES $PFX$1"
+	ip -n "$PFX$1" link set lo up
+}
+
+# The shared L2 segment: a bridge in its own namespace.
+bridge() {
+	[ -n "$BRIDGE_NS" ] && return
+	ns sw
+	BRIDGE_NS="${PFX}sw"
+	ip -n "$BRIDGE_NS" link add br0 type bridge
+	ip -n "$BRIDGE_NS" link set br0 up
+}
+
+link() {
+	local n="$1" i=0 dev
+	shift
+	bridge
+	while ip -n "$PFX$n" link show "eth$i" >/dev/null 2>&1; do
+		i=$((i + 1))
+	done
+	dev="eth$i"
+	ip link add "${PFX}h" type veth peer name "${PFX}p" ||
+	    fail "veth for $n"
+	ip link set "${PFX}h" netns "$PFX$n"
+	ip -n "$PFX$n" link set "${PFX}h" name "$dev"
+	ip link set "${PFX}p" netns "$BRIDGE_NS"
+	ip -n "$BRIDGE_NS" link set "${PFX}p" name "$n$i" master br0 up
+	for a in "$@"; do
+		case "$a" in
+		*:*) ip -n "$PFX$n" addr add "$a" dev "$dev" nodad ;;
+		*) ip -n "$PFX$n" addr add "$a" dev "$dev" ;;
+		esac
+	done
+	ip -n "$PFX$n" link set "$dev" up
+}
+
+bg() {
+	local n="$1"
+	shift
+	ip netns exec "$PFX$n" "$@" &
+	PIDS="$PIDS $!"
+}
+
+wait_for() {
+	local secs="$1" desc="$2" i=0
+	shift 2
+	while [ "$i" -lt $((secs * 5)) ]; do
+		if "$@" >/dev/null 2>&1; then
+			return 0
+		fi
+		sleep 0.2
+		i=$((i + 1))
+	done
+	fail "timed out after ${secs}s waiting for $desc"
+}
+
+bgpd_start() {
+	local node="$1" cfg="$2"
+	shift 2
+	bg "$node" env ASAN_OPTIONS="log_path=$TMP/asan-$node" \
+	    "$BGPD" --config "$cfg" --node "$node" \
+	    --socket "$TMP/$node.sock" "$@" >"$TMP/bgpd-$node.log" 2>&1
+	eval "BGPD_PID_$(echo "$node" | tr -c 'a-zA-Z0-9\n' _)=$!"
+	wait_for 10 "bgpd on $node to answer" "$BGPD" status \
+	    --socket "$TMP/$node.sock"
+}
+
+bgpctl() {
+	local node="$1"
+	shift
+	"$BGPD" "$@" --socket "$TMP/$node.sock"
+}
+
+# Every session of NODE Established (python3 reads the JSON).
+all_established() {
+	bgpctl "$1" status --json | python3 -c '
+import json, sys
+peers = json.load(sys.stdin)["peers"]
+want = int(sys.argv[1])
+ok = len(peers) == want and all(p["bgp_state"] == "Established" for p in peers)
+sys.exit(0 if ok else 1)' "$2"
+}
+
+# NODE's RIB has PREFIX (optionally with the given AS path).
+has_route() {
+	bgpctl "$1" routes --json | python3 -c '
+import json, sys
+want, path = sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else None
+for r in json.load(sys.stdin)["routes"]:
+    if r["prefix"] == want:
+        best = r["paths"][0]
+        sys.exit(0 if path is None or best["as_path"] == path else 1)
+sys.exit(1)' "$2" ${3+"$3"}
+}
+
+no_route() {
+	! has_route "$@"
+}
+
+# After a daemon exits: no ASan/LSan report may exist.
+asan_clean() {
+	for f in "$TMP"/asan-*; do
+		[ -f "$f" ] || continue
+		echo "--- $f"
+		cat "$f"
+		fail "sanitizer report from bgpd"
+	done
+}
+
+stop_bgpd() {
+	local var="BGPD_PID_$(echo "$1" | tr -c 'a-zA-Z0-9\n' _)" pid
+	eval "pid=\$$var"
+	kill -TERM "$pid"
+	wait "$pid" 2>/dev/null
+}
