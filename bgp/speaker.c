@@ -11,6 +11,7 @@
 #include "speaker.h"
 
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "aspath.h"
@@ -44,6 +45,7 @@ struct speaker_peer {
 	bool	eor_pending, eor_sent, eor_received;
 	bool	removed;
 	uint64_t up_since, last_change;
+	char	last_why[200];	/* last failure logged while down */
 	struct speaker_peer *next;
 };
 
@@ -294,6 +296,11 @@ h_up(void *ctx)
 	struct speaker_peer *p = ctx;
 	const struct session_neg *n = &p->session->neg;
 
+	log_info("%s: Established (AS %u, router id %u.%u.%u.%u, hold %us%s%s)",
+	    p->session->conf.name, n->peer_as, n->peer_id >> 24,
+	    (n->peer_id >> 16) & 0xff, (n->peer_id >> 8) & 0xff,
+	    n->peer_id & 0xff, n->hold, n->ipv4 ? ", IPv4" : "",
+	    n->ipv6 ? ", IPv6" : "");
 	p->up = true;
 	p->rp.router_id = n->peer_id;
 	p->rp.remote_as = n->peer_as;
@@ -314,8 +321,16 @@ h_down(void *ctx, bool was_up, const char *why)
 	struct speaker_peer *p = ctx;
 
 	p->last_change = p->session->fsm.state_since;
-	if (!was_up && !p->up)
+	if (!was_up && !p->up) {
+		/* Repeated connect failures: log only when the reason
+		 * changes, so a dead peer does not flood the log. */
+		if (strcmp(p->last_why, why) != 0)
+			log_info("%s: %s", p->session->conf.name, why);
+		snprintf(p->last_why, sizeof(p->last_why), "%s", why);
 		return;
+	}
+	log_notice("%s: session down: %s", p->session->conf.name, why);
+	p->last_why[0] = '\0';
 	p->up = false;
 	p->dumping = false;
 	p->eor_pending = false;

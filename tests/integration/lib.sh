@@ -5,7 +5,8 @@
 #
 #   ns NAME                 a namespace (lo up)
 #   link NAME ADDR...       a veth from NAME to the shared bridge
-#   bg NAME CMD...          run CMD in NAME in the background (tracked)
+#   bg NAME CMD...          run CMD in NAME in the background (tracked;
+#                           its pid is left in LAST_PID)
 #   wait_for SECS DESC CMD  poll CMD every 0.2 s until it succeeds
 #   bgpd_start NODE CONFIG [ARGS]   bgpd in namespace NODE
 #   bgpctl NODE ARGS        bgpd status/routes against NODE's daemon
@@ -102,6 +103,7 @@ bg() {
 	local n="$1"
 	shift
 	ip netns exec "$PFX$n" "$@" &
+	LAST_PID=$!
 	PIDS="$PIDS $!"
 }
 
