@@ -6,6 +6,7 @@
 #   make deps       install the Debian packages the build and tests need
 #   make install    PREFIX, DESTDIR; also installs the systemd unit
 #   make asan       sanitizer (ASan+UBSan) build of everything
+#   make fuzz       libFuzzer on every decoder (FUZZ_TIME=secs each)
 
 PREFIX	?= /usr/local
 SBINDIR	?= $(PREFIX)/sbin
@@ -17,6 +18,7 @@ DESTDIR	?=
 CC	?= cc
 B	?= build
 SAN	?= 0
+FUZZ	?= 0
 WERROR	?= 1
 OPT	?= -O2 -g
 
@@ -35,6 +37,14 @@ ifeq ($(SAN),1)
 OPT	:= -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 	   -fno-sanitize-recover=all
 LDSAN	:= -fsanitize=address,undefined
+endif
+# libFuzzer build (clang): coverage on every object, the fuzzer's main()
+# only in the harness binaries.
+ifeq ($(FUZZ),1)
+OPT	:= -O1 -g -fno-omit-frame-pointer \
+	   -fsanitize=fuzzer-no-link,address,undefined \
+	   -fno-sanitize-recover=all
+LDSAN	:= -fsanitize=fuzzer,address,undefined
 endif
 
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -I. $(WARN) $(OPT) $(PKG_CFLAGS) \
@@ -66,7 +76,8 @@ UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 TESTUTIL_OBJ := $(patsubst %.c,$(B)/%.o,$(wildcard tests/unit/util/*.c))
 
 .PHONY: all check unit golden integration asan deps install clean \
-	golden-update layering demo unit-bins mutation
+	golden-update layering demo unit-bins mutation fuzz \
+	replay-bins fuzz-bins
 
 all: $(BGPD)
 
@@ -105,14 +116,48 @@ $(foreach t,$(patsubst tests/unit/%.c,%,$(UNIT_SRC)),\
 
 unit-bins: $(UNIT_BIN)
 
+# tests/fuzz/fuzz_<name>.c: a libFuzzer harness (`make fuzz`), and with
+# driver.c a replay binary that `make check` runs over the corpus.
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_NAMES := $(patsubst tests/fuzz/fuzz_%.c,%,$(FUZZ_SRC))
+FUZZ_LINK_config := $(LINK_config)
+define fuzz_rule
+$(B)/tests/fuzz/fuzz_$(1): $(B)/tests/fuzz/fuzz_$(1).o \
+    $(filter %.a,$(or $(FUZZ_LINK_$(1)),$(LINK_bgp)))
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(ALL_LDFLAGS) -o $$@ $$< \
+	    $(or $(FUZZ_LINK_$(1)),$(LINK_bgp))
+$(B)/tests/fuzz/replay_$(1): $(B)/tests/fuzz/fuzz_$(1).o \
+    $(B)/tests/fuzz/driver.o \
+    $(filter %.a,$(or $(FUZZ_LINK_$(1)),$(LINK_bgp)))
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(ALL_LDFLAGS) -o $$@ $$< $(B)/tests/fuzz/driver.o \
+	    $(or $(FUZZ_LINK_$(1)),$(LINK_bgp))
+endef
+$(foreach f,$(FUZZ_NAMES),$(eval $(call fuzz_rule,$(f))))
+FUZZ_BIN := $(patsubst %,$(B)/tests/fuzz/fuzz_%,$(FUZZ_NAMES))
+REPLAY_BIN := $(patsubst %,$(B)/tests/fuzz/replay_%,$(FUZZ_NAMES))
+
+replay-bins: $(REPLAY_BIN)
+fuzz-bins: $(FUZZ_BIN)
+
 asan:
-	$(MAKE) B=build/asan SAN=1 all unit-bins
+	$(MAKE) B=build/asan SAN=1 all unit-bins replay-bins
 
 layering:
 	sh tests/layering.sh
 
 unit: asan
 	sh tests/run-unit.sh build/asan/tests
+	sh tests/fuzz/replay.sh build/asan/tests/fuzz
+
+# libFuzzer on every harness for FUZZ_TIME seconds each (default 60);
+# new inputs go to build/fuzz/corpus, crashers to build/fuzz/crashes.
+FUZZ_TIME ?= 60
+fuzz:
+	EXTRA_PKGS="clang libclang-rt-14-dev" sh tools/deps.sh
+	$(MAKE) B=build/fuzz FUZZ=1 CC=clang fuzz-bins
+	sh tests/fuzz/run.sh build/fuzz $(FUZZ_TIME)
 
 golden: asan
 	sh tests/golden.sh build/asan/bgpd
@@ -159,4 +204,4 @@ install: all
 clean:
 	rm -rf build
 
--include $(shell find $(B) -name '*.d' 2>/dev/null)
+-include $(shell find $(B) -name '*.d' -type f 2>/dev/null)

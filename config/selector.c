@@ -56,6 +56,9 @@ struct parser {
 static struct snode *parse_or(struct parser *);
 static void node_free(struct snode *);
 
+static int perr(struct parser *p, size_t off, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 static int
 perr(struct parser *p, size_t off, const char *fmt, ...)
 {

@@ -22,6 +22,10 @@ walk_loc(const struct walk *w, const struct ynode *n)
 	return l;
 }
 
+static void walk_vdiag(struct walk *w, enum config_sev sev,
+    const struct ynode *n, const char *fmt, va_list ap)
+    __attribute__((format(printf, 4, 0)));
+
 static void
 walk_vdiag(struct walk *w, enum config_sev sev, const struct ynode *n,
     const char *fmt, va_list ap)

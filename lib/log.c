@@ -171,6 +171,9 @@ LOG_FN(log_warnx, LOG_LVL_WARN)
 LOG_FN(log_err, LOG_LVL_ERR)
 
 /* Format the message, then append the errno text saved on entry. */
+static void log_verrno(enum log_level level, int saved, const char *fmt,
+    va_list ap) __attribute__((format(printf, 3, 0)));
+
 static void
 log_verrno(enum log_level level, int saved, const char *fmt, va_list ap)
 {

@@ -179,3 +179,28 @@ stop_bgpd() {
 	kill -TERM "$pid"
 	wait "$pid" 2>/dev/null
 }
+
+# Print FIELD of the best path of PREFIX in NODE's RIB (JSON value).
+route_field() {
+	bgpctl "$1" routes --json | python3 -c '
+import json, sys
+for r in json.load(sys.stdin)["routes"]:
+    if r["prefix"] == sys.argv[1]:
+        print(json.dumps(r["paths"][0][sys.argv[2]]))
+        sys.exit(0)
+sys.exit(1)' "$2" "$3"
+}
+
+# Print FIELD (a.b for nested) of NODE's session to peer ADDR.
+peer_field() {
+	bgpctl "$1" status --json | python3 -c '
+import json, sys
+for p in json.load(sys.stdin)["peers"]:
+    if p["peer_address"] == sys.argv[1]:
+        v = p
+        for k in sys.argv[2].split("."):
+            v = v[k]
+        print(json.dumps(v))
+        sys.exit(0)
+sys.exit(1)' "$2" "$3"
+}
