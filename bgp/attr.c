@@ -395,12 +395,16 @@ paths(const struct attr_ctx *ctx, struct bgp_attrs *a, struct apaths *ap,
 	}
 	if (ap->as4path == NULL)
 		return 0;
-	if (aspath_verify(ap->as4path->val, ap->as4path->len, true, NULL,
+	if (aspath_verify(ap->as4path->val, ap->as4path->len, true, &info,
 	    &why) != 0 || ap->as4path->len > ASPATH_MAX) {
 		discard(a, err, ap->as4path, BGP_UPD_OPTATTR,
 		    "AS4_PATH malformed");
 		return 0;
 	}
+	/* RFC 9774 covers AS4_PATH too: it is the path we would use. */
+	if (info.has_set)
+		return bad(err, BGP_ACT_WITHDRAW, ap->as4path,
+		    BGP_UPD_OPTATTR, "AS4_PATH contains an AS_SET (RFC 9774)");
 	n = aspath_strip_confed(ap->as4path->val, ap->as4path->len,
 	    s->as4path);
 	a->aspath_len = aspath_merge_as4(s->aspath, a->aspath_len,

@@ -15,6 +15,7 @@
 #include "bgp/aspath.h"
 #include "bgp/attrset.h"
 #include "bgp/speaker.h"
+#include "kernel.h"
 #include "lib/json.h"
 #include "lib/log.h"
 #include "lib/xalloc.h"
@@ -309,6 +310,7 @@ control_status_json(struct daemon *d, struct buf_wr *o)
 	json_kuint(&j, "routes", rib_count(speaker_rib(d->sp)));
 	attrset_stats(&as);
 	json_kuint(&j, "attribute_sets", as.sets);
+	kernel_status_json(d, &j);
 	json_key(&j, "peers");
 	json_arr_begin(&j);
 	for (size_t i = 0; i < n; i++)
@@ -393,8 +395,12 @@ control_routes_text(struct daemon *d, struct buf_wr *o)
 	for (size_t i = 0; i < n; i++) {
 		unsigned k = 0;
 
-		buf_printf(o, "%s\n", addr_pfx_fmt(&v[i]->prefix, p,
-		    sizeof(p)));
+		const char *ks = kernel_route_state(d, &v[i]->prefix);
+
+		buf_printf(o, "%s", addr_pfx_fmt(&v[i]->prefix, p, sizeof(p)));
+		if (ks != NULL)
+			buf_printf(o, "  (kernel: %s)", ks);
+		buf_put_str(o, "\n");
 		for (const struct rib_path *q = v[i]->paths; q != NULL;
 		    q = q->next, k++) {
 			const struct attrset *s = q->attrs;
@@ -494,6 +500,8 @@ control_routes_json(struct daemon *d, struct buf_wr *o)
 		json_obj_begin(&j);
 		json_kstr(&j, "prefix", addr_pfx_fmt(&v[i]->prefix, p,
 		    sizeof(p)));
+		json_kstr(&j, "kernel", kernel_route_state(d,
+		    &v[i]->prefix));
 		json_key(&j, "paths");
 		json_arr_begin(&j);
 		for (const struct rib_path *q = v[i]->paths; q != NULL;

@@ -14,6 +14,7 @@
 #include "bgp/speaker.h"
 #include "config/config.h"
 #include "control.h"
+#include "kernel.h"
 #include "lib/log.h"
 #include "lib/monotime.h"
 #include "peer_io.h"
@@ -39,7 +40,9 @@ on_work(evutil_socket_t fd, short what, void *arg)
 	struct daemon *d = arg;
 
 	/* Bounded work per turn: if there is more, come back after I/O. */
-	if (speaker_run(d->sp, daemon_now()))
+	bool more = speaker_run(d->sp, daemon_now());
+
+	if (kernel_tick(d) || more)
 		event_active(d->work, EV_TIMEOUT, 0);
 }
 
@@ -177,7 +180,7 @@ apply_sessions(struct daemon *d, const struct plan *old,
 int
 daemon_reload(struct daemon *d, char *err, size_t errlen)
 {
-	struct plan pl;
+	struct plan pl, old;
 	char lerr[256];
 
 	sdnotify("RELOADING=1");
@@ -199,8 +202,10 @@ daemon_reload(struct daemon *d, char *err, size_t errlen)
 	}
 	apply_sessions(d, &d->plan, &pl);
 	apply_blocks(d, &d->plan, &pl);
-	plan_free(&d->plan);
+	old = d->plan;
 	d->plan = pl;
+	kernel_apply_plan(d, &old);
+	plan_free(&old);
 	d->reloads++;
 	d->last_reload_error[0] = '\0';
 	daemon_wake(d);
@@ -240,6 +245,7 @@ start(struct daemon *d)
 		return -1;
 	}
 	io.arg = d;
+	io.changed = kernel_changed;
 	d->sp = speaker_new(addr_v4(&d->plan.router_id), &io);
 	d->work = event_new(d->base, -1, 0, on_work, d);
 	if (control_open(d, d->opts.socket, err, sizeof(err)) != 0) {
@@ -248,6 +254,11 @@ start(struct daemon *d)
 	}
 	if (peerio_listen(d, &d->plan, err, sizeof(err)) != 0) {
 		log_err("%s", err);
+		return -1;
+	}
+	if (!d->opts.no_kernel && kernel_open(d, err, sizeof(err)) != 0) {
+		log_err("kernel routing table: %s (--no-kernel runs BGP "
+		    "only)", err);
 		return -1;
 	}
 	d->sig_term = evsignal_new(d->base, SIGTERM, on_signal, d);
@@ -270,6 +281,7 @@ stop(struct daemon *d)
 		peerio_conn_free(d->conns, BGP_CEASE_SHUTDOWN, NULL);
 	peerio_unlisten(d);
 	control_close(d);
+	kernel_close(d);
 	speaker_free(d->sp);
 	if (d->work != NULL)
 		event_free(d->work);

@@ -24,6 +24,7 @@ struct speaker;
 struct conn;
 struct listener;
 struct control;
+struct kernel;
 
 struct daemon_opts {
 	const char *config;
@@ -31,6 +32,7 @@ struct daemon_opts {
 	const char *socket;
 	const char *router_id;	/* CALICO_ROUTER_ID */
 	int	route_protocol;
+	bool	no_kernel;	/* BGP only: no kernel routes at all */
 };
 
 struct daemon {
@@ -41,6 +43,7 @@ struct daemon {
 	struct conn *conns;
 	struct listener *listeners;
 	struct control *ctl;
+	struct kernel *kern;	/* NULL with --no-kernel */
 	struct event *sig_term, *sig_int, *sig_hup, *work;
 	bool	stopping;
 	uint64_t start_mono;

@@ -37,6 +37,7 @@ struct opts {
 	enum log_level level;
 	int	route_protocol;
 	bool	use_syslog;
+	bool	no_kernel;
 	bool	check;
 	bool	json;
 };
@@ -47,7 +48,7 @@ usage(FILE *f)
 	fprintf(f,
 	    "usage: bgpd [--config PATH] [--node NAME] [--socket PATH]\n"
 	    "            [--log-level LEVEL] [--route-protocol N] [--syslog]\n"
-	    "            [--check [--json]]\n"
+	    "            [--no-kernel] [--check [--json]]\n"
 	    "       bgpd status [--json]\n"
 	    "       bgpd routes [--json]\n"
 	    "       bgpd reload\n"
@@ -61,6 +62,7 @@ usage(FILE *f)
 	    "  --log-level LEVEL     debug, info, notice, warning or error\n"
 	    "  --route-protocol N    kernel route protocol (default %d)\n"
 	    "  --syslog              log to syslog instead of stderr\n"
+	    "  --no-kernel           BGP only: never touch kernel routes\n"
 	    "  --check               validate, print this node's plan, exit\n"
 	    "  --json                with --check: print the plan as JSON\n",
 	    DEFAULT_CONFIG, DEFAULT_SOCKET, DEFAULT_PROTOCOL);
@@ -158,6 +160,7 @@ parse_args(int argc, char **argv, struct opts *o)
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "route-protocol", required_argument, NULL, 'p' },
 		{ "syslog", no_argument, NULL, 'S' },
+		{ "no-kernel", no_argument, NULL, 'K' },
 		{ "check", no_argument, NULL, 'C' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
@@ -166,13 +169,14 @@ parse_args(int argc, char **argv, struct opts *o)
 	};
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "c:n:s:l:p:SCjhV", longopts,
+	while ((ch = getopt_long(argc, argv, "c:n:s:l:p:SKCjhV", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'c': o->config = optarg; break;
 		case 'n': o->node = optarg; break;
 		case 's': o->socket = optarg; break;
 		case 'S': o->use_syslog = true; break;
+		case 'K': o->no_kernel = true; break;
 		case 'C': o->check = true; break;
 		case 'j': o->json = true; break;
 		case 'l':
@@ -264,6 +268,7 @@ main(int argc, char **argv)
 			.socket = o.socket,
 			.router_id = getenv("CALICO_ROUTER_ID"),
 			.route_protocol = o.route_protocol,
+			.no_kernel = o.no_kernel,
 		};
 
 		return daemon_main(&d);

@@ -185,6 +185,10 @@ static const struct row {
 	{ "as4path-malformed-from-old", EBGP2, ORIGIN ASPATH2 NEXTHOP
 	  "c0 11 05 02 01 00 00 fd ", NLRI, BGP_ACT_DISCARD,
 	  BGP_UPD_OPTATTR },
+	/* Found by fuzz_update: our own re-encoding then had an AS_SET. */
+	{ "as4path-with-as-set-from-old", EBGP2, ORIGIN ASPATH2 NEXTHOP
+	  "c0 11 0a 01 02 fa ff fd e9 fa 64 41 02 ", NLRI, BGP_ACT_WITHDRAW,
+	  BGP_UPD_OPTATTR },
 	{ "nlri-len-33", IBGP4, BASE, "21 64 40 00 00 00", BGP_ACT_RESET,
 	  BGP_UPD_NETWORK },
 	{ "nlri-overrun", IBGP4, BASE, "18 64 40", BGP_ACT_RESET,

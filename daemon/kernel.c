@@ -1,0 +1,478 @@
+/*
+ * kernel: see kernel.h.
+ */
+#include "kernel.h"
+
+#include <event2/event.h>
+#include <fnmatch.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bgp/attrset.h"
+#include "bgp/rib.h"
+#include "bgp/speaker.h"
+#include "daemon.h"
+#include "fib/fib.h"
+#include "lib/hash.h"
+#include "lib/json.h"
+#include "lib/log.h"
+#include "lib/xalloc.h"
+
+#define READY_DEADLINE_MS	(30 * 1000)
+
+/* A prefix of this host's (fib/ reports it), maybe originated. */
+struct local {
+	struct ip_prefix pfx;
+	unsigned nroutes, naddrs;
+	bool	originated;
+};
+
+struct kernel {
+	struct daemon *d;
+	struct fib *fib;
+	struct event *ev_cmd, *ev_mon, *ev_timer;
+	struct hash_table locals;
+	uint64_t deadline;
+	bool	ready;
+};
+
+static bool
+local_eq(const void *e, const void *k)
+{
+	return addr_pfx_eq(&((const struct local *)e)->pfx, k);
+}
+
+/* ---- policy ---- */
+
+static bool
+in_list(const struct ip_prefix *v, size_t n, const struct ip_prefix *p,
+    bool ranges_only)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (ranges_only && v[i].len == addr_bits(v[i].addr.af))
+			continue;
+		if (addr_pfx_contains(&v[i], p))
+			return true;
+	}
+	return false;
+}
+
+/* CALICO.md 5.2: service ranges are advertised, never programmed. */
+static bool
+service_range(const struct plan *pl, const struct ip_prefix *p)
+{
+	return in_list(pl->svc_cluster, pl->nsvc_cluster, p, false) ||
+	    in_list(pl->svc_external, pl->nsvc_external, p, true) ||
+	    (pl->lb_aggregation &&
+	    in_list(pl->svc_lb, pl->nsvc_lb, p, true));
+}
+
+static const struct plan_pool *
+pool_of(const struct plan *pl, const struct ip_prefix *p)
+{
+	const struct plan_pool *best = NULL;
+
+	for (size_t i = 0; i < pl->npools; i++)
+		if (addr_pfx_contains(&pl->pools[i].cidr, p) &&
+		    (best == NULL || pl->pools[i].cidr.len > best->cidr.len))
+			best = &pl->pools[i];
+	return best;
+}
+
+static const struct plan_block *
+own_block(const struct plan *pl, const struct ip_prefix *p, bool exact)
+{
+	for (size_t i = 0; i < pl->nblocks; i++) {
+		const struct plan_block *b = &pl->blocks[i];
+
+		if (exact ? addr_pfx_eq(&b->cidr, p) :
+		    addr_pfx_contains(&b->cidr, p))
+			return b;
+	}
+	return NULL;
+}
+
+/* Whether this node programs routes of pool pl (programClusterRoutes). */
+static bool
+programs_pool(const struct plan *pl, const struct plan_pool *pool)
+{
+	bool ipip = pool->ipip != CONFIG_ENCAP_NEVER;
+
+	switch (pl->program_routes) {
+	case CONFIG_PCR_DISABLED:
+		return false;
+	case CONFIG_PCR_IPIP_ONLY:
+		return ipip;
+	case CONFIG_PCR_NOENCAP_ONLY:
+		return !ipip;
+	default:
+		return true;
+	}
+}
+
+static bool
+is_self(const struct plan *pl, const struct ip_addr *a)
+{
+	return (pl->addr_v4.addr.af != 0 && addr_eq(&pl->addr_v4.addr, a)) ||
+	    (pl->addr_v6.addr.af != 0 && addr_eq(&pl->addr_v6.addr, a));
+}
+
+/* CALICO.md 5.3 for one learned prefix: the kernel route, or false. */
+static bool
+policy(const struct plan *pl, const struct rib_entry *e,
+    struct fib_route *out)
+{
+	const struct ip_prefix *p = &e->prefix;
+	const struct plan_pool *pool;
+	const struct rib_path *q;
+	bool tunnel = false, cross = false;
+	unsigned k = 0;
+
+	memset(out, 0, sizeof(*out));
+	out->pfx = *p;
+	out->type = FIB_UNICAST;
+	if (e->paths == NULL || speaker_path_peer(e->paths) == NULL)
+		return false;	/* nothing, or our own origination */
+	if (service_range(pl, p))
+		return false;
+	pool = pool_of(pl, p);
+	if (pool != NULL) {
+		if (pool->vxlan != CONFIG_ENCAP_NEVER ||
+		    !programs_pool(pl, pool))
+			return false;	/* Felix programs these */
+		if (p->addr.af == AF_INET) {
+			tunnel = pool->ipip == CONFIG_ENCAP_ALWAYS;
+			cross = pool->ipip == CONFIG_ENCAP_CROSS_SUBNET;
+		}
+	}
+	for (q = e->paths; q != NULL && k < (e->necmp ? e->necmp : 1) &&
+	    out->nnh < FIB_MAX_NH; q = q->next, k++) {
+		const struct ip_addr *gw = &q->attrs->nexthop;
+		struct fib_nh *nh;
+		bool tun = tunnel;
+
+		if (gw->af != p->addr.af || is_self(pl, gw))
+			continue;
+		if (cross) {
+			struct ip_prefix net = pl->addr_v4;
+
+			addr_pfx_mask(&net);
+			tun = net.addr.af == 0 ||
+			    !addr_pfx_contains_addr(&net, gw);
+		}
+		nh = &out->nh[out->nnh++];
+		nh->gw = *gw;
+		if (tun) {
+			strcpy(nh->dev, "tunl0");
+			nh->onlink = true;
+		}
+	}
+	return out->nnh > 0;
+}
+
+/* ---- routes ---- */
+
+static void
+program(struct kernel *k, const struct rib_entry *e)
+{
+	const struct plan *pl = &k->d->plan;
+	const struct plan_block *b = own_block(pl, &e->prefix, true);
+	struct fib_route r;
+
+	if (b != NULL && b->blackhole)
+		return;		/* our own block: the blackhole stays */
+	if (policy(pl, e, &r))
+		fib_set(k->fib, &r);
+	else
+		fib_unset(k->fib, &e->prefix);
+}
+
+void
+kernel_changed(void *arg, const struct rib_entry *e)
+{
+	struct daemon *d = arg;
+
+	if (d->kern != NULL)
+		program(d->kern, e);
+}
+
+static void
+blackholes(struct kernel *k, const struct plan *old)
+{
+	const struct plan *pl = &k->d->plan;
+	struct fib_route r;
+
+	for (size_t i = 0; old != NULL && i < old->nblocks; i++) {
+		const struct plan_block *b = &old->blocks[i], *nb;
+		struct rib_entry *e;
+
+		nb = own_block(pl, &b->cidr, true);
+		if (!b->blackhole || (nb != NULL && nb->blackhole))
+			continue;
+		fib_unset(k->fib, &b->cidr);
+		/* A route another node advertises may take its place. */
+		e = rib_lookup(speaker_rib(k->d->sp), &b->cidr);
+		if (e != NULL)
+			program(k, e);
+	}
+	memset(&r, 0, sizeof(r));
+	r.type = FIB_BLACKHOLE;
+	for (size_t i = 0; i < pl->nblocks; i++)
+		if (pl->blocks[i].blackhole) {
+			r.pfx = pl->blocks[i].cidr;
+			fib_set(k->fib, &r);
+		}
+}
+
+/* ---- local prefixes ---- */
+
+static bool
+ignored_dev(const struct plan *pl, const char *dev)
+{
+	if (strncmp(dev, "cali", 4) == 0 || strncmp(dev, "kube-ipvs", 9) == 0)
+		return true;
+	for (size_t i = 0; i < pl->nignored_ifaces; i++)
+		if (fnmatch(pl->ignored_ifaces[i], dev, 0) == 0)
+			return true;
+	return false;
+}
+
+/* CALICO.md 5.1 steps 1, 5 and 8 for a prefix of this host. */
+static bool
+exportable(const struct plan *pl, const struct ip_prefix *p)
+{
+	const struct plan_pool *pool = pool_of(pl, p);
+	const struct plan_block *b = own_block(pl, p, false);
+
+	if (pool == NULL || pool->disable_bgp_export)
+		return false;
+	if (b != NULL && (b->aggregate || addr_pfx_eq(&b->cidr, p)))
+		return false;	/* the block's aggregate covers it */
+	return true;
+}
+
+static void
+local_eval(struct kernel *k, struct local *l)
+{
+	bool want = (l->nroutes + l->naddrs) > 0 &&
+	    exportable(&k->d->plan, &l->pfx);
+	char p[ADDR_PFX_STRLEN];
+
+	if (want == l->originated)
+		return;
+	l->originated = want;
+	if (want) {
+		log_info("originating %s (a local route outside this node's "
+		    "blocks)", addr_pfx_fmt(&l->pfx, p, sizeof(p)));
+		speaker_originate(k->d->sp, &l->pfx);
+	} else {
+		speaker_withdraw(k->d->sp, &l->pfx);
+	}
+}
+
+static void
+on_local(void *arg, const struct fib_local *fl, bool add)
+{
+	struct kernel *k = arg;
+	uint64_t hv = addr_pfx_hash(&fl->pfx);
+	struct local *l = hash_find(&k->locals, hv, local_eq, &fl->pfx);
+	unsigned *count;
+
+	if (fl->kind == FIB_LOCAL_ADDR && ignored_dev(&k->d->plan, fl->dev))
+		return;
+	if (l == NULL) {
+		if (!add)
+			return;
+		l = xcalloc(1, sizeof(*l));
+		l->pfx = fl->pfx;
+		hash_insert(&k->locals, hv, l);
+	}
+	count = fl->kind == FIB_LOCAL_ROUTE ? &l->nroutes : &l->naddrs;
+	if (add)
+		(*count)++;
+	else if (*count > 0)
+		(*count)--;
+	local_eval(k, l);
+	if (l->nroutes + l->naddrs == 0) {
+		hash_remove_entry(&k->locals, hv, l);
+		free(l);
+	}
+	daemon_wake(k->d);
+}
+
+/* ---- events ---- */
+
+static void
+on_fd(evutil_socket_t fd, short what, void *arg)
+{
+	struct kernel *k = arg;
+
+	fib_input(k->fib, fd == fib_fd(k->fib, 0) ? 0 : 1, daemon_now());
+	daemon_wake(k->d);
+}
+
+static void
+on_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct kernel *k = arg;
+
+	fib_run_timers(k->fib, daemon_now());
+	daemon_wake(k->d);
+}
+
+/* Every session has delivered its table (End-of-RIB). */
+static bool
+feed_complete(const struct daemon *d)
+{
+	const struct speaker_peer *p = NULL;
+
+	while ((p = speaker_peer_next(d->sp, p)) != NULL) {
+		struct speaker_peer_stats st;
+
+		speaker_peer_stats(p, &st);
+		if (!st.eor_received)
+			return false;
+	}
+	return true;
+}
+
+bool
+kernel_tick(struct daemon *d)
+{
+	struct kernel *k = d->kern;
+	uint64_t now = daemon_now(), t;
+	struct timeval tv;
+
+	if (k == NULL)
+		return false;
+	if (!k->ready && fib_synced(k->fib) &&
+	    (now >= k->deadline || feed_complete(d))) {
+		k->ready = true;
+		log_info("kernel: %s; removing stale routes of ours",
+		    now >= k->deadline ? "start-up deadline reached" :
+		    "every session sent End-of-RIB");
+		fib_ready(k->fib);
+	}
+	if (fib_want_write(k->fib))
+		fib_output(k->fib, now);
+	t = fib_next_timer(k->fib);
+	if (!k->ready && k->deadline < t)
+		t = k->deadline;
+	if (t != UINT64_MAX) {
+		t = t > now ? t - now : 0;
+		tv.tv_sec = (time_t)(t / 1000);
+		tv.tv_usec = (suseconds_t)(t % 1000) * 1000;
+		event_add(k->ev_timer, &tv);
+	}
+	return fib_want_write(k->fib);
+}
+
+int
+kernel_open(struct daemon *d, char *err, size_t errlen)
+{
+	struct kernel *k = xcalloc(1, sizeof(*k));
+	struct fib_hooks hooks = { on_local, NULL, k };
+
+	k->d = d;
+	hash_init(&k->locals);
+	k->fib = fib_new((uint8_t)d->opts.route_protocol, 254, &hooks, err,
+	    errlen);
+	if (k->fib == NULL || fib_start(k->fib, daemon_now(), err,
+	    errlen) != 0) {
+		fib_free(k->fib);
+		free(k);
+		return -1;
+	}
+	k->deadline = daemon_now() + READY_DEADLINE_MS;
+	k->ev_cmd = event_new(d->base, fib_fd(k->fib, 0), EV_READ | EV_PERSIST,
+	    on_fd, k);
+	k->ev_mon = event_new(d->base, fib_fd(k->fib, 1), EV_READ | EV_PERSIST,
+	    on_fd, k);
+	k->ev_timer = event_new(d->base, -1, 0, on_timer, k);
+	event_add(k->ev_cmd, NULL);
+	event_add(k->ev_mon, NULL);
+	d->kern = k;
+	blackholes(k, NULL);
+	return 0;
+}
+
+void
+kernel_close(struct daemon *d)
+{
+	struct kernel *k = d->kern;
+	size_t it = 0;
+	struct local *l;
+
+	if (k == NULL)
+		return;
+	event_free(k->ev_cmd);
+	event_free(k->ev_mon);
+	event_free(k->ev_timer);
+	/* Routes stay in the kernel (RELIABILITY.md 4.1). */
+	fib_free(k->fib);
+	while ((l = hash_next(&k->locals, &it)) != NULL)
+		free(l);
+	hash_free(&k->locals);
+	free(k);
+	d->kern = NULL;
+}
+
+void
+kernel_apply_plan(struct daemon *d, const struct plan *old)
+{
+	struct kernel *k = d->kern;
+	const struct rib *rib;
+	struct rib_entry *e;
+	struct local *l;
+	size_t it = 0;
+
+	if (k == NULL)
+		return;
+	blackholes(k, old);
+	rib = speaker_rib(d->sp);
+	while ((e = rib_next(rib, &it)) != NULL)
+		program(k, e);
+	it = 0;
+	while ((l = hash_next(&k->locals, &it)) != NULL)
+		local_eval(k, l);
+	daemon_wake(d);
+}
+
+const char *
+kernel_route_state(const struct daemon *d, const struct ip_prefix *p)
+{
+	if (d->kern == NULL)
+		return NULL;
+	return fib_state_name(fib_state(d->kern->fib, p));
+}
+
+void
+kernel_status_json(const struct daemon *d, struct json_w *j)
+{
+	struct fib_stats st;
+
+	json_key(j, "kernel");
+	if (d->kern == NULL) {
+		json_null(j);
+		return;
+	}
+	fib_stats(d->kern->fib, &st);
+	json_obj_begin(j);
+	json_kuint(j, "protocol", (uint64_t)d->opts.route_protocol);
+	json_kbool(j, "synced", st.synced);
+	json_kbool(j, "ready", st.ready);
+	json_kuint(j, "wanted", st.wanted);
+	json_kuint(j, "installed", st.installed);
+	json_kuint(j, "ours_in_kernel", st.kernel_own);
+	json_kuint(j, "unresolved", st.unresolved);
+	json_kuint(j, "conflicts", st.conflicts);
+	json_kuint(j, "failing", st.failing);
+	json_kuint(j, "errors", st.errors);
+	json_kuint(j, "adds", st.adds);
+	json_kuint(j, "replaces", st.replaces);
+	json_kuint(j, "deletes", st.deletes);
+	json_kuint(j, "resyncs", st.resyncs);
+	json_kuint(j, "local_routes", st.local_routes);
+	json_kuint(j, "local_addresses", st.local_addrs);
+	json_obj_end(j);
+}

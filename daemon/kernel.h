@@ -1,0 +1,45 @@
+/*
+ * kernel: the daemon's bridge between the RIB and fib/ (the kernel
+ * routing table), and Calico's kernel policy (CALICO.md 5.3):
+ *  - the best route of every learned prefix, with its ECMP set, goes to
+ *    the kernel unless policy says no: service ranges are never
+ *    programmed, VXLAN pools are Felix's, IPIP Always routes go via
+ *    tunl0 onlink, CrossSubnet ones only when the next hop is outside
+ *    this node's subnet;
+ *  - every affine block of this node gets a blackhole;
+ *  - local prefixes fib/ reports (other protocols' routes, interface
+ *    addresses) inside an IP pool and outside this node's affine blocks
+ *    are originated as borrowed routes (CALICO.md 3.3, 5.1);
+ *  - on start fib/ keeps the routes of ours it finds; kernel_tick()
+ *    tells it to sweep once every session has sent End-of-RIB or the
+ *    start-up deadline has passed.
+ */
+#ifndef BGPD_KERNEL_H
+#define BGPD_KERNEL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config/plan.h"
+
+struct daemon;
+struct rib_entry;
+struct buf_wr;
+struct json_w;
+struct ip_prefix;
+
+int	 kernel_open(struct daemon *d, char *err, size_t errlen);
+void	 kernel_close(struct daemon *d);
+/* The speaker's changed hook: entry e's best path or ECMP set moved. */
+void	 kernel_changed(void *arg, const struct rib_entry *e);
+/* The plan changed (reload): blocks, pools, policy. */
+void	 kernel_apply_plan(struct daemon *d, const struct plan *old);
+/* Work: push changes to the kernel, check the sweep condition; true
+ * when more is queued. */
+bool	 kernel_tick(struct daemon *d);
+/* For `bgpd routes`: "installed", "pending", ... or NULL (no kernel). */
+const char *kernel_route_state(const struct daemon *d,
+	    const struct ip_prefix *p);
+void	 kernel_status_json(const struct daemon *d, struct json_w *j);
+
+#endif

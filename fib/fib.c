@@ -1,0 +1,1490 @@
+/*
+ * fib: desired versus installed kernel routes (see fib.h).
+ *
+ * Per prefix one entry holds what we want (an interned set of next hops
+ * as the daemon gave them, devices by name) and what the kernel has of
+ * ours (an interned set in kernel form, ifindexes).  Any change puts the
+ * entry on the dirty queue; fib_output() resolves the wanted set into
+ * kernel form and sends the one request that makes the two agree.
+ * Requests go out in batches with no acknowledgement asked for: the
+ * kernel handles a netlink sendmsg synchronously, so once sendto()
+ * returns every error of the batch is already queued on the socket and
+ * is read before the next batch (RELIABILITY.md 4.2).
+ */
+#include "fib.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <libmnl/libmnl.h>
+#include <linux/rtnetlink.h>
+
+#include "lib/hash.h"
+#include "lib/log.h"
+#include "lib/xalloc.h"
+#include "nl.h"
+
+#define BATCH_BYTES	(128 * 1024)
+#define BATCHES_PER_RUN	8
+#define RETRY_MIN_MS	1000
+#define RETRY_MAX_MS	60000
+
+/* An interned next-hop set: wanted (dev names) or kernel (ifindexes). */
+struct nhset {
+	uint64_t hv;
+	unsigned refs;
+	uint8_t	type;		/* FIB_UNICAST/FIB_BLACKHOLE */
+	uint8_t	n;
+	union {
+		struct fib_nh want[1];
+		struct nl_nh kern[1];
+	} u;
+};
+
+struct entry {
+	struct ip_prefix pfx;
+	struct nhset *want;	/* NULL: not wanted */
+	struct nhset *have;	/* NULL: none of ours in the kernel */
+	uint8_t	state;		/* enum fib_state, for reporting */
+	bool	dirty;
+	bool	seen;		/* resync mark */
+	uint8_t	fails;
+	uint64_t retry_at;
+};
+
+/* A route of another protocol in the main table (per prefix, a list). */
+struct kroute {
+	struct nl_route r;
+	struct kroute *next;
+};
+
+struct kprefix {
+	struct ip_prefix pfx;
+	struct kroute *routes;	/* lowest priority first */
+	bool	reported;	/* hooks told (learnable protocol) */
+	bool	seen;
+};
+
+struct link {
+	int	ifindex;
+	char	name[FIB_IFNAMSIZ];
+	bool	up;
+	bool	seen;
+};
+
+struct kaddr {
+	struct nl_addr a;
+	bool	seen;
+};
+
+/* A resolution result, cached per (gw, dev, onlink). */
+struct resolved {
+	struct fib_nh key;
+	bool	ok;
+	struct nl_nh nh;
+};
+
+enum dump {
+	DUMP_NONE,
+	DUMP_LINKS,
+	DUMP_ADDRS,
+	DUMP_ROUTES,
+};
+
+struct fib {
+	uint8_t	proto;
+	uint32_t table;
+	struct fib_hooks hooks;
+	struct nl_sock cmd, mon;
+	struct hash_table entries;	/* prefix -> entry */
+	struct hash_table wsets, ksets;	/* interned nhsets */
+	struct hash_table kroutes;	/* prefix -> kprefix */
+	struct hash_table links;	/* ifindex -> link */
+	struct hash_table cache;	/* fib_nh -> resolved */
+	struct kaddr *addrs;
+	size_t	naddrs, addrs_cap;
+	struct entry **dirty;
+	size_t	ndirty, dirty_cap, dirty_head;
+	enum dump dumping;
+	uint32_t dump_seq;
+	bool	resync;		/* a dump is a resync (mark and sweep) */
+	bool	resync_wanted;
+	bool	ready, synced;
+	bool	all_dirty;	/* reresolve every entry when idle */
+	/* Requests of the batch in flight: seq - first_seq indexes. */
+	struct inflight {
+		struct entry *e;
+		uint16_t op;
+	} *inflight;
+	size_t	ninflight, inflight_cap;
+	uint32_t first_seq;
+	uint8_t	*batch;
+	struct entry **retry;		/* entries waiting to retry */
+	size_t	nretry, retry_cap;
+	struct hash_table old_kroutes;	/* during a resync */
+	struct nhset *unknown;		/* "something of ours, unknown" */
+	struct fib_stats st;
+};
+
+/* ---- interning ---- */
+
+static size_t
+set_size(size_t n, bool kern)
+{
+	return offsetof(struct nhset, u) + (n ? n : 1) *
+	    (kern ? sizeof(struct nl_nh) : sizeof(struct fib_nh));
+}
+
+struct set_key {
+	uint8_t	type, n;
+	const void *nh;
+	size_t	nhlen;
+};
+
+static bool
+set_eq(const void *e, const void *k)
+{
+	const struct nhset *s = e;
+	const struct set_key *key = k;
+
+	return s->type == key->type && s->n == key->n &&
+	    memcmp(&s->u, key->nh, key->nhlen) == 0;
+}
+
+static struct nhset *
+set_intern(struct hash_table *t, uint8_t type, const void *nh, size_t n,
+    bool kern)
+{
+	size_t one = kern ? sizeof(struct nl_nh) : sizeof(struct fib_nh);
+	struct set_key k = { type, (uint8_t)n, nh, n * one };
+	uint64_t hv = hash_mix(hash_bytes(nh, n * one), type);
+	struct nhset *s = hash_find(t, hv, set_eq, &k);
+
+	if (s != NULL) {
+		s->refs++;
+		return s;
+	}
+	s = xcalloc(1, set_size(n, kern));
+	s->hv = hv;
+	s->refs = 1;
+	s->type = type;
+	s->n = (uint8_t)n;
+	if (n > 0)
+		memcpy(&s->u, nh, n * one);
+	hash_insert(t, hv, s);
+	return s;
+}
+
+static void
+set_unref(struct hash_table *t, struct nhset *s)
+{
+	if (s == NULL || --s->refs > 0)
+		return;
+	hash_remove_entry(t, s->hv, s);
+	free(s);
+}
+
+/* ---- entries ---- */
+
+static bool
+entry_eq(const void *e, const void *k)
+{
+	return addr_pfx_eq(&((const struct entry *)e)->pfx, k);
+}
+
+static bool
+kprefix_eq(const void *e, const void *k)
+{
+	return addr_pfx_eq(&((const struct kprefix *)e)->pfx, k);
+}
+
+static struct entry *
+entry_find(const struct fib *f, const struct ip_prefix *p)
+{
+	return hash_find(&f->entries, addr_pfx_hash(p), entry_eq, p);
+}
+
+static struct entry *
+entry_get(struct fib *f, const struct ip_prefix *p)
+{
+	struct entry *e = entry_find(f, p);
+
+	if (e == NULL) {
+		e = xcalloc(1, sizeof(*e));
+		e->pfx = *p;
+		hash_insert(&f->entries, addr_pfx_hash(p), e);
+	}
+	return e;
+}
+
+static void
+mark_dirty(struct fib *f, struct entry *e)
+{
+	if (e->dirty)
+		return;
+	e->dirty = true;
+	if (f->ndirty == f->dirty_cap) {
+		/* Compact the consumed head before growing. */
+		if (f->dirty_head > 0) {
+			memmove(f->dirty, f->dirty + f->dirty_head,
+			    (f->ndirty - f->dirty_head) * sizeof(*f->dirty));
+			f->ndirty -= f->dirty_head;
+			f->dirty_head = 0;
+		}
+		if (f->ndirty == f->dirty_cap)
+			f->dirty = xgrow(f->dirty, &f->dirty_cap,
+			    f->ndirty + 1, sizeof(*f->dirty));
+	}
+	f->dirty[f->ndirty++] = e;
+}
+
+/* Forget an entry that is neither wanted nor in the kernel. */
+static void
+entry_maybe_free(struct fib *f, struct entry *e)
+{
+	if (e->want != NULL || e->have != NULL || e->dirty ||
+	    e->retry_at != 0)
+		return;
+	hash_remove_entry(&f->entries, addr_pfx_hash(&e->pfx), e);
+	free(e);
+}
+
+static void
+set_have(struct fib *f, struct entry *e, struct nhset *k)
+{
+	if (k != NULL)
+		k->refs++;
+	if (e->have == NULL && k != NULL)
+		f->st.kernel_own++;
+	else if (e->have != NULL && k == NULL)
+		f->st.kernel_own--;
+	set_unref(&f->ksets, e->have);
+	e->have = k;
+}
+
+/* ---- links, addresses, resolution ---- */
+
+static bool
+link_eq(const void *e, const void *k)
+{
+	return ((const struct link *)e)->ifindex == *(const int *)k;
+}
+
+static uint64_t
+ifx_hash(int ifindex)
+{
+	return hash_bytes(&ifindex, sizeof(ifindex));
+}
+
+static struct link *
+link_find(const struct fib *f, int ifindex)
+{
+	return hash_find(&f->links, ifx_hash(ifindex), link_eq, &ifindex);
+}
+
+int
+fib_ifindex(const struct fib *f, const char *dev)
+{
+	size_t it = 0;
+	struct link *l;
+
+	while ((l = hash_next(&f->links, &it)) != NULL)
+		if (strcmp(l->name, dev) == 0)
+			return l->ifindex;
+	return 0;
+}
+
+/* gw directly reachable: on an up link holding an address whose subnet
+ * contains it. */
+static int
+connected(const struct fib *f, const struct ip_addr *gw)
+{
+	int best = 0;
+	unsigned best_len = 0;
+
+	for (size_t i = 0; i < f->naddrs; i++) {
+		const struct nl_addr *a = &f->addrs[i].a;
+		struct ip_prefix net = a->pfx;
+		struct link *l;
+
+		if (net.addr.af != gw->af)
+			continue;
+		addr_pfx_mask(&net);
+		if (!addr_pfx_contains_addr(&net, gw))
+			continue;
+		l = link_find(f, a->ifindex);
+		if (l == NULL || !l->up)
+			continue;
+		if (best == 0 || net.len > best_len) {
+			best = a->ifindex;
+			best_len = net.len;
+		}
+	}
+	return best;
+}
+
+/* The kernel's (other protocols') best route to gw: longest prefix,
+ * then lowest priority. */
+static const struct nl_route *
+lookup(const struct fib *f, const struct ip_addr *gw)
+{
+	for (int len = (int)addr_bits(gw->af); len >= 0; len--) {
+		struct ip_prefix p;
+		struct kprefix *k;
+
+		p.addr = *gw;
+		p.len = (uint8_t)len;
+		addr_pfx_mask(&p);
+		k = hash_find(&f->kroutes, addr_pfx_hash(&p), kprefix_eq, &p);
+		if (k != NULL && k->routes != NULL)
+			return &k->routes->r;
+	}
+	return NULL;
+}
+
+static bool
+compute(const struct fib *f, const struct fib_nh *w, struct nl_nh *out)
+{
+	const struct nl_route *r;
+	int ifx;
+
+	memset(out, 0, sizeof(*out));
+	out->gw = w->gw;
+	out->onlink = w->onlink;
+	if (w->dev[0] != '\0') {
+		struct link *l;
+
+		out->ifindex = fib_ifindex(f, w->dev);
+		l = out->ifindex ? link_find(f, out->ifindex) : NULL;
+		return l != NULL && l->up;
+	}
+	if (w->gw.af == 0)
+		return false;
+	if ((ifx = connected(f, &w->gw)) != 0) {
+		out->ifindex = ifx;
+		return true;
+	}
+	/* Recursive, one level, as BIRD's gateway recursive. */
+	r = lookup(f, &w->gw);
+	if (r == NULL || r->type != RTN_UNICAST || r->nnh == 0)
+		return false;
+	if (r->nh[0].gw.af != 0) {
+		if (connected(f, &r->nh[0].gw) == 0)
+			return false;
+		out->gw = r->nh[0].gw;
+	}
+	out->ifindex = r->nh[0].ifindex;
+	return out->ifindex != 0;
+}
+
+static bool
+resolved_eq(const void *e, const void *k)
+{
+	return memcmp(&((const struct resolved *)e)->key, k,
+	    sizeof(struct fib_nh)) == 0;
+}
+
+static bool
+resolve(struct fib *f, const struct fib_nh *w, struct nl_nh *out)
+{
+	uint64_t hv = hash_bytes(w, sizeof(*w));
+	struct resolved *r = hash_find(&f->cache, hv, resolved_eq, w);
+
+	if (r == NULL) {
+		r = xcalloc(1, sizeof(*r));
+		r->key = *w;
+		r->ok = compute(f, w, &r->nh);
+		hash_insert(&f->cache, hv, r);
+	}
+	*out = r->nh;
+	return r->ok;
+}
+
+/* Something resolution depends on changed: recompute the cache and, if
+ * any answer moved, look at every wanted route again. */
+static void
+reresolve(struct fib *f)
+{
+	size_t it = 0;
+	struct resolved *r;
+	bool changed = false;
+
+	while ((r = hash_next(&f->cache, &it)) != NULL) {
+		struct nl_nh nh;
+		bool ok = compute(f, &r->key, &nh);
+
+		if (ok != r->ok || memcmp(&nh, &r->nh, sizeof(nh)) != 0) {
+			r->ok = ok;
+			r->nh = nh;
+			changed = true;
+		}
+	}
+	if (changed)
+		f->all_dirty = true;
+}
+
+/* ---- the hooks: local prefixes ---- */
+
+static bool
+learnable(uint8_t proto)
+{
+	/* BIRD's learn: everything but unspec and kernel (and ours). */
+	return proto != RTPROT_UNSPEC && proto != RTPROT_KERNEL;
+}
+
+static void
+report_route(struct fib *f, struct kprefix *k)
+{
+	struct fib_local l;
+	const struct nl_route *best = NULL;
+	bool want;
+
+	for (struct kroute *r = k->routes; r != NULL; r = r->next)
+		if (learnable(r->r.protocol) && r->r.table == f->table) {
+			best = &r->r;
+			break;
+		}
+	want = best != NULL;
+	if (want == k->reported || f->hooks.local == NULL) {
+		k->reported = want;
+		return;
+	}
+	memset(&l, 0, sizeof(l));
+	l.kind = FIB_LOCAL_ROUTE;
+	l.pfx = k->pfx;
+	if (best != NULL) {
+		struct link *lk;
+
+		l.protocol = best->protocol;
+		if (best->nnh > 0 && (lk = link_find(f,
+		    best->nh[0].ifindex)) != NULL)
+			snprintf(l.dev, sizeof(l.dev), "%s", lk->name);
+	}
+	k->reported = want;
+	f->st.local_routes += want ? 1 : -1;
+	f->hooks.local(f->hooks.arg, &l, want);
+}
+
+static void
+report_addr(struct fib *f, const struct nl_addr *a, bool add)
+{
+	struct fib_local l;
+	struct link *lk = link_find(f, a->ifindex);
+
+	if (f->hooks.local == NULL)
+		return;
+	memset(&l, 0, sizeof(l));
+	l.kind = FIB_LOCAL_ADDR;
+	l.pfx = a->pfx;
+	addr_pfx_mask(&l.pfx);
+	if (lk != NULL)
+		snprintf(l.dev, sizeof(l.dev), "%s", lk->name);
+	f->hooks.local(f->hooks.arg, &l, add);
+}
+
+/* ---- the kernel's state, from dumps and events ---- */
+
+static bool
+own(const struct fib *f, const struct nl_route *r)
+{
+	return r->protocol == f->proto;
+}
+
+static struct nhset *
+kset_of(struct fib *f, const struct nl_route *r)
+{
+	uint8_t type = r->type == RTN_BLACKHOLE ? FIB_BLACKHOLE : FIB_UNICAST;
+
+	return set_intern(&f->ksets, type, r->nh, type == FIB_UNICAST ?
+	    r->nnh : 0, true);
+}
+
+static void
+own_route(struct fib *f, const struct nl_route *r, bool add)
+{
+	struct entry *e;
+	struct nhset *k;
+
+	if (r->table != f->table || (r->type != RTN_UNICAST &&
+	    r->type != RTN_BLACKHOLE))
+		return;
+	if (!add) {
+		/* Ours went away (our own delete echoed back, an admin, a
+		 * link going down): put it back if it is still wanted. */
+		e = entry_find(f, &r->pfx);
+		if (e == NULL || e->have == NULL)
+			return;
+		set_have(f, e, NULL);
+		mark_dirty(f, e);
+		return;
+	}
+	e = entry_get(f, &r->pfx);
+	e->seen = true;
+	k = kset_of(f, r);
+	if (e->have != k) {
+		set_have(f, e, k);
+		mark_dirty(f, e);
+	}
+	set_unref(&f->ksets, k);
+}
+
+static void
+kroute_add(struct fib *f, const struct nl_route *r)
+{
+	uint64_t hv = addr_pfx_hash(&r->pfx);
+	struct kprefix *k = hash_find(&f->kroutes, hv, kprefix_eq, &r->pfx);
+	struct kroute **pp, *n;
+
+	if (k == NULL) {
+		struct kprefix *old;
+
+		k = xcalloc(1, sizeof(*k));
+		k->pfx = r->pfx;
+		/* In a resync, what the hooks were told carries over. */
+		old = hash_find(&f->old_kroutes, hv, kprefix_eq, &r->pfx);
+		if (old != NULL)
+			k->reported = old->reported;
+		hash_insert(&f->kroutes, hv, k);
+	}
+	k->seen = true;
+	/* Same table and priority: a replace (RFC-less kernel rule). */
+	for (pp = &k->routes; *pp != NULL; pp = &(*pp)->next)
+		if ((*pp)->r.priority == r->priority &&
+		    (*pp)->r.table == r->table) {
+			n = *pp;
+			*pp = n->next;
+			free(n);
+			break;
+		}
+	n = xcalloc(1, sizeof(*n));
+	n->r = *r;
+	for (pp = &k->routes; *pp != NULL &&
+	    (*pp)->r.priority <= r->priority; pp = &(*pp)->next)
+		;
+	n->next = *pp;
+	*pp = n;
+	report_route(f, k);
+}
+
+static void
+kroute_del(struct fib *f, const struct nl_route *r)
+{
+	uint64_t hv = addr_pfx_hash(&r->pfx);
+	struct kprefix *k = hash_find(&f->kroutes, hv, kprefix_eq, &r->pfx);
+	struct kroute **pp, *n;
+
+	if (k == NULL)
+		return;
+	for (pp = &k->routes; *pp != NULL; pp = &(*pp)->next)
+		if ((*pp)->r.priority == r->priority &&
+		    (*pp)->r.table == r->table &&
+		    (*pp)->r.protocol == r->protocol) {
+			n = *pp;
+			*pp = n->next;
+			free(n);
+			break;
+		}
+	report_route(f, k);
+	if (k->routes == NULL) {
+		hash_remove_entry(&f->kroutes, hv, k);
+		free(k);
+	}
+}
+
+static void
+on_route(struct fib *f, const struct nlmsghdr *h)
+{
+	struct nl_route r;
+
+	if (nl_parse_route(h, &r) != 0)
+		return;
+	if (own(f, &r)) {
+		own_route(f, &r, h->nlmsg_type == RTM_NEWROUTE);
+		return;
+	}
+	if (r.table != f->table)
+		return;
+	if (h->nlmsg_type == RTM_NEWROUTE)
+		kroute_add(f, &r);
+	else
+		kroute_del(f, &r);
+	/* Only a route that could carry one of our gateways matters. */
+	if (f->synced)
+		reresolve(f);
+}
+
+/* IPv4 drops routes over a link that goes down without telling anyone:
+ * forget ours over it (they are re-added if still wanted). */
+static void
+link_down(struct fib *f, int ifindex)
+{
+	size_t it = 0;
+	struct entry *e;
+
+	while ((e = hash_next(&f->entries, &it)) != NULL) {
+		if (e->have == NULL || e->have->type != FIB_UNICAST)
+			continue;
+		for (size_t i = 0; i < e->have->n; i++)
+			if (e->have->u.kern[i].ifindex == ifindex) {
+				set_have(f, e, NULL);
+				mark_dirty(f, e);
+				break;
+			}
+	}
+}
+
+static void
+on_link(struct fib *f, const struct nlmsghdr *h)
+{
+	struct nl_link nl;
+	struct link *l;
+	bool was_up;
+
+	if (nl_parse_link(h, &nl) != 0)
+		return;
+	l = link_find(f, nl.ifindex);
+	if (h->nlmsg_type == RTM_DELLINK) {
+		if (l == NULL)
+			return;
+		hash_remove_entry(&f->links, ifx_hash(l->ifindex), l);
+		free(l);
+		link_down(f, nl.ifindex);
+	} else {
+		if (l == NULL) {
+			l = xcalloc(1, sizeof(*l));
+			l->ifindex = nl.ifindex;
+			hash_insert(&f->links, ifx_hash(l->ifindex), l);
+		}
+		was_up = l->up;
+		snprintf(l->name, sizeof(l->name), "%s", nl.name);
+		l->up = nl.up;
+		l->seen = true;
+		if (was_up && !l->up)
+			link_down(f, l->ifindex);
+	}
+	if (f->synced) {
+		reresolve(f);
+		if (f->hooks.links != NULL)
+			f->hooks.links(f->hooks.arg);
+	}
+}
+
+static void
+on_addr(struct fib *f, const struct nlmsghdr *h)
+{
+	struct nl_addr a;
+	size_t i;
+
+	if (nl_parse_addr(h, &a) != 0)
+		return;
+	for (i = 0; i < f->naddrs; i++)
+		if (f->addrs[i].a.ifindex == a.ifindex &&
+		    addr_pfx_eq(&f->addrs[i].a.pfx, &a.pfx))
+			break;
+	if (h->nlmsg_type == RTM_DELADDR) {
+		if (i == f->naddrs)
+			return;
+		report_addr(f, &f->addrs[i].a, false);
+		f->addrs[i] = f->addrs[--f->naddrs];
+		f->st.local_addrs--;
+	} else if (i == f->naddrs) {
+		f->addrs = xgrow(f->addrs, &f->addrs_cap, f->naddrs + 1,
+		    sizeof(*f->addrs));
+		f->addrs[f->naddrs].a = a;
+		f->addrs[f->naddrs++].seen = true;
+		f->st.local_addrs++;
+		report_addr(f, &a, true);
+	} else {
+		f->addrs[i].seen = true;
+	}
+	if (f->synced) {
+		reresolve(f);
+		if (f->hooks.links != NULL)
+			f->hooks.links(f->hooks.arg);
+	}
+}
+
+static void
+dispatch(struct fib *f, const struct nlmsghdr *h)
+{
+	f->st.events++;
+	switch (h->nlmsg_type) {
+	case RTM_NEWROUTE:
+	case RTM_DELROUTE:
+		on_route(f, h);
+		break;
+	case RTM_NEWLINK:
+	case RTM_DELLINK:
+		on_link(f, h);
+		break;
+	case RTM_NEWADDR:
+	case RTM_DELADDR:
+		on_addr(f, h);
+		break;
+	default:
+		break;
+	}
+}
+
+/* ---- dumps and resync ---- */
+
+static int
+send_dump(struct fib *f, uint16_t type)
+{
+	uint8_t buf[256];
+	size_t n = nl_put_dump(buf, sizeof(buf), type, ++f->cmd.seq);
+
+	f->dump_seq = f->cmd.seq;
+	if (mnl_socket_sendto(f->cmd.mnl, buf, n) < 0) {
+		log_warn("netlink dump request");
+		return -1;
+	}
+	return 0;
+}
+
+static void
+free_kroutes(struct hash_table *t)
+{
+	size_t it = 0;
+	struct kprefix *k;
+
+	while ((k = hash_next(t, &it)) != NULL) {
+		while (k->routes != NULL) {
+			struct kroute *n = k->routes;
+
+			k->routes = n->next;
+			free(n);
+		}
+		free(k);
+	}
+	hash_free(t);
+	hash_init(t);
+}
+
+static void
+begin_dumps(struct fib *f, bool resync)
+{
+	size_t it = 0;
+	struct link *l;
+	struct entry *e;
+
+	f->resync = resync;
+	if (resync) {
+		f->st.resyncs++;
+		log_notice("kernel events were lost (ENOBUFS): reading the "
+		    "routing table again");
+		while ((l = hash_next(&f->links, &it)) != NULL)
+			l->seen = false;
+		for (size_t i = 0; i < f->naddrs; i++)
+			f->addrs[i].seen = false;
+		it = 0;
+		while ((e = hash_next(&f->entries, &it)) != NULL)
+			e->seen = false;
+		free_kroutes(&f->old_kroutes);
+		f->old_kroutes = f->kroutes;
+		hash_init(&f->kroutes);
+	}
+	f->dumping = DUMP_LINKS;
+	if (send_dump(f, RTM_GETLINK) != 0)
+		f->dumping = DUMP_NONE;
+}
+
+static void
+sweep_links(struct fib *f)
+{
+	size_t it = 0;
+	struct link *l;
+
+	while ((l = hash_next(&f->links, &it)) != NULL)
+		if (!l->seen) {
+			hash_remove_entry(&f->links, ifx_hash(l->ifindex), l);
+			link_down(f, l->ifindex);
+			free(l);
+		}
+}
+
+static void
+sweep_addrs(struct fib *f)
+{
+	for (size_t i = 0; i < f->naddrs;) {
+		if (f->addrs[i].seen) {
+			i++;
+			continue;
+		}
+		report_addr(f, &f->addrs[i].a, false);
+		f->addrs[i] = f->addrs[--f->naddrs];
+		f->st.local_addrs--;
+	}
+}
+
+static void
+sweep_routes(struct fib *f)
+{
+	size_t it = 0;
+	struct kprefix *k;
+	struct entry *e;
+
+	while ((k = hash_next(&f->old_kroutes, &it)) != NULL) {
+		if (!k->reported || hash_find(&f->kroutes,
+		    addr_pfx_hash(&k->pfx), kprefix_eq, &k->pfx) != NULL)
+			continue;
+		/* Gone while we were not listening. */
+		while (k->routes != NULL) {
+			struct kroute *n = k->routes;
+
+			k->routes = n->next;
+			free(n);
+		}
+		report_route(f, k);
+	}
+	free_kroutes(&f->old_kroutes);
+	it = 0;
+	while ((e = hash_next(&f->entries, &it)) != NULL)
+		if (!e->seen && e->have != NULL) {
+			set_have(f, e, NULL);
+			mark_dirty(f, e);
+		}
+}
+
+/* A dump finished: start the next, or go live. */
+static void
+dump_done(struct fib *f)
+{
+	switch (f->dumping) {
+	case DUMP_LINKS:
+		if (f->resync)
+			sweep_links(f);
+		f->dumping = DUMP_ADDRS;
+		if (send_dump(f, RTM_GETADDR) == 0)
+			return;
+		break;
+	case DUMP_ADDRS:
+		if (f->resync)
+			sweep_addrs(f);
+		f->dumping = DUMP_ROUTES;
+		if (send_dump(f, RTM_GETROUTE) == 0)
+			return;
+		break;
+	case DUMP_ROUTES:
+		if (f->resync)
+			sweep_routes(f);
+		break;
+	case DUMP_NONE:
+		return;
+	}
+	f->dumping = DUMP_NONE;
+	f->resync = false;
+	if (!f->synced)
+		log_info("kernel: %zu links, %zu addresses, %zu routes of "
+		    "ours kept, %zu local routes", hash_count(&f->links),
+		    f->naddrs, f->st.kernel_own, f->st.local_routes);
+	f->synced = true;
+	f->st.synced = true;
+	reresolve(f);
+	f->all_dirty = true;
+	if (f->hooks.links != NULL)
+		f->hooks.links(f->hooks.arg);
+}
+
+/* ---- making the kernel agree ---- */
+
+static void
+set_state(struct fib *f, struct entry *e, enum fib_state s)
+{
+	if (e->state == s)
+		return;
+	switch (e->state) {
+	case FIB_ST_INSTALLED: f->st.installed--; break;
+	case FIB_ST_UNRESOLVED: f->st.unresolved--; break;
+	case FIB_ST_CONFLICT: f->st.conflicts--; break;
+	case FIB_ST_FAILED: f->st.failing--; break;
+	default: break;
+	}
+	switch (s) {
+	case FIB_ST_INSTALLED: f->st.installed++; break;
+	case FIB_ST_UNRESOLVED: f->st.unresolved++; break;
+	case FIB_ST_CONFLICT: f->st.conflicts++; break;
+	case FIB_ST_FAILED: f->st.failing++; break;
+	default: break;
+	}
+	e->state = (uint8_t)s;
+}
+
+static int
+nh_cmp(const void *a, const void *b)
+{
+	const struct nl_nh *x = a, *y = b;
+	int c = addr_cmp(&x->gw, &y->gw);
+
+	if (c != 0)
+		return c;
+	if (x->ifindex != y->ifindex)
+		return x->ifindex < y->ifindex ? -1 : 1;
+	return (int)x->onlink - (int)y->onlink;
+}
+
+/* The wanted set in kernel form (a reference), or NULL: unresolvable. */
+static struct nhset *
+want_kernel(struct fib *f, const struct nhset *w)
+{
+	struct nl_nh nh[FIB_MAX_NH];
+	size_t n = 0;
+
+	if (w->type == FIB_BLACKHOLE)
+		return set_intern(&f->ksets, FIB_BLACKHOLE, nh, 0, true);
+	for (size_t i = 0; i < w->n; i++) {
+		struct nl_nh r;
+
+		memset(&r, 0, sizeof(r));
+		if (!resolve(f, &w->u.want[i], &r))
+			continue;	/* the others still carry traffic */
+		for (size_t j = 0; j < n; j++)
+			if (nh_cmp(&nh[j], &r) == 0)
+				goto dup;
+		nh[n++] = r;
+dup:		;
+	}
+	if (n == 0)
+		return NULL;
+	qsort(nh, n, sizeof(nh[0]), nh_cmp);
+	return set_intern(&f->ksets, FIB_UNICAST, nh, n, true);
+}
+
+/* Another protocol's route holds the slot ours would take. */
+static bool
+conflict(const struct fib *f, const struct ip_prefix *p)
+{
+	struct kprefix *k = hash_find(&f->kroutes, addr_pfx_hash(p),
+	    kprefix_eq, p);
+	uint32_t prio = p->addr.af == AF_INET6 ? 1024 : 0;
+
+	if (k == NULL)
+		return false;
+	for (struct kroute *r = k->routes; r != NULL; r = r->next)
+		if (r->r.table == f->table && r->r.priority == prio)
+			return true;
+	return false;
+}
+
+enum op {
+	OP_NONE,
+	OP_SET,
+	OP_DEL,
+};
+
+/* What e needs now; on OP_SET *out is the kernel set to send. */
+static enum op
+decide(struct fib *f, struct entry *e, struct nhset **out)
+{
+	struct nhset *kw = e->want != NULL ? want_kernel(f, e->want) : NULL;
+
+	*out = NULL;
+	if (kw != NULL) {
+		if (conflict(f, &e->pfx)) {
+			set_unref(&f->ksets, kw);
+			set_state(f, e, FIB_ST_CONFLICT);
+			return OP_NONE;
+		}
+		if (e->have == kw) {
+			set_unref(&f->ksets, kw);
+			set_state(f, e, FIB_ST_INSTALLED);
+			return OP_NONE;
+		}
+		if (e->have != NULL && !f->ready) {
+			/* Keep what forwards now until the feed is in. */
+			set_unref(&f->ksets, kw);
+			set_state(f, e, FIB_ST_PENDING);
+			return OP_NONE;
+		}
+		*out = kw;
+		return OP_SET;
+	}
+	set_state(f, e, e->want != NULL ? FIB_ST_UNRESOLVED :
+	    e->have != NULL && !f->ready ? FIB_ST_STALE : FIB_ST_NONE);
+	if (e->have == NULL || !f->ready)
+		return OP_NONE;
+	return OP_DEL;
+}
+
+static void
+to_nl(const struct fib *f, const struct entry *e, const struct nhset *k,
+    struct nl_route *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->pfx = e->pfx;
+	r->table = f->table;
+	r->protocol = f->proto;
+	r->type = k == NULL || k->type == FIB_UNICAST ? RTN_UNICAST :
+	    RTN_BLACKHOLE;
+	if (k != NULL && k->type == FIB_UNICAST) {
+		r->nnh = k->n;
+		memcpy(r->nh, k->u.kern, k->n * sizeof(r->nh[0]));
+	}
+}
+
+static void
+retry_later(struct fib *f, struct entry *e, uint64_t now)
+{
+	uint64_t wait = RETRY_MIN_MS;
+
+	for (unsigned i = 0; i < e->fails && wait < RETRY_MAX_MS; i++)
+		wait *= 2;
+	if (wait > RETRY_MAX_MS)
+		wait = RETRY_MAX_MS;
+	if (e->fails < 255)
+		e->fails++;
+	if (e->retry_at == 0) {
+		f->retry = xgrow(f->retry, &f->retry_cap, f->nretry + 1,
+		    sizeof(*f->retry));
+		f->retry[f->nretry++] = e;
+	}
+	e->retry_at = now + wait;
+}
+
+static void
+request_failed(struct fib *f, struct entry *e, uint16_t op, int error,
+    const char *msg, uint64_t now)
+{
+	char p[ADDR_PFX_STRLEN];
+
+	if (op == RTM_DELROUTE && error == ESRCH)
+		return;		/* already gone: what we wanted */
+	f->st.errors++;
+	/* What the kernel holds now is not known: assume something of
+	 * ours, so the retry replaces or deletes it. */
+	set_have(f, e, f->unknown);
+	set_state(f, e, FIB_ST_FAILED);
+	log_warnx("kernel refused to %s %s: %s%s%s (retrying)",
+	    op == RTM_DELROUTE ? "delete" : "install",
+	    addr_pfx_fmt(&e->pfx, p, sizeof(p)), strerror(error),
+	    msg != NULL ? ": " : "", msg != NULL ? msg : "");
+	retry_later(f, e, now);
+}
+
+struct drain_ctx {
+	struct fib *f;
+	uint64_t now;
+	bool	*failed;
+};
+
+static void
+handle_error(struct fib *f, const struct nlmsghdr *h, uint64_t now,
+    bool *failed)
+{
+	const struct nlmsgerr *err = mnl_nlmsg_get_payload(h);
+	uint32_t idx = h->nlmsg_seq - f->first_seq;
+
+	if (h->nlmsg_len < NLMSG_SPACE(sizeof(*err)) || err->error == 0)
+		return;
+	if (f->dumping != DUMP_NONE && h->nlmsg_seq == f->dump_seq) {
+		log_warnx("kernel dump failed: %s", strerror(-err->error));
+		dump_done(f);
+		return;
+	}
+	if (idx >= f->ninflight || failed[idx])
+		return;
+	failed[idx] = true;
+	request_failed(f, f->inflight[idx].e, f->inflight[idx].op,
+	    -err->error, NULL, now);
+}
+
+/* Read the command socket: dump parts, errors of our requests. */
+static void
+read_cmd(struct fib *f, uint64_t now, bool *failed)
+{
+	uint8_t buf[65536];
+
+	for (int rounds = 0; rounds < 256; rounds++) {
+		ssize_t n = recv(f->cmd.fd, buf, sizeof(buf), 0);
+		const struct nlmsghdr *h;
+		int left;
+
+		if (n < 0) {
+			if (errno != EAGAIN && errno != EINTR)
+				log_warn("netlink read");
+			if (errno == ENOBUFS)
+				f->resync_wanted = true;
+			return;
+		}
+		left = (int)n;
+		for (h = (const void *)buf; mnl_nlmsg_ok(h, left);
+		    h = mnl_nlmsg_next(h, &left)) {
+			if (h->nlmsg_flags & NLM_F_DUMP_INTR)
+				f->resync_wanted = true;
+			if (h->nlmsg_type == NLMSG_DONE) {
+				if (h->nlmsg_seq == f->dump_seq)
+					dump_done(f);
+			} else if (h->nlmsg_type == NLMSG_ERROR) {
+				handle_error(f, h, now, failed);
+			} else {
+				dispatch(f, h);
+			}
+		}
+	}
+}
+
+static void
+read_mon(struct fib *f)
+{
+	uint8_t buf[65536];
+
+	for (int rounds = 0; rounds < 256; rounds++) {
+		ssize_t n = recv(f->mon.fd, buf, sizeof(buf), 0);
+		const struct nlmsghdr *h;
+		int left;
+
+		if (n < 0) {
+			if (errno == ENOBUFS) {
+				f->resync_wanted = true;
+				continue;
+			}
+			if (errno != EAGAIN && errno != EINTR)
+				log_warn("netlink event read");
+			return;
+		}
+		left = (int)n;
+		for (h = (const void *)buf; mnl_nlmsg_ok(h, left);
+		    h = mnl_nlmsg_next(h, &left))
+			dispatch(f, h);
+	}
+}
+
+/* One batch: decide entries off the dirty queue, send, read errors. */
+static bool
+run_batch(struct fib *f, uint64_t now)
+{
+	size_t len = 0;
+	bool failed_buf[4096];
+	bool *failed;
+
+	f->ninflight = 0;
+	f->first_seq = f->cmd.seq + 1;
+	while (f->dirty_head < f->ndirty) {
+		struct entry *e = f->dirty[f->dirty_head];
+		struct nhset *k;
+		struct nl_route r;
+		enum op op;
+		size_t n;
+		uint16_t type;
+
+		if (len + 1024 > BATCH_BYTES || f->ninflight == 4096)
+			break;
+		f->dirty_head++;
+		e->dirty = false;
+		if (e->retry_at > now)
+			continue;	/* its timer brings it back */
+		op = decide(f, e, &k);
+		if (op == OP_NONE) {
+			entry_maybe_free(f, e);
+			continue;
+		}
+		to_nl(f, e, k, &r);
+		type = op == OP_DEL ? RTM_DELROUTE : RTM_NEWROUTE;
+		n = nl_put_route(f->batch + len, BATCH_BYTES - len, type,
+		    op == OP_DEL ? 0 : NLM_F_CREATE | NLM_F_REPLACE,
+		    ++f->cmd.seq, &r);
+		if (n == 0) {
+			/* Cannot happen with the margin above. */
+			f->cmd.seq--;
+			mark_dirty(f, e);
+			break;
+		}
+		len += n;
+		if (op == OP_DEL)
+			f->st.deletes++;
+		else if (e->have != NULL)
+			f->st.replaces++;
+		else
+			f->st.adds++;
+		set_have(f, e, k);
+		set_unref(&f->ksets, k);
+		set_state(f, e, op == OP_DEL ? FIB_ST_NONE :
+		    FIB_ST_INSTALLED);
+		f->inflight = xgrow(f->inflight, &f->inflight_cap,
+		    f->ninflight + 1, sizeof(*f->inflight));
+		f->inflight[f->ninflight].e = e;
+		f->inflight[f->ninflight++].op = type;
+	}
+	if (f->dirty_head == f->ndirty)
+		f->dirty_head = f->ndirty = 0;
+	if (len == 0)
+		return false;
+	failed = failed_buf;
+	memset(failed, 0, f->ninflight * sizeof(*failed));
+	if (mnl_socket_sendto(f->cmd.mnl, f->batch, len) < 0) {
+		int err = errno;
+
+		for (size_t i = 0; i < f->ninflight; i++)
+			request_failed(f, f->inflight[i].e,
+			    f->inflight[i].op, err, "sendto", now);
+	} else {
+		read_cmd(f, now, failed);
+	}
+	for (size_t i = 0; i < f->ninflight; i++) {
+		struct entry *e = f->inflight[i].e;
+
+		if (!failed[i])
+			e->fails = 0;
+		entry_maybe_free(f, e);
+	}
+	f->ninflight = 0;
+	return true;
+}
+
+/* ---- the API ---- */
+
+struct fib *
+fib_new(uint8_t protocol, uint32_t table, const struct fib_hooks *hooks,
+    char *err, size_t errlen)
+{
+	struct fib *f = xcalloc(1, sizeof(*f));
+	struct nl_nh none;
+
+	f->proto = protocol;
+	f->table = table;
+	if (hooks != NULL)
+		f->hooks = *hooks;
+	f->cmd.fd = f->mon.fd = -1;
+	hash_init(&f->entries);
+	hash_init(&f->wsets);
+	hash_init(&f->ksets);
+	hash_init(&f->kroutes);
+	hash_init(&f->old_kroutes);
+	hash_init(&f->links);
+	hash_init(&f->cache);
+	f->batch = xmalloc(BATCH_BYTES);
+	memset(&none, 0, sizeof(none));
+	f->unknown = set_intern(&f->ksets, 255, &none, 0, true);
+	(void)err;
+	(void)errlen;
+	return f;
+}
+
+void
+fib_free(struct fib *f)
+{
+	size_t it = 0;
+	void *p;
+
+	if (f == NULL)
+		return;
+	nl_close(&f->cmd);
+	nl_close(&f->mon);
+	while ((p = hash_next(&f->entries, &it)) != NULL) {
+		struct entry *e = p;
+
+		set_unref(&f->wsets, e->want);
+		set_unref(&f->ksets, e->have);
+		free(e);
+	}
+	hash_free(&f->entries);
+	set_unref(&f->ksets, f->unknown);
+	free_kroutes(&f->kroutes);
+	free_kroutes(&f->old_kroutes);
+	it = 0;
+	while ((p = hash_next(&f->links, &it)) != NULL)
+		free(p);
+	hash_free(&f->links);
+	it = 0;
+	while ((p = hash_next(&f->cache, &it)) != NULL)
+		free(p);
+	hash_free(&f->cache);
+	/* Every set is released with its last entry. */
+	hash_free(&f->wsets);
+	hash_free(&f->ksets);
+	free(f->addrs);
+	free(f->dirty);
+	free(f->retry);
+	free(f->inflight);
+	free(f->batch);
+	free(f);
+}
+
+int
+fib_start(struct fib *f, uint64_t now, char *err, size_t errlen)
+{
+	unsigned groups = RTMGRP_LINK | RTMGRP_IPV4_IFADDR |
+	    RTMGRP_IPV6_IFADDR | RTMGRP_IPV4_ROUTE | RTMGRP_IPV6_ROUTE;
+
+	if (nl_open(&f->mon, groups, err, errlen) != 0)
+		return -1;
+	if (nl_filter_own(&f->mon, f->proto) != 0)
+		log_warn("netlink filter (our own route events will be read)");
+	if (nl_open(&f->cmd, 0, err, errlen) != 0) {
+		nl_close(&f->mon);
+		return -1;
+	}
+	(void)now;
+	begin_dumps(f, false);
+	if (f->dumping == DUMP_NONE) {
+		snprintf(err, errlen, "cannot read the kernel's tables");
+		return -1;
+	}
+	return 0;
+}
+
+int
+fib_fd(const struct fib *f, int which)
+{
+	return which == 0 ? f->cmd.fd : f->mon.fd;
+}
+
+void
+fib_input(struct fib *f, int which, uint64_t now)
+{
+	bool none[1] = { false };
+
+	if (which == 0)
+		read_cmd(f, now, none);
+	else
+		read_mon(f);
+	if (f->resync_wanted && f->dumping == DUMP_NONE && f->synced) {
+		f->resync_wanted = false;
+		begin_dumps(f, true);
+	}
+}
+
+bool
+fib_want_write(const struct fib *f)
+{
+	return f->synced && f->dumping == DUMP_NONE &&
+	    (f->dirty_head < f->ndirty || f->all_dirty);
+}
+
+void
+fib_output(struct fib *f, uint64_t now)
+{
+	if (!f->synced || f->dumping != DUMP_NONE)
+		return;
+	if (f->all_dirty) {
+		size_t it = 0;
+		struct entry *e;
+
+		f->all_dirty = false;
+		while ((e = hash_next(&f->entries, &it)) != NULL)
+			mark_dirty(f, e);
+	}
+	for (int i = 0; i < BATCHES_PER_RUN; i++)
+		if (!run_batch(f, now) && f->dirty_head == f->ndirty)
+			break;
+}
+
+uint64_t
+fib_next_timer(const struct fib *f)
+{
+	uint64_t t = UINT64_MAX;
+
+	for (size_t i = 0; i < f->nretry; i++)
+		if (f->retry[i]->retry_at < t)
+			t = f->retry[i]->retry_at;
+	return t;
+}
+
+void
+fib_run_timers(struct fib *f, uint64_t now)
+{
+	for (size_t i = 0; i < f->nretry;) {
+		struct entry *e = f->retry[i];
+
+		if (e->retry_at > now) {
+			i++;
+			continue;
+		}
+		e->retry_at = 0;
+		f->retry[i] = f->retry[--f->nretry];
+		mark_dirty(f, e);
+	}
+}
+
+void
+fib_set(struct fib *f, const struct fib_route *r)
+{
+	struct fib_nh nh[FIB_MAX_NH];
+	size_t n = r->type == FIB_UNICAST ? r->nnh : 0;
+	struct entry *e;
+	struct nhset *w;
+
+	if (n > FIB_MAX_NH)
+		n = FIB_MAX_NH;
+	/* Zero the padding: sets compare as bytes. */
+	memset(nh, 0, sizeof(nh));
+	for (size_t i = 0; i < n; i++) {
+		nh[i].gw = r->nh[i].gw;
+		memcpy(nh[i].dev, r->nh[i].dev, sizeof(nh[i].dev));
+		nh[i].dev[FIB_IFNAMSIZ - 1] = '\0';
+		nh[i].onlink = r->nh[i].onlink;
+	}
+	w = set_intern(&f->wsets, (uint8_t)r->type, nh, n, false);
+	e = entry_get(f, &r->pfx);
+	if (e->want == w) {
+		set_unref(&f->wsets, w);
+		return;
+	}
+	if (e->want == NULL)
+		f->st.wanted++;
+	set_unref(&f->wsets, e->want);
+	e->want = w;
+	mark_dirty(f, e);
+}
+
+void
+fib_unset(struct fib *f, const struct ip_prefix *p)
+{
+	struct entry *e = entry_find(f, p);
+
+	if (e == NULL || e->want == NULL)
+		return;
+	f->st.wanted--;
+	set_unref(&f->wsets, e->want);
+	e->want = NULL;
+	mark_dirty(f, e);
+}
+
+void
+fib_ready(struct fib *f)
+{
+	if (f->ready)
+		return;
+	f->ready = true;
+	f->st.ready = true;
+	f->all_dirty = true;
+}
+
+bool
+fib_synced(const struct fib *f)
+{
+	return f->synced;
+}
+
+enum fib_state
+fib_state(const struct fib *f, const struct ip_prefix *p)
+{
+	const struct entry *e = entry_find(f, p);
+
+	if (e == NULL)
+		return FIB_ST_NONE;
+	if (e->dirty && e->state != FIB_ST_FAILED)
+		return FIB_ST_PENDING;
+	return (enum fib_state)e->state;
+}
+
+const char *
+fib_state_name(enum fib_state s)
+{
+	static const char *const names[] = {
+		"none", "installed", "pending", "unresolved", "failed",
+		"conflict", "stale",
+	};
+
+	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] :
+	    "?";
+}
+
+void
+fib_stats(const struct fib *f, struct fib_stats *st)
+{
+	*st = f->st;
+}

@@ -1,0 +1,138 @@
+/*
+ * fib: bgpd's side of the kernel routing table (the only netlink user).
+ *
+ * The daemon says what it wants (fib_set/fib_unset: a prefix with a
+ * blackhole or a set of next hops); fib makes the main table agree, only
+ * ever touching routes that carry our protocol number (DESIGN.md
+ * principle 9, RELIABILITY.md 4.1):
+ *  - changes are queued per prefix and sent in batches without waiting
+ *    for acknowledgements; kernel errors come back asynchronously, are
+ *    logged, counted and retried with back-off;
+ *  - a changed route is replaced in place (NLM_F_REPLACE), never deleted
+ *    and added again; an ECMP set is one multipath route;
+ *  - next hops given without a device are resolved: directly connected
+ *    through the interface addresses, otherwise recursively through the
+ *    kernel's own routes, and resolved again when links, addresses or
+ *    those routes change;
+ *  - at start the kernel's routes with our protocol are read and kept;
+ *    until fib_ready() only missing routes are added, then the ones that
+ *    nothing wants are deleted and the ones that differ replaced;
+ *  - routes of other protocols and interface addresses are mirrored and
+ *    reported through the hooks (local origination), from one dump and
+ *    then events: no periodic scans.  A lost event (ENOBUFS) triggers a
+ *    full resync.
+ *
+ * fib owns two netlink sockets but no event loop: the daemon polls
+ * fib_fd(), calls fib_input() when readable, fib_output() while
+ * fib_want_write(), and fib_run_timers() at fib_next_timer().
+ */
+#ifndef BGPD_FIB_H
+#define BGPD_FIB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/addr.h"
+
+#define FIB_MAX_NH	16	/* ECMP width, as BIRD's merge paths */
+#define FIB_IFNAMSIZ	16
+#define FIB_PROTO_DEFAULT 186
+
+struct fib_nh {
+	struct ip_addr gw;		/* af 0: a device route */
+	char	dev[FIB_IFNAMSIZ];	/* "" : resolve from gw */
+	bool	onlink;			/* RTNH_F_ONLINK (IPIP: tunl0) */
+};
+
+enum fib_type {
+	FIB_UNICAST,
+	FIB_BLACKHOLE,
+};
+
+struct fib_route {
+	struct ip_prefix pfx;
+	enum fib_type type;
+	struct fib_nh nh[FIB_MAX_NH];
+	size_t	nnh;
+};
+
+/* Something of the host's own, reported for local origination. */
+enum fib_local_kind {
+	FIB_LOCAL_ROUTE,	/* a main-table route of another protocol */
+	FIB_LOCAL_ADDR,		/* an interface address's prefix */
+};
+
+struct fib_local {
+	enum fib_local_kind kind;
+	struct ip_prefix pfx;
+	uint8_t	protocol;	/* routes: rtm_protocol */
+	char	dev[FIB_IFNAMSIZ];	/* "" when none (blackhole) */
+};
+
+struct fib_hooks {
+	/* A local prefix appeared (add) or went (!add).  Per prefix and
+	 * kind: reported once while any instance exists. */
+	void	(*local)(void *arg, const struct fib_local *l, bool add);
+	/* Links or addresses changed (the daemon may re-run policy). */
+	void	(*links)(void *arg);
+	void	*arg;
+};
+
+enum fib_state {
+	FIB_ST_NONE,		/* not wanted, not in the kernel */
+	FIB_ST_INSTALLED,	/* the kernel has what we want */
+	FIB_ST_PENDING,		/* queued or waiting for fib_ready() */
+	FIB_ST_UNRESOLVED,	/* no usable next hop */
+	FIB_ST_FAILED,		/* the kernel refused; retrying */
+	FIB_ST_CONFLICT,	/* another protocol's route holds the slot */
+	FIB_ST_STALE,		/* ours in the kernel, not wanted, kept */
+};
+
+struct fib_stats {
+	size_t	wanted;		/* prefixes fib_set() */
+	size_t	installed;	/* ours in the kernel as wanted */
+	size_t	kernel_own;	/* ours in the kernel at all */
+	size_t	unresolved, conflicts, failing;
+	uint64_t adds, replaces, deletes;	/* requests sent */
+	uint64_t errors;	/* requests the kernel refused */
+	uint64_t resyncs;	/* full re-reads after lost events */
+	uint64_t events;	/* route/link/address events read */
+	size_t	local_routes, local_addrs;	/* mirrored */
+	bool	ready;
+	bool	synced;		/* initial dumps done */
+};
+
+struct fib;
+
+/* protocol: rtm_protocol for our routes; table: usually 254 (main). */
+struct fib *fib_new(uint8_t protocol, uint32_t table,
+	    const struct fib_hooks *hooks, char *err, size_t errlen);
+void	 fib_free(struct fib *f);
+
+/* Start: open the sockets and request the initial dumps. */
+int	 fib_start(struct fib *f, uint64_t now, char *err, size_t errlen);
+/* The two sockets (commands, events); -1 before fib_start(). */
+int	 fib_fd(const struct fib *f, int which);
+void	 fib_input(struct fib *f, int which, uint64_t now);
+bool	 fib_want_write(const struct fib *f);
+void	 fib_output(struct fib *f, uint64_t now);
+/* Monotonic ms of the next retry, or UINT64_MAX. */
+uint64_t fib_next_timer(const struct fib *f);
+void	 fib_run_timers(struct fib *f, uint64_t now);
+
+/* Desired state. */
+void	 fib_set(struct fib *f, const struct fib_route *r);
+void	 fib_unset(struct fib *f, const struct ip_prefix *p);
+/* The initial feed is in: sweep and replace from now on. */
+void	 fib_ready(struct fib *f);
+/* Initial dumps done (the kernel's own routes are known). */
+bool	 fib_synced(const struct fib *f);
+
+enum fib_state fib_state(const struct fib *f, const struct ip_prefix *p);
+const char *fib_state_name(enum fib_state s);
+void	 fib_stats(const struct fib *f, struct fib_stats *st);
+/* Interface index of a device name, or 0; and its state. */
+int	 fib_ifindex(const struct fib *f, const char *dev);
+
+#endif
