@@ -1183,6 +1183,9 @@ run_batch(struct fib *f, uint64_t now)
 		}
 		to_nl(f, e, k, &r);
 		type = op == OP_DEL ? RTM_DELROUTE : RTM_NEWROUTE;
+		/* IPv4 deletes match the type: RTN_UNSPEC matches any. */
+		if (op == OP_DEL)
+			r.type = RTN_UNSPEC;
 		n = nl_put_route(f->batch + len, BATCH_BYTES - len, type,
 		    op == OP_DEL ? 0 : NLM_F_CREATE | NLM_F_REPLACE,
 		    ++f->cmd.seq, &r);

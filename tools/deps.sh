@@ -6,7 +6,7 @@ set -eu
 # build: compiler, pkg-config and the four libraries bgpd may use
 BUILD="gcc make pkg-config libevent-dev libyaml-dev libmnl-dev check"
 # tests: namespaces and routes, and the real BGP peers of TESTING.md
-TEST="iproute2 procps python3 bird2 frr gobgpd exabgp"
+TEST="iproute2 iputils-ping procps python3 bird2 frr gobgpd exabgp"
 PKGS="$BUILD $TEST ${EXTRA_PKGS:-}"
 
 missing=""

@@ -204,3 +204,48 @@ for p in json.load(sys.stdin)["peers"]:
         sys.exit(0)
 sys.exit(1)' "$2" "$3"
 }
+
+# A pod namespace NAME behind NODE, wired as Calico does: a veth whose
+# host end is cali<NAME>, the pod's IP as a /32 on its eth0, a default
+# route via 169.254.1.1 answered by proxy ARP, and on the node the /32
+# route to the pod with protocol 80 (what Felix writes).
+pod() {
+	local node="$1" name="$2" ip="$3" host="cali$2"
+	ns "$name"
+	ip link add "${PFX}c" type veth peer name "${PFX}e" ||
+	    fail "veth for pod $name"
+	ip link set "${PFX}e" netns "$PFX$name"
+	ip -n "$PFX$name" link set "${PFX}e" name eth0
+	ip -n "$PFX$name" addr add "$ip/32" dev eth0
+	ip -n "$PFX$name" link set eth0 up
+	ip -n "$PFX$name" route add 169.254.1.1 dev eth0 scope link
+	ip -n "$PFX$name" route add default via 169.254.1.1 dev eth0
+	ip link set "${PFX}c" netns "$PFX$node"
+	ip -n "$PFX$node" link set "${PFX}c" name "$host"
+	ip -n "$PFX$node" link set "$host" up
+	ip netns exec "$PFX$node" sysctl -qw net.ipv4.ip_forward=1 \
+	    "net.ipv4.conf.$host.proxy_arp=1"
+	# Proxy ARP answers for 169.254.1.1 only with a route to it
+	# through another interface, as a real host's default route is.
+	ip -n "$PFX$node" route replace 169.254.1.1 dev lo 2>/dev/null
+	ip -n "$PFX$node" route add "$ip/32" dev "$host" proto 80 \
+	    scope link
+}
+
+# NODE's kernel has PREFIX with our protocol (optionally: its
+# `ip route` text contains PATTERN).
+kroute() {
+	local out
+	out=$(ip -n "$PFX$1" route show "$2" proto 186) || return 1
+	[ -n "$out" ] || return 1
+	[ -z "${3:-}" ] || echo "$out" | grep -q -- "$3"
+}
+
+no_kroute() {
+	[ -z "$(ip -n "$PFX$1" route show "$2" proto 186)" ]
+}
+
+# Ping from pod A to IP (one packet, 1 s).
+pod_ping() {
+	ip netns exec "$PFX$1" ping -c 1 -W 1 "$2" >/dev/null 2>&1
+}
