@@ -172,15 +172,9 @@ integration: asan
 check: deps layering unit golden integration
 	@echo "make check: all layers passed"
 
-# Until kernel routes land, the demo shows each node's plan for the
-# example cluster; see README.md.
-DEMO_NODES := node-a node-b node-c
+# Three bgpd nodes and their pods in network namespaces (README.md).
 demo: deps all
-	@echo "bgpd demo: the plan of each node of systemd/bgpd.yaml.example"
-	@echo "(the network demo with kernel routes arrives with issue 4)"
-	@for n in $(DEMO_NODES); do echo; echo "### bgpd --check --node $$n"; \
-	    ./$(BGPD) --check --config systemd/bgpd.yaml.example \
-	    --node $$n || exit 1; done
+	sh tools/demo.sh
 
 deps:
 	sh tools/deps.sh

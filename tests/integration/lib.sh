@@ -15,7 +15,9 @@ set -u
 
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 BGPD=${BGPD:-$TOP/build/asan/bgpd}
-PFX="bt$$-"
+PFX=${PFX:-"bt$$-"}
+# Interface names are 15 octets at most: temporary ones use this.
+IFX="t$$"
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/bgpd-it-XXXXXX")
 NSES=""
 PIDS=""
@@ -84,12 +86,12 @@ link() {
 		i=$((i + 1))
 	done
 	dev="eth$i"
-	ip link add "${PFX}h" type veth peer name "${PFX}p" ||
+	ip link add "${IFX}h" type veth peer name "${IFX}p" ||
 	    fail "veth for $n"
-	ip link set "${PFX}h" netns "$PFX$n"
-	ip -n "$PFX$n" link set "${PFX}h" name "$dev"
-	ip link set "${PFX}p" netns "$BRIDGE_NS"
-	ip -n "$BRIDGE_NS" link set "${PFX}p" name "$n$i" master br0 up
+	ip link set "${IFX}h" netns "$PFX$n"
+	ip -n "$PFX$n" link set "${IFX}h" name "$dev"
+	ip link set "${IFX}p" netns "$BRIDGE_NS"
+	ip -n "$BRIDGE_NS" link set "${IFX}p" name "$n$i" master br0 up
 	for a in "$@"; do
 		case "$a" in
 		*:*) ip -n "$PFX$n" addr add "$a" dev "$dev" nodad ;;
@@ -212,16 +214,16 @@ sys.exit(1)' "$2" "$3"
 pod() {
 	local node="$1" name="$2" ip="$3" host="cali$2"
 	ns "$name"
-	ip link add "${PFX}c" type veth peer name "${PFX}e" ||
+	ip link add "${IFX}c" type veth peer name "${IFX}e" ||
 	    fail "veth for pod $name"
-	ip link set "${PFX}e" netns "$PFX$name"
-	ip -n "$PFX$name" link set "${PFX}e" name eth0
+	ip link set "${IFX}e" netns "$PFX$name"
+	ip -n "$PFX$name" link set "${IFX}e" name eth0
 	ip -n "$PFX$name" addr add "$ip/32" dev eth0
 	ip -n "$PFX$name" link set eth0 up
 	ip -n "$PFX$name" route add 169.254.1.1 dev eth0 scope link
 	ip -n "$PFX$name" route add default via 169.254.1.1 dev eth0
-	ip link set "${PFX}c" netns "$PFX$node"
-	ip -n "$PFX$node" link set "${PFX}c" name "$host"
+	ip link set "${IFX}c" netns "$PFX$node"
+	ip -n "$PFX$node" link set "${IFX}c" name "$host"
 	ip -n "$PFX$node" link set "$host" up
 	ip netns exec "$PFX$node" sysctl -qw net.ipv4.ip_forward=1 \
 	    "net.ipv4.conf.$host.proxy_arp=1"
