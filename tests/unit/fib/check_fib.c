@@ -1,0 +1,372 @@
+/*
+ * Unit tests for fib/ against the real kernel, in a private network
+ * namespace this process makes (unshare; needs root, else every test is
+ * skipped with a message).  Each test builds its own links with ip(8)
+ * and looks at the result with ip(8): what the kernel has is the truth.
+ */
+#include <check.h>
+#include <poll.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fib/fib.h"
+#include "lib/log.h"
+#include "lib/monotime.h"
+#include "tests/unit/util/testutil.h"
+
+static bool have_ns;
+
+struct locals {
+	char	last[64];
+	int	adds, dels;
+};
+
+static void
+on_local(void *arg, const struct fib_local *l, bool add)
+{
+	struct locals *lc = arg;
+
+	if (l->kind != FIB_LOCAL_ROUTE)
+		return;
+	addr_pfx_fmt(&l->pfx, lc->last, sizeof(lc->last));
+	if (add)
+		lc->adds++;
+	else
+		lc->dels++;
+}
+
+static void
+sh(const char *cmd)
+{
+	ck_assert_msg(system(cmd) == 0, "failed: %s", cmd);
+}
+
+/* stdout of cmd, trimmed. */
+static char *
+out(const char *cmd)
+{
+	static char buf[4096];
+	FILE *p = popen(cmd, "r");
+	size_t n;
+
+	ck_assert(p != NULL);
+	n = fread(buf, 1, sizeof(buf) - 1, p);
+	buf[n] = '\0';
+	pclose(p);
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+		buf[--n] = '\0';
+	return buf;
+}
+
+/* Run fib's I/O for ms milliseconds (or until synced when ms < 0). */
+static void
+pump(struct fib *f, int ms)
+{
+	uint64_t end = monotime_ms() + (uint64_t)(ms < 0 ? 5000 : ms);
+
+	while (monotime_ms() < end) {
+		struct pollfd p[2] = {
+			{ fib_fd(f, 0), POLLIN, 0 },
+			{ fib_fd(f, 1), POLLIN, 0 },
+		};
+
+		if (poll(p, 2, 20) > 0) {
+			if (p[0].revents)
+				fib_input(f, 0, monotime_ms());
+			if (p[1].revents)
+				fib_input(f, 1, monotime_ms());
+		}
+		fib_run_timers(f, monotime_ms());
+		while (fib_want_write(f))
+			fib_output(f, monotime_ms());
+		if (ms < 0 && fib_synced(f))
+			return;
+	}
+}
+
+static struct locals lc;
+
+static struct fib *
+start(bool ready)
+{
+	struct fib_hooks h = { on_local, NULL, &lc };
+	char err[256];
+	struct fib *f;
+
+	memset(&lc, 0, sizeof(lc));
+	f = fib_new(186, 254, &h, err, sizeof(err));
+	ck_assert(f != NULL);
+	ck_assert_msg(fib_start(f, monotime_ms(), err, sizeof(err)) == 0,
+	    "%s", err);
+	pump(f, -1);
+	ck_assert(fib_synced(f));
+	if (ready)
+		fib_ready(f);
+	return f;
+}
+
+static void
+route(struct fib_route *r, const char *pfx, const char *gw1,
+    const char *gw2)
+{
+	memset(r, 0, sizeof(*r));
+	ck_assert(addr_pfx_parse(pfx, &r->pfx, false) == 0);
+	r->type = FIB_UNICAST;
+	if (gw1 != NULL)
+		ck_assert(addr_parse(gw1, &r->nh[r->nnh++].gw) == 0);
+	if (gw2 != NULL)
+		ck_assert(addr_parse(gw2, &r->nh[r->nnh++].gw) == 0);
+}
+
+/* A fresh namespace per test: veth a (198.51.100.1/24) <-> b. */
+static void
+setup(void)
+{
+	if (!have_ns)
+		return;
+	if (unshare(CLONE_NEWNET) != 0)
+		ck_abort_msg("unshare");
+	sh("ip link set lo up && ip link add name va type veth peer name vb && "
+	    "ip addr add 198.51.100.1/24 dev va && ip link set va up && "
+	    "ip link set vb up");
+}
+
+#define NEED_NS() do { if (!have_ns) return; } while (0)
+
+START_TEST(test_install_replace_delete)
+{
+	struct fib *f;
+	struct fib_route r;
+	struct ip_prefix p;
+	struct fib_stats st;
+
+	NEED_NS();
+	f = start(true);
+	route(&r, "100.64.1.0/26", "198.51.100.2", NULL);
+	fib_set(f, &r);
+	pump(f, 100);
+	ck_assert_str_eq(out("ip route show 100.64.1.0/26 proto 186"),
+	    "100.64.1.0/26 via 198.51.100.2 dev va");
+	ck_assert_int_eq(fib_state(f, &r.pfx), FIB_ST_INSTALLED);
+	/* Two next hops: one multipath route, by replace. */
+	route(&r, "100.64.1.0/26", "198.51.100.2", "198.51.100.3");
+	fib_set(f, &r);
+	pump(f, 100);
+	ck_assert_ptr_nonnull(strstr(out("ip route show 100.64.1.0/26 "
+	    "proto 186"), "nexthop via 198.51.100.3 dev va"));
+	route(&r, "100.64.1.0/26", "198.51.100.3", NULL);
+	fib_set(f, &r);
+	pump(f, 100);
+	ck_assert_str_eq(out("ip route show 100.64.1.0/26 proto 186"),
+	    "100.64.1.0/26 via 198.51.100.3 dev va");
+	fib_stats(f, &st);
+	ck_assert_uint_eq(st.adds, 1);
+	ck_assert_uint_eq(st.replaces, 2);
+	ck_assert_uint_eq(st.deletes, 0);
+	addr_pfx_parse("100.64.1.0/26", &p, false);
+	fib_unset(f, &p);
+	pump(f, 100);
+	ck_assert_str_eq(out("ip route show 100.64.1.0/26"), "");
+	ck_assert_int_eq(fib_state(f, &p), FIB_ST_NONE);
+	fib_free(f);
+}
+END_TEST
+
+START_TEST(test_blackhole)
+{
+	struct fib *f;
+	struct fib_route r;
+
+	NEED_NS();
+	f = start(true);
+	memset(&r, 0, sizeof(r));
+	addr_pfx_parse("100.64.2.0/26", &r.pfx, false);
+	r.type = FIB_BLACKHOLE;
+	fib_set(f, &r);
+	pump(f, 100);
+	ck_assert_str_eq(out("ip route show 100.64.2.0/26 proto 186"),
+	    "blackhole 100.64.2.0/26");
+	fib_unset(f, &r.pfx);
+	pump(f, 100);
+	ck_assert_str_eq(out("ip route show 100.64.2.0/26"), "");
+	fib_free(f);
+}
+END_TEST
+
+/* Another protocol's route in our slot: left alone, reported. */
+START_TEST(test_foreign_untouched)
+{
+	struct fib *f;
+	struct fib_route r;
+
+	NEED_NS();
+	sh("ip route add 100.64.3.0/26 via 198.51.100.9 proto 80");
+	f = start(true);
+	ck_assert_int_eq(lc.adds, 1);
+	ck_assert_str_eq(lc.last, "100.64.3.0/26");
+	route(&r, "100.64.3.0/26", "198.51.100.2", NULL);
+	fib_set(f, &r);
+	pump(f, 100);
+	ck_assert_int_eq(fib_state(f, &r.pfx), FIB_ST_CONFLICT);
+	ck_assert_str_eq(out("ip route show 100.64.3.0/26"),
+	    "100.64.3.0/26 via 198.51.100.9 dev va proto 80");
+	fib_unset(f, &r.pfx);
+	pump(f, 100);
+	ck_assert_str_eq(out("ip route show 100.64.3.0/26"),
+	    "100.64.3.0/26 via 198.51.100.9 dev va proto 80");
+	/* Its removal is an event, reported too. */
+	sh("ip route del 100.64.3.0/26 proto 80");
+	pump(f, 100);
+	ck_assert_int_eq(lc.dels, 1);
+	fib_free(f);
+}
+END_TEST
+
+/* Ours from before a restart: kept until ready, then swept/replaced. */
+START_TEST(test_restart_keeps_until_ready)
+{
+	struct fib *f;
+	struct fib_route r;
+
+	NEED_NS();
+	sh("ip route add 100.64.4.0/26 via 198.51.100.2 proto 186 && "
+	    "ip route add 100.64.5.0/26 via 198.51.100.2 proto 186 && "
+	    "ip route add 100.64.6.0/26 via 198.51.100.2 proto 186");
+	f = start(false);
+	route(&r, "100.64.4.0/26", "198.51.100.2", NULL);	/* same */
+	fib_set(f, &r);
+	route(&r, "100.64.5.0/26", "198.51.100.3", NULL);	/* changed */
+	fib_set(f, &r);
+	route(&r, "100.64.7.0/26", "198.51.100.3", NULL);	/* new */
+	fib_set(f, &r);
+	pump(f, 150);
+	ck_assert_str_eq(out("ip route show proto 186 | sort"),
+	    "100.64.4.0/26 via 198.51.100.2 dev va \n"
+	    "100.64.5.0/26 via 198.51.100.2 dev va \n"
+	    "100.64.6.0/26 via 198.51.100.2 dev va \n"
+	    "100.64.7.0/26 via 198.51.100.3 dev va");
+	ck_assert_int_eq(fib_state(f, &r.pfx), FIB_ST_INSTALLED);
+	fib_ready(f);
+	pump(f, 150);
+	ck_assert_str_eq(out("ip route show proto 186 | sort"),
+	    "100.64.4.0/26 via 198.51.100.2 dev va \n"
+	    "100.64.5.0/26 via 198.51.100.3 dev va \n"
+	    "100.64.7.0/26 via 198.51.100.3 dev va");
+	fib_free(f);
+}
+END_TEST
+
+/* Next hops: recursive through a static route; unresolvable until an
+ * address makes them connected; back again when a link goes down. */
+START_TEST(test_resolution)
+{
+	struct fib *f;
+	struct fib_route r;
+
+	NEED_NS();
+	sh("ip route add 203.0.113.0/24 via 198.51.100.2 proto static");
+	f = start(true);
+	route(&r, "100.64.8.0/26", "203.0.113.7", NULL);
+	fib_set(f, &r);
+	pump(f, 100);
+	ck_assert_str_eq(out("ip route show 100.64.8.0/26 proto 186"),
+	    "100.64.8.0/26 via 198.51.100.2 dev va");
+	route(&r, "100.64.9.0/26", "192.0.2.7", NULL);
+	fib_set(f, &r);
+	pump(f, 100);
+	ck_assert_int_eq(fib_state(f, &r.pfx), FIB_ST_UNRESOLVED);
+	sh("ip addr add 192.0.2.1/24 dev vb");
+	pump(f, 150);
+	ck_assert_str_eq(out("ip route show 100.64.9.0/26 proto 186"),
+	    "100.64.9.0/26 via 192.0.2.7 dev vb");
+	/* The static route moves: the recursive route follows. */
+	sh("ip route replace 203.0.113.0/24 via 198.51.100.3 proto static");
+	pump(f, 150);
+	ck_assert_str_eq(out("ip route show 100.64.8.0/26 proto 186"),
+	    "100.64.8.0/26 via 198.51.100.3 dev va");
+	fib_free(f);
+}
+END_TEST
+
+/* Someone deletes our route: it comes back. */
+START_TEST(test_drift_repaired)
+{
+	struct fib *f;
+	struct fib_route r;
+
+	NEED_NS();
+	f = start(true);
+	route(&r, "100.64.10.0/26", "198.51.100.2", NULL);
+	fib_set(f, &r);
+	pump(f, 100);
+	sh("ip route del 100.64.10.0/26 proto 186");
+	pump(f, 150);
+	ck_assert_str_eq(out("ip route show 100.64.10.0/26 proto 186"),
+	    "100.64.10.0/26 via 198.51.100.2 dev va");
+	fib_free(f);
+}
+END_TEST
+
+/* Dev-named next hops (IPIP's tunl0): onlink, and only while the
+ * device exists. */
+START_TEST(test_onlink_dev)
+{
+	struct fib *f;
+	struct fib_route r;
+
+	NEED_NS();
+	f = start(true);
+	route(&r, "100.64.11.0/26", "203.0.113.9", NULL);
+	strcpy(r.nh[0].dev, "tunl0");
+	r.nh[0].onlink = true;
+	fib_set(f, &r);
+	pump(f, 100);
+	ck_assert_int_eq(fib_state(f, &r.pfx), FIB_ST_UNRESOLVED);
+	sh("ip link add tunl0 type veth peer name tunl0p && "
+	    "ip link set tunl0 up && ip link set tunl0p up");
+	pump(f, 150);
+	ck_assert_str_eq(out("ip route show 100.64.11.0/26 proto 186"),
+	    "100.64.11.0/26 via 203.0.113.9 dev tunl0 onlink");
+	fib_free(f);
+}
+END_TEST
+
+static Suite *
+suite(void)
+{
+	Suite *s = suite_create("fib");
+	TCase *tc = tcase_create("kernel");
+
+	tcase_add_checked_fixture(tc, setup, NULL);
+	tcase_set_timeout(tc, 20);
+	tcase_add_test(tc, test_install_replace_delete);
+	tcase_add_test(tc, test_blackhole);
+	tcase_add_test(tc, test_foreign_untouched);
+	tcase_add_test(tc, test_restart_keeps_until_ready);
+	tcase_add_test(tc, test_resolution);
+	tcase_add_test(tc, test_drift_repaired);
+	tcase_add_test(tc, test_onlink_dev);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	log_set_level(LOG_LVL_ERR);
+	/* Probe once: can this process make a network namespace? */
+	have_ns = geteuid() == 0 && system("ip -V >/dev/null 2>&1") == 0;
+	if (!have_ns)
+		printf("check_fib: skipped: needs root and ip(8) for a "
+		    "private network namespace\n");
+	if (have_ns && getenv("CK_FORK") != NULL &&
+	    strcmp(getenv("CK_FORK"), "no") == 0) {
+		printf("check_fib: needs CK_FORK=yes (one namespace per "
+		    "test)\n");
+		return 1;
+	}
+	return tu_run(suite());
+}
