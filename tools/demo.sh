@@ -3,7 +3,10 @@
 # behind each, one shared Calico config.  Shows each node's `bgpd status`
 # and kernel routes, pings pod to pod across nodes, then removes
 # everything it made (also on Ctrl-C or failure).  Needs root.
-[ "$(id -u)" -eq 0 ] || { echo "make demo needs root (network namespaces)"; exit 1; }
+if [ "$(id -u)" -ne 0 ]; then
+	echo "make demo needs root (network namespaces)"
+	exit 1
+fi
 export BGPD="${BGPD:-$(cd "$(dirname "$0")/.." && pwd)/build/bgpd}"
 PFX="bgpd-demo$$-"
 . "$(dirname "$0")/../tests/integration/lib.sh"
