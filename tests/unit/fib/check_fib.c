@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "fib/fib.h"
@@ -334,6 +335,45 @@ START_TEST(test_onlink_dev)
 }
 END_TEST
 
+/* Lost events (ENOBUFS): a full re-read, after which the mirror and our
+ * routes are right again. */
+START_TEST(test_enobufs_resync)
+{
+	struct fib *f;
+	struct fib_route r;
+	struct fib_stats st;
+	int small = 2048;
+	FILE *b;
+
+	NEED_NS();
+	f = start(true);
+	route(&r, "100.64.12.0/26", "198.51.100.2", NULL);
+	fib_set(f, &r);
+	pump(f, 100);
+	ck_assert(setsockopt(fib_fd(f, 1), SOL_SOCKET, SO_RCVBUF, &small,
+	    sizeof(small)) == 0);
+	b = fopen("/tmp/check_fib.batch", "w");
+	ck_assert(b != NULL);
+	for (int i = 0; i < 2000; i++)
+		fprintf(b, "route add 100.65.%d.%d/32 via 198.51.100.9 "
+		    "proto 80\n", i / 250, i % 250);
+	fclose(b);
+	/* Nobody reads while 2000 events arrive. */
+	sh("ip -batch /tmp/check_fib.batch");
+	unlink("/tmp/check_fib.batch");
+	sh("ip route del 100.64.12.0/26 proto 186");
+	pump(f, 1000);
+	fib_stats(f, &st);
+	ck_assert_uint_ge(st.resyncs, 1);
+	ck_assert_int_eq(lc.adds, 2000);
+	ck_assert_uint_eq(st.local_routes, 2000);
+	/* Our route deleted behind our back during the loss: back. */
+	ck_assert_str_eq(out("ip route show 100.64.12.0/26 proto 186"),
+	    "100.64.12.0/26 via 198.51.100.2 dev va");
+	fib_free(f);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -349,6 +389,7 @@ suite(void)
 	tcase_add_test(tc, test_resolution);
 	tcase_add_test(tc, test_drift_repaired);
 	tcase_add_test(tc, test_onlink_dev);
+	tcase_add_test(tc, test_enobufs_resync);
 	suite_add_tcase(s, tc);
 	return s;
 }
