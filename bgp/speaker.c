@@ -28,6 +28,7 @@
 struct xcache {
 	const struct attrset *in;
 	bool	local;
+	uint32_t reflect;	/* reflected: the ORIGINATOR_ID; else 0 */
 	struct attrset *out;
 };
 
@@ -54,6 +55,7 @@ struct speaker {
 	struct rib_peer local;
 	struct attrset *local_attrs;
 	uint32_t router_id;
+	uint32_t cluster_id;	/* non-zero: we reflect routes */
 	struct speaker_io io;
 	struct speaker_peer *peers;
 };
@@ -71,13 +73,14 @@ xcache_eq(const void *e, const void *k)
 {
 	const struct xcache *a = e, *b = k;
 
-	return a->in == b->in && a->local == b->local;
+	return a->in == b->in && a->local == b->local &&
+	    a->reflect == b->reflect;
 }
 
 static uint64_t
-xcache_hash(const struct attrset *in, bool local)
+xcache_hash(const struct attrset *in, bool local, uint32_t reflect)
 {
-	return hash_mix(in->hash, local);
+	return hash_mix(hash_mix(in->hash, local), reflect);
 }
 
 static void
@@ -95,11 +98,14 @@ xcache_clear(struct speaker_peer *p)
 	hash_init(&p->cache);
 }
 
-/* The attributes peer p gets for a path with attributes `in`. */
+/* The attributes peer p gets for a path with attributes `in`; reflect
+ * is the ORIGINATOR_ID for a reflected route (RFC 4456 8), else 0. */
 static struct attrset *
-transform(struct speaker_peer *p, const struct attrset *in, bool local)
+transform(struct speaker_peer *p, const struct attrset *in, bool local,
+    uint32_t reflect)
 {
 	uint8_t path[ASPATH_MAX + 16];
+	uint8_t clist[4 * (ATTR_MAX_CLUSTER + 1)];
 	struct bgp_attrs a;
 	struct ip_addr nh = in->nexthop, ll = in->nexthop_ll;
 	bool ebgp = p->rp.ebgp, self;
@@ -121,6 +127,26 @@ transform(struct speaker_peer *p, const struct attrset *in, bool local)
 		a.present |= ATTR_P_LOCAL_PREF;
 		a.local_pref = 100;
 	}
+	if (reflect != 0) {
+		/* RFC 4456 8: ORIGINATOR_ID once, our cluster id first. */
+		uint32_t cid = p->sp->cluster_id;
+
+		if (a.ncluster >= ATTR_MAX_CLUSTER)
+			return NULL;
+		if (!(a.present & ATTR_P_ORIGINATOR_ID)) {
+			a.present |= ATTR_P_ORIGINATOR_ID;
+			a.originator_id = reflect;
+		}
+		clist[0] = (uint8_t)(cid >> 24);
+		clist[1] = (uint8_t)(cid >> 16);
+		clist[2] = (uint8_t)(cid >> 8);
+		clist[3] = (uint8_t)cid;
+		if (a.ncluster > 0)
+			memcpy(clist + 4, a.cluster_list, a.ncluster * 4);
+		a.cluster_list = clist;
+		a.ncluster++;
+		a.present |= ATTR_P_CLUSTER_LIST;
+	}
 	if (self) {
 		nh = p->conf.local_addr;
 		memset(&ll, 0, sizeof(ll));
@@ -131,10 +157,11 @@ transform(struct speaker_peer *p, const struct attrset *in, bool local)
 }
 
 static struct attrset *
-out_attrs(struct speaker_peer *p, const struct attrset *in, bool local)
+out_attrs(struct speaker_peer *p, const struct attrset *in, bool local,
+    uint32_t reflect)
 {
-	struct xcache key = { in, local, NULL }, *x;
-	uint64_t hv = xcache_hash(in, local);
+	struct xcache key = { in, local, reflect, NULL }, *x;
+	uint64_t hv = xcache_hash(in, local, reflect);
 
 	x = hash_find(&p->cache, hv, xcache_eq, &key);
 	if (x == NULL) {
@@ -143,7 +170,8 @@ out_attrs(struct speaker_peer *p, const struct attrset *in, bool local)
 		x = xcalloc(1, sizeof(*x));
 		x->in = attrset_ref((struct attrset *)in);
 		x->local = local;
-		x->out = transform(p, in, local);
+		x->reflect = reflect;
+		x->out = transform(p, in, local, reflect);
 		hash_insert(&p->cache, hv, x);
 	}
 	return x->out != NULL ? attrset_ref(x->out) : NULL;
@@ -155,21 +183,32 @@ export(struct speaker_peer *p, const struct rib_entry *e)
 {
 	const struct rib_path *best = e->paths;
 	const struct rib_peer *src;
+	uint32_t reflect = 0;
 
 	if (best == NULL || e->prefix.addr.af != p->conf.session.af)
 		return NULL;
 	src = best->peer;
 	if (src == &p->rp)
 		return NULL;
-	/* RFC 4271 9.2: iBGP routes are not sent to iBGP peers. */
-	if (!p->rp.ebgp && !src->local && !src->ebgp)
-		return NULL;
+	/* RFC 4271 9.2: iBGP routes are not sent to iBGP peers, unless we
+	 * reflect them (RFC 4456 6): a client's to every peer, a
+	 * non-client's to the clients. */
+	if (!p->rp.ebgp && !src->local && !src->ebgp) {
+		const struct speaker_peer *from = src->owner;
+
+		if (p->sp->cluster_id == 0 ||
+		    (!from->conf.rr_client && !p->conf.rr_client))
+			return NULL;
+		/* The source's BGP identifier is never 0 (RFC 4271 6.2). */
+		reflect = (best->attrs->present & ATTR_P_ORIGINATOR_ID) ?
+		    best->attrs->originator_id : src->router_id;
+	}
 	/* RFC 1997 well-known communities. */
 	if (attrset_has_community(best->attrs, BGP_COMM_NO_ADVERTISE) ||
 	    (p->rp.ebgp && attrset_has_community(best->attrs,
 	    BGP_COMM_NO_EXPORT)))
 		return NULL;
-	return out_attrs(p, best->attrs, src->local);
+	return out_attrs(p, best->attrs, src->local, reflect);
 }
 
 /* ---- import ---- */
@@ -214,6 +253,17 @@ ineligible(const struct speaker_peer *p, const struct bgp_attrs *a)
 	if ((a->present & ATTR_P_ORIGINATOR_ID) &&
 	    a->originator_id == p->sp->router_id)
 		return true;
+	/* RFC 4456 8: our cluster id in the CLUSTER_LIST is a loop. */
+	if (p->sp->cluster_id != 0 && (a->present & ATTR_P_CLUSTER_LIST)) {
+		for (size_t i = 0; i < a->ncluster; i++) {
+			const uint8_t *c = a->cluster_list + 4 * i;
+			uint32_t id = (uint32_t)c[0] << 24 | c[1] << 16 |
+			    c[2] << 8 | c[3];
+
+			if (id == p->sp->cluster_id)
+				return true;
+		}
+	}
 	return false;
 }
 
@@ -390,6 +440,12 @@ speaker_free(struct speaker *sp)
 	rib_free(&sp->rib);
 	attrset_unref(sp->local_attrs);
 	free(sp);
+}
+
+void
+speaker_set_cluster_id(struct speaker *sp, uint32_t cluster_id)
+{
+	sp->cluster_id = cluster_id;
 }
 
 struct speaker_peer *

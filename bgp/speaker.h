@@ -39,6 +39,7 @@ struct speaker_peer_conf {
 	struct ip_addr local_addr;	/* our address: next hop self */
 	enum speaker_nh next_hop;
 	uint32_t allow_local_as;
+	bool	rr_client;	/* we reflect to and from this peer */
 };
 
 struct speaker_peer_stats {
@@ -56,6 +57,9 @@ struct speaker_peer;
 
 struct speaker *speaker_new(uint32_t router_id, const struct speaker_io *io);
 void	 speaker_free(struct speaker *sp);
+/* Become a route reflector with this cluster id (0: stop reflecting).
+ * Peers should be restarted for the change to reach them. */
+void	 speaker_set_cluster_id(struct speaker *sp, uint32_t cluster_id);
 struct speaker_peer *speaker_peer_add(struct speaker *sp,
 	    const struct speaker_peer_conf *c, void *io_ctx, uint64_t now);
 /* Stop (Cease/subcode, optional text) and forget the peer. */

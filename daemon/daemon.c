@@ -200,6 +200,8 @@ daemon_reload(struct daemon *d, char *err, size_t errlen)
 		if (peerio_listen(d, &pl, lerr, sizeof(lerr)) != 0)
 			log_err("%s", lerr);
 	}
+	speaker_set_cluster_id(d->sp, pl.cluster_id.af == AF_INET ?
+	    addr_v4(&pl.cluster_id) : 0);
 	apply_sessions(d, &d->plan, &pl);
 	apply_blocks(d, &d->plan, &pl);
 	old = d->plan;
@@ -247,6 +249,8 @@ start(struct daemon *d)
 	io.arg = d;
 	io.changed = kernel_changed;
 	d->sp = speaker_new(addr_v4(&d->plan.router_id), &io);
+	speaker_set_cluster_id(d->sp, d->plan.cluster_id.af == AF_INET ?
+	    addr_v4(&d->plan.cluster_id) : 0);
 	d->work = event_new(d->base, -1, 0, on_work, d);
 	if (control_open(d, d->opts.socket, err, sizeof(err)) != 0) {
 		log_err("%s", err);

@@ -453,6 +453,7 @@ conf_from_plan(const struct plan *pl, const struct plan_session *s,
 	pc->next_hop = s->next_hop == PLAN_NH_SELF ? SPEAKER_NH_SELF :
 	    s->next_hop == PLAN_NH_KEEP ? SPEAKER_NH_KEEP : SPEAKER_NH_AUTO;
 	pc->allow_local_as = s->allow_local_as;
+	pc->rr_client = s->rr_client;
 }
 
 void

@@ -79,6 +79,8 @@ node_init(int i, uint32_t as)
 	nodes[i].sp = speaker_new(nodes[i].id, &io);
 }
 
+static bool rr_client_next[2];	/* the next link's peers are clients */
+
 static void
 add_peer(struct link *l, int side)
 {
@@ -95,6 +97,7 @@ add_peer(struct link *l, int side)
 	c.session.router_id = me->id;
 	c.session.passive = side == 1;
 	c.local_addr = me->addr;
+	c.rr_client = rr_client_next[side];
 	l->h[side].l = l;
 	l->h[side].side = side;
 	l->p[side] = speaker_peer_add(me->sp, &c, &l->h[side], now);
@@ -326,6 +329,112 @@ START_TEST(test_ibgp_to_ebgp_and_withdraw)
 }
 END_TEST
 
+/* Link a and b where a reflects for b (b is a's client). */
+static struct link *
+link_client(int rr, int client)
+{
+	struct link *l;
+
+	rr_client_next[0] = true;
+	l = link_nodes(rr, client);
+	rr_client_next[0] = false;
+	return l;
+}
+
+static uint32_t
+cluster_at(const struct rib_path *b, size_t i)
+{
+	const uint8_t *c = attrset_cluster_list(b->attrs) + 4 * i;
+
+	return (uint32_t)c[0] << 24 | c[1] << 16 | c[2] << 8 | c[3];
+}
+
+START_TEST(test_rr_reflection)
+{
+	struct ip_prefix p, q;
+	const struct rib_path *b;
+	char nh[ADDR_STRLEN];
+
+	/* Clients A (0) and C (2), non-client N (3), reflector R (1). */
+	for (int i = 0; i < 4; i++)
+		node_init(i, 64512);
+	speaker_set_cluster_id(nodes[1].sp, 0x0a000001);
+	link_client(1, 0);
+	link_client(1, 2);
+	link_nodes(1, 3);
+	addr_pfx_parse("100.64.0.0/26", &p, false);
+	speaker_originate(nodes[0].sp, &p);
+	addr_pfx_parse("100.64.3.0/26", &q, false);
+	speaker_originate(nodes[3].sp, &q);
+	run_for(3000);
+	/* A client's route goes to the other client and the non-client,
+	 * with ORIGINATOR_ID, our cluster id, and its own next hop. */
+	for (int n = 2; n <= 3; n++) {
+		b = best_at(n, "100.64.0.0/26");
+		ck_assert_ptr_nonnull(b);
+		ck_assert(b->attrs->present & ATTR_P_ORIGINATOR_ID);
+		ck_assert_uint_eq(b->attrs->originator_id, nodes[0].id);
+		ck_assert_uint_eq(b->attrs->ncluster, 1);
+		ck_assert_uint_eq(cluster_at(b, 0), 0x0a000001);
+		ck_assert_str_eq(addr_fmt(&b->attrs->nexthop, nh,
+		    sizeof(nh)), "198.51.100.1");
+	}
+	/* A non-client's route goes to the clients only. */
+	b = best_at(0, "100.64.3.0/26");
+	ck_assert_ptr_nonnull(b);
+	ck_assert_uint_eq(b->attrs->originator_id, nodes[3].id);
+	ck_assert_ptr_nonnull(best_at(2, "100.64.3.0/26"));
+	/* Nothing comes back to its source. */
+	ck_assert_uint_eq(rib_lookup(speaker_rib(nodes[0].sp),
+	    &p)->paths->next == NULL, 1);
+}
+END_TEST
+
+/* Without a cluster id the same topology reflects nothing. */
+START_TEST(test_rr_off_no_reflection)
+{
+	for (int i = 0; i < 3; i++)
+		node_init(i, 64512);
+	link_client(1, 0);
+	link_client(1, 2);
+	{
+		struct ip_prefix p;
+
+		addr_pfx_parse("100.64.0.0/26", &p, false);
+		speaker_originate(nodes[0].sp, &p);
+	}
+	run_for(3000);
+	ck_assert_ptr_nonnull(best_at(1, "100.64.0.0/26"));
+	ck_assert_ptr_null(best_at(2, "100.64.0.0/26"));
+}
+END_TEST
+
+/* Two reflectors in one cluster: what one reflects the other drops
+ * (RFC 4456 8), so each holds only the client's own path. */
+START_TEST(test_rr_cluster_loop)
+{
+	struct ip_prefix p;
+	const struct rib_entry *e;
+
+	for (int i = 0; i < 3; i++)
+		node_init(i, 64512);
+	speaker_set_cluster_id(nodes[1].sp, 0x0a000001);
+	speaker_set_cluster_id(nodes[2].sp, 0x0a000001);
+	link_client(1, 0);
+	link_client(2, 0);
+	link_nodes(1, 2);
+	addr_pfx_parse("100.64.0.0/26", &p, false);
+	speaker_originate(nodes[0].sp, &p);
+	run_for(3000);
+	for (int n = 1; n <= 2; n++) {
+		e = rib_lookup(speaker_rib(nodes[n].sp), &p);
+		ck_assert_ptr_nonnull(e);
+		ck_assert_ptr_null(e->paths->next);
+		ck_assert(!(e->paths->attrs->present & ATTR_P_CLUSTER_LIST));
+	}
+}
+END_TEST
+
 START_TEST(test_session_down_flushes)
 {
 	struct ip_prefix p;
@@ -387,6 +496,9 @@ main(void)
 	tcase_add_test(tc, test_ibgp_split_horizon);
 	tcase_add_test(tc, test_ibgp_to_ebgp_and_withdraw);
 	tcase_add_test(tc, test_session_down_flushes);
+	tcase_add_test(tc, test_rr_reflection);
+	tcase_add_test(tc, test_rr_off_no_reflection);
+	tcase_add_test(tc, test_rr_cluster_loop);
 	tcase_add_test(tc, test_loop_rejected);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
