@@ -29,6 +29,7 @@ struct xcache {
 	const struct attrset *in;
 	bool	local;
 	uint32_t reflect;	/* reflected: the ORIGINATOR_ID; else 0 */
+	const struct speaker_adds *adds;	/* the policy's additions */
 	struct attrset *out;
 };
 
@@ -74,13 +75,34 @@ xcache_eq(const void *e, const void *k)
 	const struct xcache *a = e, *b = k;
 
 	return a->in == b->in && a->local == b->local &&
-	    a->reflect == b->reflect;
+	    a->reflect == b->reflect && a->adds == b->adds;
 }
 
 static uint64_t
-xcache_hash(const struct attrset *in, bool local, uint32_t reflect)
+xcache_hash(const struct attrset *in, bool local, uint32_t reflect,
+    const struct speaker_adds *adds)
 {
-	return hash_mix(hash_mix(in->hash, local), reflect);
+	return hash_mix(hash_mix(hash_mix(in->hash, local), reflect),
+	    (uint64_t)(uintptr_t)adds);
+}
+
+/* Append to (v, *n) the values of add (size octets each) not in v. */
+static size_t
+merge_values(uint8_t *out, const uint8_t *v, size_t n, const uint8_t *add,
+    size_t nadd, size_t size, size_t max)
+{
+	if (n > 0)
+		memcpy(out, v, n * size);
+	for (size_t i = 0; i < nadd && n < max; i++) {
+		size_t j;
+
+		for (j = 0; j < n; j++)
+			if (memcmp(out + j * size, add + i * size, size) == 0)
+				break;
+		if (j == n)
+			memcpy(out + n++ * size, add + i * size, size);
+	}
+	return n;
 }
 
 static void
@@ -102,8 +124,10 @@ xcache_clear(struct speaker_peer *p)
  * is the ORIGINATOR_ID for a reflected route (RFC 4456 8), else 0. */
 static struct attrset *
 transform(struct speaker_peer *p, const struct attrset *in, bool local,
-    uint32_t reflect)
+    uint32_t reflect, const struct speaker_adds *adds)
 {
+	static uint8_t comms[4 * ATTR_MAX_COMMUNITIES];
+	static uint8_t large[12 * ATTR_MAX_LARGE];
 	uint8_t path[ASPATH_MAX + 16];
 	uint8_t clist[4 * (ATTR_MAX_CLUSTER + 1)];
 	struct bgp_attrs a;
@@ -147,6 +171,20 @@ transform(struct speaker_peer *p, const struct attrset *in, bool local,
 		a.ncluster++;
 		a.present |= ATTR_P_CLUSTER_LIST;
 	}
+	if (adds != NULL && adds->ncommunities > 0) {
+		a.ncommunities = merge_values(comms, a.communities,
+		    a.ncommunities, adds->communities, adds->ncommunities, 4,
+		    ATTR_MAX_COMMUNITIES);
+		a.communities = comms;
+		a.present |= ATTR_P_COMMUNITIES;
+	}
+	if (adds != NULL && adds->nlarge > 0) {
+		a.nlarge_communities = merge_values(large,
+		    a.large_communities, a.nlarge_communities, adds->large,
+		    adds->nlarge, 12, ATTR_MAX_LARGE);
+		a.large_communities = large;
+		a.present |= ATTR_P_LARGE_COMMUNITIES;
+	}
 	if (self) {
 		nh = p->conf.local_addr;
 		memset(&ll, 0, sizeof(ll));
@@ -158,10 +196,10 @@ transform(struct speaker_peer *p, const struct attrset *in, bool local,
 
 static struct attrset *
 out_attrs(struct speaker_peer *p, const struct attrset *in, bool local,
-    uint32_t reflect)
+    uint32_t reflect, const struct speaker_adds *adds)
 {
-	struct xcache key = { in, local, reflect, NULL }, *x;
-	uint64_t hv = xcache_hash(in, local, reflect);
+	struct xcache key = { in, local, reflect, adds, NULL }, *x;
+	uint64_t hv = xcache_hash(in, local, reflect, adds);
 
 	x = hash_find(&p->cache, hv, xcache_eq, &key);
 	if (x == NULL) {
@@ -171,7 +209,8 @@ out_attrs(struct speaker_peer *p, const struct attrset *in, bool local,
 		x->in = attrset_ref((struct attrset *)in);
 		x->local = local;
 		x->reflect = reflect;
-		x->out = transform(p, in, local, reflect);
+		x->adds = adds;
+		x->out = transform(p, in, local, reflect, adds);
 		hash_insert(&p->cache, hv, x);
 	}
 	return x->out != NULL ? attrset_ref(x->out) : NULL;
@@ -183,6 +222,7 @@ export(struct speaker_peer *p, const struct rib_entry *e)
 {
 	const struct rib_path *best = e->paths;
 	const struct rib_peer *src;
+	const struct speaker_adds *adds = NULL;
 	uint32_t reflect = 0;
 
 	if (best == NULL || e->prefix.addr.af != p->conf.session.af)
@@ -208,7 +248,10 @@ export(struct speaker_peer *p, const struct rib_entry *e)
 	    (p->rp.ebgp && attrset_has_community(best->attrs,
 	    BGP_COMM_NO_EXPORT)))
 		return NULL;
-	return out_attrs(p, best->attrs, src->local, reflect);
+	if (p->sp->io.export != NULL &&
+	    !p->sp->io.export(p->sp->io.arg, p, e, &adds))
+		return NULL;
+	return out_attrs(p, best->attrs, src->local, reflect, adds);
 }
 
 /* ---- import ---- */
@@ -524,12 +567,9 @@ speaker_peer_stats(const struct speaker_peer *p, struct speaker_peer_stats *st)
 	st->eor_sent = p->eor_sent;
 }
 
-void
-speaker_peer_reconfigure(struct speaker *sp, struct speaker_peer *p,
-    enum speaker_nh next_hop, uint32_t allow_local_as)
+static void
+redump(struct speaker *sp, struct speaker_peer *p)
 {
-	p->conf.next_hop = next_hop;
-	p->conf.allow_local_as = allow_local_as;
 	xcache_clear(p);
 	if (p->up) {
 		/* Re-evaluate every prefix for this peer. */
@@ -538,6 +578,28 @@ speaker_peer_reconfigure(struct speaker *sp, struct speaker_peer *p,
 		p->dump_cap = sp->rib.entries.cap;
 		wake(sp);
 	}
+}
+
+void
+speaker_peer_reconfigure(struct speaker *sp, struct speaker_peer *p,
+    enum speaker_nh next_hop, uint32_t allow_local_as)
+{
+	p->conf.next_hop = next_hop;
+	p->conf.allow_local_as = allow_local_as;
+	redump(sp, p);
+}
+
+void
+speaker_refresh_exports(struct speaker *sp)
+{
+	for (struct speaker_peer *p = sp->peers; p != NULL; p = p->next)
+		redump(sp, p);
+}
+
+bool
+speaker_peer_ebgp(const struct speaker_peer *p)
+{
+	return p->rp.ebgp;
 }
 
 struct speaker_peer *

@@ -19,12 +19,28 @@
 #include "rib.h"
 #include "session.h"
 
+/* What an export policy adds to a route.  The policy keeps these alive
+ * and hands out one pointer per distinct set: the pointer is part of
+ * the cache key for the attributes sent. */
+struct speaker_adds {
+	const uint8_t *communities;	/* 4-octet values, network order */
+	size_t	ncommunities;
+	const uint8_t *large;		/* 12-octet values, network order */
+	size_t	nlarge;
+};
+
+struct speaker_peer;
 struct speaker_io {
 	void	(*connect)(void *io_ctx);
 	void	(*disconnect)(void *io_ctx);
 	void	(*output)(void *io_ctx);
 	void	(*wakeup)(void *arg);	/* speaker_run() has work */
 	void	(*changed)(void *arg, const struct rib_entry *e);
+	/* Export policy after the BGP rules (NULL: accept all): false
+	 * keeps e from peer `to`; *adds may name additions. */
+	bool	(*export)(void *arg, const struct speaker_peer *to,
+		    const struct rib_entry *e,
+		    const struct speaker_adds **adds);
 	void	*arg;
 };
 
@@ -84,6 +100,11 @@ struct speaker_peer *speaker_peer_next(const struct speaker *sp,
 
 void	 speaker_originate(struct speaker *sp, const struct ip_prefix *p);
 void	 speaker_withdraw(struct speaker *sp, const struct ip_prefix *p);
+
+/* The export policy changed: send every peer what it now gets. */
+void	 speaker_refresh_exports(struct speaker *sp);
+/* True for an eBGP peer. */
+bool	 speaker_peer_ebgp(const struct speaker_peer *p);
 
 /* Do queued work (bounded); true if more remains. */
 bool	 speaker_run(struct speaker *sp, uint64_t now);

@@ -18,6 +18,7 @@
 #include "lib/log.h"
 #include "lib/monotime.h"
 #include "peer_io.h"
+#include "policy.h"
 #include "sdnotify.h"
 
 uint64_t
@@ -207,6 +208,7 @@ daemon_reload(struct daemon *d, char *err, size_t errlen)
 	old = d->plan;
 	d->plan = pl;
 	kernel_apply_plan(d, &old);
+	policy_apply(d, &old);
 	plan_free(&old);
 	d->reloads++;
 	d->last_reload_error[0] = '\0';
@@ -248,6 +250,7 @@ start(struct daemon *d)
 	}
 	io.arg = d;
 	io.changed = kernel_changed;
+	io.export = policy_export;
 	d->sp = speaker_new(addr_v4(&d->plan.router_id), &io);
 	speaker_set_cluster_id(d->sp, d->plan.cluster_id.af == AF_INET ?
 	    addr_v4(&d->plan.cluster_id) : 0);
@@ -275,6 +278,7 @@ start(struct daemon *d)
 	for (size_t i = 0; i < d->plan.nsessions; i++)
 		peerio_conn_new(d, &d->plan, &d->plan.sessions[i]);
 	apply_blocks(d, NULL, &d->plan);
+	policy_apply(d, NULL);
 	return 0;
 }
 
@@ -287,6 +291,7 @@ stop(struct daemon *d)
 	control_close(d);
 	kernel_close(d);
 	speaker_free(d->sp);
+	policy_free(d);
 	if (d->work != NULL)
 		event_free(d->work);
 	if (d->sig_term != NULL) {

@@ -25,6 +25,7 @@ struct conn;
 struct listener;
 struct control;
 struct kernel;
+struct policy;
 
 struct daemon_opts {
 	const char *config;
@@ -44,6 +45,7 @@ struct daemon {
 	struct listener *listeners;
 	struct control *ctl;
 	struct kernel *kern;	/* NULL with --no-kernel */
+	struct policy *pol;
 	struct event *sig_term, *sig_int, *sig_hup, *work;
 	bool	stopping;
 	uint64_t start_mono;

@@ -17,6 +17,7 @@
 #include "lib/json.h"
 #include "lib/log.h"
 #include "lib/xalloc.h"
+#include "policy.h"
 
 #define READY_DEADLINE_MS	(30 * 1000)
 
@@ -25,6 +26,7 @@ struct local {
 	struct ip_prefix pfx;
 	unsigned nroutes, naddrs;
 	bool	originated;
+	char	dev[FIB_IFNAMSIZ];	/* the interface it was seen on */
 };
 
 struct kernel {
@@ -65,31 +67,6 @@ service_range(const struct plan *pl, const struct ip_prefix *p)
 	    in_list(pl->svc_external, pl->nsvc_external, p, true) ||
 	    (pl->lb_aggregation &&
 	    in_list(pl->svc_lb, pl->nsvc_lb, p, true));
-}
-
-static const struct plan_pool *
-pool_of(const struct plan *pl, const struct ip_prefix *p)
-{
-	const struct plan_pool *best = NULL;
-
-	for (size_t i = 0; i < pl->npools; i++)
-		if (addr_pfx_contains(&pl->pools[i].cidr, p) &&
-		    (best == NULL || pl->pools[i].cidr.len > best->cidr.len))
-			best = &pl->pools[i];
-	return best;
-}
-
-static const struct plan_block *
-own_block(const struct plan *pl, const struct ip_prefix *p, bool exact)
-{
-	for (size_t i = 0; i < pl->nblocks; i++) {
-		const struct plan_block *b = &pl->blocks[i];
-
-		if (exact ? addr_pfx_eq(&b->cidr, p) :
-		    addr_pfx_contains(&b->cidr, p))
-			return b;
-	}
-	return NULL;
 }
 
 /* Whether this node programs routes of pool pl (programClusterRoutes). */
@@ -135,7 +112,7 @@ policy(const struct plan *pl, const struct rib_entry *e,
 		return false;	/* nothing, or our own origination */
 	if (service_range(pl, p))
 		return false;
-	pool = pool_of(pl, p);
+	pool = policy_pool_of(pl, p);
 	if (pool != NULL) {
 		if (pool->vxlan != CONFIG_ENCAP_NEVER ||
 		    !programs_pool(pl, pool))
@@ -176,7 +153,7 @@ static void
 program(struct kernel *k, const struct rib_entry *e)
 {
 	const struct plan *pl = &k->d->plan;
-	const struct plan_block *b = own_block(pl, &e->prefix, true);
+	const struct plan_block *b = policy_own_block(pl, &e->prefix, true);
 	struct fib_route r;
 
 	if (b != NULL && b->blackhole)
@@ -206,7 +183,7 @@ blackholes(struct kernel *k, const struct plan *old)
 		const struct plan_block *b = &old->blocks[i], *nb;
 		struct rib_entry *e;
 
-		nb = own_block(pl, &b->cidr, true);
+		nb = policy_own_block(pl, &b->cidr, true);
 		if (!b->blackhole || (nb != NULL && nb->blackhole))
 			continue;
 		fib_unset(k->fib, &b->cidr);
@@ -241,8 +218,8 @@ ignored_dev(const struct plan *pl, const char *dev)
 static bool
 exportable(const struct plan *pl, const struct ip_prefix *p)
 {
-	const struct plan_pool *pool = pool_of(pl, p);
-	const struct plan_block *b = own_block(pl, p, false);
+	const struct plan_pool *pool = policy_pool_of(pl, p);
+	const struct plan_block *b = policy_own_block(pl, p, false);
 
 	if (pool == NULL || pool->disable_bgp_export)
 		return false;
@@ -288,6 +265,8 @@ on_local(void *arg, const struct fib_local *fl, bool add)
 		hash_insert(&k->locals, hv, l);
 	}
 	count = fl->kind == FIB_LOCAL_ROUTE ? &l->nroutes : &l->naddrs;
+	if (add && (l->dev[0] == '\0' || fl->kind == FIB_LOCAL_ROUTE))
+		memcpy(l->dev, fl->dev, sizeof(l->dev));
 	if (add)
 		(*count)++;
 	else if (*count > 0)
@@ -436,6 +415,17 @@ kernel_apply_plan(struct daemon *d, const struct plan *old)
 	while ((l = hash_next(&k->locals, &it)) != NULL)
 		local_eval(k, l);
 	daemon_wake(d);
+}
+
+const char *
+kernel_local_dev(const struct daemon *d, const struct ip_prefix *p)
+{
+	const struct local *l;
+
+	if (d->kern == NULL)
+		return NULL;
+	l = hash_find(&d->kern->locals, addr_pfx_hash(p), local_eq, p);
+	return l != NULL ? l->dev : NULL;
 }
 
 const char *

@@ -40,6 +40,9 @@ bool	 kernel_tick(struct daemon *d);
 /* For `bgpd routes`: "installed", "pending", ... or NULL (no kernel). */
 const char *kernel_route_state(const struct daemon *d,
 	    const struct ip_prefix *p);
+/* The interface of a local prefix fib/ reported, or NULL. */
+const char *kernel_local_dev(const struct daemon *d,
+	    const struct ip_prefix *p);
 void	 kernel_status_json(const struct daemon *d, struct json_w *j);
 
 #endif

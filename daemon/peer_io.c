@@ -320,7 +320,7 @@ io_wakeup(void *arg)
 }
 
 const struct speaker_io peerio_speaker_io = {
-	io_connect, io_disconnect, io_output, io_wakeup, NULL, NULL,
+	io_connect, io_disconnect, io_output, io_wakeup, NULL, NULL, NULL,
 };
 
 /* ---- reading and writing ---- */

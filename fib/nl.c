@@ -139,8 +139,9 @@ nl_put_route(void *buf, size_t room, uint16_t type, uint16_t flags,
 	m->rtm_table = r->table < 256 ? (uint8_t)r->table : RT_TABLE_UNSPEC;
 	if (r->table >= 256)
 		mnl_attr_put_u32(h, RTA_TABLE, r->table);
+	/* The whole address: IPv4 refuses a shorter RTA_DST (ERANGE). */
 	if (r->pfx.len > 0)
-		mnl_attr_put(h, RTA_DST, (r->pfx.len + 7) / 8,
+		mnl_attr_put(h, RTA_DST, addr_len(r->pfx.addr.af),
 		    r->pfx.addr.b);
 	if (r->priority != 0)
 		mnl_attr_put_u32(h, RTA_PRIORITY, r->priority);

@@ -238,13 +238,18 @@ pod() {
 # `ip route` text contains PATTERN).
 kroute() {
 	local out
-	out=$(ip -n "$PFX$1" route show "$2" proto 186) || return 1
+	out=$(ip -n "$PFX$1" $(fam "$2") route show "$2" proto 186) ||
+	    return 1
 	[ -n "$out" ] || return 1
 	[ -z "${3:-}" ] || echo "$out" | grep -q -- "$3"
 }
 
 no_kroute() {
-	[ -z "$(ip -n "$PFX$1" route show "$2" proto 186)" ]
+	[ -z "$(ip -n "$PFX$1" $(fam "$2") route show "$2" proto 186)" ]
+}
+
+fam() {	# -4 or -6 for an address or prefix
+	case $1 in *:*) echo -6 ;; *) echo -4 ;; esac
 }
 
 # Ping from pod A to IP (one packet, 1 s).

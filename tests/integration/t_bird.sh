@@ -26,6 +26,23 @@ kind: IPPool
 metadata: {name: v4}
 spec: {cidr: 100.64.0.0/16}
 ---
+apiVersion: projectcalico.org/v3
+kind: IPPool
+metadata: {name: v6}
+spec: {cidr: "2001:db8:1000::/48"}
+---
+# Pools other clusters use: Calico carries routes inside any pool to
+# every peer (CALICO.md 5.1 step 8), so they transit this node.
+apiVersion: projectcalico.org/v3
+kind: IPPool
+metadata: {name: remote-a}
+spec: {cidr: 100.65.0.0/16}
+---
+apiVersion: projectcalico.org/v3
+kind: IPPool
+metadata: {name: remote-b}
+spec: {cidr: 100.66.0.0/16}
+---
 apiVersion: crd.projectcalico.org/v1
 kind: IPAMBlock
 metadata: {name: b4}
@@ -49,15 +66,16 @@ spec: {peerIP: "$ip", asNumber: "$as"}
 YAML
 done
 
-# bird_conf NAME ID AS V4 V6 STATIC4 STATIC6 [ibgp]
+# bird_conf NAME ID AS V4 V6 STATIC4 STATIC6 OUTSIDE4 [ibgp]
 bird_conf() {
 	local gw=""
-	[ -n "${8:-}" ] && gw="direct;"
+	[ -n "${9:-}" ] && gw="direct;"
 	cat >"$TMP/$1.conf" <<BIRD
 router id $2;
 log "$TMP/$1.log" all;
 protocol device {}
 protocol static s4 { ipv4; route $6 blackhole; }
+protocol static x4 { ipv4; route $8 blackhole; }
 protocol static s6 { ipv6; route $7 blackhole; }
 protocol bgp b4 {
 	local $4 as $3;
@@ -74,9 +92,9 @@ protocol bgp b6 {
 BIRD
 }
 bird_conf ebgp 198.51.100.2 65010 198.51.100.2 2001:db8:100::2 \
-    100.65.0.0/24 2001:db8:2000::/48
+    100.65.0.0/24 2001:db8:2000::/48 203.0.113.0/24
 bird_conf ibgp 198.51.100.3 4200000001 198.51.100.3 2001:db8:100::3 \
-    100.66.0.0/24 2001:db8:3000::/48 ibgp
+    100.66.0.0/24 2001:db8:3000::/48 203.0.113.128/25 ibgp
 
 ns node
 ns ebgp
@@ -125,6 +143,13 @@ wait_for 10 "iBGP route passed to eBGP BIRD" birdc_route ebgp \
     100.66.0.0/24 "BGP.as_path: 4200000001"
 wait_for 10 "eBGP route passed to iBGP BIRD" birdc_route ibgp \
     100.65.0.0/24 "BGP.as_path: 65010" "BGP.next_hop: 198.51.100.2"
+# Outside every pool: learned, but not passed on (CALICO.md 5.1 step 9).
+wait_for 10 "a route outside the pools in bgpd" has_route node \
+    203.0.113.0/24 65010
+birdc -s "$TMP/ibgp.ctl" show route 203.0.113.0/24 all | grep -q b4 &&
+    fail "bgpd passed on a route outside every pool"
+birdc -s "$TMP/ebgp.ctl" show route 203.0.113.128/25 all | grep -q b4 &&
+    fail "bgpd passed on an iBGP route outside every pool"
 # iBGP split horizon: the iBGP route never goes back to iBGP.
 birdc -s "$TMP/ibgp.ctl" show route 100.66.0.0/24 all | grep -q b4 &&
     fail "iBGP BIRD got its own route back through bgpd"

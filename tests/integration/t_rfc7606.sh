@@ -14,6 +14,11 @@ metadata: {name: default}
 spec: {nodeToNodeMeshEnabled: false, asNumber: 65000}
 ---
 apiVersion: projectcalico.org/v3
+kind: IPPool
+metadata: {name: p}
+spec: {cidr: 100.70.0.0/16}
+---
+apiVersion: projectcalico.org/v3
 kind: Node
 metadata: {name: node}
 spec: {bgp: {ipv4Address: 198.51.100.1/24}}

@@ -311,6 +311,43 @@ START_TEST(test_drift_repaired)
 }
 END_TEST
 
+/* Prefixes of every length (RTA_DST is always the whole address), and
+ * IPv6. */
+START_TEST(test_lengths_and_v6)
+{
+	static const char *const v[] = { "0.0.0.0/0", "100.65.0.0/16",
+	    "100.65.7.0/24", "100.65.8.128/25" };
+	struct fib *f;
+	struct fib_route r;
+	char cmd[128];
+
+	NEED_NS();
+	sh("ip addr add 2001:db8:100::1/64 dev va nodad");
+	f = start(true);
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		route(&r, v[i], "198.51.100.2", NULL);
+		fib_set(f, &r);
+	}
+	route(&r, "2001:db8:2000::/48", "2001:db8:100::2", NULL);
+	fib_set(f, &r);
+	pump(f, 150);
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		snprintf(cmd, sizeof(cmd), "ip route show %s proto 186", v[i]);
+		ck_assert_msg(out(cmd)[0] != '\0', "%s not installed", v[i]);
+	}
+	ck_assert_str_eq(out("ip -6 route show 2001:db8:2000::/48 proto 186"),
+	    "2001:db8:2000::/48 via 2001:db8:100::2 dev va metric 1024 "
+	    "pref medium");
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		addr_pfx_parse(v[i], &r.pfx, false);
+		fib_unset(f, &r.pfx);
+	}
+	pump(f, 150);
+	ck_assert_str_eq(out("ip -4 route show proto 186"), "");
+	fib_free(f);
+}
+END_TEST
+
 /* Dev-named next hops (IPIP's tunl0): onlink, and only while the
  * device exists. */
 START_TEST(test_onlink_dev)
@@ -389,6 +426,7 @@ suite(void)
 	tcase_add_test(tc, test_resolution);
 	tcase_add_test(tc, test_drift_repaired);
 	tcase_add_test(tc, test_onlink_dev);
+	tcase_add_test(tc, test_lengths_and_v6);
 	tcase_add_test(tc, test_enobufs_resync);
 	suite_add_tcase(s, tc);
 	return s;

@@ -1,0 +1,251 @@
+/*
+ * policy: see policy.h.
+ */
+#include "policy.h"
+
+#include <fnmatch.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bgp/rib.h"
+#include "daemon.h"
+#include "kernel.h"
+#include "lib/log.h"
+#include "lib/xalloc.h"
+
+#define MAX_ADVS	64	/* prefixAdvertisements a set can name */
+
+/* The additions for one combination of matching prefixAdvertisements. */
+struct pset {
+	uint64_t mask;		/* which plan->prefix_advs matched */
+	struct speaker_adds adds;
+	uint8_t	*comm, *large;
+};
+
+struct policy {
+	struct pset **sets;
+	size_t	nsets, cap;
+};
+
+const struct plan_pool *
+policy_pool_of(const struct plan *pl, const struct ip_prefix *p)
+{
+	const struct plan_pool *best = NULL;
+
+	for (size_t i = 0; i < pl->npools; i++)
+		if (addr_pfx_contains(&pl->pools[i].cidr, p) &&
+		    (best == NULL || pl->pools[i].cidr.len > best->cidr.len))
+			best = &pl->pools[i];
+	return best;
+}
+
+const struct plan_block *
+policy_own_block(const struct plan *pl, const struct ip_prefix *p,
+    bool exact)
+{
+	for (size_t i = 0; i < pl->nblocks; i++) {
+		const struct plan_block *b = &pl->blocks[i];
+
+		if (exact ? addr_pfx_eq(&b->cidr, p) :
+		    addr_pfx_contains(&b->cidr, p))
+			return b;
+	}
+	return NULL;
+}
+
+/* The service ranges this node advertises (CALICO.md 5.2), one by one:
+ * every serviceClusterIPs CIDR, the serviceExternalIPs and (with
+ * aggregation) serviceLoadBalancerIPs CIDRs that are not single IPs. */
+static const struct ip_prefix *
+service(const struct plan *pl, size_t i)
+{
+	const struct ip_prefix *lists[3] = { pl->svc_cluster,
+	    pl->svc_external, pl->svc_lb };
+	size_t counts[3] = { pl->nsvc_cluster, pl->nsvc_external,
+	    pl->lb_aggregation ? pl->nsvc_lb : 0 };
+
+	if (pl->exclude_from_lb)
+		return NULL;
+	for (int l = 0; l < 3; l++)
+		for (size_t k = 0; k < counts[l]; k++) {
+			const struct ip_prefix *p = &lists[l][k];
+
+			if (l > 0 && p->len == addr_bits(p->addr.af))
+				continue;
+			if (i-- == 0)
+				return p;
+		}
+	return NULL;
+}
+
+static bool
+is_service(const struct plan *pl, const struct ip_prefix *p)
+{
+	const struct ip_prefix *s;
+
+	for (size_t i = 0; (s = service(pl, i)) != NULL; i++)
+		if (addr_pfx_eq(s, p))
+			return true;
+	return false;
+}
+
+static void
+put32(uint8_t *b, uint32_t v)
+{
+	b[0] = (uint8_t)(v >> 24);
+	b[1] = (uint8_t)(v >> 16);
+	b[2] = (uint8_t)(v >> 8);
+	b[3] = (uint8_t)v;
+}
+
+static const struct speaker_adds *
+additions(struct daemon *d, const struct ip_prefix *p)
+{
+	const struct plan *pl = &d->plan;
+	struct policy *po = d->pol;
+	struct pset *s;
+	uint64_t mask = 0;
+	size_t nc = 0, nl = 0;
+
+	for (size_t i = 0; i < pl->nprefix_advs && i < MAX_ADVS; i++)
+		if (addr_pfx_contains(&pl->prefix_advs[i].cidr, p))
+			mask |= (uint64_t)1 << i;
+	if (mask == 0 || po == NULL)
+		return NULL;
+	for (size_t i = 0; i < po->nsets; i++)
+		if (po->sets[i]->mask == mask)
+			return &po->sets[i]->adds;
+	s = xcalloc(1, sizeof(*s));
+	s->mask = mask;
+	for (size_t i = 0; i < pl->nprefix_advs && i < MAX_ADVS; i++) {
+		if (!(mask & ((uint64_t)1 << i)))
+			continue;
+		for (size_t k = 0; k < pl->prefix_advs[i].ncomms; k++)
+			if (pl->prefix_advs[i].comms[k].large)
+				nl++;
+			else
+				nc++;
+	}
+	s->comm = xcalloc(nc ? nc : 1, 4);
+	s->large = xcalloc(nl ? nl : 1, 12);
+	for (size_t i = 0; i < pl->nprefix_advs && i < MAX_ADVS; i++) {
+		if (!(mask & ((uint64_t)1 << i)))
+			continue;
+		for (size_t k = 0; k < pl->prefix_advs[i].ncomms; k++) {
+			const struct config_community *c =
+			    &pl->prefix_advs[i].comms[k];
+
+			if (c->large) {
+				uint8_t *o = s->large +
+				    12 * s->adds.nlarge++;
+
+				put32(o, c->a);
+				put32(o + 4, c->b);
+				put32(o + 8, c->c);
+			} else {
+				put32(s->comm + 4 * s->adds.ncommunities++,
+				    c->a << 16 | (c->b & 0xffff));
+			}
+		}
+	}
+	s->adds.communities = s->comm;
+	s->adds.large = s->large;
+	po->sets = xgrow(po->sets, &po->cap, po->nsets + 1,
+	    sizeof(*po->sets));
+	po->sets[po->nsets++] = s;
+	return &s->adds;
+}
+
+bool
+policy_export(void *arg, const struct speaker_peer *to,
+    const struct rib_entry *e, const struct speaker_adds **adds)
+{
+	struct daemon *d = arg;
+	const struct plan *pl = &d->plan;
+	const struct ip_prefix *p = &e->prefix;
+	const struct plan_pool *pool = policy_pool_of(pl, p);
+	const struct plan_block *b;
+	bool ebgp = speaker_peer_ebgp(to);
+
+	*adds = NULL;
+	/* 1. */
+	if (pool != NULL && pool->disable_bgp_export)
+		return false;
+	/* 2, 3: Felix's tunnel and eBPF routes. */
+	if (e->paths != NULL && speaker_path_peer(e->paths) == NULL) {
+		const char *dev = kernel_local_dev(d, p);
+
+		if (dev != NULL && !ebgp && (fnmatch("*.cali", dev, 0) == 0 ||
+		    fnmatch("*.calico", dev, 0) == 0))
+			return false;
+		if (dev != NULL && fnmatch("bpf*.cali", dev, 0) == 0)
+			return false;
+	}
+	/* 4. */
+	*adds = additions(d, p);
+	/* 5. */
+	b = policy_own_block(pl, p, false);
+	if (b != NULL && b->aggregate)
+		return addr_pfx_eq(&b->cidr, p);
+	/* 6, 7. */
+	if (is_service(pl, p))
+		return true;
+	if (pl->cluster_id.af != 0) {
+		for (size_t i = 0; i < pl->nsvc_lb; i++)
+			if (addr_pfx_contains(&pl->svc_lb[i], p))
+				return true;
+	}
+	/* 8, 9. */
+	return pool != NULL;
+}
+
+static void
+free_sets(struct policy *po)
+{
+	for (size_t i = 0; i < po->nsets; i++) {
+		free(po->sets[i]->comm);
+		free(po->sets[i]->large);
+		free(po->sets[i]);
+	}
+	free(po->sets);
+	po->sets = NULL;
+	po->nsets = po->cap = 0;
+}
+
+static bool
+has_service(const struct plan *pl, const struct ip_prefix *p)
+{
+	return pl != NULL && is_service(pl, p);
+}
+
+void
+policy_apply(struct daemon *d, const struct plan *old)
+{
+	const struct ip_prefix *s;
+	char buf[ADDR_PFX_STRLEN];
+
+	if (d->pol == NULL)
+		d->pol = xcalloc(1, sizeof(*d->pol));
+	/* The speaker's caches hold our old additions: drop them first. */
+	speaker_refresh_exports(d->sp);
+	free_sets(d->pol);
+	for (size_t i = 0; old != NULL && (s = service(old, i)) != NULL; i++)
+		if (!has_service(&d->plan, s))
+			speaker_withdraw(d->sp, s);
+	for (size_t i = 0; (s = service(&d->plan, i)) != NULL; i++)
+		if (!has_service(old, s)) {
+			log_info("advertising service range %s",
+			    addr_pfx_fmt(s, buf, sizeof(buf)));
+			speaker_originate(d->sp, s);
+		}
+}
+
+void
+policy_free(struct daemon *d)
+{
+	if (d->pol == NULL)
+		return;
+	free_sets(d->pol);
+	free(d->pol);
+	d->pol = NULL;
+}

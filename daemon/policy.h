@@ -1,0 +1,42 @@
+/*
+ * policy: Calico's route policy toward BGP peers (CALICO.md 5.1, 5.2).
+ *
+ * policy_export() is the speaker's export hook, after the plain BGP
+ * rules (split horizon, reflection):
+ *   1. routes inside a pool with disableBGPExport: never;
+ *   2. to iBGP peers, local routes on *.cali / *.calico interfaces
+ *      (Felix's VXLAN and WireGuard routes): no;
+ *   3. local routes on bpf*.cali interfaces: no;
+ *   4. communities and large communities of every prefixAdvertisement
+ *      whose CIDR holds the route are added;
+ *   5. this node's affine blocks: the block yes, anything inside no;
+ *   6. the service ranges this node advertises: yes;
+ *   7. on a route reflector, anything inside serviceLoadBalancerIPs;
+ *   8. anything inside a pool;
+ *   9. nothing else.
+ * policy_apply() originates the service ranges of 5.2 (never programmed
+ * into the kernel: kernel.c keeps them out).
+ */
+#ifndef BGPD_POLICY_H
+#define BGPD_POLICY_H
+
+#include <stdbool.h>
+
+#include "bgp/speaker.h"
+#include "config/plan.h"
+
+struct daemon;
+
+bool	 policy_export(void *arg, const struct speaker_peer *to,
+	    const struct rib_entry *e, const struct speaker_adds **adds);
+/* The plan changed (or started: old NULL): rebuild, re-originate. */
+void	 policy_apply(struct daemon *d, const struct plan *old);
+void	 policy_free(struct daemon *d);
+/* The most specific pool holding p, or NULL. */
+const struct plan_pool *policy_pool_of(const struct plan *pl,
+	    const struct ip_prefix *p);
+/* This node's block equal to (exact) or holding p, or NULL. */
+const struct plan_block *policy_own_block(const struct plan *pl,
+	    const struct ip_prefix *p, bool exact);
+
+#endif
