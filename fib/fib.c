@@ -51,6 +51,7 @@ struct entry {
 	uint8_t	state;		/* enum fib_state, for reporting */
 	bool	dirty;
 	bool	seen;		/* resync mark */
+	bool	inherited;	/* found at start, untouched since */
 	uint8_t	fails;
 	uint64_t retry_at;
 };
@@ -523,6 +524,8 @@ own_route(struct fib *f, const struct nl_route *r, bool add)
 	}
 	e = entry_get(f, &r->pfx);
 	e->seen = true;
+	if (!f->synced)
+		e->inherited = true;
 	k = kset_of(f, r);
 	if (e->have != k) {
 		set_have(f, e, k);
@@ -993,7 +996,7 @@ decide(struct fib *f, struct entry *e, struct nhset **out)
 			set_state(f, e, FIB_ST_INSTALLED);
 			return OP_NONE;
 		}
-		if (e->have != NULL && !f->ready) {
+		if (e->have != NULL && e->inherited && !f->ready) {
 			/* Keep what forwards now until the feed is in. */
 			set_unref(&f->ksets, kw);
 			set_state(f, e, FIB_ST_PENDING);
@@ -1002,9 +1005,12 @@ decide(struct fib *f, struct entry *e, struct nhset **out)
 		*out = kw;
 		return OP_SET;
 	}
+	/* Until the feed is in, routes found at start stay; what we
+	 * installed ourselves since then goes as soon as it is unwanted. */
 	set_state(f, e, e->want != NULL ? FIB_ST_UNRESOLVED :
-	    e->have != NULL && !f->ready ? FIB_ST_STALE : FIB_ST_NONE);
-	if (e->have == NULL || !f->ready)
+	    e->have != NULL && e->inherited && !f->ready ? FIB_ST_STALE :
+	    FIB_ST_NONE);
+	if (e->have == NULL || (e->inherited && !f->ready))
 		return OP_NONE;
 	return OP_DEL;
 }
@@ -1196,6 +1202,7 @@ run_batch(struct fib *f, uint64_t now)
 			break;
 		}
 		len += n;
+		e->inherited = false;
 		if (op == OP_DEL)
 			f->st.deletes++;
 		else if (e->have != NULL)

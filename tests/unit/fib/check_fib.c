@@ -250,7 +250,13 @@ START_TEST(test_restart_keeps_until_ready)
 	    "100.64.6.0/26 via 198.51.100.2 dev va \n"
 	    "100.64.7.0/26 via 198.51.100.3 dev va");
 	ck_assert_int_eq(fib_state(f, &r.pfx), FIB_ST_INSTALLED);
+	/* What we installed ourselves goes at once, ready or not. */
+	fib_unset(f, &r.pfx);
+	pump(f, 150);
+	ck_assert_str_eq(out("ip route show 100.64.7.0/26"), "");
 	fib_ready(f);
+	pump(f, 150);
+	fib_set(f, &r);
 	pump(f, 150);
 	ck_assert_str_eq(out("ip route show proto 186 | sort"),
 	    "100.64.4.0/26 via 198.51.100.2 dev va \n"
