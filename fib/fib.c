@@ -25,6 +25,7 @@
 #include "lib/hash.h"
 #include "lib/log.h"
 #include "lib/xalloc.h"
+#include "kmirror.h"
 #include "nl.h"
 
 #define BATCH_BYTES	(128 * 1024)
@@ -56,31 +57,6 @@ struct entry {
 	uint64_t retry_at;
 };
 
-/* A route of another protocol in the main table (per prefix, a list). */
-struct kroute {
-	struct nl_route r;
-	struct kroute *next;
-};
-
-struct kprefix {
-	struct ip_prefix pfx;
-	struct kroute *routes;	/* lowest priority first */
-	bool	reported;	/* hooks told (learnable protocol) */
-	bool	seen;
-};
-
-struct link {
-	int	ifindex;
-	char	name[FIB_IFNAMSIZ];
-	bool	up;
-	bool	seen;
-};
-
-struct kaddr {
-	struct nl_addr a;
-	bool	seen;
-};
-
 /* A resolution result, cached per (gw, dev, onlink). */
 struct resolved {
 	struct fib_nh key;
@@ -102,11 +78,8 @@ struct fib {
 	struct nl_sock cmd, mon;
 	struct hash_table entries;	/* prefix -> entry */
 	struct hash_table wsets, ksets;	/* interned nhsets */
-	struct hash_table kroutes;	/* prefix -> kprefix */
-	struct hash_table links;	/* ifindex -> link */
+	struct kmirror km;		/* links, addresses, others' routes */
 	struct hash_table cache;	/* fib_nh -> resolved */
-	struct kaddr *addrs;
-	size_t	naddrs, addrs_cap;
 	struct entry **dirty;
 	size_t	ndirty, dirty_cap, dirty_head;
 	enum dump dumping;
@@ -125,7 +98,6 @@ struct fib {
 	uint8_t	*batch;
 	struct entry **retry;		/* entries waiting to retry */
 	size_t	nretry, retry_cap;
-	struct hash_table old_kroutes;	/* during a resync */
 	struct nhset *unknown;		/* "something of ours, unknown" */
 	struct fib_stats st;
 };
@@ -196,12 +168,6 @@ entry_eq(const void *e, const void *k)
 	return addr_pfx_eq(&((const struct entry *)e)->pfx, k);
 }
 
-static bool
-kprefix_eq(const void *e, const void *k)
-{
-	return addr_pfx_eq(&((const struct kprefix *)e)->pfx, k);
-}
-
 static struct entry *
 entry_find(const struct fib *f, const struct ip_prefix *p)
 {
@@ -269,119 +235,6 @@ set_have(struct fib *f, struct entry *e, struct nhset *k)
 /* ---- links, addresses, resolution ---- */
 
 static bool
-link_eq(const void *e, const void *k)
-{
-	return ((const struct link *)e)->ifindex == *(const int *)k;
-}
-
-static uint64_t
-ifx_hash(int ifindex)
-{
-	return hash_bytes(&ifindex, sizeof(ifindex));
-}
-
-static struct link *
-link_find(const struct fib *f, int ifindex)
-{
-	return hash_find(&f->links, ifx_hash(ifindex), link_eq, &ifindex);
-}
-
-int
-fib_ifindex(const struct fib *f, const char *dev)
-{
-	size_t it = 0;
-	struct link *l;
-
-	while ((l = hash_next(&f->links, &it)) != NULL)
-		if (strcmp(l->name, dev) == 0)
-			return l->ifindex;
-	return 0;
-}
-
-/* gw directly reachable: on an up link holding an address whose subnet
- * contains it. */
-static int
-connected(const struct fib *f, const struct ip_addr *gw)
-{
-	int best = 0;
-	unsigned best_len = 0;
-
-	for (size_t i = 0; i < f->naddrs; i++) {
-		const struct nl_addr *a = &f->addrs[i].a;
-		struct ip_prefix net = a->pfx;
-		struct link *l;
-
-		if (net.addr.af != gw->af)
-			continue;
-		addr_pfx_mask(&net);
-		if (!addr_pfx_contains_addr(&net, gw))
-			continue;
-		l = link_find(f, a->ifindex);
-		if (l == NULL || !l->up)
-			continue;
-		if (best == 0 || net.len > best_len) {
-			best = a->ifindex;
-			best_len = net.len;
-		}
-	}
-	return best;
-}
-
-/* The kernel's (other protocols') best route to gw: longest prefix,
- * then lowest priority. */
-static const struct nl_route *
-lookup(const struct fib *f, const struct ip_addr *gw)
-{
-	for (int len = (int)addr_bits(gw->af); len >= 0; len--) {
-		struct ip_prefix p;
-		struct kprefix *k;
-
-		p.addr = *gw;
-		p.len = (uint8_t)len;
-		addr_pfx_mask(&p);
-		k = hash_find(&f->kroutes, addr_pfx_hash(&p), kprefix_eq, &p);
-		if (k != NULL && k->routes != NULL)
-			return &k->routes->r;
-	}
-	return NULL;
-}
-
-static bool
-compute(const struct fib *f, const struct fib_nh *w, struct nl_nh *out)
-{
-	const struct nl_route *r;
-	int ifx;
-
-	memset(out, 0, sizeof(*out));
-	out->gw = w->gw;
-	out->onlink = w->onlink;
-	if (w->dev[0] != '\0') {
-		struct link *l;
-
-		out->ifindex = fib_ifindex(f, w->dev);
-		l = out->ifindex ? link_find(f, out->ifindex) : NULL;
-		return l != NULL && l->up;
-	}
-	if (w->gw.af == 0)
-		return false;
-	if ((ifx = connected(f, &w->gw)) != 0) {
-		out->ifindex = ifx;
-		return true;
-	}
-	/* Recursive, one level, as BIRD's gateway recursive. */
-	r = lookup(f, &w->gw);
-	if (r == NULL || r->type != RTN_UNICAST || r->nnh == 0)
-		return false;
-	if (r->nh[0].gw.af != 0) {
-		if (connected(f, &r->nh[0].gw) == 0)
-			return false;
-		out->gw = r->nh[0].gw;
-	}
-	out->ifindex = r->nh[0].ifindex;
-	return out->ifindex != 0;
-}
-
-static bool
 resolved_eq(const void *e, const void *k)
 {
 	return memcmp(&((const struct resolved *)e)->key, k,
@@ -397,7 +250,7 @@ resolve(struct fib *f, const struct fib_nh *w, struct nl_nh *out)
 	if (r == NULL) {
 		r = xcalloc(1, sizeof(*r));
 		r->key = *w;
-		r->ok = compute(f, w, &r->nh);
+		r->ok = kmirror_resolve(&f->km, w, &r->nh);
 		hash_insert(&f->cache, hv, r);
 	}
 	*out = r->nh;
@@ -415,7 +268,7 @@ reresolve(struct fib *f)
 
 	while ((r = hash_next(&f->cache, &it)) != NULL) {
 		struct nl_nh nh;
-		bool ok = compute(f, &r->key, &nh);
+		bool ok = kmirror_resolve(&f->km, &r->key, &nh);
 
 		if (ok != r->ok || memcmp(&nh, &r->nh, sizeof(nh)) != 0) {
 			r->ok = ok;
@@ -425,65 +278,6 @@ reresolve(struct fib *f)
 	}
 	if (changed)
 		f->all_dirty = true;
-}
-
-/* ---- the hooks: local prefixes ---- */
-
-static bool
-learnable(uint8_t proto)
-{
-	/* BIRD's learn: everything but unspec and kernel (and ours). */
-	return proto != RTPROT_UNSPEC && proto != RTPROT_KERNEL;
-}
-
-static void
-report_route(struct fib *f, struct kprefix *k)
-{
-	struct fib_local l;
-	const struct nl_route *best = NULL;
-	bool want;
-
-	for (struct kroute *r = k->routes; r != NULL; r = r->next)
-		if (learnable(r->r.protocol) && r->r.table == f->table) {
-			best = &r->r;
-			break;
-		}
-	want = best != NULL;
-	if (want == k->reported || f->hooks.local == NULL) {
-		k->reported = want;
-		return;
-	}
-	memset(&l, 0, sizeof(l));
-	l.kind = FIB_LOCAL_ROUTE;
-	l.pfx = k->pfx;
-	if (best != NULL) {
-		struct link *lk;
-
-		l.protocol = best->protocol;
-		if (best->nnh > 0 && (lk = link_find(f,
-		    best->nh[0].ifindex)) != NULL)
-			snprintf(l.dev, sizeof(l.dev), "%s", lk->name);
-	}
-	k->reported = want;
-	f->st.local_routes += want ? 1 : -1;
-	f->hooks.local(f->hooks.arg, &l, want);
-}
-
-static void
-report_addr(struct fib *f, const struct nl_addr *a, bool add)
-{
-	struct fib_local l;
-	struct link *lk = link_find(f, a->ifindex);
-
-	if (f->hooks.local == NULL)
-		return;
-	memset(&l, 0, sizeof(l));
-	l.kind = FIB_LOCAL_ADDR;
-	l.pfx = a->pfx;
-	addr_pfx_mask(&l.pfx);
-	if (lk != NULL)
-		snprintf(l.dev, sizeof(l.dev), "%s", lk->name);
-	f->hooks.local(f->hooks.arg, &l, add);
 }
 
 /* ---- the kernel's state, from dumps and events ---- */
@@ -535,69 +329,6 @@ own_route(struct fib *f, const struct nl_route *r, bool add)
 }
 
 static void
-kroute_add(struct fib *f, const struct nl_route *r)
-{
-	uint64_t hv = addr_pfx_hash(&r->pfx);
-	struct kprefix *k = hash_find(&f->kroutes, hv, kprefix_eq, &r->pfx);
-	struct kroute **pp, *n;
-
-	if (k == NULL) {
-		struct kprefix *old;
-
-		k = xcalloc(1, sizeof(*k));
-		k->pfx = r->pfx;
-		/* In a resync, what the hooks were told carries over. */
-		old = hash_find(&f->old_kroutes, hv, kprefix_eq, &r->pfx);
-		if (old != NULL)
-			k->reported = old->reported;
-		hash_insert(&f->kroutes, hv, k);
-	}
-	k->seen = true;
-	/* Same table and priority: a replace (RFC-less kernel rule). */
-	for (pp = &k->routes; *pp != NULL; pp = &(*pp)->next)
-		if ((*pp)->r.priority == r->priority &&
-		    (*pp)->r.table == r->table) {
-			n = *pp;
-			*pp = n->next;
-			free(n);
-			break;
-		}
-	n = xcalloc(1, sizeof(*n));
-	n->r = *r;
-	for (pp = &k->routes; *pp != NULL &&
-	    (*pp)->r.priority <= r->priority; pp = &(*pp)->next)
-		;
-	n->next = *pp;
-	*pp = n;
-	report_route(f, k);
-}
-
-static void
-kroute_del(struct fib *f, const struct nl_route *r)
-{
-	uint64_t hv = addr_pfx_hash(&r->pfx);
-	struct kprefix *k = hash_find(&f->kroutes, hv, kprefix_eq, &r->pfx);
-	struct kroute **pp, *n;
-
-	if (k == NULL)
-		return;
-	for (pp = &k->routes; *pp != NULL; pp = &(*pp)->next)
-		if ((*pp)->r.priority == r->priority &&
-		    (*pp)->r.table == r->table &&
-		    (*pp)->r.protocol == r->protocol) {
-			n = *pp;
-			*pp = n->next;
-			free(n);
-			break;
-		}
-	report_route(f, k);
-	if (k->routes == NULL) {
-		hash_remove_entry(&f->kroutes, hv, k);
-		free(k);
-	}
-}
-
-static void
 on_route(struct fib *f, const struct nlmsghdr *h)
 {
 	struct nl_route r;
@@ -608,12 +339,7 @@ on_route(struct fib *f, const struct nlmsghdr *h)
 		own_route(f, &r, h->nlmsg_type == RTM_NEWROUTE);
 		return;
 	}
-	if (r.table != f->table)
-		return;
-	if (h->nlmsg_type == RTM_NEWROUTE)
-		kroute_add(f, &r);
-	else
-		kroute_del(f, &r);
+	kmirror_route(&f->km, &r, h->nlmsg_type == RTM_DELROUTE);
 	/* Only a route that could carry one of our gateways matters. */
 	if (f->synced)
 		reresolve(f);
@@ -640,74 +366,38 @@ link_down(struct fib *f, int ifindex)
 }
 
 static void
+links_changed(struct fib *f)
+{
+	if (!f->synced)
+		return;
+	reresolve(f);
+	if (f->hooks.links != NULL)
+		f->hooks.links(f->hooks.arg);
+}
+
+static void
 on_link(struct fib *f, const struct nlmsghdr *h)
 {
 	struct nl_link nl;
-	struct link *l;
-	bool was_up;
+	int down;
 
 	if (nl_parse_link(h, &nl) != 0)
 		return;
-	l = link_find(f, nl.ifindex);
-	if (h->nlmsg_type == RTM_DELLINK) {
-		if (l == NULL)
-			return;
-		hash_remove_entry(&f->links, ifx_hash(l->ifindex), l);
-		free(l);
-		link_down(f, nl.ifindex);
-	} else {
-		if (l == NULL) {
-			l = xcalloc(1, sizeof(*l));
-			l->ifindex = nl.ifindex;
-			hash_insert(&f->links, ifx_hash(l->ifindex), l);
-		}
-		was_up = l->up;
-		snprintf(l->name, sizeof(l->name), "%s", nl.name);
-		l->up = nl.up;
-		l->seen = true;
-		if (was_up && !l->up)
-			link_down(f, l->ifindex);
-	}
-	if (f->synced) {
-		reresolve(f);
-		if (f->hooks.links != NULL)
-			f->hooks.links(f->hooks.arg);
-	}
+	down = kmirror_link(&f->km, &nl, h->nlmsg_type == RTM_DELLINK);
+	if (down != 0)
+		link_down(f, down);
+	links_changed(f);
 }
 
 static void
 on_addr(struct fib *f, const struct nlmsghdr *h)
 {
 	struct nl_addr a;
-	size_t i;
 
 	if (nl_parse_addr(h, &a) != 0)
 		return;
-	for (i = 0; i < f->naddrs; i++)
-		if (f->addrs[i].a.ifindex == a.ifindex &&
-		    addr_pfx_eq(&f->addrs[i].a.pfx, &a.pfx))
-			break;
-	if (h->nlmsg_type == RTM_DELADDR) {
-		if (i == f->naddrs)
-			return;
-		report_addr(f, &f->addrs[i].a, false);
-		f->addrs[i] = f->addrs[--f->naddrs];
-		f->st.local_addrs--;
-	} else if (i == f->naddrs) {
-		f->addrs = xgrow(f->addrs, &f->addrs_cap, f->naddrs + 1,
-		    sizeof(*f->addrs));
-		f->addrs[f->naddrs].a = a;
-		f->addrs[f->naddrs++].seen = true;
-		f->st.local_addrs++;
-		report_addr(f, &a, true);
-	} else {
-		f->addrs[i].seen = true;
-	}
-	if (f->synced) {
-		reresolve(f);
-		if (f->hooks.links != NULL)
-			f->hooks.links(f->hooks.arg);
-	}
+	kmirror_addr(&f->km, &a, h->nlmsg_type == RTM_DELADDR);
+	links_changed(f);
 }
 
 static void
@@ -749,29 +439,9 @@ send_dump(struct fib *f, uint16_t type)
 }
 
 static void
-free_kroutes(struct hash_table *t)
-{
-	size_t it = 0;
-	struct kprefix *k;
-
-	while ((k = hash_next(t, &it)) != NULL) {
-		while (k->routes != NULL) {
-			struct kroute *n = k->routes;
-
-			k->routes = n->next;
-			free(n);
-		}
-		free(k);
-	}
-	hash_free(t);
-	hash_init(t);
-}
-
-static void
 begin_dumps(struct fib *f, bool resync)
 {
 	size_t it = 0;
-	struct link *l;
 	struct entry *e;
 
 	f->resync = resync;
@@ -779,16 +449,9 @@ begin_dumps(struct fib *f, bool resync)
 		f->st.resyncs++;
 		log_notice("kernel events were lost (ENOBUFS): reading the "
 		    "routing table again");
-		while ((l = hash_next(&f->links, &it)) != NULL)
-			l->seen = false;
-		for (size_t i = 0; i < f->naddrs; i++)
-			f->addrs[i].seen = false;
-		it = 0;
+		kmirror_mark(&f->km);
 		while ((e = hash_next(&f->entries, &it)) != NULL)
 			e->seen = false;
-		free_kroutes(&f->old_kroutes);
-		f->old_kroutes = f->kroutes;
-		hash_init(&f->kroutes);
 	}
 	f->dumping = DUMP_LINKS;
 	if (send_dump(f, RTM_GETLINK) != 0)
@@ -796,55 +459,17 @@ begin_dumps(struct fib *f, bool resync)
 }
 
 static void
-sweep_links(struct fib *f)
+link_gone(void *arg, int ifindex)
 {
-	size_t it = 0;
-	struct link *l;
-
-	while ((l = hash_next(&f->links, &it)) != NULL)
-		if (!l->seen) {
-			hash_remove_entry(&f->links, ifx_hash(l->ifindex), l);
-			link_down(f, l->ifindex);
-			free(l);
-		}
+	link_down(arg, ifindex);
 }
 
 static void
-sweep_addrs(struct fib *f)
-{
-	for (size_t i = 0; i < f->naddrs;) {
-		if (f->addrs[i].seen) {
-			i++;
-			continue;
-		}
-		report_addr(f, &f->addrs[i].a, false);
-		f->addrs[i] = f->addrs[--f->naddrs];
-		f->st.local_addrs--;
-	}
-}
-
-static void
-sweep_routes(struct fib *f)
+sweep_entries(struct fib *f)
 {
 	size_t it = 0;
-	struct kprefix *k;
 	struct entry *e;
 
-	while ((k = hash_next(&f->old_kroutes, &it)) != NULL) {
-		if (!k->reported || hash_find(&f->kroutes,
-		    addr_pfx_hash(&k->pfx), kprefix_eq, &k->pfx) != NULL)
-			continue;
-		/* Gone while we were not listening. */
-		while (k->routes != NULL) {
-			struct kroute *n = k->routes;
-
-			k->routes = n->next;
-			free(n);
-		}
-		report_route(f, k);
-	}
-	free_kroutes(&f->old_kroutes);
-	it = 0;
 	while ((e = hash_next(&f->entries, &it)) != NULL)
 		if (!e->seen && e->have != NULL) {
 			set_have(f, e, NULL);
@@ -859,21 +484,23 @@ dump_done(struct fib *f)
 	switch (f->dumping) {
 	case DUMP_LINKS:
 		if (f->resync)
-			sweep_links(f);
+			kmirror_sweep_links(&f->km, link_gone, f);
 		f->dumping = DUMP_ADDRS;
 		if (send_dump(f, RTM_GETADDR) == 0)
 			return;
 		break;
 	case DUMP_ADDRS:
 		if (f->resync)
-			sweep_addrs(f);
+			kmirror_sweep_addrs(&f->km);
 		f->dumping = DUMP_ROUTES;
 		if (send_dump(f, RTM_GETROUTE) == 0)
 			return;
 		break;
 	case DUMP_ROUTES:
-		if (f->resync)
-			sweep_routes(f);
+		if (f->resync) {
+			kmirror_sweep_routes(&f->km);
+			sweep_entries(f);
+		}
 		break;
 	case DUMP_NONE:
 		return;
@@ -882,8 +509,8 @@ dump_done(struct fib *f)
 	f->resync = false;
 	if (!f->synced)
 		log_info("kernel: %zu links, %zu addresses, %zu routes of "
-		    "ours kept, %zu local routes", hash_count(&f->links),
-		    f->naddrs, f->st.kernel_own, f->st.local_routes);
+		    "ours kept, %zu local routes", kmirror_nlinks(&f->km),
+		    f->km.naddrs, f->st.kernel_own, f->km.local_routes);
 	f->synced = true;
 	f->st.synced = true;
 	reresolve(f);
@@ -960,16 +587,7 @@ dup:		;
 static bool
 conflict(const struct fib *f, const struct ip_prefix *p)
 {
-	struct kprefix *k = hash_find(&f->kroutes, addr_pfx_hash(p),
-	    kprefix_eq, p);
-	uint32_t prio = p->addr.af == AF_INET6 ? 1024 : 0;
-
-	if (k == NULL)
-		return false;
-	for (struct kroute *r = k->routes; r != NULL; r = r->next)
-		if (r->r.table == f->table && r->r.priority == prio)
-			return true;
-	return false;
+	return kmirror_conflict(&f->km, p, p->addr.af == AF_INET6 ? 1024 : 0);
 }
 
 enum op {
@@ -1261,9 +879,7 @@ fib_new(uint8_t protocol, uint32_t table, const struct fib_hooks *hooks,
 	hash_init(&f->entries);
 	hash_init(&f->wsets);
 	hash_init(&f->ksets);
-	hash_init(&f->kroutes);
-	hash_init(&f->old_kroutes);
-	hash_init(&f->links);
+	kmirror_init(&f->km, table, hooks);
 	hash_init(&f->cache);
 	f->batch = xmalloc(BATCH_BYTES);
 	memset(&none, 0, sizeof(none));
@@ -1292,12 +908,7 @@ fib_free(struct fib *f)
 	}
 	hash_free(&f->entries);
 	set_unref(&f->ksets, f->unknown);
-	free_kroutes(&f->kroutes);
-	free_kroutes(&f->old_kroutes);
-	it = 0;
-	while ((p = hash_next(&f->links, &it)) != NULL)
-		free(p);
-	hash_free(&f->links);
+	kmirror_free(&f->km);
 	it = 0;
 	while ((p = hash_next(&f->cache, &it)) != NULL)
 		free(p);
@@ -1305,7 +916,6 @@ fib_free(struct fib *f)
 	/* Every set is released with its last entry. */
 	hash_free(&f->wsets);
 	hash_free(&f->ksets);
-	free(f->addrs);
 	free(f->dirty);
 	free(f->retry);
 	free(f->inflight);
@@ -1497,4 +1107,12 @@ void
 fib_stats(const struct fib *f, struct fib_stats *st)
 {
 	*st = f->st;
+	st->local_routes = f->km.local_routes;
+	st->local_addrs = f->km.naddrs;
+}
+
+int
+fib_ifindex(const struct fib *f, const char *dev)
+{
+	return kmirror_ifindex(&f->km, dev);
 }
