@@ -270,15 +270,17 @@ withdraw_field(struct speaker_peer *p, const uint8_t *data, size_t len,
 
 static void
 announce_field(struct speaker_peer *p, const uint8_t *data, size_t len,
-    int af, struct attrset *set)
+    int af, struct attrset *set, const struct bgp_attrs *a)
 {
+	const struct speaker_io *io = &p->sp->io;
 	struct buf_rd r;
 	struct ip_prefix pfx;
 
 	buf_rd_init(&r, data, len);
 	while (buf_left(&r) > 0 &&
 	    nlri_get(&r, af, false, &pfx, NULL) == 0) {
-		if (set == NULL)
+		if (set == NULL || (io->import != NULL &&
+		    !io->import(io->arg, p, &pfx, a)))
 			rib_withdraw(&p->sp->rib, &p->rp, &pfx);
 		else
 			rib_update(&p->sp->rib, &p->rp, &pfx,
@@ -326,7 +328,7 @@ h_update(void *ctx, const struct bgp_update *u, const struct bgp_err *err)
 		    a->mp_unreach.afi == BGP_AFI_IPV6 ? AF_INET6 : AF_INET);
 	if (n->ipv4 && u->nlri_len > 0) {
 		set = withdraw ? NULL : attrset_intern(a, &a->nexthop, NULL);
-		announce_field(p, u->nlri, u->nlri_len, AF_INET, set);
+		announce_field(p, u->nlri, u->nlri_len, AF_INET, set, a);
 		attrset_unref(set);
 	}
 	if (a->mp_reach.usable) {
@@ -334,7 +336,7 @@ h_update(void *ctx, const struct bgp_update *u, const struct bgp_err *err)
 		int af = m->afi == BGP_AFI_IPV6 ? AF_INET6 : AF_INET;
 
 		set = withdraw ? NULL : attrset_intern(a, &m->nh, &m->nh_ll);
-		announce_field(p, m->nlri, m->nlri_len, af, set);
+		announce_field(p, m->nlri, m->nlri_len, af, set, a);
 		attrset_unref(set);
 	}
 	wake(p->sp);
@@ -600,6 +602,12 @@ bool
 speaker_peer_ebgp(const struct speaker_peer *p)
 {
 	return p->rp.ebgp;
+}
+
+void *
+speaker_peer_io_ctx(const struct speaker_peer *p)
+{
+	return p->io_ctx;
 }
 
 struct speaker_peer *

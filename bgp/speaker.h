@@ -41,6 +41,9 @@ struct speaker_io {
 	bool	(*export)(void *arg, const struct speaker_peer *to,
 		    const struct rib_entry *e,
 		    const struct speaker_adds **adds);
+	/* Import policy per prefix (NULL: accept all): false drops it. */
+	bool	(*import)(void *arg, const struct speaker_peer *from,
+		    const struct ip_prefix *p, const struct bgp_attrs *a);
 	void	*arg;
 };
 
@@ -105,6 +108,8 @@ void	 speaker_withdraw(struct speaker *sp, const struct ip_prefix *p);
 void	 speaker_refresh_exports(struct speaker *sp);
 /* True for an eBGP peer. */
 bool	 speaker_peer_ebgp(const struct speaker_peer *p);
+/* The io_ctx the peer was added with. */
+void	*speaker_peer_io_ctx(const struct speaker_peer *p);
 
 /* Do queued work (bounded); true if more remains. */
 bool	 speaker_run(struct speaker *sp, uint64_t now);

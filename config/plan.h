@@ -131,6 +131,32 @@ int	 plan_compute(const struct config *cfg, const char *node,
 	    struct config_diags *diags);
 void	 plan_free(struct plan *plan);
 
+/* A route as BGPFilter rules see it (plan_filter.c). */
+struct plan_route {
+	const struct ip_prefix *pfx;
+	bool	from_bgp;		/* learned from a BGP peer */
+	const char *dev;		/* a local route's interface, or NULL */
+	bool	ebgp_session;		/* the session the filter is on */
+	const uint32_t *aspath;		/* AS_SEQUENCE ASNs, first first */
+	size_t	naspath;
+	const uint8_t *comms;		/* 4-octet communities */
+	size_t	ncomms;
+	const uint8_t *large;		/* 12-octet large communities */
+	size_t	nlarge;
+};
+
+enum plan_verdict {
+	PLAN_NO_MATCH,
+	PLAN_ACCEPT,
+	PLAN_REJECT,
+};
+
+/* The first rule of f (import or export, the route's family) that
+ * matches decides; *matched (optional) is that rule. */
+enum plan_verdict plan_filter_eval(const struct plan_filter *f,
+	    bool import, const struct plan_route *rt,
+	    const struct config_frule **matched);
+
 /* Calico's hashed router id: SHA-256(name)[0..3], first octet -32 > 223. */
 void	 plan_hash_router_id(const char *name, struct ip_addr *out);
 /* "Mesh_10_0_0_1", "Node_2001_db8__1_port_500". */

@@ -251,6 +251,7 @@ start(struct daemon *d)
 	io.arg = d;
 	io.changed = kernel_changed;
 	io.export = policy_export;
+	io.import = policy_import;
 	d->sp = speaker_new(addr_v4(&d->plan.router_id), &io);
 	speaker_set_cluster_id(d->sp, d->plan.cluster_id.af == AF_INET ?
 	    addr_v4(&d->plan.cluster_id) : 0);

@@ -321,6 +321,7 @@ io_wakeup(void *arg)
 
 const struct speaker_io peerio_speaker_io = {
 	io_connect, io_disconnect, io_output, io_wakeup, NULL, NULL, NULL,
+	NULL,
 };
 
 /* ---- reading and writing ---- */
@@ -514,6 +515,7 @@ peerio_conn_free(struct conn *c, uint8_t subcode, const char *text)
 			break;
 		}
 	}
+	free(c->filters);
 	free(c);
 }
 

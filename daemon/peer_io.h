@@ -28,6 +28,10 @@ struct conn {
 	uint8_t	ttl_security;
 	bool	has_password;
 	struct speaker_peer *peer_sp;
+	/* The session's BGPFilters, in the BGPPeer's order (pointers into
+	 * the running plan, refreshed by policy_apply()). */
+	const struct plan_filter **filters;
+	size_t	nfilters;
 	int	fd;
 	bool	connecting;
 	struct event *rev, *wev, *timer, *more;

@@ -7,11 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bgp/attrset.h"
 #include "bgp/rib.h"
 #include "daemon.h"
 #include "kernel.h"
 #include "lib/log.h"
 #include "lib/xalloc.h"
+#include "peer_io.h"
 
 #define MAX_ADVS	64	/* prefixAdvertisements a set can name */
 
@@ -156,6 +158,79 @@ additions(struct daemon *d, const struct ip_prefix *p)
 	return &s->adds;
 }
 
+/* The AS_SEQUENCE ASNs of a canonical AS path, first first. */
+static size_t
+flat_path(const uint8_t *p, size_t len, uint32_t *out, size_t max)
+{
+	size_t n = 0, off = 0;
+
+	while (off + 2 <= len) {
+		uint8_t type = p[off], count = p[off + 1];
+
+		off += 2;
+		for (unsigned i = 0; i < count && off + 4 <= len; i++) {
+			if (type == 2 && n < max)
+				out[n++] = (uint32_t)p[off] << 24 |
+				    (uint32_t)p[off + 1] << 16 |
+				    (uint32_t)p[off + 2] << 8 | p[off + 3];
+			off += 4;
+		}
+	}
+	return n;
+}
+
+/* The session's BGPFilters, in order: the first match decides. */
+static enum plan_verdict
+filters(const struct speaker_peer *sp, bool import,
+    const struct plan_route *rt)
+{
+	const struct conn *c = speaker_peer_io_ctx(sp);
+
+	for (size_t i = 0; c != NULL && i < c->nfilters; i++) {
+		enum plan_verdict v = plan_filter_eval(c->filters[i], import,
+		    rt, NULL);
+
+		if (v != PLAN_NO_MATCH)
+			return v;
+	}
+	return PLAN_NO_MATCH;
+}
+
+static void
+route_of(struct daemon *d, const struct speaker_peer *sp,
+    const struct ip_prefix *p, bool from_bgp, const struct bgp_attrs *a,
+    uint32_t *path, size_t max, struct plan_route *rt)
+{
+	memset(rt, 0, sizeof(*rt));
+	rt->pfx = p;
+	rt->from_bgp = from_bgp;
+	rt->dev = from_bgp ? NULL : kernel_local_dev(d, p);
+	rt->ebgp_session = speaker_peer_ebgp(sp);
+	if (a != NULL) {
+		rt->aspath = path;
+		rt->naspath = flat_path(a->aspath, a->aspath_len, path, max);
+		rt->comms = a->communities;
+		rt->ncomms = a->ncommunities;
+		rt->large = a->large_communities;
+		rt->nlarge = a->nlarge_communities;
+	}
+}
+
+bool
+policy_import(void *arg, const struct speaker_peer *from,
+    const struct ip_prefix *p, const struct bgp_attrs *a)
+{
+	struct daemon *d = arg;
+	const struct conn *c = speaker_peer_io_ctx(from);
+	struct plan_route rt;
+	uint32_t path[64];
+
+	if (c == NULL || c->nfilters == 0)
+		return true;
+	route_of(d, from, p, true, a, path, 64, &rt);
+	return filters(from, true, &rt) != PLAN_REJECT;
+}
+
 bool
 policy_export(void *arg, const struct speaker_peer *to,
     const struct rib_entry *e, const struct speaker_adds **adds)
@@ -166,8 +241,23 @@ policy_export(void *arg, const struct speaker_peer *to,
 	const struct plan_pool *pool = policy_pool_of(pl, p);
 	const struct plan_block *b;
 	bool ebgp = speaker_peer_ebgp(to);
+	const struct conn *c = speaker_peer_io_ctx(to);
 
 	*adds = NULL;
+	/* BGPFilter export rules come first (CALICO.md 4.7). */
+	if (c != NULL && c->nfilters > 0 && e->paths != NULL) {
+		struct bgp_attrs a;
+		struct plan_route rt;
+		uint32_t path[64];
+		enum plan_verdict v;
+
+		attrset_view(e->paths->attrs, &a);
+		route_of(d, to, p, speaker_path_peer(e->paths) != NULL, &a,
+		    path, 64, &rt);
+		v = filters(to, false, &rt);
+		if (v != PLAN_NO_MATCH)
+			return v == PLAN_ACCEPT;
+	}
 	/* 1. */
 	if (pool != NULL && pool->disable_bgp_export)
 		return false;
@@ -218,6 +308,33 @@ has_service(const struct plan *pl, const struct ip_prefix *p)
 	return pl != NULL && is_service(pl, p);
 }
 
+/* Point every connection at its session's filters in the new plan. */
+static void
+bind_filters(struct daemon *d)
+{
+	const struct plan *pl = &d->plan;
+
+	for (struct conn *c = d->conns; c != NULL; c = c->next) {
+		const struct plan_session *s = NULL;
+
+		free(c->filters);
+		c->filters = NULL;
+		c->nfilters = 0;
+		for (size_t i = 0; i < pl->nsessions && s == NULL; i++)
+			if (strcmp(pl->sessions[i].name, c->name) == 0)
+				s = &pl->sessions[i];
+		if (s == NULL || s->nfilters == 0)
+			continue;
+		c->filters = xcalloc(s->nfilters, sizeof(*c->filters));
+		for (size_t k = 0; k < s->nfilters; k++)
+			for (size_t j = 0; j < pl->nfilters; j++)
+				if (strcmp(pl->filters[j].name,
+				    s->filters[k]) == 0)
+					c->filters[c->nfilters++] =
+					    &pl->filters[j];
+	}
+}
+
 void
 policy_apply(struct daemon *d, const struct plan *old)
 {
@@ -226,6 +343,7 @@ policy_apply(struct daemon *d, const struct plan *old)
 
 	if (d->pol == NULL)
 		d->pol = xcalloc(1, sizeof(*d->pol));
+	bind_filters(d);
 	/* The speaker's caches hold our old additions: drop them first. */
 	speaker_refresh_exports(d->sp);
 	free_sets(d->pol);

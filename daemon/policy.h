@@ -2,7 +2,9 @@
  * policy: Calico's route policy toward BGP peers (CALICO.md 5.1, 5.2).
  *
  * policy_export() is the speaker's export hook, after the plain BGP
- * rules (split horizon, reflection):
+ * rules (split horizon, reflection).  The session's BGPFilter export
+ * rules come first, in the BGPPeer's order; the first match accepts or
+ * rejects.  Then Calico's own export filter:
  *   1. routes inside a pool with disableBGPExport: never;
  *   2. to iBGP peers, local routes on *.cali / *.calico interfaces
  *      (Felix's VXLAN and WireGuard routes): no;
@@ -27,6 +29,9 @@
 
 struct daemon;
 
+/* The speaker's import hook: the session's BGPFilter import rules. */
+bool	 policy_import(void *arg, const struct speaker_peer *from,
+	    const struct ip_prefix *p, const struct bgp_attrs *a);
 bool	 policy_export(void *arg, const struct speaker_peer *to,
 	    const struct rib_entry *e, const struct speaker_adds **adds);
 /* The plan changed (or started: old NULL): rebuild, re-originate. */

@@ -77,6 +77,7 @@ io_disconnect(void *ctx)
 
 static const struct speaker_io io = {
 	io_connect, io_disconnect, io_output, io_wakeup, NULL, NULL, NULL,
+	NULL,
 };
 
 /* Feed len bytes into s, all of them, in as many commits as it takes. */

@@ -65,6 +65,7 @@ static void io_wakeup(void *arg) { }
 
 static const struct speaker_io io = {
 	io_connect, io_disconnect, io_output, io_wakeup, NULL, NULL, NULL,
+	NULL,
 };
 
 static void
