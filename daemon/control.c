@@ -477,6 +477,25 @@ route_path_json(struct json_w *j, const struct rib_entry *e,
 		buf_wr_free(&cb);
 		json_arr_end(j);
 	}
+	json_key(j, "originator_id");
+	if (s->present & ATTR_P_ORIGINATOR_ID) {
+		struct ip_addr id;
+
+		addr_from_v4(&id, s->originator_id);
+		json_str(j, addr_fmt(&id, a, sizeof(a)));
+	} else {
+		json_null(j);
+	}
+	json_key(j, "cluster_list");
+	json_arr_begin(j);
+	for (size_t i = 0; i < s->ncluster; i++) {
+		const uint8_t *c = attrset_cluster_list(s) + 4 * i;
+		struct ip_addr id;
+
+		addr_from_bytes(&id, AF_INET, c);
+		json_str(j, addr_fmt(&id, a, sizeof(a)));
+	}
+	json_arr_end(j);
 	json_kbool(j, "best", k == 0);
 	json_kbool(j, "ecmp", k < e->necmp);
 	json_obj_end(j);
