@@ -149,6 +149,34 @@ policy(const struct plan *pl, const struct rib_entry *e,
 
 /* ---- routes ---- */
 
+/* BGPPeer reachableBy: the peer's address via that gateway (a static
+ * route, as confd renders it for BIRD). */
+static bool
+reachable_route(const struct plan *pl, size_t i, struct fib_route *r)
+{
+	const struct plan_session *s = &pl->sessions[i];
+
+	if (s->reachable_by.af == 0 || s->reachable_by.af != s->peer_ip.af)
+		return false;
+	memset(r, 0, sizeof(*r));
+	r->type = FIB_UNICAST;
+	addr_pfx_host(&r->pfx, &s->peer_ip);
+	r->nnh = 1;
+	r->nh[0].gw = s->reachable_by;
+	return true;
+}
+
+static bool
+is_reachable_route(const struct plan *pl, const struct ip_prefix *p)
+{
+	struct fib_route r;
+
+	for (size_t i = 0; i < pl->nsessions; i++)
+		if (reachable_route(pl, i, &r) && addr_pfx_eq(&r.pfx, p))
+			return true;
+	return false;
+}
+
 static void
 program(struct kernel *k, const struct rib_entry *e)
 {
@@ -158,6 +186,8 @@ program(struct kernel *k, const struct rib_entry *e)
 
 	if (b != NULL && b->blackhole)
 		return;		/* our own block: the blackhole stays */
+	if (is_reachable_route(pl, &e->prefix))
+		return;		/* a reachableBy static route */
 	if (policy(pl, e, &r))
 		fib_set(k->fib, &r);
 	else
@@ -173,8 +203,10 @@ kernel_changed(void *arg, const struct rib_entry *e)
 		program(d->kern, e);
 }
 
+/* Our static routes: reachableBy routes to peers, a blackhole per
+ * affine block; old is the previous plan (NULL at start). */
 static void
-blackholes(struct kernel *k, const struct plan *old)
+statics(struct kernel *k, const struct plan *old)
 {
 	const struct plan *pl = &k->d->plan;
 	struct fib_route r;
@@ -192,6 +224,13 @@ blackholes(struct kernel *k, const struct plan *old)
 		if (e != NULL)
 			program(k, e);
 	}
+	for (size_t i = 0; old != NULL && i < old->nsessions; i++)
+		if (reachable_route(old, i, &r) &&
+		    !is_reachable_route(pl, &r.pfx))
+			fib_unset(k->fib, &r.pfx);
+	for (size_t i = 0; i < pl->nsessions; i++)
+		if (reachable_route(pl, i, &r))
+			fib_set(k->fib, &r);
 	memset(&r, 0, sizeof(r));
 	r.type = FIB_BLACKHOLE;
 	for (size_t i = 0; i < pl->nblocks; i++)
@@ -371,7 +410,7 @@ kernel_open(struct daemon *d, char *err, size_t errlen)
 	event_add(k->ev_cmd, NULL);
 	event_add(k->ev_mon, NULL);
 	d->kern = k;
-	blackholes(k, NULL);
+	statics(k, NULL);
 	return 0;
 }
 
@@ -407,7 +446,7 @@ kernel_apply_plan(struct daemon *d, const struct plan *old)
 
 	if (k == NULL)
 		return;
-	blackholes(k, old);
+	statics(k, old);
 	rib = speaker_rib(d->sp);
 	while ((e = rib_next(rib, &it)) != NULL)
 		program(k, e);

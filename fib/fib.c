@@ -234,6 +234,18 @@ set_have(struct fib *f, struct entry *e, struct nhset *k)
 
 /* ---- links, addresses, resolution ---- */
 
+/* Our route installed for exactly p, for recursive resolution. */
+static const struct nl_nh *
+own_at(void *arg, const struct ip_prefix *p)
+{
+	const struct entry *e = entry_find(arg, p);
+
+	if (e == NULL || e->have == NULL || e->have->type != FIB_UNICAST ||
+	    e->have->n == 0 || e->state != FIB_ST_INSTALLED)
+		return NULL;
+	return &e->have->u.kern[0];
+}
+
 static bool
 resolved_eq(const void *e, const void *k)
 {
@@ -250,7 +262,7 @@ resolve(struct fib *f, const struct fib_nh *w, struct nl_nh *out)
 	if (r == NULL) {
 		r = xcalloc(1, sizeof(*r));
 		r->key = *w;
-		r->ok = kmirror_resolve(&f->km, w, &r->nh);
+		r->ok = kmirror_resolve(&f->km, w, &r->nh, own_at, f);
 		hash_insert(&f->cache, hv, r);
 	}
 	*out = r->nh;
@@ -268,7 +280,7 @@ reresolve(struct fib *f)
 
 	while ((r = hash_next(&f->cache, &it)) != NULL) {
 		struct nl_nh nh;
-		bool ok = kmirror_resolve(&f->km, &r->key, &nh);
+		bool ok = kmirror_resolve(&f->km, &r->key, &nh, own_at, f);
 
 		if (ok != r->ok || memcmp(&nh, &r->nh, sizeof(nh)) != 0) {
 			r->ok = ok;
@@ -859,6 +871,9 @@ run_batch(struct fib *f, uint64_t now)
 		entry_maybe_free(f, e);
 	}
 	f->ninflight = 0;
+	/* Our own routes moved: a recursive next hop may depend on one. */
+	if (hash_count(&f->cache) > 0)
+		reresolve(f);
 	return true;
 }
 

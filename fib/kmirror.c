@@ -403,12 +403,16 @@ connected(const struct kmirror *km, const struct ip_addr *gw)
 	return best;
 }
 
-/* The kernel's best route of other protocols to gw: longest prefix,
- * then lowest priority. */
-static const struct nl_route *
-lookup(const struct kmirror *km, const struct ip_addr *gw)
+/* The kernel's route to gw, longest prefix first: at each length one of
+ * other protocols (lowest priority), else one of ours (own()).  The
+ * answer's first next hop, or NULL. */
+static const struct nl_nh *
+lookup(const struct kmirror *km, const struct ip_addr *gw,
+    kmirror_own_fn *own, void *arg, bool *blocked)
 {
+	*blocked = false;
 	for (int len = (int)addr_bits(gw->af); len >= 0; len--) {
+		const struct nl_nh *nh;
 		struct ip_prefix p;
 		struct kprefix *k;
 
@@ -417,17 +421,27 @@ lookup(const struct kmirror *km, const struct ip_addr *gw)
 		addr_pfx_mask(&p);
 		k = hash_find(&km->kroutes, addr_pfx_hash(&p), kprefix_eq,
 		    &p);
-		if (k != NULL && k->routes != NULL)
-			return &k->routes->r;
+		if (k != NULL && k->routes != NULL) {
+			const struct nl_route *r = &k->routes->r;
+
+			if (r->type != RTN_UNICAST || r->nnh == 0) {
+				*blocked = true;	/* blackhole etc. */
+				return NULL;
+			}
+			return &r->nh[0];
+		}
+		if (own != NULL && (nh = own(arg, &p)) != NULL)
+			return nh;
 	}
 	return NULL;
 }
 
 bool
 kmirror_resolve(const struct kmirror *km, const struct fib_nh *w,
-    struct nl_nh *out)
+    struct nl_nh *out, kmirror_own_fn *own, void *arg)
 {
-	const struct nl_route *r;
+	const struct nl_nh *via;
+	bool blocked;
 	int ifx;
 
 	memset(out, 0, sizeof(*out));
@@ -446,16 +460,17 @@ kmirror_resolve(const struct kmirror *km, const struct fib_nh *w,
 		out->ifindex = ifx;
 		return true;
 	}
-	/* Recursive, one level, as BIRD's gateway recursive. */
-	r = lookup(km, &w->gw);
-	if (r == NULL || r->type != RTN_UNICAST || r->nnh == 0)
+	/* Recursive, one level, as BIRD's gateway recursive: the route
+	 * to gw must itself have a directly connected next hop. */
+	via = lookup(km, &w->gw, own, arg, &blocked);
+	if (via == NULL)
 		return false;
-	if (r->nh[0].gw.af != 0) {
-		if (connected(km, &r->nh[0].gw) == 0)
+	if (via->gw.af != 0) {
+		if (connected(km, &via->gw) == 0)
 			return false;
-		out->gw = r->nh[0].gw;
+		out->gw = via->gw;
 	}
-	out->ifindex = r->nh[0].ifindex;
+	out->ifindex = via->ifindex;
 	return out->ifindex != 0;
 }
 

@@ -51,9 +51,14 @@ void	 kmirror_sweep_links(struct kmirror *km,
 void	 kmirror_sweep_addrs(struct kmirror *km);
 void	 kmirror_sweep_routes(struct kmirror *km);
 
-/* Resolve a wanted next hop into kernel form; false: unusable now. */
+/* Our own route for exactly p (its first next hop), or NULL. */
+typedef const struct nl_nh *kmirror_own_fn(void *arg,
+	    const struct ip_prefix *p);
+/* Resolve a wanted next hop into kernel form; false: unusable now.
+ * Recursion looks at other protocols' routes and, through own(), at
+ * ours (a reachableBy static, a BGP route). */
 bool	 kmirror_resolve(const struct kmirror *km, const struct fib_nh *w,
-	    struct nl_nh *out);
+	    struct nl_nh *out, kmirror_own_fn *own, void *arg);
 int	 kmirror_ifindex(const struct kmirror *km, const char *dev);
 /* A route of another protocol holds p at priority prio. */
 bool	 kmirror_conflict(const struct kmirror *km, const struct ip_prefix *p,
