@@ -244,6 +244,7 @@ s_send_notification(void *ctx, uint8_t code, uint8_t sub,
 
 	msg_notification_encode(&s->out, code, sub, data, len);
 	s->stats.notifications_out++;
+	s->notified = true;
 	/* BIRD's wording, which status readers know: "BGP Error: ..." */
 	snprintf(s->last_error, sizeof(s->last_error), "BGP Error: %s",
 	    err_text(code, sub));
@@ -308,6 +309,7 @@ void
 session_connected(struct session *s, uint64_t now)
 {
 	s->last_error[0] = '\0';
+	s->notified = false;
 	fsm_event(&s->fsm, FSM_EV_CONN_OPEN, NULL, now);
 }
 
@@ -507,6 +509,7 @@ on_notification(struct session *s, const uint8_t *body, size_t len,
 	struct fsm_arg a;
 
 	s->stats.notifications_in++;
+	s->notified = true;
 	s->peer_text[0] = '\0';
 	if (msg_notification_decode(body, len, &m) != 0) {
 		snprintf(s->last_error, sizeof(s->last_error),

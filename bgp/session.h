@@ -91,6 +91,8 @@ struct session {
 	size_t	out_off;
 	struct session_stats stats;
 	char	last_error[200];	/* "Received: Cease/..." */
+	bool	notified;	/* a NOTIFICATION went either way on this
+				 * connection (no graceful restart then) */
 	char	peer_text[260];		/* escaped shutdown communication */
 };
 

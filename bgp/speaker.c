@@ -24,6 +24,7 @@
 #define RUN_FLUSH	4096
 #define FLUSH_BYTES	(256u << 10)
 #define CACHE_MAX	4096
+#define GR_STALE_MS	(360 * 1000)	/* after the restart: EoR within */
 
 struct xcache {
 	const struct attrset *in;
@@ -46,6 +47,11 @@ struct speaker_peer {
 	size_t	dump_it, dump_cap;
 	bool	eor_pending, eor_sent, eor_received;
 	bool	removed;
+	/* Graceful restart helper (RFC 4724 4.2): the peer's paths are
+	 * kept, flagged stale, until its End-of-RIB or the deadline. */
+	bool	gr_stale;
+	uint64_t gr_deadline;
+	uint16_t gr_time;	/* the peer's restart time (0: no GR) */
 	uint64_t up_since, last_change;
 	char	last_why[200];	/* last failure logged while down */
 	struct speaker_peer *next;
@@ -348,6 +354,10 @@ h_eor(void *ctx, int af)
 	struct speaker_peer *p = ctx;
 
 	p->eor_received = true;
+	if (p->gr_stale) {
+		p->gr_deadline = 0;	/* its table is in: drop the rest */
+		wake(p->sp);
+	}
 }
 
 static void
@@ -397,6 +407,23 @@ h_up(void *ctx)
 	    n->peer_id & 0xff, n->hold, n->ipv4 ? ", IPv4" : "",
 	    n->ipv6 ? ", IPv6" : "");
 	p->up = true;
+	if (p->gr_stale) {
+		const struct msg_af *af = msg_caps_find(n->peer_caps.gr_afs,
+		    n->peer_caps.ngr_afs, p->conf.session.af == AF_INET6 ?
+		    BGP_AFI_IPV6 : BGP_AFI_IPV4, BGP_SAFI_UNICAST);
+
+		/* Forwarding not kept across its restart: drop the stale
+		 * paths now; else wait for End-of-RIB, bounded. */
+		p->gr_deadline = !n->peer_caps.gr || af == NULL ||
+		    !(af->flags & MSG_AF_F) ? 0 :
+		    p->session->fsm.state_since + GR_STALE_MS;
+	}
+	/* RFC 4724 3: a peer that lists no family for us only helps
+	 * others restart; routes are kept only for the families it lists. */
+	p->gr_time = n->peer_caps.gr && msg_caps_find(n->peer_caps.gr_afs,
+	    n->peer_caps.ngr_afs, p->conf.session.af == AF_INET6 ?
+	    BGP_AFI_IPV6 : BGP_AFI_IPV4, BGP_SAFI_UNICAST) != NULL ?
+	    n->peer_caps.gr_time : 0;
 	p->rp.router_id = n->peer_id;
 	p->rp.remote_as = n->peer_as;
 	p->up_since = p->last_change = p->session->fsm.state_since;
@@ -427,12 +454,25 @@ h_down(void *ctx, bool was_up, const char *why)
 	log_notice("%s: session down: %s", p->session->conf.name, why);
 	p->last_why[0] = '\0';
 	p->up = false;
+	/* RFC 4724 4.2: the connection just went (no NOTIFICATION) and the
+	 * peer can restart gracefully: keep its routes, and forwarding,
+	 * for its restart time. */
+	if (was_up && !p->removed && !p->session->notified &&
+	    p->gr_time > 0) {
+		if (!p->gr_stale)
+			rib_peer_mark_stale(&p->rp);
+		p->gr_stale = true;
+		p->gr_deadline = p->session->fsm.state_since +
+		    (uint64_t)p->gr_time * 1000;
+		log_notice("%s: keeping its routes (%zu) for up to %us "
+		    "(graceful restart)", p->session->conf.name,
+		    p->rp.npaths, p->gr_time);
+	}
 	p->dumping = false;
 	p->eor_pending = false;
 	p->up_since = 0;
 	adjout_reset(&p->out);
 	xcache_clear(p);
-	/* Graceful restart helper mode arrives later: flush now. */
 	wake(p->sp);
 }
 
@@ -655,7 +695,9 @@ flush_down_peers(struct speaker *sp)
 	bool more = false;
 
 	while ((p = *pp) != NULL) {
-		if (!p->up && p->rp.npaths > 0)
+		if (p->removed && p->gr_stale)
+			p->gr_stale = false;	/* deconfigured: all go */
+		if (!p->up && p->rp.npaths > 0 && !p->gr_stale)
 			more |= rib_peer_flush(&sp->rib, &p->rp, RUN_FLUSH) > 0;
 		if (p->removed && p->rp.npaths == 0) {
 			*pp = p->next;
@@ -738,11 +780,45 @@ send_peer(struct speaker_peer *p, uint64_t now)
 	return more || p->dumping || p->eor_pending;
 }
 
+/* Stale paths past their time (or after End-of-RIB) go. */
+static bool
+flush_stale(struct speaker *sp, uint64_t now)
+{
+	bool more = false;
+
+	for (struct speaker_peer *p = sp->peers; p != NULL; p = p->next) {
+		if (!p->gr_stale || now < p->gr_deadline)
+			continue;
+		if (rib_peer_flush_stale(&sp->rib, &p->rp, RUN_FLUSH) > 0) {
+			more = true;
+			continue;
+		}
+		p->gr_stale = false;
+		log_info("%s: graceful restart over%s",
+		    p->session->conf.name, p->up ? "" :
+		    ": the peer did not come back in time");
+	}
+	return more;
+}
+
+uint64_t
+speaker_next_timer(const struct speaker *sp)
+{
+	uint64_t t = UINT64_MAX;
+
+	for (const struct speaker_peer *p = sp->peers; p != NULL;
+	    p = p->next)
+		if (p->gr_stale && p->gr_deadline < t)
+			t = p->gr_deadline;
+	return t;
+}
+
 bool
 speaker_run(struct speaker *sp, uint64_t now)
 {
 	bool more = false;
 
+	more |= flush_stale(sp, now);
 	more |= flush_down_peers(sp);
 	more |= drain_dirty(sp);
 	for (struct speaker_peer *p = sp->peers; p != NULL; p = p->next) {

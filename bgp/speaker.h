@@ -111,6 +111,9 @@ bool	 speaker_peer_ebgp(const struct speaker_peer *p);
 /* The io_ctx the peer was added with. */
 void	*speaker_peer_io_ctx(const struct speaker_peer *p);
 
+/* Monotonic ms at which speaker_run() has timed work (graceful restart
+ * deadlines), or UINT64_MAX. */
+uint64_t speaker_next_timer(const struct speaker *sp);
 /* Do queued work (bounded); true if more remains. */
 bool	 speaker_run(struct speaker *sp, uint64_t now);
 const struct rib *speaker_rib(const struct speaker *sp);

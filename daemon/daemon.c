@@ -42,9 +42,18 @@ on_work(evutil_socket_t fd, short what, void *arg)
 
 	/* Bounded work per turn: if there is more, come back after I/O. */
 	bool more = speaker_run(d->sp, daemon_now());
+	uint64_t t = speaker_next_timer(d->sp), now = daemon_now();
 
 	if (kernel_tick(d) || more)
 		event_active(d->work, EV_TIMEOUT, 0);
+	if (t != UINT64_MAX) {
+		struct timeval tv;
+
+		t = t > now ? t - now : 0;
+		tv.tv_sec = (time_t)(t / 1000);
+		tv.tv_usec = (suseconds_t)(t % 1000) * 1000;
+		event_add(d->sp_timer, &tv);
+	}
 }
 
 void
@@ -256,6 +265,7 @@ start(struct daemon *d)
 	speaker_set_cluster_id(d->sp, d->plan.cluster_id.af == AF_INET ?
 	    addr_v4(&d->plan.cluster_id) : 0);
 	d->work = event_new(d->base, -1, 0, on_work, d);
+	d->sp_timer = event_new(d->base, -1, 0, on_work, d);
 	if (control_open(d, d->opts.socket, err, sizeof(err)) != 0) {
 		log_err("%s", err);
 		return -1;
@@ -295,6 +305,8 @@ stop(struct daemon *d)
 	policy_free(d);
 	if (d->work != NULL)
 		event_free(d->work);
+	if (d->sp_timer != NULL)
+		event_free(d->sp_timer);
 	if (d->sig_term != NULL) {
 		event_free(d->sig_term);
 		event_free(d->sig_int);

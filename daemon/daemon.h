@@ -47,6 +47,7 @@ struct daemon {
 	struct kernel *kern;	/* NULL with --no-kernel */
 	struct policy *pol;
 	struct event *sig_term, *sig_int, *sig_hup, *work;
+	struct event *sp_timer;	/* the speaker's deadlines */
 	bool	stopping;
 	uint64_t start_mono;
 	time_t	start_wall;

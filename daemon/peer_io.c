@@ -449,6 +449,9 @@ conf_from_plan(const struct plan *pl, const struct plan_session *s,
 	sc->gr_time = s->has_restart_time ? (uint16_t)(s->restart_time > 4095 ?
 	    4095 : s->restart_time) : 120;
 	snprintf(sc->hostname, sizeof(sc->hostname), "%s", pl->node);
+	/* Our routes stay in the kernel across a restart (RFC 4724 F bit):
+	 * helpers may keep forwarding to us until our End-of-RIB. */
+	sc->gr_forwarding = true;
 	pc->local_addr = s->source_addr.af ? s->source_addr :
 	    s->peer_ip.af == AF_INET ? pl->addr_v4.addr : pl->addr_v6.addr;
 	pc->next_hop = s->next_hop == PLAN_NH_SELF ? SPEAKER_NH_SELF :

@@ -93,6 +93,16 @@ mark() {
 bg n1 ip monitor route >"$TMP/monitor.txt" 2>&1
 MON_PID=$LAST_PID
 wait_for 10 "the monitor to start" mark 1
+# The other node, n2, helps n1 restart gracefully (RFC 4724): its route
+# to n1's block must survive n1's restart too.
+mark2() {
+	ip -n "${PFX}n2" route del "100.127.$1.0/24" table 100 2>/dev/null
+	ip -n "${PFX}n2" route add blackhole "100.127.$1.0/24" table 100
+	grep -q "100.127.$1.0/24" "$TMP/monitor2.txt"
+}
+bg n2 ip monitor route >"$TMP/monitor2.txt" 2>&1
+MON2_PID=$LAST_PID
+wait_for 10 "n2's monitor to start" mark2 1
 
 # SIGTERM: our routes stay.
 stop_bgpd n1
@@ -121,6 +131,14 @@ print(k.get("100.64.1.0/26"), k.get("100.64.2.0/26"))')
 [ "$stale" = kept ] || no_kroute n1 100.99.0.0/24 ||
     fail "the stale route is back after the restart"
 kill "$MON_PID" 2>/dev/null
+wait_for 10 "n2's monitor to catch up" mark2 2
+if grep '^Deleted' "$TMP/monitor2.txt" | grep -q '100\.64\.1\.0/26'; then
+	cat "$TMP/monitor2.txt"
+	fail "n2 deleted its route to n1 while n1 restarted"
+fi
+grep -q 'keeping its routes (1)' "$TMP/bgpd-n2.log" ||
+    fail "n2 did not act as graceful restart helper"
+kill "$MON2_PID" 2>/dev/null
 
 others >"$TMP/after.txt"
 cmp -s "$TMP/before.txt" "$TMP/after.txt" || {

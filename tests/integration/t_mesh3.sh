@@ -79,8 +79,25 @@ for p in json.load(sys.stdin)["peers"]:
         sys.exit("%s flapped" % p["name"])' || fail "a session reset on reload"
 done
 
-# Stop n3: its routes leave n1 and n2.
+# Stop n3 (SIGTERM): it may come back, so n1 and n2 keep its routes as
+# graceful restart helpers (RFC 4724), flagged stale.
 stop_bgpd n3
+n3_down() {
+	[ "$(peer_field n1 198.51.100.3 bgp_state)" != '"Established"' ]
+}
+wait_for 15 "n1 to see n3 gone" n3_down
+has_route n1 100.64.3.0/26 "" || fail "n1 dropped n3's block at once"
+grep -q 'Mesh_198_51_100_3: keeping its routes' "$TMP/bgpd-n1.log" ||
+    fail "n1 is not keeping n3's routes for its restart"
+# n3 leaves the cluster (its Node and blocks deleted): now they go.
+python3 - "$TMP/cluster.yaml" <<'PY'
+import sys
+docs = open(sys.argv[1]).read().split("\n---\n")
+keep = [d for d in docs if "n3" not in d]
+open(sys.argv[1], "w").write("\n---\n".join(keep))
+PY
+bgpctl n1 reload >/dev/null || fail "reload n1"
+bgpctl n2 reload >/dev/null || fail "reload n2"
 wait_for 15 "n1 to drop n3's block" no_route n1 100.64.3.0/26
 wait_for 15 "n2 to drop n3's v6 block" no_route n2 "2001:db8:1000:3::/122"
 has_route n1 100.64.2.0/26 "" || fail "n1 lost n2's block"

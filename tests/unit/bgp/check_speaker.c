@@ -28,6 +28,7 @@ struct link {
 	struct half h[2];
 	bool	want[2];
 	bool	connected;
+	bool	cut;		/* the wire is down: no reconnecting */
 };
 
 static struct node nodes[4];
@@ -158,7 +159,8 @@ settle(void)
 
 			if (l->p[0] == NULL)
 				continue;
-			if (!l->connected && (l->want[0] || l->want[1])) {
+			if (!l->connected && !l->cut &&
+			    (l->want[0] || l->want[1])) {
 				l->connected = true;
 				l->want[0] = l->want[1] = false;
 				session_connected(speaker_peer_session(l->p[0]),
@@ -462,6 +464,72 @@ START_TEST(test_session_down_flushes)
 }
 END_TEST
 
+/* The TCP connection dies, no NOTIFICATION: both sides report it. */
+static void
+cut_wire(struct link *l)
+{
+	l->cut = true;
+	l->connected = false;
+	session_closed(speaker_peer_session(l->p[0]), "reset", now);
+	session_closed(speaker_peer_session(l->p[1]), "reset", now);
+	settle();
+}
+
+/* Graceful restart helper (RFC 4724 4.2): B keeps A's routes while the
+ * connection is gone, they are refreshed when A is back, and what A no
+ * longer announces goes at A's End-of-RIB. */
+START_TEST(test_gr_helper_keeps_then_refreshes)
+{
+	struct ip_prefix p, q;
+	const struct rib_path *b;
+
+	node_init(0, 64512);
+	node_init(1, 64512);
+	link_nodes(0, 1);
+	addr_pfx_parse("100.64.0.0/26", &p, false);
+	addr_pfx_parse("100.64.1.0/26", &q, false);
+	speaker_originate(nodes[0].sp, &p);
+	speaker_originate(nodes[0].sp, &q);
+	run_for(3000);
+	ck_assert_ptr_nonnull(best_at(1, "100.64.1.0/26"));
+	cut_wire(&links[0]);
+	run_for(60000);
+	b = best_at(1, "100.64.0.0/26");
+	ck_assert_ptr_nonnull(b);
+	ck_assert(b->flags & RIB_PATH_STALE);
+	/* A comes back without q. */
+	speaker_withdraw(nodes[0].sp, &q);
+	links[0].cut = false;
+	run_for(10000);
+	ck_assert(session_established(speaker_peer_session(links[0].p[1])));
+	b = best_at(1, "100.64.0.0/26");
+	ck_assert_ptr_nonnull(b);
+	ck_assert(!(b->flags & RIB_PATH_STALE));
+	ck_assert_ptr_null(best_at(1, "100.64.1.0/26"));
+	ck_assert_uint_eq(speaker_next_timer(nodes[1].sp), UINT64_MAX);
+}
+END_TEST
+
+/* A does not come back within its restart time (120 s): all go. */
+START_TEST(test_gr_helper_deadline)
+{
+	struct ip_prefix p;
+
+	node_init(0, 64512);
+	node_init(1, 64512);
+	link_nodes(0, 1);
+	addr_pfx_parse("100.64.0.0/26", &p, false);
+	speaker_originate(nodes[0].sp, &p);
+	run_for(3000);
+	cut_wire(&links[0]);
+	ck_assert_uint_eq(speaker_next_timer(nodes[1].sp), now + 120000);
+	run_for(119000);
+	ck_assert_ptr_nonnull(best_at(1, "100.64.0.0/26"));
+	run_for(2000);
+	ck_assert_ptr_null(best_at(1, "100.64.0.0/26"));
+}
+END_TEST
+
 START_TEST(test_loop_rejected)
 {
 	struct ip_prefix p;
@@ -501,6 +569,8 @@ main(void)
 	tcase_add_test(tc, test_rr_off_no_reflection);
 	tcase_add_test(tc, test_rr_cluster_loop);
 	tcase_add_test(tc, test_loop_rejected);
+	tcase_add_test(tc, test_gr_helper_keeps_then_refreshes);
+	tcase_add_test(tc, test_gr_helper_deadline);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }
