@@ -66,6 +66,17 @@ session_max_msg(const struct session *s)
 }
 
 bool
+session_request_refresh(struct session *s, uint64_t now)
+{
+	if (!session_established(s) || !s->neg.route_refresh)
+		return false;
+	msg_rrefresh_encode(&s->out, s->conf.af == AF_INET6 ? BGP_AFI_IPV6 :
+	    BGP_AFI_IPV4, 0, BGP_SAFI_UNICAST);
+	session_queued(s, 1, 0, now);
+	return true;
+}
+
+bool
 session_established(const struct session *s)
 {
 	return s->fsm.state == FSM_ESTABLISHED;

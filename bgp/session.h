@@ -137,6 +137,9 @@ size_t	 session_max_msg(const struct session *s);
 void	 session_run_timers(struct session *s, uint64_t now);
 uint64_t session_next_timer(const struct session *s);
 bool	 session_established(const struct session *s);
+/* Ask the peer to send its routes again (RFC 2918); false when the
+ * session is not up or the peer cannot. */
+bool	 session_request_refresh(struct session *s, uint64_t now);
 const char *session_state_name(const struct session *s);
 
 #endif

@@ -180,6 +180,24 @@ rule_eq(const struct config_frule *x, const struct config_frule *y)
 	return true;
 }
 
+bool
+plan_filter_rules_eq(const struct plan_filter *x, const struct plan_filter *y,
+    bool import)
+{
+	for (int d = 0; d < CONFIG_FRULE_NDIRS; d++) {
+		bool imp = d == CONFIG_IMPORT_V4 || d == CONFIG_IMPORT_V6;
+
+		if (imp != import)
+			continue;
+		if (x->nrules[d] != y->nrules[d])
+			return false;
+		for (size_t k = 0; k < x->nrules[d]; k++)
+			if (!rule_eq(&x->rules[d][k], &y->rules[d][k]))
+				return false;
+	}
+	return true;
+}
+
 static bool
 filters_eq(const struct plan *a, const struct plan *b)
 {
@@ -189,16 +207,10 @@ filters_eq(const struct plan *a, const struct plan *b)
 		const struct plan_filter *x = &a->filters[i];
 		const struct plan_filter *y = &b->filters[i];
 
-		if (strcmp(x->name, y->name) != 0)
+		if (strcmp(x->name, y->name) != 0 ||
+		    !plan_filter_rules_eq(x, y, true) ||
+		    !plan_filter_rules_eq(x, y, false))
 			return false;
-		for (int d = 0; d < CONFIG_FRULE_NDIRS; d++) {
-			if (x->nrules[d] != y->nrules[d])
-				return false;
-			for (size_t k = 0; k < x->nrules[d]; k++) {
-				if (!rule_eq(&x->rules[d][k], &y->rules[d][k]))
-					return false;
-			}
-		}
 	}
 	return true;
 }

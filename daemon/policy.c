@@ -308,30 +308,85 @@ has_service(const struct plan *pl, const struct ip_prefix *p)
 	return pl != NULL && is_service(pl, p);
 }
 
-/* Point every connection at its session's filters in the new plan. */
+/* Whether two filter lists import alike: same filters, same import
+ * rules, in the same order. */
+static bool
+imports_eq(const struct plan_filter *const *a, size_t na,
+    const struct plan_filter *const *b, size_t nb)
+{
+	size_t i = 0, j = 0;
+
+	/* Filters without import rules do not count. */
+	for (;;) {
+		while (i < na && a[i]->nrules[CONFIG_IMPORT_V4] == 0 &&
+		    a[i]->nrules[CONFIG_IMPORT_V6] == 0)
+			i++;
+		while (j < nb && b[j]->nrules[CONFIG_IMPORT_V4] == 0 &&
+		    b[j]->nrules[CONFIG_IMPORT_V6] == 0)
+			j++;
+		if (i == na || j == nb)
+			return i == na && j == nb;
+		if (!plan_filter_rules_eq(a[i], b[j], true))
+			return false;
+		i++;
+		j++;
+	}
+}
+
+static const struct plan_session *
+find_session(const struct plan *pl, const char *name)
+{
+	for (size_t i = 0; i < pl->nsessions; i++)
+		if (strcmp(pl->sessions[i].name, name) == 0)
+			return &pl->sessions[i];
+	return NULL;
+}
+
+static void
+request_refresh(struct conn *c)
+{
+	struct session *s = speaker_peer_session(c->peer_sp);
+
+	if (!session_established(s))
+		return;
+	if (session_request_refresh(s, daemon_now()))
+		log_info("%s: import rules changed: asked the peer for its "
+		    "routes again (route refresh)", c->name);
+	else
+		log_warn("%s: import rules changed but the peer cannot "
+		    "refresh; routes it already sent keep the old verdict "
+		    "until it sends them again", c->name);
+}
+
+/* Point every connection at its session's filters in the new plan (the
+ * old plan is still alive).  Where the import rules changed, ask the
+ * peer for its routes again (RFC 2918) so they pass the new rules, as
+ * BIRD's "reload in" does; a peer without route refresh keeps what it
+ * sent until it next changes it, which we log. */
 static void
 bind_filters(struct daemon *d)
 {
 	const struct plan *pl = &d->plan;
 
 	for (struct conn *c = d->conns; c != NULL; c = c->next) {
-		const struct plan_session *s = NULL;
+		const struct plan_session *s = find_session(pl, c->name);
+		const struct plan_filter **old = c->filters;
+		size_t nold = c->nfilters;
 
-		free(c->filters);
 		c->filters = NULL;
 		c->nfilters = 0;
-		for (size_t i = 0; i < pl->nsessions && s == NULL; i++)
-			if (strcmp(pl->sessions[i].name, c->name) == 0)
-				s = &pl->sessions[i];
-		if (s == NULL || s->nfilters == 0)
-			continue;
-		c->filters = xcalloc(s->nfilters, sizeof(*c->filters));
-		for (size_t k = 0; k < s->nfilters; k++)
+		if (s != NULL && s->nfilters > 0)
+			c->filters = xcalloc(s->nfilters,
+			    sizeof(*c->filters));
+		for (size_t k = 0; s != NULL && k < s->nfilters; k++)
 			for (size_t j = 0; j < pl->nfilters; j++)
 				if (strcmp(pl->filters[j].name,
 				    s->filters[k]) == 0)
 					c->filters[c->nfilters++] =
 					    &pl->filters[j];
+		if (!imports_eq(old, nold, c->filters, c->nfilters))
+			request_refresh(c);
+		free(old);
 	}
 }
 
