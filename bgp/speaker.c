@@ -53,6 +53,8 @@ struct speaker_peer {
 	uint64_t gr_deadline;
 	uint16_t gr_time;	/* the peer's restart time (0: no GR) */
 	uint64_t up_since, last_change;
+	uint64_t nlooped;	/* announcements dropped as loops */
+	uint64_t nfiltered;	/* announcements import policy rejected */
 	char	last_why[200];	/* last failure logged while down */
 	struct speaker_peer *next;
 };
@@ -274,9 +276,11 @@ withdraw_field(struct speaker_peer *p, const uint8_t *data, size_t len,
 		rib_withdraw(&p->sp->rib, &p->rp, &pfx);
 }
 
+/* Announce the field's prefixes with set; NULL set: withdraw them, and
+ * count them as loops if looped. */
 static void
 announce_field(struct speaker_peer *p, const uint8_t *data, size_t len,
-    int af, struct attrset *set, const struct bgp_attrs *a)
+    int af, struct attrset *set, const struct bgp_attrs *a, bool looped)
 {
 	const struct speaker_io *io = &p->sp->io;
 	struct buf_rd r;
@@ -285,10 +289,14 @@ announce_field(struct speaker_peer *p, const uint8_t *data, size_t len,
 	buf_rd_init(&r, data, len);
 	while (buf_left(&r) > 0 &&
 	    nlri_get(&r, af, false, &pfx, NULL) == 0) {
-		if (set == NULL || (io->import != NULL &&
-		    !io->import(io->arg, p, &pfx, a)))
+		if (set == NULL) {
+			p->nlooped += looped;
 			rib_withdraw(&p->sp->rib, &p->rp, &pfx);
-		else
+		} else if (io->import != NULL &&
+		    !io->import(io->arg, p, &pfx, a)) {
+			p->nfiltered++;
+			rib_withdraw(&p->sp->rib, &p->rp, &pfx);
+		} else
 			rib_update(&p->sp->rib, &p->rp, &pfx,
 			    attrset_ref(set));
 	}
@@ -324,7 +332,8 @@ h_update(void *ctx, const struct bgp_update *u, const struct bgp_err *err)
 	struct speaker_peer *p = ctx;
 	const struct bgp_attrs *a = &u->attrs;
 	const struct session_neg *n = &p->session->neg;
-	bool withdraw = err->action == BGP_ACT_WITHDRAW || ineligible(p, a);
+	bool looped = err->action != BGP_ACT_WITHDRAW && ineligible(p, a);
+	bool withdraw = err->action == BGP_ACT_WITHDRAW || looped;
 	struct attrset *set;
 
 	if (n->ipv4)
@@ -334,7 +343,8 @@ h_update(void *ctx, const struct bgp_update *u, const struct bgp_err *err)
 		    a->mp_unreach.afi == BGP_AFI_IPV6 ? AF_INET6 : AF_INET);
 	if (n->ipv4 && u->nlri_len > 0) {
 		set = withdraw ? NULL : attrset_intern(a, &a->nexthop, NULL);
-		announce_field(p, u->nlri, u->nlri_len, AF_INET, set, a);
+		announce_field(p, u->nlri, u->nlri_len, AF_INET, set, a,
+		    looped);
 		attrset_unref(set);
 	}
 	if (a->mp_reach.usable) {
@@ -342,7 +352,7 @@ h_update(void *ctx, const struct bgp_update *u, const struct bgp_err *err)
 		int af = m->afi == BGP_AFI_IPV6 ? AF_INET6 : AF_INET;
 
 		set = withdraw ? NULL : attrset_intern(a, &m->nh, &m->nh_ll);
-		announce_field(p, m->nlri, m->nlri_len, af, set, a);
+		announce_field(p, m->nlri, m->nlri_len, af, set, a, looped);
 		attrset_unref(set);
 	}
 	wake(p->sp);
@@ -601,6 +611,8 @@ speaker_peer_stats(const struct speaker_peer *p, struct speaker_peer_stats *st)
 {
 	memset(st, 0, sizeof(*st));
 	st->received = p->rp.npaths;
+	st->looped = p->nlooped;
+	st->filtered = p->nfiltered;
 	st->advertised = p->out.nsent;
 	st->up_since = p->up ? p->up_since : 0;
 	st->last_change = p->last_change;

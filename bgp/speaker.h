@@ -64,6 +64,10 @@ struct speaker_peer_conf {
 struct speaker_peer_stats {
 	size_t	received;	/* paths held from this peer */
 	size_t	advertised;	/* prefixes the peer has from us */
+	/* Announcements dropped since the peer was added: as loops (our
+	 * AS too often, our ORIGINATOR_ID or cluster id) and by import
+	 * policy. */
+	uint64_t looped, filtered;
 	uint64_t up_since;	/* monotonic ms, or 0 */
 	uint64_t last_change;	/* monotonic ms of the last state change */
 	unsigned flaps;

@@ -8,6 +8,7 @@
 #   bg NAME CMD...          run CMD in NAME in the background (tracked;
 #                           its pid is left in LAST_PID)
 #   wait_for SECS DESC CMD  poll CMD every 0.2 s until it succeeds
+#   try_for SECS CMD        the same, returning false instead of failing
 #   bgpd_start NODE CONFIG [ARGS]   bgpd in namespace NODE
 #   bgpctl NODE ARGS        bgpd status/routes against NODE's daemon
 #   fail MSG / skip MSG     end the test
@@ -109,9 +110,10 @@ bg() {
 	PIDS="$PIDS $!"
 }
 
-wait_for() {
-	local secs="$1" desc="$2" i=0
-	shift 2
+# try_for SECS CMD: poll CMD every 0.2 s; false if it never succeeds.
+try_for() {
+	local secs="$1" i=0
+	shift
 	while [ "$i" -lt $((secs * 5)) ]; do
 		if "$@" >/dev/null 2>&1; then
 			return 0
@@ -119,7 +121,14 @@ wait_for() {
 		sleep 0.2
 		i=$((i + 1))
 	done
-	fail "timed out after ${secs}s waiting for $desc"
+	return 1
+}
+
+wait_for() {
+	local secs="$1" desc="$2"
+	shift 2
+	try_for "$secs" "$@" ||
+	    fail "timed out after ${secs}s waiting for $desc"
 }
 
 bgpd_start() {
