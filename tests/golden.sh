@@ -21,7 +21,8 @@ for args in *.args; do
 	line=$(cat "$args")
 	envs="" rest=""
 	for w in $line; do
-		if [ -z "$rest" ] && echo "$w" | grep -q '^[A-Z_][A-Z0-9_]*='; then
+		if [ -z "$rest" ] &&
+		    echo "$w" | grep -q '^[A-Z_][A-Z0-9_]*='; then
 			envs="$envs $w"
 		else
 			rest="$rest $w"

@@ -24,8 +24,8 @@ for d in lib bgp fib config; do
 	for o in lib bgp fib config daemon; do
 		[ "$d" = "$o" ] && continue
 		[ "$o" = lib ] && continue
-		hits=$(grep -nE "#[[:space:]]*include[[:space:]]*\"(\.\./)?$o/" \
-		    $d/*.[ch] 2>/dev/null || true)
+		re="#[[:space:]]*include[[:space:]]*\"(\.\./)?$o/"
+		hits=$(grep -nE "$re" $d/*.[ch] 2>/dev/null || true)
 		[ -z "$hits" ] || report "$d/ includes $o/:
 $hits"
 	done
@@ -33,7 +33,9 @@ done
 # Local includes must name a real file in the tree.
 for f in lib/*.[ch] bgp/*.[ch] fib/*.[ch] config/*.[ch] daemon/*.[ch]; do
 	[ -f "$f" ] || continue
-	for inc in $(sed -n 's/^#[[:space:]]*include[[:space:]]*"\([^"]*\)".*/\1/p' "$f"); do
+	incs=$(sed -n \
+	    's/^#[[:space:]]*include[[:space:]]*"\([^"]*\)".*/\1/p' "$f")
+	for inc in $incs; do
 		[ -f "$(dirname "$f")/$inc" ] || [ -f "$inc" ] ||
 		    report "$f includes missing \"$inc\""
 	done

@@ -165,7 +165,8 @@ tor_ok() {	# PREFIX
 	    ! echo "$out" | grep -q 'cluster_list\|originator_id'
 }
 for j in 1 2 3 4; do
-	try_for 10 tor_ok "100.64.$j.0/26" || fail "the ToR's view of 100.64.$j.0/26:
+	try_for 10 tor_ok "100.64.$j.0/26" ||
+	    fail "the ToR's view of 100.64.$j.0/26:
 $(birdc -s "$TMP/bird.ctl" show route "100.64.$j.0/26" all)"
 done
 
