@@ -128,14 +128,83 @@ xcache_clear(struct speaker_peer *p)
 	hash_init(&p->cache);
 }
 
+/* Room for a path with a policy's additions. */
+struct adds_buf {
+	uint8_t	comms[4 * ATTR_MAX_COMMUNITIES];
+	uint8_t	large[12 * ATTR_MAX_LARGE];
+	uint8_t	path[2][ASPATH_MAX + 16];
+};
+
+/* Put adds into a (its values then point into buf).  On an eBGP export
+ * the prepended ASNs go after our own AS, which is first already.
+ * False when the AS path would grow too long. */
+static bool
+apply_adds(struct bgp_attrs *a, const struct speaker_adds *adds,
+    bool after_first, struct adds_buf *buf)
+{
+	if (adds == NULL)
+		return true;
+	if (adds->ncommunities > 0) {
+		a->ncommunities = merge_values(buf->comms, a->communities,
+		    a->ncommunities, adds->communities, adds->ncommunities, 4,
+		    ATTR_MAX_COMMUNITIES);
+		a->communities = buf->comms;
+		a->present |= ATTR_P_COMMUNITIES;
+	}
+	if (adds->nlarge > 0) {
+		a->nlarge_communities = merge_values(buf->large,
+		    a->large_communities, a->nlarge_communities, adds->large,
+		    adds->nlarge, 12, ATTR_MAX_LARGE);
+		a->large_communities = buf->large;
+		a->present |= ATTR_P_LARGE_COMMUNITIES;
+	}
+	if (adds->nprepend > 0) {
+		uint32_t first = after_first ?
+		    aspath_first_as(a->aspath, a->aspath_len) : 0;
+		const uint8_t *cur = a->aspath;
+		size_t len = a->aspath_len;
+		int k = 0;
+
+		if (len + 6 + 4 * (adds->nprepend + 1) > ASPATH_MAX)
+			return false;
+		if (first != 0) {
+			/* Take our AS off, prepend, put it back. */
+			uint8_t *o = buf->path[k];
+
+			memcpy(o, cur, len);
+			if (o[1] > 1) {
+				o[1]--;
+				memmove(o + 2, o + 6, len - 6);
+				len -= 4;
+			} else {
+				memmove(o, o + 6, len - 6);
+				len -= 6;
+			}
+			cur = o;
+			k = 1;
+		}
+		for (size_t i = adds->nprepend; i-- > 0; k ^= 1) {
+			len = aspath_prepend(cur, len, adds->prepend[i], 1,
+			    buf->path[k]);
+			cur = buf->path[k];
+		}
+		if (first != 0) {
+			len = aspath_prepend(cur, len, first, 1, buf->path[k]);
+			cur = buf->path[k];
+		}
+		a->aspath = cur;
+		a->aspath_len = len;
+	}
+	return true;
+}
+
 /* The attributes peer p gets for a path with attributes `in`; reflect
  * is the ORIGINATOR_ID for a reflected route (RFC 4456 8), else 0. */
 static struct attrset *
 transform(struct speaker_peer *p, const struct attrset *in, bool local,
     uint32_t reflect, const struct speaker_adds *adds)
 {
-	static uint8_t comms[4 * ATTR_MAX_COMMUNITIES];
-	static uint8_t large[12 * ATTR_MAX_LARGE];
+	static struct adds_buf buf;
 	uint8_t path[ASPATH_MAX + 16];
 	uint8_t clist[4 * (ATTR_MAX_CLUSTER + 1)];
 	struct bgp_attrs a;
@@ -179,20 +248,8 @@ transform(struct speaker_peer *p, const struct attrset *in, bool local,
 		a.ncluster++;
 		a.present |= ATTR_P_CLUSTER_LIST;
 	}
-	if (adds != NULL && adds->ncommunities > 0) {
-		a.ncommunities = merge_values(comms, a.communities,
-		    a.ncommunities, adds->communities, adds->ncommunities, 4,
-		    ATTR_MAX_COMMUNITIES);
-		a.communities = comms;
-		a.present |= ATTR_P_COMMUNITIES;
-	}
-	if (adds != NULL && adds->nlarge > 0) {
-		a.nlarge_communities = merge_values(large,
-		    a.large_communities, a.nlarge_communities, adds->large,
-		    adds->nlarge, 12, ATTR_MAX_LARGE);
-		a.large_communities = large;
-		a.present |= ATTR_P_LARGE_COMMUNITIES;
-	}
+	if (!apply_adds(&a, adds, ebgp, &buf))
+		return NULL;
 	if (self) {
 		nh = p->conf.local_addr;
 		memset(&ll, 0, sizeof(ll));
@@ -276,6 +333,19 @@ withdraw_field(struct speaker_peer *p, const uint8_t *data, size_t len,
 		rib_withdraw(&p->sp->rib, &p->rp, &pfx);
 }
 
+/* set with an import policy's additions, or NULL if they do not fit. */
+static struct attrset *
+modified(const struct attrset *set, const struct speaker_adds *adds)
+{
+	static struct adds_buf buf;
+	struct bgp_attrs a;
+
+	attrset_view(set, &a);
+	if (!apply_adds(&a, adds, false, &buf))
+		return NULL;
+	return attrset_intern(&a, &set->nexthop, &set->nexthop_ll);
+}
+
 /* Announce the field's prefixes with set; NULL set: withdraw them, and
  * count them as loops if looped. */
 static void
@@ -286,20 +356,39 @@ announce_field(struct speaker_peer *p, const uint8_t *data, size_t len,
 	struct buf_rd r;
 	struct ip_prefix pfx;
 
+	const struct speaker_adds *adds, *last = NULL;
+	struct attrset *mod = NULL;
+
 	buf_rd_init(&r, data, len);
 	while (buf_left(&r) > 0 &&
 	    nlri_get(&r, af, false, &pfx, NULL) == 0) {
+		adds = NULL;
 		if (set == NULL) {
 			p->nlooped += looped;
 			rib_withdraw(&p->sp->rib, &p->rp, &pfx);
 		} else if (io->import != NULL &&
-		    !io->import(io->arg, p, &pfx, a)) {
+		    !io->import(io->arg, p, &pfx, a, &adds)) {
 			p->nfiltered++;
 			rib_withdraw(&p->sp->rib, &p->rp, &pfx);
-		} else
+		} else if (adds == NULL) {
 			rib_update(&p->sp->rib, &p->rp, &pfx,
 			    attrset_ref(set));
+		} else {
+			/* The prefixes of one UPDATE mostly share their
+			 * additions: make the set once. */
+			if (adds != last) {
+				attrset_unref(mod);
+				mod = modified(set, adds);
+				last = adds;
+			}
+			if (mod != NULL)
+				rib_update(&p->sp->rib, &p->rp, &pfx,
+				    attrset_ref(mod));
+			else
+				rib_withdraw(&p->sp->rib, &p->rp, &pfx);
+		}
 	}
+	attrset_unref(mod);
 }
 
 /* RFC 4271 9.1.2 and RFC 4456 8: paths we must not use. */

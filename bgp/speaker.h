@@ -19,14 +19,18 @@
 #include "rib.h"
 #include "session.h"
 
-/* What an export policy adds to a route.  The policy keeps these alive
- * and hands out one pointer per distinct set: the pointer is part of
- * the cache key for the attributes sent. */
+/* What a policy adds to a route.  The policy keeps these alive and
+ * hands out one pointer per distinct set: the pointer is part of the
+ * cache key for the attributes sent. */
 struct speaker_adds {
 	const uint8_t *communities;	/* 4-octet values, network order */
 	size_t	ncommunities;
 	const uint8_t *large;		/* 12-octet values, network order */
 	size_t	nlarge;
+	/* ASNs put in front of the AS path, first first (on export, after
+	 * our own AS on eBGP sessions, as a BIRD export filter's do). */
+	const uint32_t *prepend;
+	size_t	nprepend;
 };
 
 struct speaker_peer;
@@ -41,9 +45,11 @@ struct speaker_io {
 	bool	(*export)(void *arg, const struct speaker_peer *to,
 		    const struct rib_entry *e,
 		    const struct speaker_adds **adds);
-	/* Import policy per prefix (NULL: accept all): false drops it. */
+	/* Import policy per prefix (NULL: accept all): false drops it;
+	 * *adds may name additions to the path kept. */
 	bool	(*import)(void *arg, const struct speaker_peer *from,
-		    const struct ip_prefix *p, const struct bgp_attrs *a);
+		    const struct ip_prefix *p, const struct bgp_attrs *a,
+		    const struct speaker_adds **adds);
 	void	*arg;
 };
 

@@ -151,11 +151,11 @@ enum plan_verdict {
 	PLAN_REJECT,
 };
 
-/* The first rule of f (import or export, the route's family) that
- * matches decides; *matched (optional) is that rule. */
 /* Whether two filters hold the same import (or export) rules. */
 bool	 plan_filter_rules_eq(const struct plan_filter *x,
 	    const struct plan_filter *y, bool import);
+/* The first rule of f (import or export, the route's family) that
+ * matches decides; *matched (optional) is that rule. */
 enum plan_verdict plan_filter_eval(const struct plan_filter *f,
 	    bool import, const struct plan_route *rt,
 	    const struct config_frule **matched);

@@ -13,7 +13,10 @@
  *   interface (glob)       a local route on a matching interface;
  *   peerType eBGP|iBGP     the session the filter is applied on;
  *   communities            the route carries that community;
- *   asPathPrefix           the AS path starts with those ASNs.
+ *   asPathPrefix           the AS path starts with those ASNs;
+ *   priority               never holds: bgpd keeps no route priorities
+ *                          (config/filter.c warns).
+ * An accepting rule's operations are the caller's to apply.
  */
 #include <fnmatch.h>
 #include <string.h>
@@ -97,6 +100,8 @@ rule_matches(const struct config_frule *r, const struct plan_route *rt)
 	if (r->peer_type == CONFIG_PEERTYPE_IBGP && rt->ebgp_session)
 		return false;
 	if (!community_ok(r, rt))
+		return false;
+	if (r->priority != 0)
 		return false;
 	if (r->nas_path_prefix > 0) {
 		if (rt->naspath < r->nas_path_prefix)

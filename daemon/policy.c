@@ -24,9 +24,19 @@ struct pset {
 	uint8_t	*comm, *large;
 };
 
+/* The additions of one BGPFilter rule's operations. */
+struct rset {
+	const struct config_frule *rule;
+	struct speaker_adds adds;
+	uint8_t	*comm, *large;
+	uint32_t *prepend;
+};
+
 struct policy {
 	struct pset **sets;
 	size_t	nsets, cap;
+	struct rset **rsets;
+	size_t	nrsets, rcap;
 };
 
 const struct plan_pool *
@@ -179,17 +189,77 @@ flat_path(const uint8_t *p, size_t len, uint32_t *out, size_t max)
 	return n;
 }
 
-/* The session's BGPFilters, in order: the first match decides. */
+/* The additions a rule's addCommunity and prependASPath operations make
+ * (setPriority has no effect here: see config/filter.c), or NULL. */
+static const struct speaker_adds *
+rule_adds(struct daemon *d, const struct config_frule *r)
+{
+	struct policy *po = d->pol;
+	struct rset *s;
+	size_t nc = 0, nl = 0, np = 0;
+
+	for (size_t i = 0; i < r->nops; i++)
+		if (r->ops[i].kind == CONFIG_FOP_ADD_COMMUNITY)
+			r->ops[i].community.large ? nl++ : nc++;
+		else if (r->ops[i].kind == CONFIG_FOP_PREPEND_AS_PATH)
+			np += r->ops[i].nasns;
+	if (nc + nl + np == 0 || po == NULL)
+		return NULL;
+	for (size_t i = 0; i < po->nrsets; i++)
+		if (po->rsets[i]->rule == r)
+			return &po->rsets[i]->adds;
+	s = xcalloc(1, sizeof(*s));
+	s->rule = r;
+	s->comm = xcalloc(nc ? nc : 1, 4);
+	s->large = xcalloc(nl ? nl : 1, 12);
+	s->prepend = xcalloc(np ? np : 1, sizeof(uint32_t));
+	for (size_t i = 0; i < r->nops; i++) {
+		const struct config_fop *op = &r->ops[i];
+		const struct config_community *c = &op->community;
+		size_t n = s->adds.nprepend;
+
+		if (op->kind == CONFIG_FOP_ADD_COMMUNITY && c->large) {
+			uint8_t *o = s->large + 12 * s->adds.nlarge++;
+
+			put32(o, c->a);
+			put32(o + 4, c->b);
+			put32(o + 8, c->c);
+		} else if (op->kind == CONFIG_FOP_ADD_COMMUNITY) {
+			put32(s->comm + 4 * s->adds.ncommunities++,
+			    c->a << 16 | (c->b & 0xffff));
+		} else if (op->kind == CONFIG_FOP_PREPEND_AS_PATH) {
+			/* A later prepend goes in front of an earlier. */
+			memmove(s->prepend + op->nasns, s->prepend,
+			    n * sizeof(uint32_t));
+			memcpy(s->prepend, op->asns,
+			    op->nasns * sizeof(uint32_t));
+			s->adds.nprepend = n + op->nasns;
+		}
+	}
+	s->adds.communities = s->comm;
+	s->adds.large = s->large;
+	s->adds.prepend = s->prepend;
+	po->rsets = xgrow(po->rsets, &po->rcap, po->nrsets + 1,
+	    sizeof(*po->rsets));
+	po->rsets[po->nrsets++] = s;
+	return &s->adds;
+}
+
+/* The session's BGPFilters, in order: the first match decides; an
+ * accepting rule's operations go into *adds. */
 static enum plan_verdict
-filters(const struct speaker_peer *sp, bool import,
-    const struct plan_route *rt)
+filters(struct daemon *d, const struct speaker_peer *sp, bool import,
+    const struct plan_route *rt, const struct speaker_adds **adds)
 {
 	const struct conn *c = speaker_peer_io_ctx(sp);
 
 	for (size_t i = 0; c != NULL && i < c->nfilters; i++) {
+		const struct config_frule *r;
 		enum plan_verdict v = plan_filter_eval(c->filters[i], import,
-		    rt, NULL);
+		    rt, &r);
 
+		if (v == PLAN_ACCEPT)
+			*adds = rule_adds(d, r);
 		if (v != PLAN_NO_MATCH)
 			return v;
 	}
@@ -218,17 +288,19 @@ route_of(struct daemon *d, const struct speaker_peer *sp,
 
 bool
 policy_import(void *arg, const struct speaker_peer *from,
-    const struct ip_prefix *p, const struct bgp_attrs *a)
+    const struct ip_prefix *p, const struct bgp_attrs *a,
+    const struct speaker_adds **adds)
 {
 	struct daemon *d = arg;
 	const struct conn *c = speaker_peer_io_ctx(from);
 	struct plan_route rt;
 	uint32_t path[64];
 
+	*adds = NULL;
 	if (c == NULL || c->nfilters == 0)
 		return true;
 	route_of(d, from, p, true, a, path, 64, &rt);
-	return filters(from, true, &rt) != PLAN_REJECT;
+	return filters(d, from, true, &rt, adds) != PLAN_REJECT;
 }
 
 bool
@@ -254,7 +326,7 @@ policy_export(void *arg, const struct speaker_peer *to,
 		attrset_view(e->paths->attrs, &a);
 		route_of(d, to, p, speaker_path_peer(e->paths) != NULL, &a,
 		    path, 64, &rt);
-		v = filters(to, false, &rt);
+		v = filters(d, to, false, &rt, adds);
 		if (v != PLAN_NO_MATCH)
 			return v == PLAN_ACCEPT;
 	}
@@ -300,6 +372,15 @@ free_sets(struct policy *po)
 	free(po->sets);
 	po->sets = NULL;
 	po->nsets = po->cap = 0;
+	for (size_t i = 0; i < po->nrsets; i++) {
+		free(po->rsets[i]->comm);
+		free(po->rsets[i]->large);
+		free(po->rsets[i]->prepend);
+		free(po->rsets[i]);
+	}
+	free(po->rsets);
+	po->rsets = NULL;
+	po->nrsets = po->rcap = 0;
 }
 
 static bool

@@ -29,9 +29,12 @@
 
 struct daemon;
 
-/* The speaker's import hook: the session's BGPFilter import rules. */
+/* The speaker's import hook: the session's BGPFilter import rules, and
+ * the operations (addCommunity, prependASPath) of the rule that
+ * accepted the route. */
 bool	 policy_import(void *arg, const struct speaker_peer *from,
-	    const struct ip_prefix *p, const struct bgp_attrs *a);
+	    const struct ip_prefix *p, const struct bgp_attrs *a,
+	    const struct speaker_adds **adds);
 bool	 policy_export(void *arg, const struct speaker_peer *to,
 	    const struct rib_entry *e, const struct speaker_adds **adds);
 /* The plan changed (or started: old NULL): rebuild, re-originate. */

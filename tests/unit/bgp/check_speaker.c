@@ -69,6 +69,8 @@ static const struct speaker_io io = {
 	NULL,
 };
 
+static const struct speaker_io *node_io = &io;	/* for node_init */
+
 static void
 node_init(int i, uint32_t as)
 {
@@ -78,7 +80,7 @@ node_init(int i, uint32_t as)
 	nodes[i].as = as;
 	nodes[i].id = 0xc6336400u + (uint32_t)i + 1;
 	addr_parse(a, &nodes[i].addr);
-	nodes[i].sp = speaker_new(nodes[i].id, &io);
+	nodes[i].sp = speaker_new(nodes[i].id, node_io);
 }
 
 static bool rr_client_next[2];	/* the next link's peers are clients */
@@ -199,6 +201,7 @@ run_for(uint64_t ms)
 static void
 setup(void)
 {
+	node_io = &io;
 	now = 1000;
 	nlinks = 0;
 	memset(nodes, 0, sizeof(nodes));
@@ -554,6 +557,107 @@ START_TEST(test_loop_rejected)
 }
 END_TEST
 
+/* Policy hooks: node 0 exports with a prepend and a community; node 1
+ * imports 100.64.0.0/26 with a prepend and a large community and
+ * rejects 100.64.9.0/24. */
+static int
+node_of(const struct speaker_peer *p)
+{
+	const struct half *h = speaker_peer_io_ctx(p);
+
+	return (int)(h->l->n[h->side] - nodes);
+}
+
+static const uint32_t exp_prepend[] = { 65100, 65101 };
+static const uint8_t exp_comm[] = { 0xfd, 0xe9, 0x00, 0x07 };
+static const struct speaker_adds exp_adds = {
+	exp_comm, 1, NULL, 0, exp_prepend, 2,
+};
+static const uint32_t imp_prepend[] = { 65200 };
+static const uint8_t imp_large[] = { 0, 0, 0xfd, 0xea, 0, 0, 0, 1, 0, 0,
+	0, 2 };
+static const struct speaker_adds imp_adds = {
+	NULL, 0, imp_large, 1, imp_prepend, 1,
+};
+
+static bool
+hook_export(void *arg, const struct speaker_peer *to,
+    const struct rib_entry *e, const struct speaker_adds **adds)
+{
+	*adds = node_of(to) == 0 ? &exp_adds : NULL;
+	return true;
+}
+
+static bool
+hook_import(void *arg, const struct speaker_peer *from,
+    const struct ip_prefix *p, const struct bgp_attrs *a,
+    const struct speaker_adds **adds)
+{
+	char buf[ADDR_PFX_STRLEN];
+
+	*adds = NULL;
+	if (node_of(from) != 1)
+		return true;
+	addr_pfx_fmt(p, buf, sizeof(buf));
+	if (strcmp(buf, "100.64.9.0/24") == 0)
+		return false;
+	if (strcmp(buf, "100.64.0.0/26") == 0)
+		*adds = &imp_adds;
+	return true;
+}
+
+static const struct speaker_io hook_io = {
+	io_connect, io_disconnect, io_output, io_wakeup, NULL, hook_export,
+	hook_import, NULL,
+};
+
+START_TEST(test_policy_additions)
+{
+	struct ip_prefix p, q, r;
+	const struct rib_path *b;
+	struct bgp_attrs a;
+	struct speaker_peer_stats st;
+
+	/* A -eBGP- B -iBGP- C */
+	node_io = &hook_io;
+	node_init(0, 65001);
+	node_init(1, 65002);
+	node_init(2, 65002);
+	link_nodes(0, 1);
+	link_nodes(1, 2);
+	addr_pfx_parse("100.64.0.0/26", &p, false);
+	addr_pfx_parse("100.64.1.0/26", &q, false);
+	addr_pfx_parse("100.64.9.0/24", &r, false);
+	speaker_originate(nodes[0].sp, &p);
+	speaker_originate(nodes[0].sp, &q);
+	speaker_originate(nodes[0].sp, &r);
+	run_for(3000);
+	/* A's prepend goes after its own AS; B's import prepend in front
+	 * of everything. */
+	b = best_at(1, "100.64.0.0/26");
+	ck_assert_ptr_nonnull(b);
+	ck_assert_str_eq(path_text(b), "65200 65001 65100 65101");
+	attrset_view(b->attrs, &a);
+	ck_assert_uint_eq(a.ncommunities, 1);
+	ck_assert_mem_eq(a.communities, exp_comm, 4);
+	ck_assert_uint_eq(a.nlarge_communities, 1);
+	ck_assert_mem_eq(a.large_communities, imp_large, 12);
+	/* Another prefix of the same UPDATE: export additions only. */
+	b = best_at(1, "100.64.1.0/26");
+	ck_assert_ptr_nonnull(b);
+	ck_assert_str_eq(path_text(b), "65001 65100 65101");
+	ck_assert_uint_eq(b->attrs->nlarge_communities, 0);
+	/* Rejected on import, and counted. */
+	ck_assert_ptr_null(best_at(1, "100.64.9.0/24"));
+	speaker_peer_stats(links[0].p[1], &st);
+	ck_assert_uint_eq(st.filtered, 1);
+	ck_assert_uint_eq(st.looped, 0);
+	/* B passes the modified path on over iBGP as it is. */
+	ck_assert_str_eq(path_text(best_at(2, "100.64.0.0/26")),
+	    "65200 65001 65100 65101");
+}
+END_TEST
+
 int
 main(void)
 {
@@ -569,6 +673,7 @@ main(void)
 	tcase_add_test(tc, test_rr_off_no_reflection);
 	tcase_add_test(tc, test_rr_cluster_loop);
 	tcase_add_test(tc, test_loop_rejected);
+	tcase_add_test(tc, test_policy_additions);
 	tcase_add_test(tc, test_gr_helper_keeps_then_refreshes);
 	tcase_add_test(tc, test_gr_helper_deadline);
 	suite_add_tcase(s, tc);

@@ -168,6 +168,18 @@ START_TEST(test_order_and_direction)
 }
 END_TEST
 
+/* bgpd keeps no route priorities: a priority condition never holds,
+ * so the next rule decides. */
+START_TEST(test_priority_never_matches)
+{
+	rule(0, "100.64.0.0/16", CONFIG_MATCH_IN, false)->priority = 1024;
+	rule(1, "100.64.0.0/16", CONFIG_MATCH_IN, true);
+	ck_assert_int_eq(eval("100.64.1.0/24"), PLAN_ACCEPT);
+	rules[0].priority = 0;
+	ck_assert_int_eq(eval("100.64.1.0/24"), PLAN_REJECT);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -180,6 +192,7 @@ suite(void)
 	tcase_add_test(tc, test_source_interface_peer_type);
 	tcase_add_test(tc, test_community_and_as_path);
 	tcase_add_test(tc, test_order_and_direction);
+	tcase_add_test(tc, test_priority_never_matches);
 	suite_add_tcase(s, tc);
 	return s;
 }
