@@ -183,6 +183,23 @@ deps:
 mutation:
 	python3 tools/mutate-plan.py
 
+# Benchmarks against BIRD 2, FRR and GoBGP (bench/run.sh, issue 6):
+# root, network namespaces, minutes to an hour; never part of `make
+# check`.  `bench` regenerates bench/RESULTS.md; `bench-quick` is a
+# subset in under 5 minutes (build/bench/RESULTS-quick.md).  Raw results
+# go to build/bench/results/.  The tools: bench/tools.mk.
+-include bench/tools.mk
+.PHONY: bench bench-quick bench-deps
+
+bench-deps: deps
+	EXTRA_PKGS="bird2 frr gobgpd util-linux" sh tools/deps.sh
+
+bench: deps bench-deps all bench-tools
+	sh bench/run.sh
+
+bench-quick: deps bench-deps all bench-tools
+	sh bench/run.sh --quick
+
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(UNITDIR) \
 	    $(DESTDIR)$(SYSCONFDIR)/bgpd $(DESTDIR)$(DOCDIR)

@@ -1,0 +1,203 @@
+# The daemons under test (sourced by bench/run.sh after lib.sh).  Each
+# runs in the dut namespace, every process pinned to CPU_DUT, with its
+# config, sockets and logs in the run directory RUN.
+#
+#   dut_config KIND NPEERS MODE   write KIND's config for NPEERS generator
+#                                 peers; MODE ebgp (AS GEN_AS) or mesh
+#                                 (iBGP, B4: bgpd gets Node resources)
+#   dut_start KIND                start it, wait until it listens on 179
+#   dut_stop                      SIGTERM every process, wait
+#   DUT_PIDS                      the running DUT's processes
+#
+# KIND: bgpd, bird-s2 (BIRD 2, kernel scan time 2 as Calico), bird (BIRD
+# 2, default scan time), frr (FRR bgpd + zebra), gobgp (GoBGP, BGP only).
+FRR=/usr/lib/frr
+CONF="$TOP/bench/conf"
+DUT_PIDS=""
+DUT_KIND=""
+
+# tpl FILE: FILE with @VAR@ replaced from the T_* variables
+tpl() {
+	sed -e "s|@AS@|$T_AS|g" -e "s|@PEER_AS@|$T_PEER_AS|g" \
+	    -e "s|@DUT_IP@|$DUT_IP|g" -e "s|@DUT_IP6@|$DUT_IP6|g" \
+	    -e "s|@RUN@|$RUN|g" -e "s|@MESH@|$T_MESH|g" \
+	    -e "s|@SCAN@|$T_SCAN|g" -e "s|@SCAN_NOTE@|$T_SCAN_NOTE|g" \
+	    -e "s|@I@|${T_I:-}|g" -e "s|@IP@|${T_IP:-}|g" "$1"
+}
+
+# per_peer NPEERS FILE: FILE once for each peer
+per_peer() {
+	local n="$1" f="$2" i=0
+	while [ "$i" -lt "$n" ]; do
+		T_I=$i T_IP=$(src_ip "$i") tpl "$f"
+		i=$((i + 1))
+	done
+}
+
+dut_config() {
+	local kind="$1" n="$2" mode="$3"
+	T_AS=$DUT_AS
+	T_PEER_AS=$GEN_AS
+	T_MESH=false
+	T_SCAN="scan time 2;"
+	T_SCAN_NOTE="with Calico's scan time 2"
+	if [ "$mode" = mesh ]; then
+		T_PEER_AS=$DUT_AS
+		T_MESH=true
+	fi
+	case $kind in
+	bgpd)
+		{
+			tpl "$CONF/bgpd.yaml"
+			if [ "$mode" = mesh ]; then
+				tpl "$CONF/bgpd-pool.yaml"
+				per_peer "$n" "$CONF/bgpd-node.yaml"
+			else
+				per_peer "$n" "$CONF/bgpd-peer.yaml"
+			fi
+		} >"$RUN/bgpd.yaml"
+		;;
+	bird|bird-s2)
+		if [ "$kind" = bird ]; then
+			T_SCAN="# scan time: default"
+			T_SCAN_NOTE="with the default scan time"
+		fi
+		{
+			tpl "$CONF/bird.conf"
+			per_peer "$n" "$CONF/bird-peer.conf"
+		} >"$RUN/bird.conf"
+		;;
+	frr)
+		mkdir -p "$RUN/frr"
+		tpl "$CONF/frr-zebra.conf" >"$RUN/frr/zebra.conf"
+		{
+			tpl "$CONF/frr-bgpd.conf"
+			per_peer "$n" "$CONF/frr-peer.conf"
+			tpl "$CONF/frr-bgpd-tail.conf"
+		} >"$RUN/frr/bgpd.conf"
+		;;
+	gobgp)
+		{
+			tpl "$CONF/gobgpd.toml"
+			per_peer "$n" "$CONF/gobgpd-peer.toml"
+		} >"$RUN/gobgpd.toml"
+		;;
+	*)
+		die "unknown DUT $kind"
+		;;
+	esac
+}
+
+listening() {	# the DUT accepts BGP connections
+	ip netns exec "$NS_DUT" ss -Hltn 'sport = :179' 2>/dev/null |
+	    grep -q LISTEN
+}
+
+frr_ready() {
+	vtysh --vty_socket "$RUN/frr" -d bgpd -c "show bgp summary" \
+	    >/dev/null 2>&1
+}
+
+frr_start() {	# DAEMON ARGS...
+	local d="$1"
+	shift
+	touch "$RUN/frr-$d.log"
+	chown frr:frr "$RUN/frr" "$RUN/frr-$d.log"
+	bg "$NS_DUT" "$CPU_DUT" "$RUN/frr-$d.out" "$FRR/$d" -u frr -g frr \
+	    -f "$RUN/frr/$d.conf" --vty_socket "$RUN/frr" \
+	    -i "$RUN/frr/$d.pid" -z "$RUN/frr/zserv.api" "$@"
+	DUT_PIDS="$DUT_PIDS $LAST_PID"
+	FRR_SCRATCH="$FRR_SCRATCH $d.$LAST_PID"
+}
+
+# dut_start KIND [restart]: with restart, BIRD starts in graceful
+# restart recovery (-R, as calico/node starts it).
+dut_start() {
+	local kind="$1" i=0
+	DUT_KIND=$kind
+	DUT_PIDS=""
+	chmod 755 "$RUN"
+	case $kind in
+	bgpd)
+		bg "$NS_DUT" "$CPU_DUT" "$RUN/bgpd.out" "$BGPD" \
+		    --config "$RUN/bgpd.yaml" --node dut \
+		    --socket "$RUN/bgpd.sock" --log-level warning
+		DUT_PIDS=$LAST_PID
+		;;
+	bird|bird-s2)
+		bg "$NS_DUT" "$CPU_DUT" "$RUN/bird.out" bird -f -R \
+		    -c "$RUN/bird.conf" -s "$RUN/bird.ctl"
+		DUT_PIDS=$LAST_PID
+		;;
+	frr)
+		frr_start zebra -s 90000000
+		while [ ! -S "$RUN/frr/zserv.api" ] && [ "$i" -lt 100 ]; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+		frr_start bgpd
+		;;
+	gobgp)
+		bg "$NS_DUT" "$CPU_DUT" "$RUN/gobgpd.out" gobgpd \
+		    -f "$RUN/gobgpd.toml" --pprof-disable \
+		    --api-hosts "127.0.0.1:50051" -l warn -p
+		DUT_PIDS=$LAST_PID
+		;;
+	esac
+	i=0
+	while ! listening; do
+		for p in $DUT_PIDS; do
+			alive "$p" || die "$kind exited at start (see $RUN)"
+		done
+		[ "$i" -ge 300 ] && die "$kind does not listen on port 179"
+		sleep 0.1
+		i=$((i + 1))
+	done
+	if [ "$kind" = frr ]; then
+		i=0
+		until frr_ready; do
+			[ "$i" -ge 100 ] && die "FRR bgpd does not answer"
+			sleep 0.1
+			i=$((i + 1))
+		done
+	fi
+}
+
+dut_stop() {	# last started first (FRR: bgpd, then zebra)
+	local p rev=""
+	for p in $DUT_PIDS; do
+		rev="$p $rev"
+	done
+	for p in $rev; do
+		stop "$p" 30
+	done
+	DUT_PIDS=""
+}
+
+dut_alive() {
+	local p
+	for p in $DUT_PIDS; do
+		alive "$p" || return 1
+	done
+	[ -n "$DUT_PIDS" ]
+}
+
+dut_cpu() {
+	# shellcheck disable=SC2086
+	cpu_of $DUT_PIDS
+}
+
+dut_mem() {	# VmRSS or VmHWM, kB
+	# shellcheck disable=SC2086
+	mem_of "$1" $DUT_PIDS
+}
+
+dut_label() {
+	case $1 in
+	bgpd) echo "bgpd" ;;
+	bird-s2) echo "BIRD (scan 2)" ;;
+	bird) echo "BIRD (default)" ;;
+	frr) echo "FRR" ;;
+	gobgp) echo "GoBGP" ;;
+	esac
+}

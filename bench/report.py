@@ -1,0 +1,546 @@
+#!/usr/bin/env python3
+"""bench/report.py: the benchmark harness's metadata and report.
+
+  report.py meta RESDIR QUICK RUNS DUTS CMDLINE
+      record the machine, the versions and the command in RESDIR/meta.json
+  report.py report RESDIR OUT
+      turn RESDIR/results.jsonl (one JSON object per measurement, written
+      by bench/run.sh) into the Markdown report OUT (bench/RESULTS.md)
+
+A measurement is {"scenario", "dut", "param", "run", "valid", "reason",
+"log", <figures>}.  A cell (scenario, param, dut) shows the median of its
+valid runs with min-max; invalid runs are counted and their reasons
+listed, never dropped silently.
+"""
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+
+DUTS = ["bgpd", "bird-s2", "bird", "frr", "gobgp"]
+LABEL = {"bgpd": "bgpd", "bird-s2": "BIRD (scan 2)",
+         "bird": "BIRD (default)", "frr": "FRR", "gobgp": "GoBGP",
+         "ipbatch": "ip -batch", "fibload": "fib/ (fibload)",
+         "gen": "generator"}
+OTHERS = ["bird-s2", "bird", "frr"]
+
+
+def run(cmd):
+    try:
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=20)
+        return (p.stdout + p.stderr).strip()
+    except (OSError, subprocess.SubprocessError):
+        return ""
+
+
+def first_line(s):
+    return s.splitlines()[0] if s else "unknown"
+
+
+def meta(resdir, quick, runs, duts, cmdline):
+    top = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    cpu = "unknown"
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    mem = ""
+    with open("/proc/meminfo") as f:
+        for line in f:
+            if line.startswith("MemTotal"):
+                mem = "%.1f GiB" % (int(line.split()[1]) / 1048576)
+    debian = ""
+    if os.path.exists("/etc/debian_version"):
+        with open("/etc/debian_version") as f:
+            debian = "Debian " + f.read().strip()
+    m = {
+        "date": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
+        "command": cmdline,
+        "quick": quick == "1",
+        "runs": int(runs),
+        "duts": duts.split(),
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory": mem,
+        "kernel": platform.release(),
+        "os": debian,
+        "versions": {
+            "bgpd": first_line(run(["git", "-C", top, "describe",
+                                    "--always", "--dirty", "--tags"])),
+            "bird": first_line(run(["bird", "--version"])),
+            "frr": first_line(run(["/usr/lib/frr/bgpd", "--version"])),
+            "gobgpd": first_line(run(["gobgpd", "--version"])),
+            "iproute2": first_line(run(["ip", "-V"])),
+        },
+    }
+    with open(os.path.join(resdir, "meta.json"), "w") as f:
+        json.dump(m, f, indent=1)
+
+
+# ---- figures ----
+
+def load(resdir):
+    rows = []
+    with open(os.path.join(resdir, "results.jsonl")) as f:
+        for line in f:
+            line = line.strip()
+            if line:
+                rows.append(json.loads(line))
+    return rows
+
+
+class Cell:
+    """The runs of one (scenario, param, dut)."""
+
+    def __init__(self, rows):
+        self.rows = rows
+        self.ok = [r for r in rows if r.get("valid")]
+        self.bad = [r for r in rows if not r.get("valid")]
+
+    def values(self, key):
+        return [r[key] for r in self.ok if r.get(key) is not None]
+
+    def median(self, key):
+        v = self.values(key)
+        return statistics.median(v) if v else None
+
+
+def cells(rows):
+    out = {}
+    for r in rows:
+        out.setdefault((r["scenario"], r["param"], r["dut"]), []).append(r)
+    return {k: Cell(v) for k, v in out.items()}
+
+
+def fmt(x, unit=""):
+    if x is None:
+        return "-"
+    a = abs(x)
+    if a >= 100:
+        s = "%.0f" % x
+    elif a >= 10:
+        s = "%.1f" % x
+    elif a >= 1:
+        s = "%.2f" % x
+    elif a == 0:
+        s = "0"
+    else:
+        s = "%.3g" % x
+    return s + unit
+
+
+def fmt_rate(x):
+    if x is None:
+        return "-"
+    if x >= 1e6:
+        return "%.2fM/s" % (x / 1e6)
+    if x >= 1e3:
+        return "%.0fk/s" % (x / 1e3)
+    return "%.0f/s" % x
+
+
+def show(cell, key, unit="", f=None):
+    """median (min-max), n valid; or why there is nothing"""
+    if cell is None:
+        return "not run"
+    f = f or (lambda v: fmt(v, unit))
+    v = cell.values(key)
+    if not v:
+        if cell.bad:
+            return "**invalid** (%d)" % len(cell.bad)
+        return "-"
+    s = f(statistics.median(v))
+    if len(v) > 1:
+        s += " (%s–%s)" % (f(min(v)), f(max(v)))
+    if cell.bad:
+        s += " +%d invalid" % len(cell.bad)
+    return s
+
+
+def ratio(a, b):
+    if a is None or b is None or b == 0:
+        return "-"
+    return "%.2f" % (a / b)
+
+
+def size(p):
+    try:
+        n = int(p)
+    except ValueError:
+        return p
+    if n >= 1000000 and n % 1000000 == 0:
+        return "%dM" % (n // 1000000)
+    if n >= 1000 and n % 1000 == 0:
+        return "%dk" % (n // 1000)
+    return str(n)
+
+
+def params(c, scen):
+    ps = {p for (s, p, _d) in c if s == scen}
+
+    def key(p):
+        try:
+            return (0, int(p), p)
+        except ValueError:
+            return (1, 0, p)
+    return sorted(ps, key=key)
+
+
+class Report:
+    def __init__(self, resdir):
+        self.meta = {}
+        mp = os.path.join(resdir, "meta.json")
+        if os.path.exists(mp):
+            with open(mp) as f:
+                self.meta = json.load(f)
+        self.rows = load(resdir)
+        self.c = cells(self.rows)
+        present = {d for (_s, _p, d) in self.c}
+        self.duts = [d for d in DUTS if d in present]
+        self.others = [d for d in OTHERS if d in present]
+        self.out = []
+
+    def w(self, s=""):
+        self.out.append(s)
+
+    def get(self, scen, param, dut):
+        return self.c.get((scen, param, dut))
+
+    def med(self, scen, param, dut, key):
+        cell = self.get(scen, param, dut)
+        return cell.median(key) if cell else None
+
+    # A table: one row per param, one column per DUT, then the ratios
+    # bgpd/other of the medians.
+    def dut_table(self, scen, key, unit="", f=None, first="prefixes"):
+        ps = params(self.c, scen)
+        duts = [d for d in self.duts
+                if any(self.get(scen, p, d) for p in ps)]
+        if not ps or not duts:
+            self.w("Not run.")
+            self.w()
+            return
+        others = [d for d in self.others if d in duts]
+        hdr = [first] + [LABEL[d] for d in duts]
+        hdr += ["bgpd/" + LABEL[d] for d in others if "bgpd" in duts]
+        self.w("| " + " | ".join(hdr) + " |")
+        self.w("|" + "---|" * len(hdr))
+        for p in ps:
+            row = [size(p)]
+            for d in duts:
+                row.append(show(self.get(scen, p, d), key, unit, f))
+            if "bgpd" in duts:
+                b = self.med(scen, p, "bgpd", key)
+                for d in others:
+                    row.append(ratio(b, self.med(scen, p, d, key)))
+            self.w("| " + " | ".join(row) + " |")
+        self.w()
+
+    def invalid(self):
+        bad = [r for r in self.rows if not r.get("valid")]
+        if not bad:
+            self.w("Every run was valid.")
+            self.w()
+            return
+        self.w("%d of %d runs were **invalid** and are left out of the "
+               "medians:" % (len(bad), len(self.rows)))
+        self.w()
+        for r in bad:
+            self.w("- %s %s %s run %s: %s (`%s`)" % (
+                r["scenario"], LABEL.get(r["dut"], r["dut"]),
+                size(r["param"]), r["run"], r.get("reason") or "?",
+                r.get("log", "")))
+        self.w()
+
+    def header(self):
+        m = self.meta
+        v = m.get("versions", {})
+        self.w("# bgpd benchmarks")
+        self.w()
+        self.w("Generated by `bench/report.py` from the raw results of "
+               "`bench/run.sh` (issue 6).  Times are medians over the "
+               "valid runs, with min–max when there are several.  Ratios "
+               "are bgpd's median over the other daemon's: below 1 means "
+               "bgpd takes less time (or memory).")
+        self.w()
+        self.w("| | |")
+        self.w("|---|---|")
+        self.w("| date | %s |" % m.get("date", "?"))
+        self.w("| command | `%s`%s |" % (
+            m.get("command", "?"),
+            " (quick subset)" if m.get("quick") else ""))
+        self.w("| runs per cell | %s |" % m.get("runs", "?"))
+        self.w("| machine | %s, %s cores, %s, kernel %s, %s |" % (
+            m.get("cpu", "?"), m.get("cores", "?"), m.get("memory", "?"),
+            m.get("kernel", "?"), m.get("os", "?")))
+        self.w("| bgpd | %s (build/bgpd, -O2) |" % v.get("bgpd", "?"))
+        self.w("| BIRD | %s |" % v.get("bird", "?"))
+        self.w("| FRR | %s |" % v.get("frr", "?"))
+        self.w("| GoBGP | %s |" % v.get("gobgpd", "?"))
+        self.w("| iproute2 | %s |" % v.get("iproute2", "?"))
+        self.w()
+        self.w("Setup: each measurement gets fresh network namespaces: a "
+               "generator (our `gen`, pre-encoded UPDATEs, many prefixes "
+               "per message) and the daemon under test (DUT) joined by a "
+               "veth pair.  The DUT (every process of it: FRR's bgpd and "
+               "zebra) is pinned to CPU 0, the generator and the netlink "
+               "observer to CPU 1.  Times run from the session reaching "
+               "Established (as the generator sees it) to the observer "
+               "seeing the last route in the kernel.  A run is valid only "
+               "if the final kernel route count (a dump) and a sample of "
+               "next hops are right, there were no netlink overruns, and no "
+               "session flapped.  The DUTs: bgpd as Calico resources "
+               "configure it; BIRD 2 with Calico's kernel protocol (`learn; "
+               "persist; graceful restart; merge paths on`) once with "
+               "`scan time 2` (as Calico) and once with the default scan "
+               "time; FRR bgpd + zebra (`-s 90000000`), nothing advertised "
+               "back.  Configs: `bench/conf/`.")
+        self.w()
+
+    def calibration(self):
+        self.w("## Generator calibration")
+        self.w()
+        cal = [c for (s, _p, _d), c in self.c.items() if s == "cal"]
+        rate = cal[0].median("rate") if cal and cal[0].ok else None
+        best = None
+        for (s, _p, d), c in self.c.items():
+            if s == "B1" and d in DUTS:
+                r = c.median("rate")
+                if r is not None and (best is None or r > best):
+                    best = r
+        if not cal:
+            self.w("Not run: **the figures below are not calibrated**.")
+        else:
+            p = params(self.c, "cal")[0]
+            self.w("`gen` to `gen --sink`, %s prefixes: %s "
+                   "(%s)." % (size(p), fmt_rate(rate),
+                              show(cal[0], "secs", " s")))
+            if rate is None:
+                self.w()
+                self.w("**Calibration failed: the run is flagged.**")
+            elif best is not None:
+                ok = rate >= 10 * best
+                self.w("The fastest DUT loaded %s: the generator is %.1fx "
+                       "faster%s" % (fmt_rate(best), rate / best,
+                                     "." if ok else
+                                     " — **less than 10x: this run may "
+                                     "measure the generator; flagged.**"))
+        self.w()
+
+    def body(self):
+        self.w("## B1 cold load: one eBGP peer, IPv4 /32s into the kernel")
+        self.w()
+        self.w("Seconds from Established to the last route in the kernel.")
+        self.w()
+        self.dut_table("B1", "secs", " s")
+        self.w("Rate (prefixes per second):")
+        self.w()
+        self.dut_table("B1", "rate", f=fmt_rate)
+        self.w("CPU seconds of the DUT for the load:")
+        self.w()
+        self.dut_table("B1", "cpu", " s")
+
+        self.w("## B0 kernel floor")
+        self.w()
+        self.w("The same routes (via one gateway) written by `ip -batch` "
+               "and by bgpd's fib/ module alone (`fibload`), pinned to "
+               "the DUT's CPU; seconds until the observer sees them all "
+               "(then none).")
+        self.w()
+        ps = params(self.c, "B0")
+        if ps:
+            self.w("| routes | ip -batch add | fib/ add | ip -batch "
+                   "delete | fib/ delete |")
+            self.w("|---|---|---|---|---|")
+            for p in ps:
+                self.w("| %s | %s | %s | %s | %s |" % (
+                    p.replace("v4-", "IPv4 ").replace("v6-", "IPv6 "),
+                    show(self.get("B0", p, "ipbatch"), "secs", " s"),
+                    show(self.get("B0", p, "fibload"), "secs", " s"),
+                    show(self.get("B0", p, "ipbatch"), "del_secs", " s"),
+                    show(self.get("B0", p, "fibload"), "del_secs", " s")))
+            self.w()
+        else:
+            self.w("Not run.")
+            self.w()
+
+        self.w("## B5 withdraw all (after B1)")
+        self.w()
+        self.w("Seconds from the generator's withdrawal to an empty table.")
+        self.w()
+        self.dut_table("B5", "secs", " s")
+
+        self.w("## B3 path choice: 4 peers, same prefixes, the best "
+               "withdraws")
+        self.w()
+        self.w("Four eBGP peers announce the same prefixes with AS paths "
+               "of 1 to 4 hops.  Once the kernel is settled on the best "
+               "peer, it withdraws everything.  Seconds until the kernel "
+               "is settled again (every route via the second best), and "
+               "netlink changes seen meanwhile (ideal: one replace per "
+               "prefix).")
+        self.w()
+        self.dut_table("B3", "secs", " s")
+        self.w("Changes (adds + replaces + deletes):")
+        self.w()
+        self.dut_table("B3", "changes", f=lambda v: fmt(v))
+        self.w("Deletes among them:")
+        self.w()
+        self.dut_table("B3", "dels", f=lambda v: fmt(v))
+
+        self.w("## B4 Calico-like: 200 iBGP mesh peers x 4 /26")
+        self.w()
+        self.w("One generator acts as 200 nodes of a mesh (bgpd: 200 Node "
+               "resources; the others: 200 iBGP neighbours), each "
+               "announcing 4 blocks.  Seconds from the generator's start "
+               "to all 800 routes in the kernel, and from the last "
+               "session reaching Established.")
+        self.w()
+        self.dut_table("B4", "secs", " s", first="peers")
+        self.w("From the last Established:")
+        self.w()
+        self.dut_table("B4", "after_last", " s", first="peers")
+
+        self.w("## B7 idle CPU with routes installed")
+        self.w()
+        self.w("Percent of one core used by the DUT while nothing changes.")
+        self.w()
+        self.dut_table("B7", "cpu_pct", " %")
+
+        self.w("## B9 restart with routes installed")
+        self.w()
+        self.w("SIGTERM and restart of the DUT (BIRD with `-R`, as Calico "
+               "starts it); the generator reconnects within 1 s.  Kernel "
+               "route changes from the kill until settled (ideal: 0), and "
+               "seconds from the restart until the routes are settled.")
+        self.w()
+        self.dut_table("B9", "changes", f=lambda v: fmt(v))
+        self.dut_table("B9", "settle", " s")
+
+        self.w("## Memory")
+        self.w()
+        self.w("RSS per route: (RSS with N routes - RSS before the load) "
+               "/ N, from B1, in bytes (FRR: bgpd + zebra).")
+        self.w()
+        self.dut_table("B1", "bytes_per_route", " B")
+        self.w("Peak RSS (VmHWM) at the end of the B1 load, MiB:")
+        self.w()
+        self.dut_table("B1", "hwm_kb",
+                       f=lambda v: "%.1f" % (v / 1024.0))
+        self.w("RSS per established session: (RSS with 200 sessions - "
+               "RSS with 1 session) / 199, each with 4 routes, in KiB:")
+        self.w()
+        self.dut_table("M", "kib_per_session", " KiB", first="peers")
+
+    def targets(self):
+        self.w("## Targets (issue 6)")
+        self.w()
+        self.w("| target | measured | met |")
+        self.w("|---|---|---|")
+        quick = self.meta.get("quick")
+
+        def largest(scen, dut, key):
+            for p in reversed(params(self.c, scen)):
+                v = self.med(scen, p, dut, key)
+                if v is not None:
+                    return p, v
+            return None, None
+
+        def row(what, measured, met):
+            self.w("| %s | %s | %s |" % (what, measured, met))
+
+        p, b1 = largest("B1", "bgpd", "secs")
+        full = p == "1000000"
+        note = "" if full else " (at %s, not 1M%s)" % (
+            size(p) if p else "-", ", quick run" if quick else "")
+        floor = None
+        if p:
+            fl = [self.med("B0", "v4-" + p, h, "secs")
+                  for h in ("ipbatch", "fibload")]
+            fl = [x for x in fl if x is not None]
+            floor = min(fl) if fl else None
+        if b1 is not None and floor:
+            r = b1 / floor
+            row("B1 1M within 1.3x of the kernel floor",
+                "%.2fx (%s vs %s)%s" % (r, fmt(b1, " s"), fmt(floor, " s"),
+                                        note),
+                "met" if r <= 1.3 else "**not met**")
+        else:
+            row("B1 1M within 1.3x of the kernel floor", "not measured",
+                "-")
+        bird = self.med("B1", p, "bird-s2", "secs") if p else None
+        if b1 is not None and bird:
+            r = bird / b1
+            row("B1 1M at least 3x faster than BIRD 2 (scan 2)",
+                "%.2fx%s" % (r, note), "met" if r >= 3 else "**not met**")
+        else:
+            row("B1 1M at least 3x faster than BIRD 2", "not measured", "-")
+        _p, bpr = largest("B1", "bgpd", "bytes_per_route")
+        if bpr is not None:
+            row("at most 120 bytes of RSS per route",
+                "%.0f B (at %s)" % (bpr, size(_p)),
+                "met" if bpr <= 120 else "**not met**")
+        else:
+            row("at most 120 bytes of RSS per route", "not measured", "-")
+        _p, kps = largest("M", "bgpd", "kib_per_session")
+        if kps is not None:
+            row("at most 16 KiB per idle session", "%.1f KiB" % kps,
+                "met" if kps <= 16 else "**not met**")
+        else:
+            row("at most 16 KiB per idle session", "not measured", "-")
+        _p, idle = largest("B7", "bgpd", "cpu_pct")
+        if idle is not None:
+            row("B7 under 0.5% of one core", "%s at %s routes" % (
+                fmt(idle, " %"), size(_p)),
+                "met" if idle < 0.5 else "**not met**")
+        else:
+            row("B7 under 0.5% of one core", "not measured", "-")
+        _p, b4 = largest("B4", "bgpd", "after_last")
+        if b4 is not None:
+            row("B4 all routes within 1 s of the last Established",
+                fmt(b4, " s"), "met" if b4 <= 1 else "**not met**")
+        else:
+            row("B4 within 1 s of the last Established", "not measured",
+                "-")
+        _p, b9 = largest("B9", "bgpd", "changes")
+        if b9 is not None:
+            row("B9 zero kernel route changes across a restart",
+                "%d" % b9, "met" if b9 == 0 else "**not met**")
+        else:
+            row("B9 zero kernel route changes", "not measured", "-")
+        self.w()
+
+    def write(self, path):
+        self.header()
+        self.calibration()
+        self.targets()
+        self.body()
+        self.w("## Invalid runs")
+        self.w()
+        self.invalid()
+        self.w("Raw results: `build/bench/results/` (one JSON line per "
+               "run, with the log directory of each).")
+        tmp = path + ".tmp"
+        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        with open(tmp, "w") as f:
+            f.write("\n".join(self.out) + "\n")
+        os.replace(tmp, path)
+
+
+def main(argv):
+    if len(argv) == 7 and argv[1] == "meta":
+        meta(*argv[2:])
+    elif len(argv) == 4 and argv[1] == "report":
+        Report(argv[2]).write(argv[3])
+    else:
+        sys.stderr.write(__doc__)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

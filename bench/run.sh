@@ -1,0 +1,402 @@
+#!/bin/sh
+# Benchmarks (issue 6): bgpd side by side with BIRD 2 and FRR, same
+# machine, same run.  Root only; everything runs in namespaces made here.
+#
+#   sh bench/run.sh [--quick] [--runs N] [--duts "bgpd bird-s2 ..."]
+#                   [--scenarios "cal B1 B0 B9 B3 B4"] [--out FILE]
+#
+# Raw results (one JSON line per measurement) and every log go to
+# build/bench/results/<date>/; bench/report.py turns them into FILE
+# (default bench/RESULTS.md, or build/bench/RESULTS-quick.md for --quick).
+#
+# Scenarios, in the order they run (B5 and the per-route memory come out
+# of each B1 load, B7 out of the B9 load, the per-session memory out of
+# B4):
+#   cal  generator calibration: gen -> gen --sink
+#   B1   cold load from one eBGP peer into the kernel; then B5, withdraw
+#   B0   kernel floor: ip -batch and fib/ (fibload) alone
+#   B9   B7 idle CPU with the routes installed, then kill and restart
+#   B3   4 peers with the same prefixes, the best one withdraws
+#   B4   200 iBGP mesh peers x 4 /26
+. "$(dirname "$0")/lib.sh"
+. "$TOP/bench/dut.sh"
+
+QUICK=0
+RUNS=""
+DUTS="bgpd bird-s2 bird frr"
+SCENARIOS="cal B1 B0 B9 B3 B4"
+OUT=""
+CMDLINE="sh bench/run.sh $*"
+while [ $# -gt 0 ]; do
+	case $1 in
+	--quick) QUICK=1 ;;
+	--runs) RUNS=$2; shift ;;
+	--duts) DUTS=$2; shift ;;
+	--scenarios) SCENARIOS=$2; shift ;;
+	--out) OUT=$2; shift ;;
+	*) die "usage: run.sh [--quick] [--runs N] [--duts LIST]" \
+	    "[--scenarios LIST] [--out FILE]" ;;
+	esac
+	shift
+done
+if [ "$QUICK" = 1 ]; then
+	: "${RUNS:=1}"
+	: "${OUT:=$TOP/build/bench/RESULTS-quick.md}"
+	CAL_N=100000
+	B1_SIZES="10000"
+	B0_SIZES="10000"
+	B0_V6=10000
+	B9_N=10000
+	B7_SECS=10
+	B3_N=10000
+	B4_PEERS=200
+else
+	: "${RUNS:=3}"
+	: "${OUT:=$TOP/bench/RESULTS.md}"
+	CAL_N=1000000
+	B1_SIZES="10000 100000 1000000"
+	B0_SIZES="10000 100000 1000000"
+	B0_V6=100000
+	B9_N=100000
+	B7_SECS=60
+	B3_N=250000
+	B4_PEERS=200
+fi
+
+[ "$(id -u)" -eq 0 ] || die "needs root (network namespaces)"
+for t in "$BGPD" "$TOOLS/gen" "$TOOLS/observe" "$TOOLS/fibload"; do
+	[ -x "$t" ] || die "missing $t: make all bench-tools"
+done
+RES="$TOP/build/bench/results/$(date +%Y%m%d-%H%M%S)"
+mkdir -p "$RES/logs"
+RESULTS="$RES/results.jsonl"
+: >"$RESULTS"
+python3 "$TOP/bench/report.py" meta "$RES" "$QUICK" "$RUNS" "$DUTS" \
+    "$CMDLINE" || die "report.py meta"
+
+# Seconds an observer may wait for N routes (BIRD and FRR load at some
+# 10k to 100k routes/s here; a cell that runs out is shown as invalid).
+timeout_for() {
+	echo $((60 + $1 / 2000))
+}
+
+# ---- results ----
+
+R_SCEN="" R_DUT="" R_PARAM="" R_RUN=0 REASON=""
+cell() {	# SCENARIO DUT PARAM RUN: start a measurement
+	R_SCEN=$1 R_DUT=$2 R_PARAM=$3 R_RUN=$4
+	REASON=""
+	RUN="$RES/logs/$1-$2-$3-$4"
+	mkdir -p "$RUN"
+	log "$1 $2 $3 run $4"
+}
+
+bad() {	# a reason why this cell's figures are not valid
+	REASON="${REASON:+$REASON; }$*"
+	log "  invalid: $*"
+}
+
+num() {	# a JSON number, or null
+	case $1 in
+	''|*[!0-9.eE+-]*) echo null ;;
+	*) echo "$1" ;;
+	esac
+}
+
+# emit [SCENARIO] KEY VALUE...: one result line for the current cell
+emit() {
+	local scen=$R_SCEN m="" k v valid=true
+	case $1 in B*|cal|M*) scen=$1; shift ;; esac
+	while [ $# -ge 2 ]; do
+		k=$1 v=$(num "$2")
+		m="$m,\"$k\":$v"
+		shift 2
+	done
+	[ -n "$REASON" ] && valid=false
+	printf '{"scenario":"%s","dut":"%s","param":"%s","run":%s,' \
+	    "$scen" "$R_DUT" "$R_PARAM" "$R_RUN" >>"$RESULTS"
+	printf '"valid":%s,"reason":"%s","log":"%s"%s}\n' "$valid" \
+	    "$(printf '%s' "$REASON" | tr -d '"\\')" \
+	    "${RUN#"$TOP"/}" "$m" >>"$RESULTS"
+	log "  $scen: valid=$valid$m"
+}
+
+# ---- tools ----
+
+# gen_start NAME ARGS...: a generator in the gen namespace (CPU_GEN)
+gen_start() {
+	local name="$1"
+	shift
+	bg "$NS_GEN" "$CPU_GEN" "$RUN/$name.jsonl" "$TOOLS/gen" \
+	    --connect "$DUT_IP" --peer-as "$DUT_AS" "$@"
+	GEN_PID=$LAST_PID
+}
+
+# obs_start NAME ARGS...: an observer in the dut namespace, on the
+# generator's CPU so that it does not take the DUT's; waits until it
+# has dumped the table.
+obs_start() {
+	local name="$1"
+	shift
+	bg "$NS_DUT" "$CPU_GEN" "$RUN/$name.jsonl" "$TOOLS/observe" \
+	    --sample 32 "$@"
+	OBS_PID=$LAST_PID
+	ev_wait 30 "$RUN/$name.jsonl" '"event": *"start"' "$OBS_PID" ||
+	    die "observer did not start (see $RUN/$name.jsonl.err)"
+}
+
+# obs_end NAME SECS: wait for the observer to finish (bad if it does
+# not), then read its final event into O_* variables.
+obs_end() {
+	local f="$RUN/$1.jsonl"
+	ev_wait "$2" "$f" '"event": *"final"' "$OBS_PID" ||
+	    bad "$1: no result within $2 s"
+	stop "$OBS_PID" 5 INT
+	O_COUNT=$(ev_field "$f" '"final"' dump_count)
+	O_ADDS=$(ev_field "$f" '"final"' adds)
+	O_REPL=$(ev_field "$f" '"final"' replaces)
+	O_DELS=$(ev_field "$f" '"final"' dels)
+	O_OVER=$(ev_field "$f" '"final"' overruns)
+	O_CHANGES=$(calc "${O_ADDS:-0} + ${O_REPL:-0} + ${O_DELS:-0}")
+	[ "${O_OVER:-0}" = 0 ] || bad "$1: netlink overruns ($O_OVER)"
+}
+
+# The sampled routes of the last final event of observer NAME: each
+# gateway must match the pattern GW (grep -E, anchored), none multipath
+# unless MP is "multipath".
+sample_ok() {
+	local f="$RUN/$1.jsonl" gw="$2" mp="${3:-}" s n bad_gw
+	s=$(grep '"final"' "$f" | tail -n 1)
+	n=$(printf '%s\n' "$s" | grep -o '"gateway": *"[^"]*"' | wc -l)
+	[ "$n" -gt 0 ] || { bad "$1: no sample"; return; }
+	bad_gw=$(printf '%s\n' "$s" | grep -o '"gateway": *"[^"]*"' |
+	    sed 's/.*: *"\(.*\)"/\1/' | grep -Evx -- "$gw" | head -n 1)
+	[ -z "$bad_gw" ] || bad "$1: next hop $bad_gw, expected $gw"
+	if [ "$mp" != multipath ] &&
+	    printf '%s\n' "$s" | grep -q '"multipath": *\[ *{'; then
+		bad "$1: multipath route where one path was expected"
+	fi
+}
+
+no_flap() {	# GEN_FILE...: no session of these generators closed
+	local f
+	for f in "$@"; do
+		[ "$(ev_count "$RUN/$f.jsonl" '"event": *"closed"')" = 0 ] ||
+		    bad "a session of $f flapped"
+	done
+}
+
+count_ok() {	# OBSERVER WANT
+	[ "${O_COUNT:-x}" = "$2" ] ||
+	    bad "$1: ${O_COUNT:-no} routes in the kernel, expected $2"
+}
+
+ip_re() {	# an address as an anchored grep -E pattern
+	echo "$1" | sed 's/\./\\./g'
+}
+
+# ---- cal: the generator against a sink ----
+
+scen_cal() {
+	local r=1 t0 t1 secs
+	while [ "$r" -le "$RUNS" ]; do
+		cell cal gen "$CAL_N" "$r"
+		R_DUT=gen
+		topo_up 1
+		bg "$NS_DUT" "$CPU_DUT" "$RUN/sink.jsonl" "$TOOLS/gen" \
+		    --sink --listen "$DUT_IP" --local-as "$DUT_AS"
+		local sink=$LAST_PID i=0
+		until ip netns exec "$NS_DUT" ss -Hltn 'sport = :179' |
+		    grep -q LISTEN; do
+			[ "$i" -ge 100 ] && die "the sink does not listen"
+			sleep 0.1
+			i=$((i + 1))
+		done
+		gen_start gen --local-as "$GEN_AS" --source "$(src_ip 0)" \
+		    --prefixes "$CAL_N"
+		ev_wait "$(timeout_for "$CAL_N")" "$RUN/sink.jsonl" \
+		    '"event": *"eor"' "$sink" || bad "the sink saw no EoR"
+		t0=$(ev_t "$RUN/gen.jsonl" established)
+		t1=$(ev_t "$RUN/sink.jsonl" eor)
+		[ "$(ev_field "$RUN/sink.jsonl" '"eor"' prefixes)" = \
+		    "$CAL_N" ] || bad "the sink did not get $CAL_N prefixes"
+		no_flap gen
+		secs=""
+		[ -n "$t0" ] && [ -n "$t1" ] && secs=$(calc "$t1 - $t0")
+		emit secs "$secs" rate "$(calc "$CAL_N / ($secs + 1e-9)")"
+		topo_down
+		r=$((r + 1))
+	done
+}
+
+# ---- B1 (+ memory per route, + B5) ----
+
+# load DUT N NAME: the DUT up with one eBGP peer, gen NAME sending N
+# prefixes, observer load waiting for them; sets L_* figures.
+load() {
+	local dut="$1" n="$2" to
+	to=$(timeout_for "$n")
+	topo_up 1
+	dut_config "$dut" 1 ebgp
+	dut_start "$dut"
+	L_RSS0=$(dut_mem VmRSS)
+	L_CPU0=$(dut_cpu)
+	obs_start load --until-count "$n" --timeout "$to"
+	gen_start gen --local-as "$GEN_AS" --source "$(src_ip 0)" \
+	    --prefixes "$n" --aspath-len 3 --communities
+	obs_end load "$to"
+	L_CPU1=$(dut_cpu)
+	L_RSS1=$(dut_mem VmRSS)
+	L_HWM=$(dut_mem VmHWM)
+	L_EST=$(ev_t "$RUN/gen.jsonl" established)
+	L_SENT=$(ev_t "$RUN/gen.jsonl" all_sent)
+	L_REACH=$(ev_t "$RUN/load.jsonl" reached)
+	L_SECS=""
+	if [ -n "$L_EST" ] && [ -n "$L_REACH" ]; then
+		L_SECS=$(calc "$L_REACH - $L_EST")
+	else
+		bad "no established or reached event"
+	fi
+	count_ok load "$n"
+	sample_ok load "$(ip_re "$(src_ip 0)")"
+	dut_alive || bad "$dut died"
+}
+
+scen_B1() {
+	local r=1 n dut t0 t1 c0
+	while [ "$r" -le "$RUNS" ]; do
+		for n in $B1_SIZES; do
+			for dut in $DUTS; do
+				[ "$dut" = gobgp ] && continue
+				cell B1 "$dut" "$n" "$r"
+				load "$dut" "$n"
+				no_flap gen
+				emit secs "$L_SECS" \
+				    rate "$(calc "$n / ($L_SECS + 1e-9)")" \
+				    gen_secs "$(calc "$L_SENT - $L_EST")" \
+				    cpu "$(calc "$L_CPU1 - $L_CPU0")" \
+				    rss0_kb "$L_RSS0" rss_kb "$L_RSS1" \
+				    hwm_kb "$L_HWM" bytes_per_route \
+				    "$(calc "($L_RSS1 - $L_RSS0) * 1024 / $n")"
+				# B5: the peer withdraws everything
+				c0=$(dut_cpu)
+				obs_start wd --until-zero \
+				    --timeout "$(timeout_for "$n")"
+				t0=$(signal_at USR1 "$GEN_PID")
+				obs_end wd "$(timeout_for "$n")"
+				t1=$(ev_t "$RUN/wd.jsonl" zero)
+				[ -n "$t1" ] || bad "B5: the routes did not go"
+				count_ok wd 0
+				no_flap gen
+				emit B5 secs "$(calc "$t1 - $t0")" \
+				    rate "$(calc "$n / ($t1 - $t0 + 1e-9)")" \
+				    cpu "$(calc "$(dut_cpu) - $c0")"
+				dut_stop
+				topo_down
+			done
+		done
+		r=$((r + 1))
+	done
+}
+
+# ---- B0: the kernel floor ----
+
+# batch_file FAMILY N add|del: ip -batch input for N routes
+batch_file() {
+	local f="$TMP/batch-$1-$2-$3"
+	[ -f "$f" ] || python3 - "$1" "$2" "$3" >"$f" <<'EOF'
+import ipaddress, sys
+fam, n, op = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+if fam == "4":
+    base, plen, gw = ipaddress.ip_address("100.64.0.0"), 32, "198.51.100.10"
+else:
+    base, plen = ipaddress.ip_address("2001:db8:1000::"), 128
+    gw = "2001:db8:100::10"
+via = " via " + gw if op == "add" else ""
+out = sys.stdout
+for i in range(n):
+    out.write("route %s %s/%d%s proto 186\n" % (op, base + i, plen, via))
+EOF
+	echo "$f"
+}
+
+# floor METHOD FAMILY N: install N routes then delete them, timed from
+# the start of the installer to the observer seeing all (then none)
+floor() {
+	local how="$1" fam="$2" n="$3" to t0 t1 t2 t3 gw start plen
+	to=$(timeout_for "$n")
+	gw=198.51.100.10 start=100.64.0.0 plen=32
+	if [ "$fam" = 6 ]; then
+		gw=2001:db8:100::10 start=2001:db8:1000:: plen=128
+	fi
+	obs_start add --family "$fam" --until-count "$n" --timeout "$to"
+	if [ "$how" = ipbatch ]; then
+		local fa fd
+		fa=$(batch_file "$fam" "$n" add)
+		fd=$(batch_file "$fam" "$n" del)
+		t0=$(now)
+		taskset -c "$CPU_DUT" ip -n "$NS_DUT" -batch "$fa" ||
+		    bad "ip -batch add failed"
+	else
+		t0=$(now)
+		taskset -c "$CPU_DUT" ip netns exec "$NS_DUT" \
+		    "$TOOLS/fibload" --count "$n" --family "$fam" \
+		    --start "$start" --plen "$plen" --via "$gw" \
+		    --dev eth0 >"$RUN/fibload-add.jsonl" 2>&1 ||
+		    bad "fibload failed"
+	fi
+	obs_end add "$to"
+	t1=$(ev_t "$RUN/add.jsonl" reached)
+	count_ok add "$n"
+	sample_ok add "$(ip_re "$gw")"
+	obs_start del --family "$fam" --until-zero --timeout "$to"
+	if [ "$how" = ipbatch ]; then
+		t2=$(now)
+		taskset -c "$CPU_DUT" ip -n "$NS_DUT" -batch "$fd" ||
+		    bad "ip -batch del failed"
+	else
+		t2=$(now)
+		taskset -c "$CPU_DUT" ip netns exec "$NS_DUT" \
+		    "$TOOLS/fibload" --count "$n" --family "$fam" \
+		    --start "$start" --plen "$plen" --via "$gw" \
+		    --dev eth0 --delete >"$RUN/fibload-del.jsonl" 2>&1 ||
+		    bad "fibload --delete failed"
+	fi
+	obs_end del "$to"
+	t3=$(ev_t "$RUN/del.jsonl" zero)
+	count_ok del 0
+	emit secs "$(calc "$t1 - $t0")" \
+	    rate "$(calc "$n / ($t1 - $t0 + 1e-9)")" \
+	    del_secs "$(calc "$t3 - $t2")"
+}
+
+scen_B0() {
+	local r=1 n how
+	while [ "$r" -le "$RUNS" ]; do
+		for how in ipbatch fibload; do
+			for n in $B0_SIZES; do
+				cell B0 "$how" "v4-$n" "$r"
+				topo_up 0
+				floor "$how" 4 "$n"
+				topo_down
+			done
+			cell B0 "$how" "v6-$B0_V6" "$r"
+			topo_up 0
+			floor "$how" 6 "$B0_V6"
+			topo_down
+		done
+		r=$((r + 1))
+	done
+}
+
+# ---- main ----
+
+log "results in $RES"
+for s in $SCENARIOS; do
+	case $s in
+	cal|B1|B0|B9|B3|B4) "scen_$s" ;;
+	*) die "unknown scenario $s" ;;
+	esac
+done
+python3 "$TOP/bench/report.py" report "$RES" "$OUT" || die "report.py"
+log "wrote $OUT"
