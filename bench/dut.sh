@@ -5,7 +5,7 @@
 #   dut_config KIND NPEERS MODE   write KIND's config for NPEERS generator
 #                                 peers; MODE ebgp (AS GEN_AS) or mesh
 #                                 (iBGP, B4: bgpd gets Node resources)
-#   dut_start KIND                start it, wait until it listens on 179
+#   dut_start KIND [restart]      start it, wait until it listens on 179
 #   dut_stop                      SIGTERM every process, wait
 #   DUT_PIDS                      the running DUT's processes
 #
@@ -111,9 +111,12 @@ frr_start() {	# DAEMON ARGS...
 }
 
 # dut_start KIND [restart]: with restart, BIRD starts in graceful
-# restart recovery (-R, as calico/node starts it).
+# restart recovery (-R, as calico/node always starts it).  A cold start
+# goes without: with -R, BIRD's kernel protocol holds every route until
+# the recovery ends (some 0.8 s after the feed here), which would
+# measure that wait rather than BIRD.
 dut_start() {
-	local kind="$1" i=0
+	local kind="$1" i=0 p r
 	DUT_KIND=$kind
 	DUT_PIDS=""
 	chmod 755 "$RUN"
@@ -125,7 +128,10 @@ dut_start() {
 		DUT_PIDS=$LAST_PID
 		;;
 	bird|bird-s2)
-		bg "$NS_DUT" "$CPU_DUT" "$RUN/bird.out" bird -f -R \
+		r=""
+		[ "${2:-}" = restart ] && r=-R
+		# shellcheck disable=SC2086
+		bg "$NS_DUT" "$CPU_DUT" "$RUN/bird.out" bird -f $r \
 		    -c "$RUN/bird.conf" -s "$RUN/bird.ctl"
 		DUT_PIDS=$LAST_PID
 		;;

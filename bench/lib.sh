@@ -226,7 +226,7 @@ print("%.6f" % t)' "$1" "$2"
 
 # Arithmetic on decimals: calc EXPR (awk syntax)
 calc() {
-	awk "BEGIN { x = $*; printf \"%.6g\n\", x }"
+	awk "BEGIN { x = $*; printf \"%.6g\n\", x }" 2>/dev/null
 }
 
 # CPU seconds (utime+stime) and memory (kB) of a set of processes.

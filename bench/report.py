@@ -240,6 +240,14 @@ class Report:
             self.w("| " + " | ".join(row) + " |")
         self.w()
 
+    def resolution(self, scen):
+        rows = [r for r in self.rows if r["scenario"] == scen]
+        if any(r.get("exact") == 0 for r in rows):
+            self.w("The observer does not stamp its last change: the time "
+                   "is that of its next progress line, up to 0.5 s "
+                   "late.")
+            self.w()
+
     def invalid(self):
         bad = [r for r in self.rows if not r.get("valid")]
         if not bad:
@@ -297,8 +305,12 @@ class Report:
                "configure it; BIRD 2 with Calico's kernel protocol (`learn; "
                "persist; graceful restart; merge paths on`) once with "
                "`scan time 2` (as Calico) and once with the default scan "
-               "time; FRR bgpd + zebra (`-s 90000000`), nothing advertised "
-               "back.  Configs: `bench/conf/`.")
+               "time, started without `-R` except for the restart in B9 "
+               "(calico/node always passes `-R`; on a cold start BIRD's "
+               "kernel protocol then holds every route until the "
+               "graceful-restart recovery ends, which is not what we "
+               "measure); FRR bgpd + zebra (`-s 90000000`), nothing "
+               "advertised back.  Configs: `bench/conf/`.")
         self.w()
 
     def calibration(self):
@@ -384,6 +396,7 @@ class Report:
                "netlink changes seen meanwhile (ideal: one replace per "
                "prefix).")
         self.w()
+        self.resolution("B3")
         self.dut_table("B3", "secs", " s")
         self.w("Changes (adds + replaces + deletes):")
         self.w()
@@ -401,6 +414,10 @@ class Report:
                "session reaching Established.")
         self.w()
         self.dut_table("B4", "secs", " s", first="peers")
+        self.w("(BIRD listens with a backlog of 8: when 200 peers connect "
+               "at once, TCP drops some SYNs and retries them after 1, 3, "
+               "7... s, which is most of BIRD's time from the start.)")
+        self.w()
         self.w("From the last Established:")
         self.w()
         self.dut_table("B4", "after_last", " s", first="peers")
@@ -419,6 +436,11 @@ class Report:
                "seconds from the restart until the routes are settled.")
         self.w()
         self.dut_table("B9", "changes", f=lambda v: fmt(v))
+        self.w("Seconds from the restart until settled: the last kernel "
+               "change, or the generator having sent everything again if "
+               "that is later.")
+        self.w()
+        self.resolution("B9")
         self.dut_table("B9", "settle", " s")
 
         self.w("## Memory")

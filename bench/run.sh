@@ -148,10 +148,15 @@ obs_start() {
 # obs_end NAME SECS: wait for the observer to finish (bad if it does
 # not), then read its final event into O_* variables.
 obs_end() {
-	local f="$RUN/$1.jsonl"
-	ev_wait "$2" "$f" '"event": *"final"' "$OBS_PID" ||
+	ev_wait "$2" "$RUN/$1.jsonl" '"event": *"final"' "$OBS_PID" ||
 	    bad "$1: no result within $2 s"
 	stop "$OBS_PID" 5 INT
+	obs_final "$1"
+}
+
+obs_final() {	# NAME: read the final event of an observer that ended
+	local f="$RUN/$1.jsonl"
+	grep -q '"event": *"final"' "$f" || bad "$1: no final event"
 	O_COUNT=$(ev_field "$f" '"final"' dump_count)
 	O_ADDS=$(ev_field "$f" '"final"' adds)
 	O_REPL=$(ev_field "$f" '"final"' replaces)
@@ -383,6 +388,214 @@ scen_B0() {
 			cell B0 "$how" "v6-$B0_V6" "$r"
 			topo_up 0
 			floor "$how" 6 "$B0_V6"
+			topo_down
+		done
+		r=$((r + 1))
+	done
+}
+
+# ---- settling ----
+
+# ev_wait_n SECS FILE PATTERN N: until N lines of FILE match
+ev_wait_n() {
+	local i=0
+	while [ "$i" -lt $(($1 * 10)) ]; do
+		[ "$(ev_count "$2" "$3")" -ge "$4" ] && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# quiet NAME QUIET SECS: wait (up to SECS) until observer NAME, started
+# before, has seen no route change for QUIET seconds.  The observer
+# prints a "progress" line at most every 0.5 s after a change.
+quiet() {
+	local f="$RUN/$1.jsonl" q="$2" i=0 tl tn
+	while [ "$i" -lt $(($3 * 5)) ]; do
+		tl=$(ev_field "$f" '"event": *"(start|progress)"' t last)
+		tn=$(now)
+		[ -n "$tl" ] && [ "$(calc "$tn - $tl >= $q")" = 1 ] &&
+		    return 0
+		sleep 0.2
+		i=$((i + 1))
+	done
+	bad "$1: the kernel did not settle within $3 s"
+	return 1
+}
+
+# last_change NAME: when observer NAME (ended) saw its last change.
+# Its "final" may carry "last_change"; else the last "progress" line,
+# printed within 0.5 s after a change, is the bound.
+last_change() {	# NAME: sets LC_T, and LC_EXACT to 1 or 0
+	local f="$RUN/$1.jsonl"
+	LC_T=$(ev_field "$f" '"final"' last_change)
+	LC_EXACT=1
+	if [ -z "$LC_T" ]; then
+		LC_EXACT=0
+		LC_T=$(ev_field "$f" '"event": *"(start|progress)"' t last)
+	fi
+}
+
+# ---- B9 (+ B7): idle with routes, then restart ----
+
+scen_B9() {
+	local r=1 n=$B9_N dut c0 c1 t0 t1 tk tr tl ts
+	while [ "$r" -le "$RUNS" ]; do
+		for dut in $DUTS; do
+			[ "$dut" = gobgp ] && continue
+			cell B9 "$dut" "$n" "$r"
+			load "$dut" "$n"
+			no_flap gen
+			# B7: nothing changes for B7_SECS
+			obs_start idle --timeout $((B7_SECS + 600))
+			quiet idle 3 120
+			c0=$(dut_cpu)
+			t0=$(now)
+			sleep "$B7_SECS"
+			c1=$(dut_cpu)
+			t1=$(now)
+			stop "$OBS_PID" 5 INT
+			O_REPL=$(ev_field "$RUN/idle.jsonl" '"final"' replaces)
+			dut_alive || bad "$dut died while idle"
+			emit B7 cpu_pct "$(calc "($c1 - $c0) * 100 / ($t1 - $t0)")" \
+			    secs "$(calc "$t1 - $t0")" rss_kb "$(dut_mem VmRSS)" \
+			    replaces "$O_REPL"
+			# B9: SIGTERM, start again; the generator reconnects
+			obs_start rs --timeout 900
+			tk=$(now)
+			dut_stop
+			tr=$(now)
+			dut_start "$dut" restart
+			ev_wait_n 120 "$RUN/gen.jsonl" '"event": *"all_sent"' 2 ||
+			    bad "the generator did not send again"
+			quiet rs 3 300
+			stop "$OBS_PID" 5 INT
+			obs_final rs
+			count_ok rs "$n"
+			sample_ok rs "$(ip_re "$(src_ip 0)")"
+			last_change rs
+			tl=$LC_T
+			ts=$(ev_t "$RUN/gen.jsonl" all_sent last)
+			[ "$O_CHANGES" != 0 ] &&
+			    [ "$(calc "$tl > $ts")" = 1 ] && ts=$tl
+			emit changes "$O_CHANGES" adds "$O_ADDS" \
+			    replaces "$O_REPL" dels "$O_DELS" \
+			    down "$(calc "$tr - $tk")" \
+			    settle "$(calc "$ts - $tr")" exact "$LC_EXACT"
+			dut_stop
+			topo_down
+		done
+		r=$((r + 1))
+	done
+}
+
+# ---- B3: path choice ----
+
+scen_B3() {
+	local r=1 n=$B3_N dut i to c0 t0 tl g0
+	to=$(timeout_for $((n * 4)))
+	while [ "$r" -le "$RUNS" ]; do
+		for dut in $DUTS; do
+			[ "$dut" = gobgp ] && continue
+			cell B3 "$dut" "$n" "$r"
+			topo_up 4
+			dut_config "$dut" 4 ebgp
+			dut_start "$dut"
+			obs_start load --until-count "$n" --timeout "$to"
+			# peer i: AS path of i+1 hops; peer 0 is the best
+			for i in 0 1 2 3; do
+				gen_start "g$i" --local-as "$GEN_AS" \
+				    --source "$(src_ip "$i")" --prefixes "$n" \
+				    --aspath-len $((i + 1))
+				[ "$i" = 0 ] && g0=$GEN_PID
+			done
+			obs_end load "$to"
+			for i in 0 1 2 3; do
+				ev_wait "$to" "$RUN/g$i.jsonl" \
+				    '"event": *"all_sent"' ||
+				    bad "peer $i did not send everything"
+			done
+			obs_start settle --timeout $((to * 2))
+			quiet settle 3 "$to"
+			stop "$OBS_PID" 5 INT
+			obs_final settle
+			count_ok settle "$n"
+			sample_ok settle "$(ip_re "$(src_ip 0)")"
+			# the best peer withdraws everything
+			c0=$(dut_cpu)
+			obs_start wd --timeout $((to * 2))
+			t0=$(signal_at USR1 "$g0")
+			quiet wd 3 "$to"
+			stop "$OBS_PID" 5 INT
+			obs_final wd
+			count_ok wd "$n"
+			sample_ok wd "$(ip_re "$(src_ip 1)")"
+			no_flap g0 g1 g2 g3
+			last_change wd
+			emit secs "$(calc "$LC_T - $t0")" exact "$LC_EXACT" \
+			    changes "$O_CHANGES" \
+			    adds "$O_ADDS" replaces "$O_REPL" dels "$O_DELS" \
+			    cpu "$(calc "$(dut_cpu) - $c0")"
+			dut_stop
+			topo_down
+		done
+		r=$((r + 1))
+	done
+}
+
+# ---- B4: Calico-like mesh (+ memory per session) ----
+
+scen_B4() {
+	local r=1 p=$B4_PEERS dut n t0 tl tre c0 rss rss1 gwre
+	n=$((p * 4))
+	gwre='198\.51\.100\.([1-9][0-9]|[12][0-9][0-9])'
+	while [ "$r" -le "$RUNS" ]; do
+		for dut in $DUTS; do
+			[ "$dut" = gobgp ] && continue
+			cell B4 "$dut" "$p" "$r"
+			topo_up "$p"
+			dut_config "$dut" "$p" mesh
+			dut_start "$dut"
+			c0=$(dut_cpu)
+			obs_start load --until-count "$n" --timeout 120
+			t0=$(now)
+			gen_start gen --local-as "$DUT_AS" --peers "$p" \
+			    --source "$(src_ip 0)" --prefixes 4 --plen 26 \
+			    --per-peer-offset
+			obs_end load 120
+			count_ok load "$n"
+			sample_ok load "$gwre"
+			[ "$(ev_count "$RUN/gen.jsonl" \
+			    '"event": *"established"')" = "$p" ] ||
+			    bad "not $p sessions"
+			tl=$(ev_t "$RUN/gen.jsonl" established last)
+			tre=$(ev_t "$RUN/load.jsonl" reached)
+			sleep 2
+			rss=$(dut_mem VmRSS)
+			no_flap gen
+			emit secs "$(calc "$tre - $t0")" \
+			    after_last "$(calc "$tre - $tl")" \
+			    cpu "$(calc "$(dut_cpu) - $c0")" rss_kb "$rss"
+			dut_stop
+			topo_down
+			# the same DUT config with one session up
+			cell M "$dut" "$p" "$r"
+			topo_up "$p"
+			dut_config "$dut" "$p" mesh
+			dut_start "$dut"
+			obs_start load --until-count 4 --timeout 60
+			gen_start gen --local-as "$DUT_AS" --peers 1 \
+			    --source "$(src_ip 0)" --prefixes 4 --plen 26
+			obs_end load 60
+			count_ok load 4
+			sleep 2
+			rss1=$(dut_mem VmRSS)
+			no_flap gen
+			emit kib_per_session \
+			    "$(calc "($rss - $rss1) / ($p - 1)")" \
+			    rss1_kb "$rss1" rss_kb "$rss"
+			dut_stop
 			topo_down
 		done
 		r=$((r + 1))
