@@ -20,7 +20,8 @@ rib_init(struct rib *r)
 {
 	memset(r, 0, sizeof(*r));
 	hash_init(&r->entries);
-	r->dirty_tail = &r->dirty_head;
+	slab_init(&r->entry_slab, sizeof(struct rib_entry));
+	slab_init(&r->path_slab, sizeof(struct rib_path));
 }
 
 void
@@ -63,25 +64,39 @@ mark_dirty(struct rib *r, struct rib_entry *e)
 	if (e->dirty)
 		return;
 	e->dirty = true;
-	e->dirty_next = NULL;
-	*r->dirty_tail = e;
-	r->dirty_tail = &e->dirty_next;
+	if (r->ndirty == r->dq_cap) {
+		/* Grow the ring, unwrapping it. */
+		size_t ncap = r->dq_cap ? 2 * r->dq_cap : 256;
+		struct rib_entry **q = xreallocarray(NULL, ncap,
+		    sizeof(*q));
+
+		for (size_t i = 0; i < r->ndirty; i++)
+			q[i] = r->dq[(r->dq_head + i) % r->dq_cap];
+		free(r->dq);
+		r->dq = q;
+		r->dq_cap = ncap;
+		r->dq_head = 0;
+	}
+	r->dq[(r->dq_head + r->ndirty) % r->dq_cap] = e;
 	r->ndirty++;
 }
 
 struct rib_entry *
 rib_dirty_pop(struct rib *r)
 {
-	struct rib_entry *e = r->dirty_head;
+	struct rib_entry *e;
 
-	if (e == NULL)
+	if (r->ndirty == 0)
 		return NULL;
-	r->dirty_head = e->dirty_next;
-	if (r->dirty_head == NULL)
-		r->dirty_tail = &r->dirty_head;
+	e = r->dq[r->dq_head];
+	r->dq_head = (r->dq_head + 1) % r->dq_cap;
 	e->dirty = false;
-	e->dirty_next = NULL;
-	r->ndirty--;
+	if (--r->ndirty == 0 && r->dq_cap > 4096) {
+		/* A big load has drained: give the ring back. */
+		free(r->dq);
+		r->dq = NULL;
+		r->dq_cap = r->dq_head = 0;
+	}
 	return e;
 }
 
@@ -92,7 +107,7 @@ rib_entry_done(struct rib *r, struct rib_entry *e)
 		return;
 	if (!hash_remove_entry(&r->entries, addr_pfx_hash(&e->prefix), e))
 		fatalx("%s: entry not in the table", __func__);
-	free(e);
+	slab_free(&r->entry_slab, e);
 }
 
 static uint16_t
@@ -217,7 +232,7 @@ rib_update(struct rib *r, struct rib_peer *peer, const struct ip_prefix *p,
 
 	e = hash_find(&r->entries, hv, entry_eq, p);
 	if (e == NULL) {
-		e = xcalloc(1, sizeof(*e));
+		e = slab_alloc(&r->entry_slab);
 		e->prefix = *p;
 		addr_pfx_mask(&e->prefix);
 		hash_insert(&r->entries, hv, e);
@@ -238,7 +253,7 @@ rib_update(struct rib *r, struct rib_peer *peer, const struct ip_prefix *p,
 		unlink_path(e, path);
 		attrset_unref(path->attrs);
 	} else {
-		path = xcalloc(1, sizeof(*path));
+		path = slab_alloc(&r->path_slab);
 		path->entry = e;
 		path->peer = peer;
 		peer_link(peer, path);
@@ -262,7 +277,7 @@ remove_path(struct rib *r, struct rib_path *path)
 	unlink_path(e, path);
 	peer_unlink(path->peer, path);
 	attrset_unref(path->attrs);
-	free(path);
+	slab_free(&r->path_slab, path);
 	r->npaths--;
 	reselect(r, e, old_best == path ? NULL : old_best, old_necmp, sel);
 	rib_entry_done(r, e);
@@ -341,10 +356,13 @@ rib_free(struct rib *r)
 		for (; p != NULL; p = next) {
 			next = p->next;
 			attrset_unref(p->attrs);
-			free(p);
+			slab_free(&r->path_slab, p);
 		}
-		free(e);
+		slab_free(&r->entry_slab, e);
 	}
 	hash_free(&r->entries);
+	slab_destroy(&r->entry_slab);
+	slab_destroy(&r->path_slab);
+	free(r->dq);
 	memset(r, 0, sizeof(*r));
 }

@@ -19,6 +19,7 @@
 
 #include "lib/addr.h"
 #include "lib/hash.h"
+#include "lib/slab.h"
 
 struct attrset;
 struct rib_entry;
@@ -52,13 +53,15 @@ struct rib_entry {
 	bool	dirty;
 	uint16_t necmp;		/* paths in the ECMP set (0 if none) */
 	struct rib_path *paths;
-	struct rib_entry *dirty_next;
 };
 
 struct rib {
 	struct hash_table entries;
-	struct rib_entry *dirty_head;
-	struct rib_entry **dirty_tail;
+	struct slab entry_slab, path_slab;
+	/* Entries whose best path changed, in order: a ring of ndirty
+	 * from dq_head. */
+	struct rib_entry **dq;
+	size_t	dq_cap, dq_head;
 	size_t	ndirty;
 	size_t	npaths;
 };

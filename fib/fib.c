@@ -24,6 +24,7 @@
 
 #include "lib/hash.h"
 #include "lib/log.h"
+#include "lib/slab.h"
 #include "lib/xalloc.h"
 #include "kmirror.h"
 #include "nl.h"
@@ -45,15 +46,17 @@ struct nhset {
 	} u;
 };
 
+/* One per route: the small fields fill the prefix's padding (48
+ * octets on LP64, from a slab). */
 struct entry {
 	struct ip_prefix pfx;
-	struct nhset *want;	/* NULL: not wanted */
-	struct nhset *have;	/* NULL: none of ours in the kernel */
 	uint8_t	state;		/* enum fib_state, for reporting */
 	bool	dirty;
 	bool	seen;		/* resync mark */
 	bool	inherited;	/* found at start, untouched since */
 	uint8_t	fails;
+	struct nhset *want;	/* NULL: not wanted */
+	struct nhset *have;	/* NULL: none of ours in the kernel */
 	uint64_t retry_at;
 };
 
@@ -77,6 +80,7 @@ struct fib {
 	struct fib_hooks hooks;
 	struct nl_sock cmd, mon;
 	struct hash_table entries;	/* prefix -> entry */
+	struct slab entry_slab;
 	struct hash_table wsets, ksets;	/* interned nhsets */
 	struct kmirror km;		/* links, addresses, others' routes */
 	struct hash_table cache;	/* fib_nh -> resolved */
@@ -180,7 +184,7 @@ entry_get(struct fib *f, const struct ip_prefix *p)
 	struct entry *e = entry_find(f, p);
 
 	if (e == NULL) {
-		e = xcalloc(1, sizeof(*e));
+		e = slab_alloc(&f->entry_slab);
 		e->pfx = *p;
 		hash_insert(&f->entries, addr_pfx_hash(p), e);
 	}
@@ -216,7 +220,7 @@ entry_maybe_free(struct fib *f, struct entry *e)
 	    e->retry_at != 0)
 		return;
 	hash_remove_entry(&f->entries, addr_pfx_hash(&e->pfx), e);
-	free(e);
+	slab_free(&f->entry_slab, e);
 }
 
 static void
@@ -892,6 +896,7 @@ fib_new(uint8_t protocol, uint32_t table, const struct fib_hooks *hooks,
 		f->hooks = *hooks;
 	f->cmd.fd = f->mon.fd = -1;
 	hash_init(&f->entries);
+	slab_init(&f->entry_slab, sizeof(struct entry));
 	hash_init(&f->wsets);
 	hash_init(&f->ksets);
 	kmirror_init(&f->km, table, hooks);
@@ -919,9 +924,10 @@ fib_free(struct fib *f)
 
 		set_unref(&f->wsets, e->want);
 		set_unref(&f->ksets, e->have);
-		free(e);
+		slab_free(&f->entry_slab, e);
 	}
 	hash_free(&f->entries);
+	slab_destroy(&f->entry_slab);
 	set_unref(&f->ksets, f->unknown);
 	kmirror_free(&f->km);
 	it = 0;
