@@ -3,8 +3,11 @@
 # config, sockets and logs in the run directory RUN.
 #
 #   dut_config KIND NPEERS MODE   write KIND's config for NPEERS generator
-#                                 peers; MODE ebgp (AS GEN_AS) or mesh
-#                                 (iBGP, B4: bgpd gets Node resources)
+#                                 peers; MODE ebgp (AS GEN_AS), mesh
+#                                 (iBGP, B4: bgpd gets Node resources) or
+#                                 bgponly (eBGP, no kernel: bgpd
+#                                 --no-kernel, BIRD without its kernel
+#                                 protocol, FRR bgpd without zebra)
 #   dut_start KIND [restart]      start it, wait until it listens on 179
 #   dut_stop                      SIGTERM every process, wait
 #   DUT_PIDS                      the running DUT's processes
@@ -36,6 +39,8 @@ per_peer() {
 
 dut_config() {
 	local kind="$1" n="$2" mode="$3"
+	DUT_NPEERS=$n
+	DUT_MODE=$mode
 	T_AS=$DUT_AS
 	T_PEER_AS=$GEN_AS
 	T_MESH=false
@@ -63,7 +68,13 @@ dut_config() {
 			T_SCAN_NOTE="with the default scan time"
 		fi
 		{
-			tpl "$CONF/bird.conf"
+			if [ "$mode" = bgponly ]; then
+				# no kernel protocol: BGP and the RIB only
+				sed '/^protocol kernel/,/^}/d' "$CONF/bird.conf" |
+				    tpl -
+			else
+				tpl "$CONF/bird.conf"
+			fi
 			per_peer "$n" "$CONF/bird-peer.conf"
 		} >"$RUN/bird.conf"
 		;;
@@ -93,9 +104,17 @@ listening() {	# the DUT accepts BGP connections
 	    grep -q LISTEN
 }
 
+# FRR's bgpd listens before it has read its whole config: ready when it
+# knows every neighbour (else it closes early connections).
 frr_ready() {
-	vtysh --vty_socket "$RUN/frr" -d bgpd -c "show bgp summary" \
-	    >/dev/null 2>&1
+	vtysh --vty_socket "$RUN/frr" -d bgpd -c "show bgp neighbors json" \
+	    2>/dev/null | python3 -c '
+import json, sys
+try:
+    n = json.load(sys.stdin)
+except ValueError:
+    sys.exit(1)
+sys.exit(0 if len(n) >= int(sys.argv[1]) else 1)' "$DUT_NPEERS"
 }
 
 frr_start() {	# DAEMON ARGS...
@@ -122,9 +141,12 @@ dut_start() {
 	chmod 755 "$RUN"
 	case $kind in
 	bgpd)
+		r=""
+		[ "$DUT_MODE" = bgponly ] && r=--no-kernel
+		# shellcheck disable=SC2086
 		bg "$NS_DUT" "$CPU_DUT" "$RUN/bgpd.out" "$BGPD" \
 		    --config "$RUN/bgpd.yaml" --node dut \
-		    --socket "$RUN/bgpd.sock" --log-level warning
+		    --socket "$RUN/bgpd.sock" --log-level warning $r
 		DUT_PIDS=$LAST_PID
 		;;
 	bird|bird-s2)
@@ -136,12 +158,17 @@ dut_start() {
 		DUT_PIDS=$LAST_PID
 		;;
 	frr)
-		frr_start zebra -s 90000000
-		while [ ! -S "$RUN/frr/zserv.api" ] && [ "$i" -lt 100 ]; do
-			sleep 0.1
-			i=$((i + 1))
-		done
-		frr_start bgpd
+		if [ "$DUT_MODE" = bgponly ]; then
+			frr_start bgpd -Z
+		else
+			frr_start zebra -s 90000000
+			while [ ! -S "$RUN/frr/zserv.api" ] &&
+			    [ "$i" -lt 100 ]; do
+				sleep 0.1
+				i=$((i + 1))
+			done
+			frr_start bgpd
+		fi
 		;;
 	gobgp)
 		bg "$NS_DUT" "$CPU_DUT" "$RUN/gobgpd.out" gobgpd \
@@ -186,6 +213,18 @@ dut_alive() {
 		alive "$p" || return 1
 	done
 	[ -n "$DUT_PIDS" ]
+}
+
+# rib_cmd: a command printing the DUT's state from which rib_count.py
+# (in run.sh) reads the number of prefixes received from all peers
+rib_cmd() {
+	case $DUT_KIND in
+	bgpd) echo "$BGPD status --json --socket $RUN/bgpd.sock" ;;
+	bird*) echo "birdc -s $RUN/bird.ctl show protocols all" ;;
+	frr) echo "vtysh --vty_socket $RUN/frr -d bgpd -c" \
+	    "'show bgp ipv4 unicast summary json'" ;;
+	gobgp) echo "gobgp -u 127.0.0.1 -p 50051 neighbor" ;;
+	esac
 }
 
 dut_cpu() {

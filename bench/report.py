@@ -25,7 +25,7 @@ LABEL = {"bgpd": "bgpd", "bird-s2": "BIRD (scan 2)",
          "bird": "BIRD (default)", "frr": "FRR", "gobgp": "GoBGP",
          "ipbatch": "ip -batch", "fibload": "fib/ (fibload)",
          "gen": "generator"}
-OTHERS = ["bird-s2", "bird", "frr"]
+OTHERS = ["bird-s2", "bird", "frr", "gobgp"]
 
 
 def run(cmd):
@@ -68,6 +68,9 @@ def meta(resdir, quick, runs, duts, cmdline):
         "memory": mem,
         "kernel": platform.release(),
         "os": debian,
+        "sizes": {k: os.environ.get(k, "") for k in (
+            "CAL_N", "B1_SIZES", "B0_SIZES", "B0_V6", "B9_N", "B7_SECS",
+            "B3_N", "B4_PEERS")},
         "versions": {
             "bgpd": first_line(run(["git", "-C", top, "describe",
                                     "--always", "--dirty", "--tags"])),
@@ -282,6 +285,10 @@ class Report:
             m.get("command", "?"),
             " (quick subset)" if m.get("quick") else ""))
         self.w("| runs per cell | %s |" % m.get("runs", "?"))
+        sz = m.get("sizes", {})
+        if sz:
+            self.w("| sizes | %s |" % ", ".join(
+                "%s=%s" % (k, v) for k, v in sz.items()))
         self.w("| machine | %s, %s cores, %s, kernel %s, %s |" % (
             m.get("cpu", "?"), m.get("cores", "?"), m.get("memory", "?"),
             m.get("kernel", "?"), m.get("os", "?")))
@@ -442,6 +449,21 @@ class Report:
         self.w()
         self.resolution("B9")
         self.dut_table("B9", "settle", " s")
+
+        self.w("## BR: B1 without the kernel, into the RIB only")
+        self.w()
+        self.w("bgpd with `--no-kernel`, BIRD without its kernel protocol "
+               "(the BIRD (default) column), FRR's bgpd without zebra "
+               "(`-Z`), GoBGP.  Seconds from Established until the "
+               "daemon's own CLI (`bgpd status`, `birdc show protocols`, "
+               "`vtysh show bgp summary`, `gobgp neighbor`), polled every "
+               "50 ms, reports every prefix received: up to one poll "
+               "late.")
+        self.w()
+        self.dut_table("BR", "secs", " s")
+        self.w("RSS per route (bytes), BGP only:")
+        self.w()
+        self.dut_table("BR", "bytes_per_route", " B")
 
         self.w("## Memory")
         self.w()

@@ -3,8 +3,10 @@
 # machine, same run.  Root only; everything runs in namespaces made here.
 #
 #   sh bench/run.sh [--quick] [--runs N] [--duts "bgpd bird-s2 ..."]
-#                   [--scenarios "cal B1 B0 B9 B3 B4"] [--out FILE]
+#                   [--scenarios "cal B1 B0 B9 B3 B4 BR"] [--out FILE]
 #
+# Sizes: CAL_N, B1_SIZES, B0_SIZES, B0_V6, B9_N, B7_SECS, B3_N, B4_PEERS
+# from the environment override the defaults (see below).
 # Raw results (one JSON line per measurement) and every log go to
 # build/bench/results/<date>/; bench/report.py turns them into FILE
 # (default bench/RESULTS.md, or build/bench/RESULTS-quick.md for --quick).
@@ -18,13 +20,14 @@
 #   B9   B7 idle CPU with the routes installed, then kill and restart
 #   B3   4 peers with the same prefixes, the best one withdraws
 #   B4   200 iBGP mesh peers x 4 /26
+#   BR   B1 without the kernel: into the RIB only (with GoBGP)
 . "$(dirname "$0")/lib.sh"
 . "$TOP/bench/dut.sh"
 
 QUICK=0
 RUNS=""
-DUTS="bgpd bird-s2 bird frr"
-SCENARIOS="cal B1 B0 B9 B3 B4"
+DUTS="bgpd bird-s2 bird frr gobgp"
+SCENARIOS="cal B1 B0 B9 B3 B4 BR"
 OUT=""
 CMDLINE="sh bench/run.sh $*"
 while [ $# -gt 0 ]; do
@@ -39,29 +42,21 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
+# Sizes: each can be overridden from the environment.
 if [ "$QUICK" = 1 ]; then
-	: "${RUNS:=1}"
-	: "${OUT:=$TOP/build/bench/RESULTS-quick.md}"
-	CAL_N=100000
-	B1_SIZES="10000"
-	B0_SIZES="10000"
-	B0_V6=10000
-	B9_N=10000
-	B7_SECS=10
-	B3_N=10000
-	B4_PEERS=200
+	: "${RUNS:=1}" "${OUT:=$TOP/build/bench/RESULTS-quick.md}"
+	: "${CAL_N:=100000}" "${B1_SIZES:=10000}" "${B0_SIZES:=10000}"
+	: "${B0_V6:=10000}" "${B9_N:=10000}" "${B7_SECS:=10}"
+	: "${B3_N:=10000}" "${B4_PEERS:=200}"
 else
-	: "${RUNS:=3}"
-	: "${OUT:=$TOP/bench/RESULTS.md}"
-	CAL_N=1000000
-	B1_SIZES="10000 100000 1000000"
-	B0_SIZES="10000 100000 1000000"
-	B0_V6=100000
-	B9_N=100000
-	B7_SECS=60
-	B3_N=250000
-	B4_PEERS=200
+	: "${RUNS:=3}" "${OUT:=$TOP/bench/RESULTS.md}"
+	: "${CAL_N:=1000000}" "${B1_SIZES:=10000 100000 1000000}"
+	: "${B0_SIZES:=10000 100000 1000000}" "${B0_V6:=100000}"
+	: "${B9_N:=100000}" "${B7_SECS:=60}" "${B3_N:=250000}"
+	: "${B4_PEERS:=200}"
 fi
+
+export CAL_N B1_SIZES B0_SIZES B0_V6 B9_N B7_SECS B3_N B4_PEERS
 
 [ "$(id -u)" -eq 0 ] || die "needs root (network namespaces)"
 for t in "$BGPD" "$TOOLS/gen" "$TOOLS/observe" "$TOOLS/fibload"; do
@@ -602,12 +597,106 @@ scen_B4() {
 	done
 }
 
+# ---- BR: BGP only, into the RIB (GoBGP's scenario) ----
+
+# rib_poll KIND CMD N SECS: run CMD (rib_cmd) every 50 ms until the DUT
+# reports N prefixes received; "reached" is stamped when the CMD that
+# saw them returned (at most one poll late).
+RIB_POLL='
+import json, re, subprocess, sys, time
+kind, cmd, want, limit = sys.argv[1:5]
+want, limit = int(want), float(limit)
+
+def count(out):
+    if kind == "bgpd":
+        return sum(p["prefixes"]["accepted"] for p in json.loads(out)["peers"])
+    if kind.startswith("bird"):
+        return sum(int(m) for m in re.findall(r"Routes:\s+(\d+) imported", out))
+    if kind == "frr":
+        d = json.loads(out)
+        d = d.get("ipv4Unicast", d)
+        return sum(p.get("pfxRcd", 0) for p in d.get("peers", {}).values())
+    # GoBGP: the Accepted column of `gobgp neighbor`
+    return sum(int(m) for m in re.findall(r"\|\s*\d+\s+(\d+)\s*$", out,
+                                          re.M))
+
+def ev(name, **kw):
+    kw.update(event=name, t=round(time.monotonic(), 6))
+    print(json.dumps(kw), flush=True)
+
+t0 = time.monotonic()
+ev("start")
+polls = 0
+while True:
+    ts = time.monotonic()
+    try:
+        out = subprocess.run(cmd, shell=True, capture_output=True,
+                             text=True, timeout=60).stdout
+        c = count(out)
+    except (ValueError, KeyError, TypeError, subprocess.SubprocessError):
+        c = -1
+    polls += 1
+    if c >= want:
+        ev("reached", count=c, poll_secs=round(time.monotonic() - ts, 6),
+           polls=polls)
+        sys.exit(0)
+    if time.monotonic() - t0 > limit:
+        ev("timeout", count=c, polls=polls)
+        sys.exit(2)
+    time.sleep(0.05)
+'
+
+scen_BR() {
+	local r=1 n dut to c0 t0 t1 pid rss0
+	while [ "$r" -le "$RUNS" ]; do
+		for n in $B1_SIZES; do
+			for dut in $DUTS; do
+				[ "$dut" = bird-s2 ] && continue
+				to=$(timeout_for "$n")
+				cell BR "$dut" "$n" "$r"
+				topo_up 1
+				dut_config "$dut" 1 bgponly
+				dut_start "$dut"
+				rss0=$(dut_mem VmRSS)
+				c0=$(dut_cpu)
+				bg "$NS_DUT" "$CPU_GEN" "$RUN/rib.jsonl" python3 \
+				    -c "$RIB_POLL" "$dut" "$(rib_cmd)" "$n" "$to"
+				pid=$LAST_PID
+				ev_wait 10 "$RUN/rib.jsonl" '"start"' "$pid"
+				gen_start gen --local-as "$GEN_AS" \
+				    --source "$(src_ip 0)" --prefixes "$n" \
+				    --aspath-len 3 --communities
+				ev_wait "$((to + 5))" "$RUN/rib.jsonl" \
+				    '"reached"|"timeout"' "$pid"
+				stop "$pid" 5
+				t0=$(ev_t "$RUN/gen.jsonl" established)
+				t1=$(ev_t "$RUN/rib.jsonl" reached)
+				[ -n "$t1" ] ||
+				    bad "the RIB did not reach $n prefixes"
+				no_flap gen
+				dut_alive || bad "$dut died"
+				emit secs "$(calc "$t1 - $t0")" \
+				    rate "$(calc "$n / ($t1 - $t0 + 1e-9)")" \
+				    poll_secs "$(ev_field "$RUN/rib.jsonl" \
+				    '"reached"' poll_secs)" \
+				    cpu "$(calc "$(dut_cpu) - $c0")" \
+				    rss_kb "$(dut_mem VmRSS)" \
+				    bytes_per_route \
+				    "$(calc "($(dut_mem VmRSS) - $rss0) * 1024 / $n")"
+				dut_stop
+				topo_down
+			done
+		done
+		r=$((r + 1))
+	done
+}
+
 # ---- main ----
 
 log "results in $RES"
 for s in $SCENARIOS; do
 	case $s in
-	cal|B1|B0|B9|B3|B4) "scen_$s" ;;
+	cal|B1|B0|B9|B3|B4|BR) "scen_$s" ;;
 	*) die "unknown scenario $s" ;;
 	esac
 done
