@@ -320,8 +320,17 @@ EOF
 	echo "$f"
 }
 
+# fib_t0 add|del EVENT: when fibload began that phase (its t - secs)
+fib_t0() {
+	local f="$RUN/fibload-$1.jsonl" t secs
+	t=$(ev_t "$f" "$2")
+	secs=$(ev_field "$f" "\"event\": *\"$2\"" secs)
+	[ -n "$t" ] && [ -n "$secs" ] && calc "$t - $secs"
+}
+
 # floor METHOD FAMILY N: install N routes then delete them, timed from
-# the start of the installer to the observer seeing all (then none)
+# the start of ip -batch (or of fibload's first request) to the observer
+# seeing all (then none)
 floor() {
 	local how="$1" fam="$2" n="$3" to t0 t1 t2 t3 gw start plen
 	to=$(timeout_for "$n")
@@ -347,6 +356,9 @@ floor() {
 	fi
 	obs_end add "$to"
 	t1=$(ev_t "$RUN/add.jsonl" reached)
+	# fibload: from its first fib_set (after its start-up dumps)
+	[ "$how" = fibload ] && t0=$(fib_t0 add installed)
+	[ -n "$t0" ] && [ -n "$t1" ] || bad "no start or end of the install"
 	count_ok add "$n"
 	sample_ok add "$(ip_re "$gw")"
 	obs_start del --family "$fam" --until-zero --timeout "$to"
@@ -364,6 +376,9 @@ floor() {
 	fi
 	obs_end del "$to"
 	t3=$(ev_t "$RUN/del.jsonl" zero)
+	# fibload --delete first takes over the routes, then deletes
+	[ "$how" = fibload ] && t2=$(fib_t0 del deleted)
+	[ -n "$t2" ] && [ -n "$t3" ] || bad "no start or end of the delete"
 	count_ok del 0
 	emit secs "$(calc "$t1 - $t0")" \
 	    rate "$(calc "$n / ($t1 - $t0 + 1e-9)")" \
