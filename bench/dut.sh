@@ -4,7 +4,9 @@
 #
 #   dut_config KIND NPEERS MODE   write KIND's config for NPEERS generator
 #                                 peers; MODE ebgp (AS GEN_AS), mesh
-#                                 (iBGP, B4: bgpd gets Node resources) or
+#                                 (iBGP, B4: bgpd gets Node resources),
+#                                 ibgp (B4's route reflectors: iBGP
+#                                 BGPPeers) or
 #                                 bgponly (eBGP, no kernel: bgpd
 #                                 --no-kernel, BIRD without its kernel
 #                                 protocol, FRR bgpd without zebra)
@@ -46,20 +48,27 @@ dut_config() {
 	T_MESH=false
 	T_SCAN="scan time 2;"
 	T_SCAN_NOTE="with Calico's scan time 2"
-	if [ "$mode" = mesh ]; then
-		T_PEER_AS=$DUT_AS
-		T_MESH=true
-	fi
+	case $mode in
+	mesh) T_PEER_AS=$DUT_AS T_MESH=true ;;
+	ibgp) T_PEER_AS=$DUT_AS ;;
+	esac
 	case $kind in
 	bgpd)
 		{
 			tpl "$CONF/bgpd.yaml"
-			if [ "$mode" = mesh ]; then
+			case $mode in
+			mesh)
 				tpl "$CONF/bgpd-pool.yaml"
 				per_peer "$n" "$CONF/bgpd-node.yaml"
-			else
+				;;
+			ibgp)
+				tpl "$CONF/bgpd-pool.yaml"
 				per_peer "$n" "$CONF/bgpd-peer.yaml"
-			fi
+				;;
+			*)
+				per_peer "$n" "$CONF/bgpd-peer.yaml"
+				;;
+			esac
 		} >"$RUN/bgpd.yaml"
 		;;
 	bird|bird-s2)

@@ -414,9 +414,12 @@ class Report:
 
         self.w("## B4 Calico-like: 200 iBGP mesh peers x 4 /26")
         self.w()
-        self.w("One generator acts as 200 nodes of a mesh (bgpd: 200 Node "
-               "resources; the others: 200 iBGP neighbours), each "
-               "announcing 4 blocks.  Seconds from the generator's start "
+        self.w("Row 200: one generator acts as 200 nodes of a mesh "
+               "(bgpd: 200 Node resources; the others: 200 iBGP "
+               "neighbours), each announcing 4 blocks.  Row 2rr: two iBGP "
+               "peers standing in for route reflectors, each announcing "
+               "all 800 blocks (with their own address as next hop, so "
+               "ECMP over the two).  Seconds from the generator's start "
                "to all 800 routes in the kernel, and from the last "
                "session reaching Established.")
         self.w()
@@ -428,6 +431,13 @@ class Report:
         self.w("From the last Established:")
         self.w()
         self.dut_table("B4", "after_last", " s", first="peers")
+        self.w("2rr: seconds from the start until the last change (every "
+               "route with both paths), and the share of sampled routes "
+               "with two paths at the end:")
+        self.w()
+        self.resolution("B4")
+        self.dut_table("B4", "settled", " s", first="peers")
+        self.dut_table("B4", "ecmp_pct", " %", first="peers")
 
         self.w("## B7 idle CPU with routes installed")
         self.w()

@@ -19,7 +19,7 @@
 #   B0   kernel floor: ip -batch and fib/ (fibload) alone
 #   B9   B7 idle CPU with the routes installed, then kill and restart
 #   B3   4 peers with the same prefixes, the best one withdraws
-#   B4   200 iBGP mesh peers x 4 /26
+#   B4   200 iBGP mesh peers x 4 /26; 2 iBGP "route reflectors" x 800
 #   BR   B1 without the kernel: into the RIB only (with GoBGP)
 . "$(dirname "$0")/lib.sh"
 . "$TOP/bench/dut.sh"
@@ -176,6 +176,13 @@ sample_ok() {
 	    printf '%s\n' "$s" | grep -q '"multipath": *\[ *{'; then
 		bad "$1: multipath route where one path was expected"
 	fi
+}
+
+ecmp_pct() {	# OBSERVER: percent of its sampled routes with 2+ paths
+	grep '"final"' "$RUN/$1.jsonl" | tail -n 1 | python3 -c '
+import json, sys
+s = json.loads(sys.stdin.read())["sample"]
+print(100.0 * sum(1 for r in s if len(r["multipath"]) > 1) / max(len(s), 1))'
 }
 
 no_flap() {	# GEN_FILE...: no session of these generators closed
@@ -605,6 +612,34 @@ scen_B4() {
 			emit kib_per_session \
 			    "$(calc "($rss - $rss1) / ($p - 1)")" \
 			    rss1_kb "$rss1" rss_kb "$rss"
+			dut_stop
+			topo_down
+			# two route reflectors, each with all the blocks
+			cell B4 "$dut" 2rr "$r"
+			topo_up 2
+			dut_config "$dut" 2 ibgp
+			dut_start "$dut"
+			obs_start load --until-count "$n" --timeout 120
+			t0=$(now)
+			gen_start gen --local-as "$DUT_AS" --peers 2 \
+			    --source "$(src_ip 0)" --prefixes "$n" --plen 26
+			obs_end load 120
+			count_ok load "$n"
+			tl=$(ev_t "$RUN/gen.jsonl" established last)
+			tre=$(ev_t "$RUN/load.jsonl" reached)
+			# then each route gets its second path (ECMP)
+			obs_start settle --timeout 120
+			quiet settle 2 60
+			stop "$OBS_PID" 5 INT
+			obs_final settle
+			count_ok settle "$n"
+			sample_ok settle "$gwre" multipath
+			last_change settle
+			no_flap gen
+			emit secs "$(calc "$tre - $t0")" \
+			    after_last "$(calc "$tre - $tl")" \
+			    settled "$(calc "$LC_T - $t0")" exact "$LC_EXACT" \
+			    ecmp_pct "$(ecmp_pct settle)"
 			dut_stop
 			topo_down
 		done
