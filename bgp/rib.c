@@ -199,26 +199,6 @@ snapshot(const struct rib_entry *e, const struct rib_path **best,
 	}
 }
 
-static void
-peer_link(struct rib_peer *peer, struct rib_path *path)
-{
-	path->pnext = peer->paths;
-	if (peer->paths != NULL)
-		peer->paths->pprev = &path->pnext;
-	peer->paths = path;
-	path->pprev = &peer->paths;
-	peer->npaths++;
-}
-
-static void
-peer_unlink(struct rib_peer *peer, struct rib_path *path)
-{
-	*path->pprev = path->pnext;
-	if (path->pnext != NULL)
-		path->pnext->pprev = path->pprev;
-	peer->npaths--;
-}
-
 void
 rib_update(struct rib *r, struct rib_peer *peer, const struct ip_prefix *p,
     struct attrset *attrs)
@@ -250,13 +230,14 @@ rib_update(struct rib *r, struct rib_peer *peer, const struct ip_prefix *p,
 			attrset_unref(attrs);
 			return;
 		}
+		if (path->flags & RIB_PATH_STALE)
+			peer->nstale--;
 		unlink_path(e, path);
 		attrset_unref(path->attrs);
 	} else {
 		path = slab_alloc(&r->path_slab);
-		path->entry = e;
 		path->peer = peer;
-		peer_link(peer, path);
+		peer->npaths++;
 		r->npaths++;
 	}
 	path->attrs = attrs;
@@ -266,16 +247,17 @@ rib_update(struct rib *r, struct rib_peer *peer, const struct ip_prefix *p,
 }
 
 static void
-remove_path(struct rib *r, struct rib_path *path)
+remove_path(struct rib *r, struct rib_entry *e, struct rib_path *path)
 {
 	const struct attrset *sel[SEL_MAX];
 	const struct rib_path *old_best;
-	struct rib_entry *e = path->entry;
 	uint16_t old_necmp;
 
 	snapshot(e, &old_best, &old_necmp, sel);
 	unlink_path(e, path);
-	peer_unlink(path->peer, path);
+	path->peer->npaths--;
+	if (path->flags & RIB_PATH_STALE)
+		path->peer->nstale--;
 	attrset_unref(path->attrs);
 	slab_free(&r->path_slab, path);
 	r->npaths--;
@@ -292,8 +274,54 @@ rib_withdraw(struct rib *r, struct rib_peer *peer, const struct ip_prefix *p)
 		return false;
 	for (struct rib_path *q = e->paths; q != NULL; q = q->next) {
 		if (q->peer == peer) {
-			remove_path(r, q);
+			remove_path(r, e, q);
 			return true;
+		}
+	}
+	return false;
+}
+
+enum walk_op {
+	WALK_FLUSH,
+	WALK_FLUSH_STALE,
+	WALK_MARK_STALE,
+};
+
+/* One step of a walk over the table doing op to peer's path in each
+ * entry, looking at up to max entries (0: all).  The walk resumes where
+ * the last step stopped, or from the start if the table's slots moved
+ * since.  True when it reached the end. */
+static bool
+peer_walk(struct rib *r, struct rib_peer *peer, size_t max,
+    enum walk_op op)
+{
+	struct rib_entry *e;
+	size_t n = 0;
+
+	if (peer->walk_gen != r->entries.resizes) {
+		peer->walk_gen = r->entries.resizes;
+		peer->walk_it = 0;
+	}
+	while (max == 0 || n++ < max) {
+		struct rib_path *q;
+
+		e = hash_next(&r->entries, &peer->walk_it);
+		if (e == NULL) {
+			peer->walk_it = 0;
+			return true;
+		}
+		for (q = e->paths; q != NULL && q->peer != peer; q = q->next)
+			;
+		if (q == NULL)
+			continue;
+		if (op == WALK_MARK_STALE) {
+			if (!(q->flags & RIB_PATH_STALE)) {
+				q->flags |= RIB_PATH_STALE;
+				peer->nstale++;
+			}
+		} else if (op == WALK_FLUSH || (q->flags & RIB_PATH_STALE)) {
+			/* Removing leaves the slots where they are. */
+			remove_path(r, e, q);
 		}
 	}
 	return false;
@@ -302,40 +330,26 @@ rib_withdraw(struct rib *r, struct rib_peer *peer, const struct ip_prefix *p)
 size_t
 rib_peer_flush(struct rib *r, struct rib_peer *peer, size_t max)
 {
-	size_t n = 0;
-
-	while (peer->paths != NULL && (max == 0 || n < max)) {
-		remove_path(r, peer->paths);
-		n++;
-	}
+	if (peer->npaths > 0)
+		peer_walk(r, peer, max, WALK_FLUSH);
 	return peer->npaths;
 }
 
 void
-rib_peer_mark_stale(struct rib_peer *peer)
+rib_peer_mark_stale(struct rib *r, struct rib_peer *peer)
 {
-	for (struct rib_path *p = peer->paths; p != NULL; p = p->pnext)
-		p->flags |= RIB_PATH_STALE;
+	peer->walk_it = 0;
+	peer_walk(r, peer, 0, WALK_MARK_STALE);
 }
 
 size_t
 rib_peer_flush_stale(struct rib *r, struct rib_peer *peer, size_t max)
 {
-	struct rib_path *p = peer->paths, *next;
-	size_t n = 0, left = 0;
-
-	for (; p != NULL; p = next) {
-		next = p->pnext;
-		if (!(p->flags & RIB_PATH_STALE))
-			continue;
-		if (max != 0 && n >= max) {
-			left++;
-			continue;
-		}
-		remove_path(r, p);
-		n++;
-	}
-	return left;
+	if (peer->nstale > 0 &&
+	    peer_walk(r, peer, max, WALK_FLUSH_STALE) && peer->nstale > 0)
+		fatalx("%s: %zu stale paths not in the table", __func__,
+		    peer->nstale);
+	return peer->nstale;
 }
 
 struct rib_entry *

@@ -31,18 +31,21 @@ struct rib_peer {
 	uint32_t remote_as;
 	bool	ebgp;
 	bool	local;		/* locally originated routes */
-	struct rib_path *paths;	/* this peer's paths */
-	size_t	npaths;
+	size_t	npaths;		/* this peer's paths */
+	size_t	nstale;		/* of them flagged stale */
+	/* A walk over the table for this peer's paths (flushes). */
+	size_t	walk_it;
+	unsigned walk_gen;
 	void	*owner;		/* for the speaker */
 };
 
 #define RIB_PATH_STALE	0x1	/* kept across a peer's graceful restart */
 
+/* A path: 32 octets.  Paths hang off their entry only; what is done to
+ * all of a peer's paths walks the table (as BIRD's prune does), which
+ * keeps a route's memory down. */
 struct rib_path {
 	struct rib_path *next;		/* in the entry, best first */
-	struct rib_path *pnext;		/* in the peer's list */
-	struct rib_path **pprev;
-	struct rib_entry *entry;
 	struct rib_peer *peer;
 	struct attrset *attrs;
 	uint32_t flags;
@@ -77,14 +80,14 @@ void	 rib_update(struct rib *r, struct rib_peer *peer,
 /* Remove peer's path for p; true if there was one. */
 bool	 rib_withdraw(struct rib *r, struct rib_peer *peer,
 	    const struct ip_prefix *p);
-/* Remove up to max of peer's paths (0: all); returns how many remain. */
+/* Remove peer's paths, looking at up to max entries (0: all); returns
+ * how many of its paths remain.  Call again until 0. */
 size_t	 rib_peer_flush(struct rib *r, struct rib_peer *peer, size_t max);
-/* Remove up to max of peer's paths flagged stale; returns how many
- * stale paths remain. */
+/* The same for peer's paths flagged stale; returns how many remain. */
 size_t	 rib_peer_flush_stale(struct rib *r, struct rib_peer *peer,
 	    size_t max);
 /* Flag all of peer's paths stale (graceful restart helper). */
-void	 rib_peer_mark_stale(struct rib_peer *peer);
+void	 rib_peer_mark_stale(struct rib *r, struct rib_peer *peer);
 
 struct rib_entry *rib_lookup(const struct rib *r, const struct ip_prefix *p);
 const struct rib_path *rib_best(const struct rib_entry *e);

@@ -559,7 +559,7 @@ h_down(void *ctx, bool was_up, const char *why)
 	if (was_up && !p->removed && !p->session->notified &&
 	    p->gr_time > 0) {
 		if (!p->gr_stale)
-			rib_peer_mark_stale(&p->rp);
+			rib_peer_mark_stale(&p->sp->rib, &p->rp);
 		p->gr_stale = true;
 		p->gr_deadline = p->session->fsm.state_since +
 		    (uint64_t)p->gr_time * 1000;

@@ -130,6 +130,7 @@ hash_resize(struct hash_table *t, size_t ncap)
 
 	t->slots = xcalloc(ncap, sizeof(*t->slots));
 	t->cap = ncap;
+	t->resizes++;
 	t->used = t->count = 0;
 	for (size_t i = 0; i < ocap; i++) {
 		if (old[i].entry != NULL && old[i].entry != HASH_TOMB)

@@ -32,6 +32,7 @@ struct hash_table {
 	size_t	cap;		/* power of two, or 0 */
 	size_t	count;		/* live entries */
 	size_t	used;		/* live + tombstones */
+	unsigned resizes;	/* bumped when slots move (iterators) */
 };
 
 typedef bool hash_eq_fn(const void *entry, const void *key);

@@ -337,7 +337,8 @@ START_TEST(test_stale)
 	while ((e = rib_dirty_pop(&r)) != NULL)
 		rib_entry_done(&r, e);
 	/* The peer restarts: its routes go stale, one is refreshed. */
-	rib_peer_mark_stale(&peers[0]);
+	rib_peer_mark_stale(&r, &peers[0]);
+	ck_assert_uint_eq(peers[0].nstale, 2);
 	rib_update(&r, &peers[0], &p1, attrset_ref(a1));
 	ck_assert_uint_eq(r.ndirty, 0);	/* refreshed, not changed */
 	/* End-of-RIB: the one not refreshed goes. */
@@ -356,6 +357,62 @@ START_TEST(test_stale)
 }
 END_TEST
 
+/* Flushes walk the table a few entries at a time; the table may grow
+ * (its slots move) between steps, and other peers' paths stay. */
+START_TEST(test_flush_walk_across_growth)
+{
+	struct rib r;
+	struct ip_prefix p;
+	struct attrset *a0, *a1;
+	struct rib_entry *e;
+	size_t left, steps = 0;
+	uint32_t next = 0;
+
+	peer_setup(0, "198.51.100.1", 1, false);
+	peer_setup(1, "198.51.100.2", 2, false);
+	rib_init(&r);
+	a0 = mkattrs(100, 1, 1, 0, -1, 0, 0, "198.51.100.1");
+	a1 = mkattrs(100, 1, 1, 0, -1, 0, 0, "198.51.100.2");
+	for (uint32_t i = 0; i < 3000; i++) {
+		addr_from_v4(&p.addr, 0x64400000u + i);
+		p.len = 32;
+		rib_update(&r, &peers[0], &p, attrset_ref(a0));
+		if (i % 3 == 0)
+			rib_update(&r, &peers[1], &p, attrset_ref(a1));
+	}
+	/* Peer 0's routes go stale; peer 1 keeps sending new ones. */
+	rib_peer_mark_stale(&r, &peers[0]);
+	ck_assert_uint_eq(peers[0].nstale, 3000);
+	do {
+		for (int k = 0; k < 16; k++, next++) {
+			addr_from_v4(&p.addr, 0x64500000u + next);
+			p.len = 32;
+			rib_update(&r, &peers[1], &p, attrset_ref(a1));
+		}
+		left = rib_peer_flush_stale(&r, &peers[0], 64);
+		steps++;
+		ck_assert_uint_lt(steps, 1000);
+	} while (left > 0);
+	ck_assert_uint_eq(peers[0].npaths, 0);
+	ck_assert_uint_eq(peers[1].npaths, 1000 + next);
+	ck_assert_uint_eq(rib_count(&r), 1000 + next + 2000);	/* dirty */
+	while ((e = rib_dirty_pop(&r)) != NULL)
+		rib_entry_done(&r, e);
+	ck_assert_uint_eq(rib_count(&r), 1000 + next);
+	/* A down peer: the same walk, every path. */
+	do
+		left = rib_peer_flush(&r, &peers[1], 100);
+	while (left > 0);
+	while ((e = rib_dirty_pop(&r)) != NULL)
+		rib_entry_done(&r, e);
+	ck_assert_uint_eq(rib_count(&r), 0);
+	ck_assert_uint_eq(r.npaths, 0);
+	rib_free(&r);
+	attrset_unref(a0);
+	attrset_unref(a1);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -367,6 +424,7 @@ main(void)
 	tcase_add_test(tc, test_insertion_orders);
 	tcase_add_test(tc, test_updates_and_dirty);
 	tcase_add_test(tc, test_stale);
+	tcase_add_test(tc, test_flush_walk_across_growth);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }
