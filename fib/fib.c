@@ -852,8 +852,15 @@ run_batch(struct fib *f, uint64_t now)
 		f->inflight[f->ninflight].e = e;
 		f->inflight[f->ninflight++].op = type;
 	}
-	if (f->dirty_head == f->ndirty)
+	if (f->dirty_head == f->ndirty) {
 		f->dirty_head = f->ndirty = 0;
+		if (f->dirty_cap > 4096) {
+			/* A big load has drained: give the queue back. */
+			free(f->dirty);
+			f->dirty = NULL;
+			f->dirty_cap = 0;
+		}
+	}
 	if (len == 0)
 		return false;
 	failed = failed_buf;
