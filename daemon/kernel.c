@@ -344,6 +344,12 @@ feed_complete(const struct daemon *d)
 {
 	const struct speaker_peer *p = NULL;
 
+	/* End-of-RIB follows the table on the wire, but the RIB hands its
+	 * changes to us in steps: the feed is complete only when none is
+	 * left, or the sweep would drop routes about to be re-wanted. */
+	if (speaker_rib(d->sp)->ndirty > 0)
+		return false;
+
 	while ((p = speaker_peer_next(d->sp, p)) != NULL) {
 		struct speaker_peer_stats st;
 
