@@ -40,6 +40,11 @@ struct nhset {
 	unsigned refs;
 	uint8_t	type;		/* FIB_UNICAST/FIB_BLACKHOLE */
 	uint8_t	n;
+	/* Wanted sets: the kernel set they resolved to (a reference, NULL
+	 * for unresolvable) while memo_gen is the fib's resolve_gen. */
+	bool	memo_set;
+	unsigned memo_gen;
+	struct nhset *memo;
 	union {
 		struct fib_nh want[1];
 		struct nl_nh kern[1];
@@ -80,6 +85,8 @@ struct fib {
 	struct fib_hooks hooks;
 	struct nl_sock cmd, mon;
 	struct hash_table entries;	/* prefix -> entry */
+	unsigned resolve_gen;		/* bumped when resolutions move */
+	struct nhset *wlast;		/* the wanted set interned last */
 	struct slab entry_slab;
 	struct hash_table wsets, ksets;	/* interned nhsets */
 	struct kmirror km;		/* links, addresses, others' routes */
@@ -162,6 +169,18 @@ set_unref(struct hash_table *t, struct nhset *s)
 		return;
 	hash_remove_entry(t, s->hv, s);
 	free(s);
+}
+
+/* Release a wanted set, and with its last reference its memo. */
+static void
+want_unref(struct fib *f, struct nhset *s)
+{
+	if (s != NULL && s->refs == 1) {
+		set_unref(&f->ksets, s->memo);
+		if (f->wlast == s)
+			f->wlast = NULL;
+	}
+	set_unref(&f->wsets, s);
 }
 
 /* ---- entries ---- */
@@ -292,8 +311,10 @@ reresolve(struct fib *f)
 			changed = true;
 		}
 	}
-	if (changed)
+	if (changed) {
+		f->resolve_gen++;
 		f->all_dirty = true;
+	}
 }
 
 /* ---- the kernel's state, from dumps and events ---- */
@@ -530,6 +551,7 @@ dump_done(struct fib *f)
 	f->synced = true;
 	f->st.synced = true;
 	reresolve(f);
+	f->resolve_gen++;
 	f->all_dirty = true;
 	if (f->hooks.links != NULL)
 		f->hooks.links(f->hooks.arg);
@@ -599,6 +621,22 @@ dup:		;
 	return set_intern(&f->ksets, FIB_UNICAST, nh, n, true);
 }
 
+/* want_kernel(), remembered per wanted set until resolutions move:
+ * the routes of a table share a handful of sets. */
+static struct nhset *
+want_kernel_memo(struct fib *f, struct nhset *w)
+{
+	if (!w->memo_set || w->memo_gen != f->resolve_gen) {
+		set_unref(&f->ksets, w->memo);
+		w->memo = want_kernel(f, w);	/* the memo's reference */
+		w->memo_set = true;
+		w->memo_gen = f->resolve_gen;
+	}
+	if (w->memo != NULL)
+		w->memo->refs++;
+	return w->memo;
+}
+
 /* Another protocol's route holds the slot ours would take. */
 static bool
 conflict(const struct fib *f, const struct ip_prefix *p)
@@ -616,7 +654,8 @@ enum op {
 static enum op
 decide(struct fib *f, struct entry *e, struct nhset **out)
 {
-	struct nhset *kw = e->want != NULL ? want_kernel(f, e->want) : NULL;
+	struct nhset *kw = e->want != NULL ? want_kernel_memo(f, e->want) :
+	    NULL;
 
 	*out = NULL;
 	if (kw != NULL) {
@@ -929,7 +968,7 @@ fib_free(struct fib *f)
 	while ((p = hash_next(&f->entries, &it)) != NULL) {
 		struct entry *e = p;
 
-		set_unref(&f->wsets, e->want);
+		want_unref(f, e->want);
 		set_unref(&f->ksets, e->have);
 		slab_free(&f->entry_slab, e);
 	}
@@ -1065,15 +1104,24 @@ fib_set(struct fib *f, const struct fib_route *r)
 		nh[i].dev[FIB_IFNAMSIZ - 1] = '\0';
 		nh[i].onlink = r->nh[i].onlink;
 	}
-	w = set_intern(&f->wsets, (uint8_t)r->type, nh, n, false);
+	/* Routes mostly come in runs with one set: skip the hashing. */
+	if (f->wlast != NULL && f->wlast->type == r->type &&
+	    f->wlast->n == n && (n == 0 ||
+	    memcmp(f->wlast->u.want, nh, n * sizeof(nh[0])) == 0)) {
+		w = f->wlast;
+		w->refs++;
+	} else {
+		w = set_intern(&f->wsets, (uint8_t)r->type, nh, n, false);
+		f->wlast = w;
+	}
 	e = entry_get(f, &r->pfx);
 	if (e->want == w) {
-		set_unref(&f->wsets, w);
+		want_unref(f, w);
 		return;
 	}
 	if (e->want == NULL)
 		f->st.wanted++;
-	set_unref(&f->wsets, e->want);
+	want_unref(f, e->want);
 	e->want = w;
 	mark_dirty(f, e);
 }
@@ -1086,7 +1134,7 @@ fib_unset(struct fib *f, const struct ip_prefix *p)
 	if (e == NULL || e->want == NULL)
 		return;
 	f->st.wanted--;
-	set_unref(&f->wsets, e->want);
+	want_unref(f, e->want);
 	e->want = NULL;
 	mark_dirty(f, e);
 }
