@@ -74,6 +74,7 @@ struct obs {
 	struct hash_table t;
 	uint64_t adds, replaces, dels, overruns;
 	uint64_t reached_at, zero_at;	/* 0: not yet */
+	uint64_t last_change;		/* 0: none seen */
 	struct buf_wr js;
 };
 
@@ -191,6 +192,7 @@ on_route(struct obs *ob, const struct nlmsghdr *h)
 		ob->dels++;
 	} else if (hash_find(&ob->t, hv, rt_eq, &key) != NULL) {
 		ob->replaces++;
+		ob->last_change = monotime_ns();
 		return;
 	} else {
 		e = xmalloc(sizeof(*e));
@@ -198,6 +200,7 @@ on_route(struct obs *ob, const struct nlmsghdr *h)
 		hash_insert(&ob->t, hv, e);
 		ob->adds++;
 	}
+	ob->last_change = monotime_ns();
 	check_goals(ob);
 }
 
@@ -318,6 +321,7 @@ dump_route(struct obs *ob, enum dump_mode mode, struct final *fin,
 		*e = key;
 		hash_insert(&ob->t, hv, e);
 		ob->adds++;
+		ob->last_change = monotime_ns();
 	}
 	e->seen = true;
 }
@@ -403,6 +407,7 @@ dump(struct obs *ob, enum dump_mode mode, struct final *fin)
 			    e);
 			free(e);
 			ob->dels++;
+			ob->last_change = monotime_ns();
 		}
 		if (intr)
 			dump(ob, mode, fin);
@@ -455,6 +460,12 @@ finish(struct obs *ob, int code)
 		put_sample(ob, fin, &fin->last);
 	json_arr_end(&fin->j);
 	ev_begin("final", monotime_ns());
+	/* When the last add, replace or delete was seen (null: none). */
+	if (ob->last_change != 0)
+		printf(",\"last_change\":%.6f",
+		    (double)ob->last_change / 1e9);
+	else
+		printf(",\"last_change\":null");
 	printf(",\"count\":%zu,\"dump_count\":%zu,\"adds\":%" PRIu64
 	    ",\"replaces\":%" PRIu64 ",\"dels\":%" PRIu64 ",\"overruns\":%"
 	    PRIu64 ",\"sample\":%s}\n", c, fin->count, ob->adds,
