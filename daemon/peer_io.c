@@ -48,45 +48,6 @@ S(const struct conn *c)
 	return speaker_peer_session(c->peer_sp);
 }
 
-static void
-sockaddr_of(const struct ip_addr *a, uint16_t port,
-    struct sockaddr_storage *ss, socklen_t *len)
-{
-	memset(ss, 0, sizeof(*ss));
-	if (a->af == AF_INET6) {
-		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
-
-		s6->sin6_family = AF_INET6;
-		s6->sin6_port = htons(port);
-		memcpy(&s6->sin6_addr, a->b, 16);
-		*len = sizeof(*s6);
-	} else {
-		struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
-
-		s4->sin_family = AF_INET;
-		s4->sin_port = htons(port);
-		memcpy(&s4->sin_addr, a->b, 4);
-		*len = sizeof(*s4);
-	}
-}
-
-static void
-addr_of(const struct sockaddr_storage *ss, struct ip_addr *a)
-{
-	if (ss->ss_family == AF_INET6) {
-		const struct sockaddr_in6 *s6 = (const void *)ss;
-
-		addr_from_bytes(a, AF_INET6, &s6->sin6_addr);
-		/* A v4-mapped address is the IPv4 peer. */
-		if (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr))
-			addr_from_bytes(a, AF_INET, a->b + 12);
-	} else {
-		const struct sockaddr_in *s4 = (const void *)ss;
-
-		addr_from_bytes(a, AF_INET, &s4->sin_addr);
-	}
-}
-
 /* Internetwork control class, and GTSM (RFC 5082) when configured. */
 static void
 sockopts(int fd, int af, uint8_t ttl_security)
@@ -128,7 +89,7 @@ learn_local(struct conn *c)
 
 	if (getsockname(c->fd, (struct sockaddr *)&ss, &len) != 0)
 		return;
-	addr_of(&ss, &a);
+	addr_from_sockaddr(&ss, &a);
 	if (a.af == c->peer.af)
 		speaker_peer_set_local(c->peer_sp, &a);
 }
@@ -249,7 +210,7 @@ conn_connect(struct conn *c)
 	}
 	sockopts(fd, c->peer.af, c->ttl_security);
 	if (c->source.af == c->peer.af) {
-		sockaddr_of(&c->source, 0, &ss, &len);
+		len = addr_to_sockaddr(&c->source, 0, &ss);
 		if (bind(fd, (struct sockaddr *)&ss, len) != 0) {
 			int e = errno;
 
@@ -258,7 +219,7 @@ conn_connect(struct conn *c)
 			return;
 		}
 	}
-	sockaddr_of(&c->peer, c->port, &ss, &len);
+	len = addr_to_sockaddr(&c->peer, c->port, &ss);
 	if (connect(fd, (struct sockaddr *)&ss, len) != 0 &&
 	    errno != EINPROGRESS) {
 		int e = errno;
@@ -673,7 +634,7 @@ on_accept(evutil_socket_t lfd, short what, void *arg)
 			log_warn("accept");
 		return;
 	}
-	addr_of(&ss, &peer);
+	addr_from_sockaddr(&ss, &peer);
 	c = peerio_conn_find(l->d, &peer, 0);
 	if (c == NULL) {
 		log_notice("refused a connection from %s: not a configured "
@@ -706,7 +667,7 @@ listen_one(struct daemon *d, int af, const struct ip_addr *bind_addr,
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (af == AF_INET6)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-	sockaddr_of(bind_addr, port, &ss, &len);
+	len = addr_to_sockaddr(bind_addr, port, &ss);
 	if (bind(fd, (struct sockaddr *)&ss, len) != 0 || listen(fd, 128) != 0)
 		goto fail;
 	l = xcalloc(1, sizeof(*l));

@@ -2,6 +2,7 @@
 #include "addr.h"
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -241,4 +242,47 @@ bool
 addr_pfx_overlaps(const struct ip_prefix *a, const struct ip_prefix *b)
 {
 	return addr_pfx_contains(a, b) || addr_pfx_contains(b, a);
+}
+
+socklen_t
+addr_to_sockaddr(const struct ip_addr *a, uint16_t port,
+    struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (a->af == AF_INET) {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons(port);
+		memcpy(&s4->sin_addr, a->b, 4);
+		return sizeof(*s4);
+	} else {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(port);
+		if (a->af == AF_INET6)
+			memcpy(&s6->sin6_addr, a->b, 16);
+		return sizeof(*s6);
+	}
+}
+
+void
+addr_from_sockaddr(const struct sockaddr_storage *ss, struct ip_addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *s4 = (const void *)ss;
+
+		addr_from_bytes(a, AF_INET, &s4->sin_addr);
+	} else if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const void *)ss;
+
+		/* A v4-mapped address (a dual-stack socket's IPv4 peer). */
+		if (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr))
+			addr_from_bytes(a, AF_INET,
+			    s6->sin6_addr.s6_addr + 12);
+		else
+			addr_from_bytes(a, AF_INET6, &s6->sin6_addr);
+	}
 }

@@ -39,6 +39,14 @@ size_t	 addr_len(int af);	/* 4, 16, or 0 */
 void	 addr_from_v4(struct ip_addr *a, uint32_t host_order);
 uint32_t addr_v4(const struct ip_addr *a);	/* host order */
 void	 addr_from_bytes(struct ip_addr *a, int af, const void *bytes);
+/* a and port as a socket address: IPv4 for AF_INET, else IPv6 (af 0:
+ * the IPv6 wildcard).  Returns the address's length. */
+socklen_t addr_to_sockaddr(const struct ip_addr *a, uint16_t port,
+	    struct sockaddr_storage *ss);
+/* The address of ss; a v4-mapped IPv6 address is the IPv4 one, af 0 for
+ * other families. */
+void	 addr_from_sockaddr(const struct sockaddr_storage *ss,
+	    struct ip_addr *a);
 
 /* "A.B.C.D/N", "X::Y/N"; without "/N" only if allow_bare (full length). */
 int	 addr_pfx_parse(const char *s, struct ip_prefix *out, bool allow_bare);

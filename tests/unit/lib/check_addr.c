@@ -1,4 +1,6 @@
 /* Unit tests for lib/addr: parse, format, compare, contain, hash. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <check.h>
 #include <string.h>
 
@@ -174,6 +176,37 @@ START_TEST(test_cmp_hash)
 }
 END_TEST
 
+START_TEST(test_sockaddr)
+{
+	struct sockaddr_storage ss;
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+	struct ip_addr a, b;
+
+	ck_assert(addr_parse("198.51.100.7", &a) == 0);
+	ck_assert_uint_eq(addr_to_sockaddr(&a, 179, &ss),
+	    sizeof(struct sockaddr_in));
+	ck_assert_uint_eq(ntohs(((struct sockaddr_in *)&ss)->sin_port), 179);
+	addr_from_sockaddr(&ss, &b);
+	ck_assert(addr_eq(&a, &b));
+	ck_assert(addr_parse("2001:db8::7", &a) == 0);
+	ck_assert_uint_eq(addr_to_sockaddr(&a, 1179, &ss),
+	    sizeof(struct sockaddr_in6));
+	addr_from_sockaddr(&ss, &b);
+	ck_assert(addr_eq(&a, &b));
+	/* A dual-stack socket's IPv4 peer. */
+	ck_assert(addr_parse("::ffff:198.51.100.7", &a) == 0);
+	addr_to_sockaddr(&a, 0, &ss);
+	addr_from_sockaddr(&ss, &b);
+	ck_assert_uint_eq(b.af, AF_INET);
+	ck_assert_uint_eq(b.b[3], 7);
+	/* No address: the IPv6 wildcard. */
+	memset(&a, 0, sizeof(a));
+	addr_to_sockaddr(&a, 179, &ss);
+	ck_assert_uint_eq(s6->sin6_family, AF_INET6);
+	ck_assert(IN6_IS_ADDR_UNSPECIFIED(&s6->sin6_addr));
+}
+END_TEST
+
 int
 main(void)
 {
@@ -187,6 +220,7 @@ main(void)
 	tcase_add_test(tc, test_mask);
 	tcase_add_test(tc, test_contains);
 	tcase_add_test(tc, test_cmp_hash);
+	tcase_add_test(tc, test_sockaddr);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }
