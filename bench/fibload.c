@@ -27,6 +27,8 @@
 #include "lib/monotime.h"
 #include "lib/xalloc.h"
 
+#include "common.h"
+
 struct opts {
 	size_t	count;
 	int	af;
@@ -83,35 +85,9 @@ vmhwm_kb(void)
 static int
 pfx_nth(const struct ip_prefix *start, uint64_t n, struct ip_prefix *out)
 {
-	size_t len = addr_len(start->addr.af);
-	unsigned shift = addr_bits(start->addr.af) - start->len;
-	uint8_t add[16];
-	unsigned carry = 0;
-
 	*out = *start;
-	memset(add, 0, sizeof(add));
-	/* Byte j of n lands on bits shift + 8j.. of the address, which
-	 * straddle at most two of its bytes (counted from the last). */
-	for (unsigned j = 0; j < 8; j++) {
-		unsigned v = (unsigned)(n >> (8 * j)) & 0xff;
-		unsigned at = shift + 8 * j, word = v << (at % 8);
-		size_t byte = at / 8;
-
-		if (v == 0)
-			continue;
-		if (byte >= len || (word >> 8 != 0 && byte + 1 >= len))
-			return -1;
-		add[len - 1 - byte] |= (uint8_t)word;
-		if (word >> 8 != 0)
-			add[len - 2 - byte] |= (uint8_t)(word >> 8);
-	}
-	for (size_t i = len; i-- > 0;) {
-		unsigned sum = out->addr.b[i] + add[i] + carry;
-
-		out->addr.b[i] = (uint8_t)sum;
-		carry = sum >> 8;
-	}
-	return carry ? -1 : 0;
+	return bench_addr_add(&out->addr, n,
+	    addr_bits(start->addr.af) - start->len);
 }
 
 static bool

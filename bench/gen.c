@@ -45,6 +45,9 @@
 #include "lib/monotime.h"
 #include "lib/xalloc.h"
 
+#include "common.h"
+#include "gen.h"
+
 #define SEC		1000000000ULL
 #define RBUF_SIZE	(128 * 1024)	/* two largest messages and more */
 #define WCHUNK		(1024 * 1024)	/* bytes per write() */
@@ -54,36 +57,6 @@
 #define STOP_NS		(2 * SEC)	/* grace to send NOTIFICATIONs */
 #define REPORT_NS	SEC		/* "received" at most this often */
 #define GR_TIME		120
-#define MAX_PATH	255		/* ASNs: one AS_SEQUENCE segment */
-
-struct opts {
-	struct ip_addr connect, source, nexthop, listen;
-	bool	has_source, has_nexthop, has_listen;
-	uint16_t port;
-	uint32_t local_as, peer_as, router_id, aspath_base;
-	unsigned peers, hold, aspath_len, variety;
-	size_t	prefixes;
-	struct ip_prefix start;
-	int	family;			/* AF_INET or AF_INET6 */
-	bool	per_peer, communities, ext_msg, sink, quiet;
-};
-
-/* Prepared bytes: UPDATEs (and End-of-RIB) for one message size. */
-struct feed {
-	uint8_t	*data;
-	size_t	len;
-	size_t	body;		/* offset of the End-of-RIB, or len */
-	size_t	*nh;		/* offsets of the next hops to patch */
-	size_t	nnh, nh_cap;
-	size_t	nmsgs;
-};
-
-enum { SZ_STD, SZ_EXT, SZ_N };
-
-struct feedset {
-	struct feed ann[SZ_N], wd[SZ_N];
-	size_t	npfx;
-};
 
 enum fkind {
 	FK_ANNOUNCE_EOR,	/* everything, then End-of-RIB */
@@ -151,26 +124,8 @@ struct gen {
 static struct attr_scratch scratch;
 
 static void	 usage(void) __attribute__((noreturn));
-static double	 secs(uint64_t ns);
-static void	 ev_begin(const char *name, uint64_t now);
-static void	 ev_end(void);
 static void	 ev_str(struct gen *, const char *key, const char *s,
 		    size_t len);
-static unsigned long long num(const char *opt, const char *s,
-		    unsigned long long min, unsigned long long max);
-static int	 addr_add(struct ip_addr *a, uint64_t n, unsigned shift);
-static socklen_t to_sa(const struct ip_addr *a, uint16_t port,
-		    struct sockaddr_storage *ss);
-static void	 from_sa(const struct sockaddr_storage *ss,
-		    struct ip_addr *a);
-static void	 group_attrs(const struct opts *o, unsigned g,
-		    struct bgp_attrs *a, uint8_t *path, uint8_t *comm);
-static size_t	 find_nh(const uint8_t *m, size_t len);
-static void	 feed_reach(struct feed *f, const struct opts *o,
-		    size_t max, const struct ip_prefix *pfx, size_t n);
-static void	 feed_withdraw(struct feed *f, const struct opts *o,
-		    size_t max, const struct ip_prefix *pfx, size_t n);
-static void	 encode_all(struct gen *g);
 static void	 put_open(struct gen *g, struct sess *s);
 static void	 enqueue(struct sess *s, enum fkind k);
 static void	 sess_connect(struct gen *g, struct sess *s, uint64_t now);
@@ -220,24 +175,6 @@ usage(void)
 
 /* ---- output ---- */
 
-static double
-secs(uint64_t ns)
-{
-	return (double)ns / 1e9;
-}
-
-static void
-ev_begin(const char *name, uint64_t now)
-{
-	printf("{\"event\":\"%s\",\"t\":%.6f", name, secs(now));
-}
-
-static void
-ev_end(void)
-{
-	fputs("}\n", stdout);
-}
-
 static void
 ev_str(struct gen *g, const char *key, const char *s, size_t len)
 {
@@ -247,318 +184,6 @@ ev_str(struct gen *g, const char *key, const char *s, size_t len)
 }
 
 /* ---- arguments and addresses ---- */
-
-static unsigned long long
-num(const char *opt, const char *s, unsigned long long min,
-    unsigned long long max)
-{
-	char *end;
-	unsigned long long v;
-
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (*s == '\0' || *s == '-' || *end != '\0' || errno != 0 ||
-	    v < min || v > max)
-		fatalx("--%s: \"%s\" is not a number from %llu to %llu", opt,
-		    s, min, max);
-	return v;
-}
-
-/* a += n << shift, in the address's own width; -1 on overflow. */
-static int
-addr_add(struct ip_addr *a, uint64_t n, unsigned shift)
-{
-	size_t len = addr_len(a->af);
-	uint8_t add[16];
-	unsigned carry = 0;
-
-	memset(add, 0, sizeof(add));
-	/* Byte j of n lands on bits shift + 8j.. of the address, which
-	 * straddle at most two of its bytes (counted from the last). */
-	for (unsigned j = 0; j < 8; j++) {
-		unsigned v = (unsigned)(n >> (8 * j)) & 0xff;
-		unsigned at = shift + 8 * j, word = v << (at % 8);
-		size_t byte = at / 8;
-
-		if (v == 0)
-			continue;
-		if (byte >= len || (word >> 8 != 0 && byte + 1 >= len))
-			return -1;
-		add[len - 1 - byte] |= (uint8_t)word;
-		if (word >> 8 != 0)
-			add[len - 2 - byte] |= (uint8_t)(word >> 8);
-	}
-	for (size_t i = len; i-- > 0;) {
-		unsigned sum = a->b[i] + add[i] + carry;
-
-		a->b[i] = (uint8_t)sum;
-		carry = sum >> 8;
-	}
-	return carry ? -1 : 0;
-}
-
-static socklen_t
-to_sa(const struct ip_addr *a, uint16_t port, struct sockaddr_storage *ss)
-{
-	memset(ss, 0, sizeof(*ss));
-	if (a->af == AF_INET) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons(port);
-		memcpy(&sin->sin_addr, a->b, 4);
-		return sizeof(*sin);
-	} else {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons(port);
-		if (a->af == AF_INET6)
-			memcpy(&sin6->sin6_addr, a->b, 16);
-		return sizeof(*sin6);
-	}
-}
-
-static void
-from_sa(const struct sockaddr_storage *ss, struct ip_addr *a)
-{
-	const struct sockaddr_in6 *sin6 = (const void *)ss;
-
-	memset(a, 0, sizeof(*a));
-	if (ss->ss_family == AF_INET) {
-		addr_from_bytes(a, AF_INET,
-		    &((const struct sockaddr_in *)(const void *)ss)->sin_addr);
-	} else if (ss->ss_family == AF_INET6) {
-		/* A v4-mapped peer of the dual-stack sink is IPv4. */
-		if (IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr))
-			addr_from_bytes(a, AF_INET,
-			    sin6->sin6_addr.s6_addr + 12);
-		else
-			addr_from_bytes(a, AF_INET6, &sin6->sin6_addr);
-	}
-}
-
-/* ---- encoding ---- */
-
-/*
- * Attributes of group g: ORIGIN IGP; AS_PATH our AS (eBGP) then the
- * further ASNs, the last of which is aspath_base + g so that groups
- * differ; LOCAL_PREF 100 on iBGP; 1 to 3 communities if asked.
- */
-static void
-group_attrs(const struct opts *o, unsigned g, struct bgp_attrs *a,
-    uint8_t *path, uint8_t *comm)
-{
-	bool ibgp = o->local_as == o->peer_as;
-	unsigned further, n = 0;
-	uint32_t asn[MAX_PATH + 2];
-
-	memset(a, 0, sizeof(*a));
-	a->present = ATTR_P_ORIGIN | ATTR_P_AS_PATH;
-	a->origin = BGP_ORIGIN_IGP;
-	if (!ibgp)
-		asn[n++] = o->local_as;
-	further = ibgp ? o->aspath_len : o->aspath_len - 1;
-	if (o->variety > 1 && further == 0)
-		further = 1;	/* somewhere to vary */
-	for (unsigned i = 0; i + 1 < further; i++)
-		asn[n++] = o->aspath_base + o->variety + i;
-	if (further > 0)
-		asn[n++] = o->aspath_base + g;
-	if (n > 0) {
-		path[0] = BGP_ASPATH_SEQUENCE;
-		path[1] = (uint8_t)n;
-		for (unsigned i = 0; i < n; i++) {
-			path[2 + 4 * i] = (uint8_t)(asn[i] >> 24);
-			path[3 + 4 * i] = (uint8_t)(asn[i] >> 16);
-			path[4 + 4 * i] = (uint8_t)(asn[i] >> 8);
-			path[5 + 4 * i] = (uint8_t)asn[i];
-		}
-		a->aspath = path;
-		a->aspath_len = 2 + 4 * (size_t)n;
-	}
-	if (ibgp) {
-		a->present |= ATTR_P_LOCAL_PREF;
-		a->local_pref = 100;
-	}
-	if (o->communities) {
-		unsigned nc = 1 + g % 3;
-
-		for (unsigned i = 0; i < nc; i++) {
-			uint32_t c = (o->local_as & 0xffff) << 16 |
-			    ((g * 3 + i) & 0xffff);
-
-			comm[4 * i] = (uint8_t)(c >> 24);
-			comm[4 * i + 1] = (uint8_t)(c >> 16);
-			comm[4 * i + 2] = (uint8_t)(c >> 8);
-			comm[4 * i + 3] = (uint8_t)c;
-		}
-		a->present |= ATTR_P_COMMUNITIES;
-		a->communities = comm;
-		a->ncommunities = nc;
-	}
-}
-
-/* Offset in an UPDATE of its next hop: NEXT_HOP's value, or the next
- * hop inside MP_REACH_NLRI. */
-static size_t
-find_nh(const uint8_t *m, size_t len)
-{
-	struct buf_rd r, attrs;
-	uint16_t wlen, alen;
-
-	buf_rd_init(&r, m, len);
-	if (buf_skip(&r, BGP_HDR_LEN) != 0 || buf_get_u16(&r, &wlen) != 0 ||
-	    buf_skip(&r, wlen) != 0 || buf_get_u16(&r, &alen) != 0 ||
-	    buf_get_view(&r, alen, &attrs) != 0)
-		fatalx("%s: an UPDATE we encoded is malformed", __func__);
-	while (buf_left(&attrs) > 0) {
-		uint8_t flags, type, l8;
-		uint16_t l = 0;
-		size_t at;
-
-		if (buf_get_u8(&attrs, &flags) != 0 ||
-		    buf_get_u8(&attrs, &type) != 0)
-			break;
-		if (flags & BGP_ATTR_F_EXTLEN) {
-			if (buf_get_u16(&attrs, &l) != 0)
-				break;
-		} else {
-			if (buf_get_u8(&attrs, &l8) != 0)
-				break;
-			l = l8;
-		}
-		at = (size_t)(buf_cur(&attrs) - m);
-		if (type == BGP_ATTR_NEXT_HOP)
-			return at;
-		if (type == BGP_ATTR_MP_REACH)
-			return at + 4;	/* AFI, SAFI, next hop length */
-		if (buf_skip(&attrs, l) != 0)
-			break;
-	}
-	fatalx("%s: an UPDATE we encoded has no next hop", __func__);
-}
-
-static void
-feed_reach(struct feed *f, const struct opts *o, size_t max,
-    const struct ip_prefix *pfx, size_t n)
-{
-	struct attr_ctx ctx = { .as4 = true,
-	    .ebgp = o->local_as != o->peer_as,
-	    .ipv4 = o->family == AF_INET, .ipv6 = o->family == AF_INET6 };
-	uint8_t path[2 + 4 * (MAX_PATH + 2)], comm[12];
-	struct ip_addr nh;
-	struct bgp_attrs a;
-	struct buf_wr w;
-
-	/* Without --nexthop a placeholder, patched per session. */
-	memset(&nh, 0, sizeof(nh));
-	nh.af = (uint8_t)o->family;
-	if (o->has_nexthop)
-		nh = o->nexthop;
-	buf_wr_init(&w, 0);
-	for (unsigned g = 0; g < o->variety; g++) {
-		size_t lo = n * g / o->variety, hi = n * (g + 1) / o->variety;
-
-		group_attrs(o, g, &a, path, comm);
-		while (lo < hi) {
-			size_t at = w.len, k;
-
-			k = update_encode_reach(&w, max, &ctx, &a, &nh, NULL,
-			    pfx + lo, NULL, hi - lo);
-			if (k == 0)
-				fatalx("the attributes do not fit an UPDATE");
-			f->nh = xgrow(f->nh, &f->nh_cap, f->nnh + 1,
-			    sizeof(*f->nh));
-			f->nh[f->nnh++] = at + find_nh(w.data + at,
-			    w.len - at);
-			f->nmsgs++;
-			lo += k;
-		}
-	}
-	f->body = w.len;
-	update_encode_eor(&w, o->family);
-	if (w.overflow)
-		fatalx("%s: encoding failed", __func__);
-	f->data = buf_wr_detach(&w, &f->len);
-}
-
-static void
-feed_withdraw(struct feed *f, const struct opts *o, size_t max,
-    const struct ip_prefix *pfx, size_t n)
-{
-	struct attr_ctx ctx = { .as4 = true,
-	    .ebgp = o->local_as != o->peer_as,
-	    .ipv4 = o->family == AF_INET, .ipv6 = o->family == AF_INET6 };
-	struct buf_wr w;
-	size_t lo = 0;
-
-	buf_wr_init(&w, 0);
-	while (lo < n) {
-		size_t k = update_encode_withdraw(&w, max, &ctx, pfx + lo,
-		    NULL, n - lo);
-
-		if (k == 0)
-			fatalx("%s: encoding failed", __func__);
-		f->nmsgs++;
-		lo += k;
-	}
-	if (w.overflow)
-		fatalx("%s: encoding failed", __func__);
-	f->data = buf_wr_detach(&w, &f->len);
-	f->body = f->len;
-}
-
-/* Every announcement and withdrawal, for each message size in use. */
-static void
-encode_all(struct gen *g)
-{
-	const struct opts *o = &g->o;
-	uint64_t t0 = monotime_ns();
-	unsigned shift = addr_bits(o->family) - o->start.len;
-	struct ip_prefix *pfx;
-	size_t msgs = 0, bytes = 0, wmsgs = 0, wbytes = 0, total = 0;
-	int nsz = o->ext_msg ? SZ_N : 1;
-
-	g->nfsets = o->per_peer ? o->peers : 1;
-	g->fsets = xcalloc(g->nfsets, sizeof(*g->fsets));
-	pfx = xcalloc(o->prefixes, sizeof(*pfx));
-	for (size_t i = 0; i < g->nfsets; i++) {
-		struct feedset *fs = &g->fsets[i];
-
-		for (size_t k = 0; k < o->prefixes; k++) {
-			pfx[k] = o->start;
-			if (addr_add(&pfx[k].addr, i * o->prefixes + k,
-			    shift) != 0)
-				fatalx("prefix %zu of peer %zu is beyond the "
-				    "end of the address space", k, i);
-		}
-		for (int sz = 0; sz < nsz; sz++) {
-			size_t max = sz == SZ_EXT ? BGP_MAX_MSG_EXT :
-			    BGP_MAX_MSG;
-
-			feed_reach(&fs->ann[sz], o, max, pfx, o->prefixes);
-			feed_withdraw(&fs->wd[sz], o, max, pfx, o->prefixes);
-		}
-		fs->npfx = o->prefixes;
-		total += o->prefixes;
-		msgs += fs->ann[0].nmsgs;
-		bytes += fs->ann[0].len;
-		wmsgs += fs->wd[0].nmsgs;
-		wbytes += fs->wd[0].len;
-	}
-	free(pfx);
-	ev_begin("encoded", monotime_ns());
-	printf(",\"prefixes\":%zu,\"messages\":%zu,\"bytes\":%zu,"
-	    "\"withdraw_messages\":%zu,\"withdraw_bytes\":%zu",
-	    total, msgs, bytes, wmsgs, wbytes);
-	if (o->ext_msg)
-		printf(",\"ext_messages\":%zu,\"ext_bytes\":%zu",
-		    g->fsets[0].ann[SZ_EXT].nmsgs,
-		    g->fsets[0].ann[SZ_EXT].len);
-	printf(",\"secs\":%.6f", secs(monotime_ns() - t0));
-	ev_end();
-}
 
 /* ---- sessions ---- */
 
@@ -633,14 +258,14 @@ sess_connect(struct gen *g, struct sess *s, uint64_t now)
 	if (s->fd == -1)
 		fatal("socket");
 	if (s->src.af != 0) {
-		sl = to_sa(&s->src, 0, &ss);
+		sl = addr_to_sockaddr(&s->src, 0, &ss);
 		if (bind(s->fd, (struct sockaddr *)&ss, sl) == -1)
 			fatal("peer %u: bind %s (is the address on an "
 			    "interface?)", s->idx,
 			    addr_fmt(&s->src, a, sizeof(a)));
 	}
 	s->since = now;
-	sl = to_sa(&g->o.connect, g->o.port, &ss);
+	sl = addr_to_sockaddr(&g->o.connect, g->o.port, &ss);
 	if (connect(s->fd, (struct sockaddr *)&ss, sl) == 0) {
 		sess_connected(g, s, now);
 		return;
@@ -666,10 +291,10 @@ sess_connected(struct gen *g, struct sess *s, uint64_t now)
 
 	(void)setsockopt(s->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	if (getsockname(s->fd, (struct sockaddr *)&ss, &sl) == 0)
-		from_sa(&ss, &s->local);
+		addr_from_sockaddr(&ss, &s->local);
 	sl = sizeof(ss);
 	if (getpeername(s->fd, (struct sockaddr *)&ss, &sl) == 0)
-		from_sa(&ss, &s->remote);
+		addr_from_sockaddr(&ss, &s->remote);
 	if (!g->o.sink && !g->o.has_nexthop) {
 		if (s->local.af != g->o.family)
 			fatalx("peer %u: the session is not IPv%d, so its "
@@ -697,10 +322,10 @@ sess_close(struct gen *g, struct sess *s, const char *why, uint64_t now)
 		close(s->fd);
 	s->fd = -1;
 	if (was_up && !g->o.quiet) {
-		ev_begin("closed", now);
+		bench_ev_begin("closed", now);
 		printf(",\"peer\":%u", s->idx);
 		ev_str(g, "reason", why, strlen(why));
-		ev_end();
+		bench_ev_end();
 	}
 	buf_wr_reset(&s->ctl);
 	s->ctl_off = 0;
@@ -883,13 +508,13 @@ on_established(struct gen *g, struct sess *s, uint64_t now)
 	s->ann_est = 0;
 	s->up_ever = true;
 	if (!g->o.quiet) {
-		ev_begin("established", now);
+		bench_ev_begin("established", now);
 		printf(",\"peer\":%u,\"local\":\"%s\",\"remote\":\"%s\","
 		    "\"hold\":%u,\"ext_msg\":%s", s->idx,
 		    addr_fmt(&s->local, l, sizeof(l)),
 		    addr_fmt(&s->remote, r, sizeof(r)), s->hold,
 		    s->ext ? "true" : "false");
-		ev_end();
+		bench_ev_end();
 	}
 	if (g->o.sink)
 		return;
@@ -935,16 +560,16 @@ on_update(struct gen *g, struct sess *s, const uint8_t *body, size_t len,
 		return;
 	}
 	if (u.eor) {
-		double t = secs(now - s->est_at);
+		double t = bench_secs(now - s->est_at);
 
 		if (!g->o.sink && g->o.quiet)
 			return;
-		ev_begin("eor", now);
+		bench_ev_begin("eor", now);
 		printf(",\"peer\":%u,\"family\":%d,\"prefixes\":%" PRIu64
 		    ",\"secs\":%.6f,\"rate\":%.0f", s->idx,
 		    u.eor_af == AF_INET ? 4 : 6, s->ann_est, t,
 		    t > 0 ? (double)s->ann_est / t : 0.0);
-		ev_end();
+		bench_ev_end();
 		return;
 	}
 	a = nlri_count(u.nlri, u.nlri_len);
@@ -1070,10 +695,10 @@ feed_done(struct gen *g, struct sess *s, uint64_t now)
 	if (s->state != ST_ESTABLISHED)
 		return;
 	if ((k == FK_ANNOUNCE_EOR || k == FK_ANNOUNCE) && !g->o.quiet) {
-		ev_begin("sent", now);
+		bench_ev_begin("sent", now);
 		printf(",\"peer\":%u,\"prefixes\":%zu,\"secs\":%.6f", s->idx,
-		    s->fs->npfx, secs(now - s->fstart));
-		ev_end();
+		    s->fs->npfx, bench_secs(now - s->fstart));
+		bench_ev_end();
 	}
 	check_rounds(g, now);
 }
@@ -1100,20 +725,20 @@ check_rounds(struct gen *g, uint64_t now)
 		total += s->fs->npfx;
 	}
 	if (g->ann_open && g->want_ann) {
-		t = secs(now - g->ann_since);
-		ev_begin("all_sent", now);
+		t = bench_secs(now - g->ann_since);
+		bench_ev_begin("all_sent", now);
 		printf(",\"peers\":%zu,\"prefixes\":%zu,"
 		    "\"secs_since_first_established\":%.6f,\"rate\":%.0f",
 		    g->ns, total, t, t > 0 ? (double)total / t : 0.0);
-		ev_end();
+		bench_ev_end();
 		g->ann_open = false;
 	}
 	if (g->wd_open && !g->want_ann) {
-		t = secs(now - g->wd_since);
-		ev_begin("withdrawn", now);
+		t = bench_secs(now - g->wd_since);
+		bench_ev_begin("withdrawn", now);
 		printf(",\"peers\":%zu,\"prefixes\":%zu,\"secs\":%.6f",
 		    g->ns, total, t);
-		ev_end();
+		bench_ev_end();
 		g->wd_open = false;
 	}
 }
@@ -1132,19 +757,19 @@ report(struct gen *g, uint64_t now, bool all)
 		if (g->o.quiet || (s->ann == s->rep_ann && s->wd == s->rep_wd &&
 		    !(all && s->up_ever)))
 			continue;
-		ev_begin("received", now);
+		bench_ev_begin("received", now);
 		printf(",\"peer\":%u,\"announced\":%" PRIu64 ",\"withdrawn\":%"
 		    PRIu64, s->idx, s->ann, s->wd);
-		ev_end();
+		bench_ev_end();
 		s->rep_ann = s->ann;
 		s->rep_wd = s->wd;
 	}
 	if (!g->o.quiet || (a == g->rep_ann && w == g->rep_wd && !all))
 		return;
-	ev_begin("received", now);
+	bench_ev_begin("received", now);
 	printf(",\"peer\":\"all\",\"peers\":%zu,\"announced\":%" PRIu64
 	    ",\"withdrawn\":%" PRIu64, g->ns, a, w);
-	ev_end();
+	bench_ev_end();
 	g->rep_ann = a;
 	g->rep_wd = w;
 }
@@ -1273,7 +898,7 @@ open_listener(struct gen *g)
 	if (!g->o.has_listen)
 		(void)setsockopt(g->lfd, IPPROTO_IPV6, IPV6_V6ONLY, &zero,
 		    sizeof(zero));
-	sl = to_sa(&any, g->o.port, &ss);
+	sl = addr_to_sockaddr(&any, g->o.port, &ss);
 	if (bind(g->lfd, (struct sockaddr *)&ss, sl) == -1)
 		fatal("bind port %u", g->o.port);
 	if (listen(g->lfd, 1024) == -1)
@@ -1355,15 +980,15 @@ parse_args(struct opts *o, int argc, char **argv)
 			have_connect = true;
 			break;
 		case O_PORT:
-			o->port = (uint16_t)num("port", optarg, 1, 65535);
+			o->port = (uint16_t)bench_num("port", optarg, 1, 65535);
 			break;
 		case O_LAS:
-			o->local_as = (uint32_t)num("local-as", optarg, 1,
+			o->local_as = (uint32_t)bench_num("local-as", optarg, 1,
 			    UINT32_MAX);
 			have_las = 1;
 			break;
 		case O_PAS:
-			o->peer_as = (uint32_t)num("peer-as", optarg, 1,
+			o->peer_as = (uint32_t)bench_num("peer-as", optarg, 1,
 			    UINT32_MAX);
 			have_pas = 1;
 			break;
@@ -1373,7 +998,8 @@ parse_args(struct opts *o, int argc, char **argv)
 			o->has_source = true;
 			break;
 		case O_PEERS:
-			o->peers = (unsigned)num("peers", optarg, 1, 65536);
+			o->peers = (unsigned)bench_num("peers", optarg, 1,
+			    65536);
 			break;
 		case O_RID:
 			if (addr_parse(optarg, &rid) != 0 || rid.af != AF_INET)
@@ -1382,12 +1008,12 @@ parse_args(struct opts *o, int argc, char **argv)
 			have_rid = true;
 			break;
 		case O_HOLD:
-			o->hold = (unsigned)num("hold", optarg, 0, 65535);
+			o->hold = (unsigned)bench_num("hold", optarg, 0, 65535);
 			if (o->hold > 0 && o->hold < BGP_MIN_HOLD)
 				fatalx("--hold: 0 or at least 3 seconds");
 			break;
 		case O_PREFIXES:
-			o->prefixes = (size_t)num("prefixes", optarg, 1,
+			o->prefixes = (size_t)bench_num("prefixes", optarg, 1,
 			    1000000000);
 			have_pfx = 1;
 			break;
@@ -1395,7 +1021,7 @@ parse_args(struct opts *o, int argc, char **argv)
 			start = optarg;
 			break;
 		case O_PLEN:
-			plen = (int)num("plen", optarg, 1, 128);
+			plen = (int)bench_num("plen", optarg, 1, 128);
 			break;
 		case O_PPO:
 			o->per_peer = true;
@@ -1406,22 +1032,22 @@ parse_args(struct opts *o, int argc, char **argv)
 			o->has_nexthop = true;
 			break;
 		case O_APL:
-			o->aspath_len = (unsigned)num("aspath-len", optarg, 0,
-			    MAX_PATH);
+			o->aspath_len = (unsigned)bench_num("aspath-len",
+			    optarg, 0, MAX_PATH);
 			break;
 		case O_APV:
-			o->variety = (unsigned)num("aspath-variety", optarg, 1,
-			    1000000);
+			o->variety = (unsigned)bench_num("aspath-variety",
+			    optarg, 1, 1000000);
 			break;
 		case O_APB:
-			o->aspath_base = (uint32_t)num("aspath-base", optarg,
-			    1, UINT32_MAX - 2000000);
+			o->aspath_base = (uint32_t)bench_num("aspath-base",
+			    optarg, 1, UINT32_MAX - 2000000);
 			break;
 		case O_COMM:
 			o->communities = true;
 			break;
 		case O_FAM:
-			o->family = num("family", optarg, 4, 6) == 6 ?
+			o->family = bench_num("family", optarg, 4, 6) == 6 ?
 			    AF_INET6 : AF_INET;
 			if (strcmp(optarg, "4") != 0 &&
 			    strcmp(optarg, "6") != 0)
@@ -1513,7 +1139,7 @@ main(int argc, char **argv)
 	if (g.o.sink) {
 		open_listener(&g);
 	} else {
-		encode_all(&g);
+		gen_encode(&g.o, &g.fsets, &g.nfsets);
 		for (unsigned i = 0; i < g.o.peers; i++) {
 			struct sess *s = sess_new(&g);
 
@@ -1521,7 +1147,7 @@ main(int argc, char **argv)
 			s->fs = &g.fsets[g.o.per_peer ? i : 0];
 			if (g.o.has_source) {
 				s->src = g.o.source;
-				if (addr_add(&s->src, i, 0) != 0)
+				if (bench_addr_add(&s->src, i, 0) != 0)
 					fatalx("--source + %u overflows", i);
 			}
 		}

@@ -41,6 +41,8 @@
 #include "lib/monotime.h"
 #include "lib/xalloc.h"
 
+#include "common.h"
+
 #define SEC		1000000000ULL
 #define EV_RCVBUF	(256 * 1024 * 1024)
 #define NSLOTS		128		/* datagrams per recvmmsg() */
@@ -99,7 +101,6 @@ struct final {
 };
 
 static void	 usage(void) __attribute__((noreturn));
-static void	 ev_begin(const char *name, uint64_t now);
 static bool	 rt_eq(const void *e, const void *key);
 static uint64_t	 rt_hash(const struct ip_prefix *p, uint32_t prio);
 static bool	 wanted(const struct obs *ob, const struct nl_route *r);
@@ -124,12 +125,6 @@ usage(void)
 	    "\t[--until-count N] [--until-zero] [--timeout S] [--sample K] "
 	    "[--quiet]\n");
 	exit(1);
-}
-
-static void
-ev_begin(const char *name, uint64_t now)
-{
-	printf("{\"event\":\"%s\",\"t\":%.6f", name, (double)now / 1e9);
 }
 
 /* ---- the table ---- */
@@ -428,7 +423,7 @@ progress(struct obs *ob, struct shown *sh, uint64_t now)
 	if (n == sh->count && ob->adds == sh->adds &&
 	    ob->replaces == sh->replaces && ob->dels == sh->dels)
 		return;
-	ev_begin("progress", now);
+	bench_ev_begin("progress", now);
 	printf(",\"count\":%zu,\"adds\":%" PRIu64 ",\"replaces\":%" PRIu64
 	    ",\"dels\":%" PRIu64 "}\n", n, ob->adds, ob->replaces, ob->dels);
 	sh->count = n;
@@ -459,7 +454,7 @@ finish(struct obs *ob, int code)
 	if (fin->nsampled == 0 && fin->count > 0 && k > 0)
 		put_sample(ob, fin, &fin->last);
 	json_arr_end(&fin->j);
-	ev_begin("final", monotime_ns());
+	bench_ev_begin("final", monotime_ns());
 	/* When the last add, replace or delete was seen (null: none). */
 	if (ob->last_change != 0)
 		printf(",\"last_change\":%.6f",
@@ -610,7 +605,7 @@ main(int argc, char **argv)
 	ob.adds = 0;		/* what was there is not a change */
 	sh.count = hash_count(&ob.t);
 	sh.at = monotime_ns();
-	ev_begin("start", sh.at);
+	bench_ev_begin("start", sh.at);
 	printf(",\"count\":%zu}\n", sh.count);
 	if (ob.o.timeout > 0)
 		deadline = sh.at + (uint64_t)(ob.o.timeout * 1e9);
@@ -620,17 +615,17 @@ main(int argc, char **argv)
 		int wait;
 
 		if (ob.reached_at != 0) {
-			ev_begin("reached", ob.reached_at);
+			bench_ev_begin("reached", ob.reached_at);
 			printf(",\"count\":%zu}\n", hash_count(&ob.t));
 			finish(&ob, 0);
 		}
 		if (ob.zero_at != 0) {
-			ev_begin("zero", ob.zero_at);
+			bench_ev_begin("zero", ob.zero_at);
 			printf("}\n");
 			finish(&ob, 0);
 		}
 		if (now >= deadline) {
-			ev_begin("timeout", now);
+			bench_ev_begin("timeout", now);
 			printf(",\"count\":%zu}\n", hash_count(&ob.t));
 			finish(&ob, 2);
 		}

@@ -32,11 +32,14 @@ BENCH_BGP_SRC := bgp/bgp.c bgp/msg.c bgp/update.c bgp/attr.c \
 BENCH_FIB_SRC := fib/fib.c fib/kmirror.c fib/nl.c
 bench_obj = $(patsubst %.c,$(BENCH_B)/obj/%.o,$(1))
 
-BENCH_GEN_OBJ := $(call bench_obj,bench/gen.c $(BENCH_BGP_SRC) \
+BENCH_GEN_OBJ := $(call bench_obj,bench/gen.c bench/gen_enc.c \
+	bench/common.c $(BENCH_BGP_SRC) \
 	$(BENCH_LIB_SRC))
-BENCH_OBSERVE_OBJ := $(call bench_obj,bench/observe.c fib/nl.c \
+BENCH_OBSERVE_OBJ := $(call bench_obj,bench/observe.c bench/common.c \
+	fib/nl.c \
 	$(BENCH_LIB_SRC))
-BENCH_FIBLOAD_OBJ := $(call bench_obj,bench/fibload.c $(BENCH_FIB_SRC) \
+BENCH_FIBLOAD_OBJ := $(call bench_obj,bench/fibload.c bench/common.c \
+	$(BENCH_FIB_SRC) \
 	$(BENCH_LIB_SRC))
 
 .PHONY: bench-tools bench-tools-clean

@@ -1,0 +1,236 @@
+/* gen_enc: see gen.h. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bgp/bgp.h"
+#include "bgp/update.h"
+#include "lib/buf.h"
+#include "lib/log.h"
+#include "lib/monotime.h"
+#include "lib/xalloc.h"
+
+#include "common.h"
+#include "gen.h"
+
+/*
+ * Attributes of group g: ORIGIN IGP; AS_PATH our AS (eBGP) then the
+ * further ASNs, the last of which is aspath_base + g so that groups
+ * differ; LOCAL_PREF 100 on iBGP; 1 to 3 communities if asked.
+ */
+static void
+group_attrs(const struct opts *o, unsigned g, struct bgp_attrs *a,
+    uint8_t *path, uint8_t *comm)
+{
+	bool ibgp = o->local_as == o->peer_as;
+	unsigned further, n = 0;
+	uint32_t asn[MAX_PATH + 2];
+
+	memset(a, 0, sizeof(*a));
+	a->present = ATTR_P_ORIGIN | ATTR_P_AS_PATH;
+	a->origin = BGP_ORIGIN_IGP;
+	if (!ibgp)
+		asn[n++] = o->local_as;
+	further = ibgp ? o->aspath_len : o->aspath_len - 1;
+	if (o->variety > 1 && further == 0)
+		further = 1;	/* somewhere to vary */
+	for (unsigned i = 0; i + 1 < further; i++)
+		asn[n++] = o->aspath_base + o->variety + i;
+	if (further > 0)
+		asn[n++] = o->aspath_base + g;
+	if (n > 0) {
+		path[0] = BGP_ASPATH_SEQUENCE;
+		path[1] = (uint8_t)n;
+		for (unsigned i = 0; i < n; i++) {
+			path[2 + 4 * i] = (uint8_t)(asn[i] >> 24);
+			path[3 + 4 * i] = (uint8_t)(asn[i] >> 16);
+			path[4 + 4 * i] = (uint8_t)(asn[i] >> 8);
+			path[5 + 4 * i] = (uint8_t)asn[i];
+		}
+		a->aspath = path;
+		a->aspath_len = 2 + 4 * (size_t)n;
+	}
+	if (ibgp) {
+		a->present |= ATTR_P_LOCAL_PREF;
+		a->local_pref = 100;
+	}
+	if (o->communities) {
+		unsigned nc = 1 + g % 3;
+
+		for (unsigned i = 0; i < nc; i++) {
+			uint32_t c = (o->local_as & 0xffff) << 16 |
+			    ((g * 3 + i) & 0xffff);
+
+			comm[4 * i] = (uint8_t)(c >> 24);
+			comm[4 * i + 1] = (uint8_t)(c >> 16);
+			comm[4 * i + 2] = (uint8_t)(c >> 8);
+			comm[4 * i + 3] = (uint8_t)c;
+		}
+		a->present |= ATTR_P_COMMUNITIES;
+		a->communities = comm;
+		a->ncommunities = nc;
+	}
+}
+
+/* Offset in an UPDATE of its next hop: NEXT_HOP's value, or the next
+ * hop inside MP_REACH_NLRI. */
+static size_t
+find_nh(const uint8_t *m, size_t len)
+{
+	struct buf_rd r, attrs;
+	uint16_t wlen, alen;
+
+	buf_rd_init(&r, m, len);
+	if (buf_skip(&r, BGP_HDR_LEN) != 0 || buf_get_u16(&r, &wlen) != 0 ||
+	    buf_skip(&r, wlen) != 0 || buf_get_u16(&r, &alen) != 0 ||
+	    buf_get_view(&r, alen, &attrs) != 0)
+		fatalx("%s: an UPDATE we encoded is malformed", __func__);
+	while (buf_left(&attrs) > 0) {
+		uint8_t flags, type, l8;
+		uint16_t l = 0;
+		size_t at;
+
+		if (buf_get_u8(&attrs, &flags) != 0 ||
+		    buf_get_u8(&attrs, &type) != 0)
+			break;
+		if (flags & BGP_ATTR_F_EXTLEN) {
+			if (buf_get_u16(&attrs, &l) != 0)
+				break;
+		} else {
+			if (buf_get_u8(&attrs, &l8) != 0)
+				break;
+			l = l8;
+		}
+		at = (size_t)(buf_cur(&attrs) - m);
+		if (type == BGP_ATTR_NEXT_HOP)
+			return at;
+		if (type == BGP_ATTR_MP_REACH)
+			return at + 4;	/* AFI, SAFI, next hop length */
+		if (buf_skip(&attrs, l) != 0)
+			break;
+	}
+	fatalx("%s: an UPDATE we encoded has no next hop", __func__);
+}
+
+static void
+feed_reach(struct feed *f, const struct opts *o, size_t max,
+    const struct ip_prefix *pfx, size_t n)
+{
+	struct attr_ctx ctx = { .as4 = true,
+	    .ebgp = o->local_as != o->peer_as,
+	    .ipv4 = o->family == AF_INET, .ipv6 = o->family == AF_INET6 };
+	uint8_t path[2 + 4 * (MAX_PATH + 2)], comm[12];
+	struct ip_addr nh;
+	struct bgp_attrs a;
+	struct buf_wr w;
+
+	/* Without --nexthop a placeholder, patched per session. */
+	memset(&nh, 0, sizeof(nh));
+	nh.af = (uint8_t)o->family;
+	if (o->has_nexthop)
+		nh = o->nexthop;
+	buf_wr_init(&w, 0);
+	for (unsigned g = 0; g < o->variety; g++) {
+		size_t lo = n * g / o->variety, hi = n * (g + 1) / o->variety;
+
+		group_attrs(o, g, &a, path, comm);
+		while (lo < hi) {
+			size_t at = w.len, k;
+
+			k = update_encode_reach(&w, max, &ctx, &a, &nh, NULL,
+			    pfx + lo, NULL, hi - lo);
+			if (k == 0)
+				fatalx("the attributes do not fit an UPDATE");
+			f->nh = xgrow(f->nh, &f->nh_cap, f->nnh + 1,
+			    sizeof(*f->nh));
+			f->nh[f->nnh++] = at + find_nh(w.data + at,
+			    w.len - at);
+			f->nmsgs++;
+			lo += k;
+		}
+	}
+	f->body = w.len;
+	update_encode_eor(&w, o->family);
+	if (w.overflow)
+		fatalx("%s: encoding failed", __func__);
+	f->data = buf_wr_detach(&w, &f->len);
+}
+
+static void
+feed_withdraw(struct feed *f, const struct opts *o, size_t max,
+    const struct ip_prefix *pfx, size_t n)
+{
+	struct attr_ctx ctx = { .as4 = true,
+	    .ebgp = o->local_as != o->peer_as,
+	    .ipv4 = o->family == AF_INET, .ipv6 = o->family == AF_INET6 };
+	struct buf_wr w;
+	size_t lo = 0;
+
+	buf_wr_init(&w, 0);
+	while (lo < n) {
+		size_t k = update_encode_withdraw(&w, max, &ctx, pfx + lo,
+		    NULL, n - lo);
+
+		if (k == 0)
+			fatalx("%s: encoding failed", __func__);
+		f->nmsgs++;
+		lo += k;
+	}
+	if (w.overflow)
+		fatalx("%s: encoding failed", __func__);
+	f->data = buf_wr_detach(&w, &f->len);
+	f->body = f->len;
+}
+
+void
+gen_encode(const struct opts *o, struct feedset **out, size_t *nout)
+{
+	uint64_t t0 = monotime_ns();
+	unsigned shift = addr_bits(o->family) - o->start.len;
+	struct ip_prefix *pfx;
+	size_t msgs = 0, bytes = 0, wmsgs = 0, wbytes = 0, total = 0;
+	int nsz = o->ext_msg ? SZ_N : 1;
+
+	size_t nfsets = o->per_peer ? o->peers : 1;
+	struct feedset *fsets = xcalloc(nfsets, sizeof(*fsets));
+
+	pfx = xcalloc(o->prefixes, sizeof(*pfx));
+	for (size_t i = 0; i < nfsets; i++) {
+		struct feedset *fs = &fsets[i];
+
+		for (size_t k = 0; k < o->prefixes; k++) {
+			pfx[k] = o->start;
+			if (bench_addr_add(&pfx[k].addr, i * o->prefixes + k,
+			    shift) != 0)
+				fatalx("prefix %zu of peer %zu is beyond the "
+				    "end of the address space", k, i);
+		}
+		for (int sz = 0; sz < nsz; sz++) {
+			size_t max = sz == SZ_EXT ? BGP_MAX_MSG_EXT :
+			    BGP_MAX_MSG;
+
+			feed_reach(&fs->ann[sz], o, max, pfx, o->prefixes);
+			feed_withdraw(&fs->wd[sz], o, max, pfx, o->prefixes);
+		}
+		fs->npfx = o->prefixes;
+		total += o->prefixes;
+		msgs += fs->ann[0].nmsgs;
+		bytes += fs->ann[0].len;
+		wmsgs += fs->wd[0].nmsgs;
+		wbytes += fs->wd[0].len;
+	}
+	free(pfx);
+	bench_ev_begin("encoded", monotime_ns());
+	printf(",\"prefixes\":%zu,\"messages\":%zu,\"bytes\":%zu,"
+	    "\"withdraw_messages\":%zu,\"withdraw_bytes\":%zu",
+	    total, msgs, bytes, wmsgs, wbytes);
+	if (o->ext_msg)
+		printf(",\"ext_messages\":%zu,\"ext_bytes\":%zu",
+		    fsets[0].ann[SZ_EXT].nmsgs,
+		    fsets[0].ann[SZ_EXT].len);
+	printf(",\"secs\":%.6f", bench_secs(monotime_ns() - t0));
+	bench_ev_end();
+	*out = fsets;
+	*nout = nfsets;
+}
+
