@@ -12,6 +12,7 @@
 #   bgpd_start NODE CONFIG [ARGS]   bgpd in namespace NODE
 #   bgpctl NODE ARGS        bgpd status/routes against NODE's daemon
 #   fail MSG / skip MSG     end the test
+#   y_* ...                 Calico resources for a test's config
 set -u
 
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
@@ -264,4 +265,39 @@ fam() {	# -4 or -6 for an address or prefix
 # Ping from pod A to IP (one packet, 1 s).
 pod_ping() {
 	ip netns exec "$PFX$1" ping -c 1 -W 1 "$2" >/dev/null 2>&1
+}
+
+# Calico resources, one YAML document each (leading "---"), for the
+# configs tests write: y_bgpconf MESH AS; y_pool NAME CIDR [SPEC...];
+# y_node NAME IPV4/LEN [LABELS] [BGP...]; y_block NAME CIDR NODE;
+# y_peer NAME SPEC.  SPEC, LABELS and BGP are YAML flow-map members.
+y_doc() {	# API KIND NAME
+	printf -- '---\napiVersion: %s\nkind: %s\nmetadata: {name: %s}\n' \
+	    "$1" "$2" "$3"
+}
+y_bgpconf() {
+	y_doc projectcalico.org/v3 BGPConfiguration default
+	echo "spec: {nodeToNodeMeshEnabled: $1, asNumber: $2}"
+}
+y_pool() {
+	local name="$1" cidr="$2"
+	shift 2
+	y_doc projectcalico.org/v3 IPPool "$name"
+	echo "spec: {cidr: $cidr${1:+, $*}}"
+}
+y_node() {
+	local name="$1" ip="$2" labels="${3:-}"
+	shift 2
+	[ $# -gt 0 ] && shift
+	printf -- '---\napiVersion: projectcalico.org/v3\nkind: Node\n'
+	echo "metadata: {name: $name${labels:+, labels: {$labels\}}}"
+	echo "spec: {bgp: {ipv4Address: $ip${1:+, $*}}}"
+}
+y_block() {
+	y_doc crd.projectcalico.org/v1 IPAMBlock "$1"
+	echo "spec: {cidr: $2, affinity: \"host:$3\"}"
+}
+y_peer() {
+	y_doc projectcalico.org/v3 BGPPeer "$1"
+	echo "spec: {$2}"
 }

@@ -10,59 +10,22 @@
 . "$(dirname "$0")/lib.sh"
 command -v bird >/dev/null || skip "bird2 not installed"
 
-cat >"$TMP/cluster.yaml" <<'YAML'
-apiVersion: projectcalico.org/v3
-kind: BGPConfiguration
-metadata: {name: default}
-spec: {nodeToNodeMeshEnabled: false, asNumber: 64512}
----
-apiVersion: projectcalico.org/v3
-kind: Node
-metadata: {name: n1}
-spec: {bgp: {ipv4Address: 198.51.100.1/24}}
----
-apiVersion: projectcalico.org/v3
-kind: IPPool
-metadata: {name: pods}
-spec: {cidr: 100.64.0.0/16}
----
-apiVersion: crd.projectcalico.org/v1
-kind: IPAMBlock
-metadata: {name: b1}
-spec: {cidr: 100.64.1.0/26, affinity: "host:n1"}
----
-apiVersion: projectcalico.org/v3
-kind: BGPPeer
-metadata: {name: bird-a}
-spec:
-  peerIP: 198.51.100.101
-  asNumber: 65001
-  localASNumber: 65100
----
-apiVersion: projectcalico.org/v3
-kind: BGPPeer
-metadata: {name: bird-b}
-spec:
-  peerIP: 198.51.100.102
-  asNumber: 65002
-  keepOriginalNextHop: true
-  numAllowedLocalASNumbers: 1
----
-apiVersion: projectcalico.org/v3
-kind: BGPPeer
-metadata: {name: bird-c}
-spec: {peerIP: 198.51.100.103, asNumber: 64512, nextHopMode: Self}
----
-apiVersion: projectcalico.org/v3
-kind: BGPPeer
-metadata: {name: bird-d}
-spec: {peerIP: 192.0.2.4, asNumber: 65004, sourceAddress: None}
----
-apiVersion: projectcalico.org/v3
-kind: BGPPeer
-metadata: {name: bird-e}
-spec: {peerIP: 198.51.100.105, asNumber: 65005, nextHopMode: Keep}
-YAML
+{
+	y_bgpconf false 64512
+	y_node n1 198.51.100.1/24
+	y_pool pods 100.64.0.0/16
+	y_block b1 100.64.1.0/26 n1
+	y_peer bird-a "peerIP: 198.51.100.101, asNumber: 65001, \
+	    localASNumber: 65100"
+	y_peer bird-b "peerIP: 198.51.100.102, asNumber: 65002, \
+	    keepOriginalNextHop: true, numAllowedLocalASNumbers: 1"
+	y_peer bird-c "peerIP: 198.51.100.103, asNumber: 64512, \
+	    nextHopMode: Self"
+	y_peer bird-d "peerIP: 192.0.2.4, asNumber: 65004, \
+	    sourceAddress: None"
+	y_peer bird-e "peerIP: 198.51.100.105, asNumber: 65005, \
+	    nextHopMode: Keep"
+} >"$TMP/cluster.yaml"
 
 # bird X: ADDR LOCAL_AS NEIGHBOR NEIGHBOR_AS EXTRA ROUTES...
 bird_conf() {

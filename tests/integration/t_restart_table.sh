@@ -11,22 +11,11 @@ OBS=$TOP/build/bench/observe
 [ -x "$GEN" ] && [ -x "$OBS" ] || fail "no bench tools (make bench-tools)"
 N=100000
 
-cat >"$TMP/cluster.yaml" <<'YAML'
-apiVersion: projectcalico.org/v3
-kind: BGPConfiguration
-metadata: {name: default}
-spec: {nodeToNodeMeshEnabled: false, asNumber: 64512}
----
-apiVersion: projectcalico.org/v3
-kind: Node
-metadata: {name: dut}
-spec: {bgp: {ipv4Address: 198.51.100.2/24}}
----
-apiVersion: projectcalico.org/v3
-kind: BGPPeer
-metadata: {name: gen}
-spec: {peerIP: 198.51.100.1, asNumber: 65001}
-YAML
+{
+	y_bgpconf false 64512
+	y_node dut 198.51.100.2/24
+	y_peer gen "peerIP: 198.51.100.1, asNumber: 65001"
+} >"$TMP/cluster.yaml"
 ns gen
 link gen 198.51.100.1/24
 ns dut

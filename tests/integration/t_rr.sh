@@ -11,57 +11,22 @@
 . "$(dirname "$0")/lib.sh"
 command -v bird >/dev/null || skip "bird2 not installed"
 
-cat >"$TMP/cluster.yaml" <<'YAML'
-apiVersion: projectcalico.org/v3
-kind: BGPConfiguration
-metadata: {name: default}
-spec: {nodeToNodeMeshEnabled: false, asNumber: 64512}
----
-apiVersion: projectcalico.org/v3
-kind: IPPool
-metadata: {name: pods}
-spec: {cidr: 100.64.0.0/16}
----
-apiVersion: projectcalico.org/v3
-kind: BGPPeer
-metadata: {name: peer-with-route-reflectors}
-spec:
-  nodeSelector: all()
-  peerSelector: route-reflector == 'true'
----
-apiVersion: projectcalico.org/v3
-kind: BGPPeer
-metadata: {name: rack-a-tor}
-spec: {nodeSelector: "rack == 'a'", peerIP: 198.51.100.200, asNumber: 65001}
-YAML
-for r in 1 2; do
-	cat >>"$TMP/cluster.yaml" <<YAML
----
-apiVersion: projectcalico.org/v3
-kind: Node
-metadata:
-  name: rr$r
-  labels: {route-reflector: "true"}
-spec:
-  bgp: {ipv4Address: 198.51.100.1$r/24, routeReflectorClusterID: 244.0.0.1}
-YAML
-done
-for i in 1 2 3 4; do
-	cat >>"$TMP/cluster.yaml" <<YAML
----
-apiVersion: projectcalico.org/v3
-kind: Node
-metadata:
-  name: n$i
-  labels: {rack: a}
-spec: {bgp: {ipv4Address: 198.51.100.$i/24}}
----
-apiVersion: crd.projectcalico.org/v1
-kind: IPAMBlock
-metadata: {name: b-n$i}
-spec: {cidr: 100.64.$i.0/26, affinity: "host:n$i"}
-YAML
-done
+{
+	y_bgpconf false 64512
+	y_pool pods 100.64.0.0/16
+	y_peer peer-with-route-reflectors \
+	    "nodeSelector: all(), peerSelector: \"route-reflector == 'true'\""
+	y_peer rack-a-tor "nodeSelector: \"rack == 'a'\", \
+	    peerIP: 198.51.100.200, asNumber: 65001"
+	for r in 1 2; do
+		y_node "rr$r" "198.51.100.1$r/24" 'route-reflector: "true"' \
+		    "routeReflectorClusterID: 244.0.0.1"
+	done
+	for i in 1 2 3 4; do
+		y_node "n$i" "198.51.100.$i/24" "rack: a"
+		y_block "b-n$i" "100.64.$i.0/26" "n$i"
+	done
+} >"$TMP/cluster.yaml"
 
 {
 	cat <<BIRD
