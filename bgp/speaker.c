@@ -135,12 +135,11 @@ struct adds_buf {
 	uint8_t	path[2][ASPATH_MAX + 16];
 };
 
-/* Put adds into a (its values then point into buf).  On an eBGP export
- * the prepended ASNs go after our own AS, which is first already.
- * False when the AS path would grow too long. */
+/* Put adds into a (its values then point into buf).  False when the
+ * AS path would grow too long. */
 static bool
 apply_adds(struct bgp_attrs *a, const struct speaker_adds *adds,
-    bool after_first, struct adds_buf *buf)
+    struct adds_buf *buf)
 {
 	if (adds == NULL)
 		return true;
@@ -159,37 +158,16 @@ apply_adds(struct bgp_attrs *a, const struct speaker_adds *adds,
 		a->present |= ATTR_P_LARGE_COMMUNITIES;
 	}
 	if (adds->nprepend > 0) {
-		uint32_t first = after_first ?
-		    aspath_first_as(a->aspath, a->aspath_len) : 0;
 		const uint8_t *cur = a->aspath;
 		size_t len = a->aspath_len;
 		int k = 0;
 
-		if (len + 6 + 4 * (adds->nprepend + 1) > ASPATH_MAX)
+		if (len + 6 + 4 * adds->nprepend > ASPATH_MAX)
 			return false;
-		if (first != 0) {
-			/* Take our AS off, prepend, put it back. */
-			uint8_t *o = buf->path[k];
-
-			memcpy(o, cur, len);
-			if (o[1] > 1) {
-				o[1]--;
-				memmove(o + 2, o + 6, len - 6);
-				len -= 4;
-			} else {
-				memmove(o, o + 6, len - 6);
-				len -= 6;
-			}
-			cur = o;
-			k = 1;
-		}
+		/* Last first, so the first ends up in front. */
 		for (size_t i = adds->nprepend; i-- > 0; k ^= 1) {
 			len = aspath_prepend(cur, len, adds->prepend[i], 1,
 			    buf->path[k]);
-			cur = buf->path[k];
-		}
-		if (first != 0) {
-			len = aspath_prepend(cur, len, first, 1, buf->path[k]);
 			cur = buf->path[k];
 		}
 		a->aspath = cur;
@@ -215,6 +193,10 @@ transform(struct speaker_peer *p, const struct attrset *in, bool local,
 	self = local || p->conf.next_hop == SPEAKER_NH_SELF ||
 	    (ebgp && p->conf.next_hop != SPEAKER_NH_KEEP);
 	a.present |= ATTR_P_ORIGIN | ATTR_P_AS_PATH;
+	/* The policy's additions first: on eBGP our AS then goes in front
+	 * of its prepends, as after a BIRD export filter. */
+	if (!apply_adds(&a, adds, &buf))
+		return NULL;
 	if (ebgp) {
 		/* RFC 4271 5.1.2, 5.1.4, 5.1.5; RFC 4456 8. */
 		if (a.aspath_len + 6 > ASPATH_MAX)
@@ -248,8 +230,6 @@ transform(struct speaker_peer *p, const struct attrset *in, bool local,
 		a.ncluster++;
 		a.present |= ATTR_P_CLUSTER_LIST;
 	}
-	if (!apply_adds(&a, adds, ebgp, &buf))
-		return NULL;
 	if (self) {
 		nh = p->conf.local_addr;
 		memset(&ll, 0, sizeof(ll));
@@ -341,7 +321,7 @@ modified(const struct attrset *set, const struct speaker_adds *adds)
 	struct bgp_attrs a;
 
 	attrset_view(set, &a);
-	if (!apply_adds(&a, adds, false, &buf))
+	if (!apply_adds(&a, adds, &buf))
 		return NULL;
 	return attrset_intern(&a, &set->nexthop, &set->nexthop_ll);
 }
