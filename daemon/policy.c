@@ -110,6 +110,23 @@ put32(uint8_t *b, uint32_t v)
 	b[3] = (uint8_t)v;
 }
 
+/* Append community c to adds, in the wire form, into comm or large. */
+static void
+add_community(struct speaker_adds *adds, uint8_t *comm, uint8_t *large,
+    const struct config_community *c)
+{
+	if (c->large) {
+		uint8_t *o = large + 12 * adds->nlarge++;
+
+		put32(o, c->a);
+		put32(o + 4, c->b);
+		put32(o + 8, c->c);
+	} else {
+		put32(comm + 4 * adds->ncommunities++,
+		    c->a << 16 | (c->b & 0xffff));
+	}
+}
+
 static const struct speaker_adds *
 additions(struct daemon *d, const struct ip_prefix *p)
 {
@@ -143,22 +160,9 @@ additions(struct daemon *d, const struct ip_prefix *p)
 	for (size_t i = 0; i < pl->nprefix_advs && i < MAX_ADVS; i++) {
 		if (!(mask & ((uint64_t)1 << i)))
 			continue;
-		for (size_t k = 0; k < pl->prefix_advs[i].ncomms; k++) {
-			const struct config_community *c =
-			    &pl->prefix_advs[i].comms[k];
-
-			if (c->large) {
-				uint8_t *o = s->large +
-				    12 * s->adds.nlarge++;
-
-				put32(o, c->a);
-				put32(o + 4, c->b);
-				put32(o + 8, c->c);
-			} else {
-				put32(s->comm + 4 * s->adds.ncommunities++,
-				    c->a << 16 | (c->b & 0xffff));
-			}
-		}
+		for (size_t k = 0; k < pl->prefix_advs[i].ncomms; k++)
+			add_community(&s->adds, s->comm, s->large,
+			    &pl->prefix_advs[i].comms[k]);
 	}
 	s->adds.communities = s->comm;
 	s->adds.large = s->large;
@@ -215,18 +219,11 @@ rule_adds(struct daemon *d, const struct config_frule *r)
 	s->prepend = xcalloc(np ? np : 1, sizeof(uint32_t));
 	for (size_t i = 0; i < r->nops; i++) {
 		const struct config_fop *op = &r->ops[i];
-		const struct config_community *c = &op->community;
 		size_t n = s->adds.nprepend;
 
-		if (op->kind == CONFIG_FOP_ADD_COMMUNITY && c->large) {
-			uint8_t *o = s->large + 12 * s->adds.nlarge++;
-
-			put32(o, c->a);
-			put32(o + 4, c->b);
-			put32(o + 8, c->c);
-		} else if (op->kind == CONFIG_FOP_ADD_COMMUNITY) {
-			put32(s->comm + 4 * s->adds.ncommunities++,
-			    c->a << 16 | (c->b & 0xffff));
+		if (op->kind == CONFIG_FOP_ADD_COMMUNITY) {
+			add_community(&s->adds, s->comm, s->large,
+			    &op->community);
 		} else if (op->kind == CONFIG_FOP_PREPEND_AS_PATH) {
 			/* A later prepend goes in front of an earlier. */
 			memmove(s->prepend + op->nasns, s->prepend,
