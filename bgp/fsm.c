@@ -91,7 +91,7 @@ fail(struct fsm *f, uint64_t now, const char *why)
 	stop_timers(f);
 	f->ops->disconnect(f->ctx);
 	go(f, FSM_IDLE, now);
-	f->ops->down(f->ctx, was_up, why);
+	f->ops->down(f->ctx, was_up, why, now);
 	if (!f->running)
 		return;
 	timer_start(&f->timers, TIMER_IDLE_HOLD, now, f->idle_hold_ms);
@@ -104,7 +104,7 @@ static void
 notify_fail(struct fsm *f, uint64_t now, uint8_t code, uint8_t sub,
     const uint8_t *data, size_t len, const char *why)
 {
-	f->ops->send_notification(f->ctx, code, sub, data, len);
+	f->ops->send_notification(f->ctx, code, sub, data, len, now);
 	fail(f, now, why);
 }
 
@@ -144,7 +144,7 @@ on_open(struct fsm *f, const struct fsm_arg *arg, uint64_t now)
 		ka = f->conf.keepalive;
 	f->keepalive = ka;
 	stop_timers(f);
-	f->ops->send_keepalive(f->ctx);
+	f->ops->send_keepalive(f->ctx, now);
 	restart_hold(f, now);
 	if (f->keepalive > 0)
 		timer_start(&f->timers, TIMER_KEEPALIVE, now,
@@ -174,7 +174,7 @@ on_timer(struct fsm *f, enum timer_id t, uint64_t now)
 	case TIMER_KEEPALIVE:
 		if (f->state < FSM_OPENCONFIRM || f->keepalive == 0)
 			return;
-		f->ops->send_keepalive(f->ctx);
+		f->ops->send_keepalive(f->ctx, now);
 		timer_start(&f->timers, TIMER_KEEPALIVE, now,
 		    f->keepalive * 1000ull);
 		return;
@@ -202,7 +202,7 @@ on_message(struct fsm *f, enum fsm_event ev, uint64_t now)
 			restart_hold(f, now);
 			go(f, FSM_ESTABLISHED, now);
 			f->up_since = now;
-			f->ops->established(f->ctx);
+			f->ops->established(f->ctx, now);
 			return;
 		}
 		notify_fail(f, now, BGP_ERR_FSM, fsm_subcode(f), NULL, 0,
@@ -229,14 +229,14 @@ on_stop(struct fsm *f, const struct fsm_arg *arg, uint64_t now)
 	if (f->state >= FSM_OPENSENT)
 		f->ops->send_notification(f->ctx, BGP_ERR_CEASE,
 		    arg ? arg->subcode : BGP_CEASE_SHUTDOWN,
-		    arg ? arg->data : NULL, arg ? arg->data_len : 0);
+		    arg ? arg->data : NULL, arg ? arg->data_len : 0, now);
 	if (f->state != FSM_IDLE && f->state != FSM_ACTIVE)
 		f->ops->disconnect(f->ctx);
 	stop_timers(f);
 	go(f, FSM_IDLE, now);
 	if (was_up)
 		f->ops->down(f->ctx, true, arg && arg->why ? arg->why :
-		    "stopped");
+		    "stopped", now);
 	f->idle_hold_ms = f->conf.idle_hold_min_ms;
 }
 
@@ -256,7 +256,7 @@ on_conn_lost(struct fsm *f, enum fsm_event ev, const struct fsm_arg *arg,
 			f->ops->disconnect(f->ctx);
 		stop_timers(f);
 		start_connecting(f, now, f->conf.connect_retry_ms);
-		f->ops->down(f->ctx, false, why);
+		f->ops->down(f->ctx, false, why, now);
 		return;
 	case FSM_OPENCONFIRM:
 	case FSM_ESTABLISHED:
@@ -289,7 +289,7 @@ fsm_event(struct fsm *f, enum fsm_event ev, const struct fsm_arg *arg,
 			return;
 		}
 		stop_timers(f);
-		f->ops->send_open(f->ctx);
+		f->ops->send_open(f->ctx, now);
 		timer_start(&f->timers, TIMER_HOLD, now,
 		    f->conf.open_hold * 1000ull);
 		go(f, FSM_OPENSENT, now);

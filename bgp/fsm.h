@@ -50,16 +50,24 @@ struct fsm_arg {
 	const char *why;	/* for the down reason */
 };
 
+/*
+ * Every action that sends, or that the caller may time-stamp, receives
+ * the FSM's current time: timers started from it must never be computed
+ * from a stored instant (state_since is when the state last changed,
+ * not now).
+ */
 struct fsm_ops {
 	void	(*connect)(void *ctx);
 	void	(*disconnect)(void *ctx);
-	void	(*send_open)(void *ctx);
-	void	(*send_keepalive)(void *ctx);
+	void	(*send_open)(void *ctx, uint64_t now);
+	void	(*send_keepalive)(void *ctx, uint64_t now);
 	void	(*send_notification)(void *ctx, uint8_t code,
-		    uint8_t subcode, const uint8_t *data, size_t len);
-	void	(*established)(void *ctx);
+		    uint8_t subcode, const uint8_t *data, size_t len,
+		    uint64_t now);
+	void	(*established)(void *ctx, uint64_t now);
 	/* Left Established (was_up) or gave up a connection. */
-	void	(*down)(void *ctx, bool was_up, const char *why);
+	void	(*down)(void *ctx, bool was_up, const char *why,
+		    uint64_t now);
 };
 
 struct fsm_conf {

@@ -17,12 +17,12 @@ static struct attr_scratch scratch;
 
 static void s_connect(void *);
 static void s_disconnect(void *);
-static void s_send_open(void *);
-static void s_send_keepalive(void *);
+static void s_send_open(void *, uint64_t);
+static void s_send_keepalive(void *, uint64_t);
 static void s_send_notification(void *, uint8_t, uint8_t, const uint8_t *,
-    size_t);
-static void s_established(void *);
-static void s_down(void *, bool, const char *);
+    size_t, uint64_t);
+static void s_established(void *, uint64_t);
+static void s_down(void *, bool, const char *, uint64_t);
 
 static const struct fsm_ops session_fsm_ops = {
 	s_connect, s_disconnect, s_send_open, s_send_keepalive,
@@ -65,6 +65,16 @@ session_max_msg(const struct session *s)
 	return s->neg.ext_msg ? BGP_MAX_MSG_EXT : BGP_MAX_MSG;
 }
 
+uint64_t
+session_send_hold_ms(const struct session *s)
+{
+	uint64_t floor = s->conf.send_hold ? s->conf.send_hold * 1000ull :
+	    SESSION_SEND_HOLD_MS, twice = 2000ull * s->neg.hold;
+
+	/* RFC 9687 3: max(8 minutes, 2 x the negotiated hold time). */
+	return twice > floor ? twice : floor;
+}
+
 bool
 session_request_refresh(struct session *s, uint64_t now)
 {
@@ -95,13 +105,9 @@ queued(struct session *s, unsigned nmsgs, uint64_t now)
 {
 	s->stats.msgs_out += nmsgs;
 	fsm_sent(&s->fsm, now);
-	/* RFC 9687: max(8 minutes, 2 x hold) without progress drops it. */
-	if (!timer_running(&s->fsm.timers, TIMER_SEND_HOLD)) {
-		uint64_t t = 2000ull * s->neg.hold;
-
+	if (!timer_running(&s->fsm.timers, TIMER_SEND_HOLD))
 		timer_start(&s->fsm.timers, TIMER_SEND_HOLD, now,
-		    t > 480000 ? t : 480000);
-	}
+		    session_send_hold_ms(s));
 	s->hooks->output(s->ctx);
 }
 
@@ -194,7 +200,7 @@ s_disconnect(void *ctx)
 }
 
 static void
-s_send_open(void *ctx)
+s_send_open(void *ctx, uint64_t now)
 {
 	struct session *s = ctx;
 	struct msg_open o;
@@ -234,22 +240,22 @@ s_send_open(void *ctx)
 		memcpy(c->hostname, s->conf.hostname, c->hostname_len);
 	}
 	msg_open_encode(&s->out, &o);
-	queued(s, 1, s->fsm.state_since);
+	queued(s, 1, now);
 }
 
 static void
-s_send_keepalive(void *ctx)
+s_send_keepalive(void *ctx, uint64_t now)
 {
 	struct session *s = ctx;
 
 	msg_keepalive_encode(&s->out);
 	s->stats.keepalives_out++;
-	queued(s, 1, s->fsm.state_since);
+	queued(s, 1, now);
 }
 
 static void
 s_send_notification(void *ctx, uint8_t code, uint8_t sub,
-    const uint8_t *data, size_t len)
+    const uint8_t *data, size_t len, uint64_t now)
 {
 	struct session *s = ctx;
 
@@ -259,20 +265,20 @@ s_send_notification(void *ctx, uint8_t code, uint8_t sub,
 	/* BIRD's wording, which status readers know: "BGP Error: ..." */
 	snprintf(s->last_error, sizeof(s->last_error), "BGP Error: %s",
 	    err_text(code, sub));
-	queued(s, 1, s->fsm.state_since);
+	queued(s, 1, now);
 }
 
 static void
-s_established(void *ctx)
+s_established(void *ctx, uint64_t now)
 {
 	struct session *s = ctx;
 
 	s->last_error[0] = '\0';
-	s->hooks->up(s->ctx);
+	s->hooks->up(s->ctx, now);
 }
 
 static void
-s_down(void *ctx, bool was_up, const char *why)
+s_down(void *ctx, bool was_up, const char *why, uint64_t now)
 {
 	struct session *s = ctx;
 
@@ -280,7 +286,7 @@ s_down(void *ctx, bool was_up, const char *why)
 	if (why != NULL && strncmp(s->last_error, "BGP Error: ", 11) != 0 &&
 	    strncmp(s->last_error, "Received: ", 10) != 0)
 		snprintf(s->last_error, sizeof(s->last_error), "%s", why);
-	s->hooks->down(s->ctx, was_up, s->last_error);
+	s->hooks->down(s->ctx, was_up, s->last_error, now);
 }
 
 /* ---- public control ---- */

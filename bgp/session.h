@@ -25,6 +25,7 @@
 
 #define SESSION_MSG_LIMIT	64	/* messages per session_in_commit */
 #define SESSION_OUT_HIGH	(1u << 20)	/* speaker pauses above */
+#define SESSION_SEND_HOLD_MS	480000u	/* RFC 9687: 8 minutes */
 
 struct session_conf {
 	char	name[96];
@@ -37,6 +38,9 @@ struct session_conf {
 	bool	passive;
 	uint16_t hold;		/* 0: default */
 	uint16_t keepalive;	/* 0: hold / 3 */
+	/* The send hold time's floor, seconds (0: RFC 9687's 480); the
+	 * timer is the larger of it and twice the negotiated hold. */
+	uint32_t send_hold;
 	uint16_t gr_time;	/* restart time we advertise; 0: 120 */
 	bool	gr_restarting;	/* advertise the R bit */
 	bool	gr_forwarding;	/* advertise F: our forwarding survived */
@@ -48,8 +52,9 @@ struct session_hooks {
 	void	(*connect)(void *ctx);
 	void	(*disconnect)(void *ctx);	/* after flushing output */
 	void	(*output)(void *ctx);		/* output is queued */
-	void	(*up)(void *ctx);
-	void	(*down)(void *ctx, bool was_up, const char *why);
+	void	(*up)(void *ctx, uint64_t now);
+	void	(*down)(void *ctx, bool was_up, const char *why,
+		    uint64_t now);
 	/* A decoded UPDATE; err->action is NONE, DISCARD or WITHDRAW. */
 	void	(*update)(void *ctx, const struct bgp_update *u,
 		    const struct bgp_err *err);
@@ -133,6 +138,9 @@ struct buf_wr *session_outbuf(struct session *s);
 void	 session_queued(struct session *s, unsigned nmsgs,
 	    unsigned nupdates, uint64_t now);
 size_t	 session_max_msg(const struct session *s);
+/* How long output may make no progress before the session is dropped
+ * (RFC 9687 Send Hold Timer). */
+uint64_t session_send_hold_ms(const struct session *s);
 
 void	 session_run_timers(struct session *s, uint64_t now);
 uint64_t session_next_timer(const struct session *s);

@@ -475,7 +475,7 @@ h_output(void *ctx)
 }
 
 static void
-h_up(void *ctx)
+h_up(void *ctx, uint64_t now)
 {
 	struct speaker_peer *p = ctx;
 	const struct session_neg *n = &p->session->neg;
@@ -495,7 +495,7 @@ h_up(void *ctx)
 		 * paths now; else wait for End-of-RIB, bounded. */
 		p->gr_deadline = !n->peer_caps.gr || af == NULL ||
 		    !(af->flags & MSG_AF_F) ? 0 :
-		    p->session->fsm.state_since + GR_STALE_MS;
+		    now + GR_STALE_MS;
 	}
 	/* RFC 4724 3: a peer that lists no family for us only helps
 	 * others restart; routes are kept only for the families it lists. */
@@ -505,7 +505,7 @@ h_up(void *ctx)
 	    n->peer_caps.gr_time : 0;
 	p->rp.router_id = n->peer_id;
 	p->rp.remote_as = n->peer_as;
-	p->up_since = p->last_change = p->session->fsm.state_since;
+	p->up_since = p->last_change = now;
 	p->eor_received = p->eor_sent = false;
 	/* Send the whole table, then End-of-RIB (RFC 4724 2). */
 	p->dumping = true;
@@ -517,11 +517,11 @@ h_up(void *ctx)
 }
 
 static void
-h_down(void *ctx, bool was_up, const char *why)
+h_down(void *ctx, bool was_up, const char *why, uint64_t now)
 {
 	struct speaker_peer *p = ctx;
 
-	p->last_change = p->session->fsm.state_since;
+	p->last_change = now;
 	if (!was_up && !p->up) {
 		/* Repeated connect failures: log only when the reason
 		 * changes, so a dead peer does not flood the log. */
@@ -541,8 +541,7 @@ h_down(void *ctx, bool was_up, const char *why)
 		if (!p->gr_stale)
 			rib_peer_mark_stale(&p->sp->rib, &p->rp);
 		p->gr_stale = true;
-		p->gr_deadline = p->session->fsm.state_since +
-		    (uint64_t)p->gr_time * 1000;
+		p->gr_deadline = now + (uint64_t)p->gr_time * 1000;
 		log_notice("%s: keeping its routes (%zu) for up to %us "
 		    "(graceful restart)", p->session->conf.name,
 		    p->rp.npaths, p->gr_time);

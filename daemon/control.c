@@ -282,6 +282,17 @@ status_peer_json(struct daemon *d, struct json_w *j, const struct conn *c)
 	json_kuint(j, "updates_out", s->stats.updates_out);
 	json_kuint(j, "notifications_in", s->stats.notifications_in);
 	json_kuint(j, "notifications_out", s->stats.notifications_out);
+	json_kuint(j, "keepalives_in", s->stats.keepalives_in);
+	json_kuint(j, "keepalives_out", s->stats.keepalives_out);
+	json_obj_end(j);
+	/* Negotiated while up; the send hold follows from the hold. */
+	json_key(j, "timers");
+	json_obj_begin(j);
+	json_kuint(j, "hold_seconds", session_established(s) ?
+	    s->fsm.hold : s->fsm.conf.hold);
+	json_kuint(j, "keepalive_seconds", session_established(s) ?
+	    s->fsm.keepalive : 0);
+	json_kuint(j, "send_hold_seconds", session_send_hold_ms(s) / 1000);
 	json_obj_end(j);
 	json_kuint(j, "treat_as_withdraw", s->stats.withdraws);
 	json_kuint(j, "attribute_discards", s->stats.discards);

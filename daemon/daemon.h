@@ -33,6 +33,8 @@ struct daemon_opts {
 	const char *socket;
 	const char *router_id;	/* CALICO_ROUTER_ID */
 	int	route_protocol;
+	uint32_t send_hold;	/* RFC 9687 floor, s; 0: 480 */
+	uint16_t hold;		/* hold time we offer, s; 0: 90 */
 	bool	no_kernel;	/* BGP only: no kernel routes at all */
 };
 

@@ -2,7 +2,9 @@
  * main: the bgpd command line (DESIGN.md section 4).
  *
  *   bgpd [--config PATH] [--node NAME] [--socket PATH] [--log-level L]
- *        [--route-protocol N] [--syslog] [--check [--json]]
+ *        [--route-protocol N] [--hold-time S] [--send-hold-time S]
+ *        [--syslog]
+ *        [--check [--json]]
  *   bgpd status [--json] | routes [--json] | reload
  *
  * --check loads and validates the resources, prints this node's plan and
@@ -36,6 +38,8 @@ struct opts {
 	const char *socket;
 	enum log_level level;
 	int	route_protocol;
+	uint32_t send_hold;
+	uint32_t hold;
 	bool	use_syslog;
 	bool	no_kernel;
 	bool	check;
@@ -48,7 +52,9 @@ usage(FILE *f)
 	fprintf(f,
 	    "usage: bgpd [--config PATH] [--node NAME] [--socket PATH]\n"
 	    "            [--log-level LEVEL] [--route-protocol N] [--syslog]\n"
-	    "            [--no-kernel] [--check [--json]]\n"
+	    "            [--hold-time SECONDS] [--send-hold-time SECONDS]\n"
+	    "            [--no-kernel]\n"
+	    "            [--check [--json]]\n"
 	    "       bgpd status [--json]\n"
 	    "       bgpd routes [--json]\n"
 	    "       bgpd reload\n"
@@ -61,6 +67,11 @@ usage(FILE *f)
 	    "then %s)\n"
 	    "  --log-level LEVEL     debug, info, notice, warning or error\n"
 	    "  --route-protocol N    kernel route protocol (default %d)\n"
+	    "  --hold-time S         hold time offered to peers, 3 to 65535\n"
+	    "                        seconds (default 90)\n"
+	    "  --send-hold-time S    drop a peer that reads nothing for S\n"
+	    "                        seconds or twice the hold time, the\n"
+	    "                        larger (default 480, RFC 9687)\n"
 	    "  --syslog              log to syslog instead of stderr\n"
 	    "  --no-kernel           BGP only: never touch kernel routes\n"
 	    "  --check               validate, print this node's plan, exit\n"
@@ -95,6 +106,18 @@ parse_protocol(const char *s, int *out)
 	if (*s == '\0' || *end != '\0' || v < 5 || v > 255)
 		return -1;
 	*out = (int)v;
+	return 0;
+}
+
+static int
+parse_seconds(const char *s, long min, long max, uint32_t *out)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (*s == '\0' || *end != '\0' || v < min || v > max)
+		return -1;
+	*out = (uint32_t)v;
 	return 0;
 }
 
@@ -159,6 +182,8 @@ parse_args(int argc, char **argv, struct opts *o)
 		{ "socket", required_argument, NULL, 's' },
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "route-protocol", required_argument, NULL, 'p' },
+		{ "send-hold-time", required_argument, NULL, 'H' },
+		{ "hold-time", required_argument, NULL, 'T' },
 		{ "syslog", no_argument, NULL, 'S' },
 		{ "no-kernel", no_argument, NULL, 'K' },
 		{ "check", no_argument, NULL, 'C' },
@@ -169,7 +194,7 @@ parse_args(int argc, char **argv, struct opts *o)
 	};
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "c:n:s:l:p:SKCjhV", longopts,
+	while ((ch = getopt_long(argc, argv, "c:n:s:l:p:H:T:SKCjhV", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'c': o->config = optarg; break;
@@ -191,6 +216,24 @@ parse_args(int argc, char **argv, struct opts *o)
 			if (parse_protocol(optarg, &o->route_protocol) != 0) {
 				fprintf(stderr, "bgpd: --route-protocol '%s': "
 				    "expected a number from 5 to 255\n",
+				    optarg);
+				return 2;
+			}
+			break;
+		case 'H':
+			if (parse_seconds(optarg, 1, 86400,
+			    &o->send_hold) != 0) {
+				fprintf(stderr, "bgpd: --send-hold-time '%s': "
+				    "expected seconds from 1 to 86400\n",
+				    optarg);
+				return 2;
+			}
+			break;
+		case 'T':
+			/* RFC 4271 4.2: at least three seconds. */
+			if (parse_seconds(optarg, 3, 65535, &o->hold) != 0) {
+				fprintf(stderr, "bgpd: --hold-time '%s': "
+				    "expected seconds from 3 to 65535\n",
 				    optarg);
 				return 2;
 			}
@@ -268,6 +311,8 @@ main(int argc, char **argv)
 			.socket = o.socket,
 			.router_id = getenv("CALICO_ROUTER_ID"),
 			.route_protocol = o.route_protocol,
+			.send_hold = o.send_hold,
+			.hold = (uint16_t)o.hold,
 			.no_kernel = o.no_kernel,
 		};
 

@@ -455,6 +455,8 @@ peerio_conn_new(struct daemon *d, const struct plan *pl,
 	c->timer = evtimer_new(d->base, on_timer, c);
 	c->more = event_new(d->base, -1, 0, on_more, c);
 	conf_from_plan(pl, s, &pc);
+	pc.session.send_hold = d->opts.send_hold;
+	pc.session.hold = d->opts.hold;
 	c->next = d->conns;
 	d->conns = c;
 	c->peer_sp = speaker_peer_add(d->sp, &pc, c, daemon_now());

@@ -35,12 +35,12 @@ static uint64_t now;
 static struct end ends[3];	/* 0: A (no far session), 1: B, 2: C */
 
 static void n_void(void *ctx) { }
-static void n_up(void *ctx) { }
+static void n_up(void *ctx, uint64_t t) { }
 static void n_eor(void *ctx, int af) { }
 static void n_refresh(void *ctx, int af) { }
 
 static void
-n_down(void *ctx, bool was_up, const char *why)
+n_down(void *ctx, bool was_up, const char *why, uint64_t t)
 {
 	if (was_up) {
 		fprintf(stderr, "far session went down: %s\n", why);

@@ -25,23 +25,27 @@ rec(char c)
 
 static void f_connect(void *ctx) { rec('C'); }
 static void f_disconnect(void *ctx) { rec('X'); }
-static void f_open(void *ctx) { rec('O'); }
-static void f_keepalive(void *ctx) { rec('K'); }
-static void f_established(void *ctx) { rec('E'); }
+/* The time each action was given: must be the clock's, never older. */
+static uint64_t last_now;
+static void f_open(void *ctx, uint64_t t) { rec('O'); last_now = t; }
+static void f_keepalive(void *ctx, uint64_t t) { rec('K'); last_now = t; }
+static void f_established(void *ctx, uint64_t t) { rec('E'); last_now = t; }
 
 static void
 f_notification(void *ctx, uint8_t code, uint8_t sub, const uint8_t *d,
-    size_t n)
+    size_t n, uint64_t t)
 {
 	rec('N');
+	last_now = t;
 	last_code = code;
 	last_sub = sub;
 }
 
 static void
-f_down(void *ctx, bool was_up, const char *why)
+f_down(void *ctx, bool was_up, const char *why, uint64_t t)
 {
 	rec('D');
+	last_now = t;
 	last_was_up = was_up;
 }
 
@@ -294,6 +298,64 @@ START_TEST(test_stop_and_notification)
 }
 END_TEST
 
+/*
+ * 30 days Established, the clock jumping from deadline to deadline as
+ * the daemon's loop does: one KEEPALIVE per 30 s exactly, each action
+ * handed the clock's time, the hold timer always 90 s ahead of the last
+ * message received.  A passive FSM that waited an hour behaves the same.
+ */
+START_TEST(test_thirty_days)
+{
+	for (int passive = 0; passive < 2; passive++) {
+		uint64_t last_ka, peer_ka, end;
+		unsigned kas = 0;
+
+		setup(passive != 0);
+		if (passive) {
+			ev(FSM_EV_START);
+			now += 3600 * 1000;	/* nobody came for an hour */
+			ev(FSM_EV_CONN_OPEN);
+			ck_assert_uint_eq(last_now, now);
+			open_hold(90);
+			ev(FSM_EV_KEEPALIVE);
+		} else {
+			establish();
+		}
+		ck_assert_int_eq(f.state, FSM_ESTABLISHED);
+		ck_assert_uint_eq(last_now, now);
+		last_ka = now;
+		/* The peer's keepalives land every 30 s, 7 ms after ours. */
+		peer_ka = now + 7;
+		end = now + 30ull * 86400 * 1000;
+		while (now < end) {
+			uint64_t t = fsm_next_timer(&f);
+
+			ck_assert_uint_gt(t, now);
+			log_[0] = '\0';
+			if (peer_ka < t) {
+				now = peer_ka;
+				ev(FSM_EV_KEEPALIVE);
+				ck_assert_str_eq(log_, "");
+				ck_assert_uint_eq(f.timers.due[TIMER_HOLD],
+				    now + 90000);
+				peer_ka += 30000;
+				continue;
+			}
+			now = t;
+			fsm_run_timers(&f, now);
+			ck_assert_str_eq(log_, "K");
+			ck_assert_uint_eq(last_now, now);
+			ck_assert_uint_eq(now - last_ka, 30000);
+			last_ka = now;
+			kas++;
+		}
+		ck_assert_int_eq(f.state, FSM_ESTABLISHED);
+		ck_assert_uint_eq(f.flaps, 0);
+		ck_assert_uint_eq(kas, 30u * 86400 / 30);
+	}
+}
+END_TEST
+
 int
 main(void)
 {
@@ -307,6 +369,7 @@ main(void)
 	tcase_add_test(tc, test_unexpected_messages);
 	tcase_add_test(tc, test_hold_zero_and_keepalive_conf);
 	tcase_add_test(tc, test_stop_and_notification);
+	tcase_add_test(tc, test_thirty_days);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }

@@ -23,7 +23,7 @@ static uint64_t now;
 
 static void h_connect(void *ctx) { ((struct end *)ctx)->conn_requested = true; }
 static void h_output(void *ctx) { }
-static void h_up(void *ctx) { ((struct end *)ctx)->ups++; }
+static void h_up(void *ctx, uint64_t t) { ((struct end *)ctx)->ups++; }
 static void h_refresh(void *ctx, int af) { }
 
 static void
@@ -35,7 +35,7 @@ h_disconnect(void *ctx)
 }
 
 static void
-h_down(void *ctx, bool was_up, const char *why)
+h_down(void *ctx, bool was_up, const char *why, uint64_t t)
 {
 	struct end *e = ctx;
 
