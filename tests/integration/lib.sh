@@ -12,6 +12,8 @@
 #   bgpd_start NODE CONFIG [ARGS]   bgpd in namespace NODE
 #   bgpctl NODE ARGS        bgpd status/routes against NODE's daemon
 #   fail MSG / skip MSG     end the test
+#   frr_need / frr_start NODE DAEMON / vty NODE ARGS / ll_ready NODE
+#                           FRR daemons (zebra, bgpd) in a namespace
 #   y_* ...                 Calico resources for a test's config
 set -u
 
@@ -24,6 +26,8 @@ TMP=$(mktemp -d "${TMPDIR:-/tmp}/bgpd-it-XXXXXX")
 NSES=""
 PIDS=""
 BRIDGE_NS=""
+FRR=/usr/lib/frr
+FRR_SCRATCH=""
 
 cleanup() {
 	for p in $PIDS; do
@@ -35,6 +39,11 @@ cleanup() {
 	done
 	for n in $NSES; do
 		ip netns del "$n" 2>/dev/null
+	done
+	# FRR's scratch directories (/var/tmp/frr/DAEMON.PID, fixed when FRR
+	# is built) that only a clean exit removes: those of our daemons.
+	for s in $FRR_SCRATCH; do
+		rm -rf "/var/tmp/frr/$s"
 	done
 	if [ -n "${KEEP_TMP:-}" ]; then
 		echo "kept $TMP"
@@ -300,4 +309,41 @@ y_block() {
 y_peer() {
 	y_doc projectcalico.org/v3 BGPPeer "$1"
 	echo "spec: {$2}"
+}
+
+# FRR daemon NODE DAEMON: its vty socket, pid file and zapi socket live
+# in $TMP/NODE, never in the system's /var/run/frr.  FRR drops to the frr
+# user (root is not in its vty group), so that user may enter $TMP and
+# owns $TMP/NODE and the log files.  The config is $TMP/NODE/DAEMON.conf.
+frr_need() {
+	[ -x "$FRR/bgpd" ] && [ -x "$FRR/zebra" ] &&
+	    command -v vtysh >/dev/null || skip "frr not installed"
+	id frr >/dev/null 2>&1 || skip "no frr user"
+}
+frr_start() {
+	local d="$TMP/$1"
+	chmod 711 "$TMP"
+	mkdir -p "$d"
+	touch "$TMP/frr-$1-$2.log"
+	chown frr:frr "$d" "$TMP/frr-$1-$2.log"
+	bg "$1" "$FRR/$2" -u frr -g frr -f "$d/$2.conf" \
+	    --vty_socket "$d" -i "$d/$2.pid" -z "$d/zserv.api" \
+	    >>"$TMP/frr-$1-$2.out" 2>&1
+	eval "FRR_PID_$1_$2=\$LAST_PID"
+	FRR_SCRATCH="$FRR_SCRATCH $2.$LAST_PID"
+}
+vty() {
+	local n="$1"
+	shift
+	vtysh --vty_socket "$TMP/$n" -d bgpd "$@"
+}
+start_frr_bgpd() {
+	frr_start "$1" bgpd
+	wait_for 10 "bgpd of FRR $1" vty "$1" -c "show bgp summary"
+}
+# FRR's IPv6 sessions need a usable link-local address for the next hop
+# (else FRR drops its first connection and the session comes up late).
+ll_ready() {
+	ip -n "$PFX$1" -6 addr show dev eth0 scope link -tentative |
+	    grep -q inet6
 }

@@ -5,10 +5,7 @@
 # FRR's JSON must show what bgpd sent, and a kill -9 of FRR's bgpd must
 # heal.  Each FRR keeps its sockets, pid files and logs under $TMP.
 . "$(dirname "$0")/lib.sh"
-FRR=/usr/lib/frr
-[ -x "$FRR/bgpd" ] && [ -x "$FRR/zebra" ] && command -v vtysh >/dev/null ||
-    skip "frr not installed"
-id frr >/dev/null 2>&1 || skip "no frr user"
+frr_need
 
 # 4200000001 = 64086 * 65536 + 59905
 cat >"$TMP/cluster.yaml" <<'YAML'
@@ -115,47 +112,6 @@ link node 198.51.100.1/24 2001:db8:100::1/64
 link ebgp 198.51.100.2/24 2001:db8:100::2/64
 link ibgp 198.51.100.3/24 2001:db8:100::3/64
 
-# FRR daemon NAME DAEMON: its vty socket, pid file and zapi socket live in
-# $TMP/NAME, never in the system's /var/run/frr.  FRR drops to the frr
-# user (root is not in its vty group), so that user may enter $TMP and
-# owns $TMP/NAME and the log files.
-# FRR also keeps a scratch directory /var/tmp/frr/DAEMON.PID (fixed when
-# FRR is built) that only a clean exit removes: after lib.sh's cleanup,
-# remove those of the daemons started here.
-chmod 711 "$TMP"
-FRR_SCRATCH=""
-frr_cleanup() {
-	cleanup
-	for s in $FRR_SCRATCH; do
-		rm -rf "/var/tmp/frr/$s"
-	done
-}
-trap frr_cleanup EXIT
-frr_start() {
-	local d="$TMP/$1"
-	touch "$TMP/frr-$1-$2.log"
-	chown frr:frr "$d" "$TMP/frr-$1-$2.log"
-	bg "$1" "$FRR/$2" -u frr -g frr -f "$d/$2.conf" \
-	    --vty_socket "$d" -i "$d/$2.pid" -z "$d/zserv.api" \
-	    >>"$TMP/frr-$1-$2.out" 2>&1
-	eval "FRR_PID_$1_$2=\$LAST_PID"
-	FRR_SCRATCH="$FRR_SCRATCH $2.$LAST_PID"
-}
-vty() {
-	local n="$1"
-	shift
-	vtysh --vty_socket "$TMP/$n" -d bgpd "$@"
-}
-start_frr_bgpd() {
-	frr_start "$1" bgpd
-	wait_for 10 "bgpd of FRR $1" vty "$1" -c "show bgp summary"
-}
-# FRR's IPv6 sessions need a usable link-local address for the next hop
-# (else FRR drops its first connection and the session comes up late).
-ll_ready() {
-	ip -n "$PFX$1" -6 addr show dev eth0 scope link -tentative |
-	    grep -q inet6
-}
 for r in ebgp ibgp; do
 	frr_start "$r" zebra
 done
