@@ -41,7 +41,6 @@ static const struct adef adefs[] = {
 	{ BGP_ATTR_LARGE_COMMUNITIES, OPT | TRANS, BGP_ACT_WITHDRAW },
 };
 
-#define BGP_ATTR_OTC	35	/* RFC 9234 only-to-customer */
 
 /* One attribute as found in the list. */
 struct araw {
@@ -333,6 +332,12 @@ unknown(struct bgp_attrs *a, const struct araw *r, struct bgp_err *err)
 	if (r->type == BGP_ATTR_OTC && r->len != 4)
 		return bad(err, BGP_ACT_WITHDRAW, r, BGP_UPD_LENGTH,
 		    "OTC length is not 4");
+	/* RFC 7606 7.15 (RFC 5701): 20-octet values, at least one. */
+	if (r->type == BGP_ATTR_IPV6_EXT_COMMUNITIES &&
+	    (r->len == 0 || r->len % 20 != 0))
+		return bad(err, BGP_ACT_WITHDRAW, r, BGP_UPD_LENGTH,
+		    "IPv6 Address Specific Extended Communities length not "
+		    "a non-zero multiple of 20");
 	/* Optional non-transitive: accepted, not passed on. */
 	if (!(r->flags & BGP_ATTR_F_TRANSITIVE))
 		return 0;
@@ -344,6 +349,28 @@ unknown(struct bgp_attrs *a, const struct araw *r, struct bgp_err *err)
 	a->unknown[a->nunknown].len = (uint16_t)r->len;
 	a->unknown[a->nunknown].data = r->val;
 	a->nunknown++;
+	return 0;
+}
+
+/*
+ * RFC 4271 6.3: an external peer's path must start with the peer's AS
+ * (as BIRD's and FRR's "enforce first as"); an empty one cannot be right
+ * either (RFC 4271 5.1.2: a speaker prepends its AS toward an external
+ * peer).  Either makes the path malformed: treat-as-withdraw (RFC 7606
+ * 7.2).  Checked on the path as rebuilt, after AS4_PATH.
+ */
+static int
+first_as(const struct attr_ctx *ctx, const struct bgp_attrs *a,
+    const struct araw *r, struct bgp_err *err)
+{
+	if (!ctx->ebgp || ctx->peer_as == 0)
+		return 0;
+	if (a->aspath_len == 0)
+		return bad(err, BGP_ACT_WITHDRAW, r, BGP_UPD_ASPATH,
+		    "empty AS_PATH from an external peer");
+	if (aspath_first_as(a->aspath, a->aspath_len) != ctx->peer_as)
+		return bad(err, BGP_ACT_WITHDRAW, r, BGP_UPD_ASPATH,
+		    "AS_PATH does not start with the peer's AS");
 	return 0;
 }
 
@@ -362,6 +389,13 @@ paths(const struct attr_ctx *ctx, struct bgp_attrs *a, struct apaths *ap,
 	    &why) != 0)
 		return bad(err, BGP_ACT_WITHDRAW, ap->aspath, BGP_UPD_ASPATH,
 		    why);
+	/* RFC 5065 5 and RFC 7606 7.2: bgpd is in no confederation, so
+	 * every peer is outside ours and its confederation segments make
+	 * the path malformed. */
+	if (info.has_confed)
+		return bad(err, BGP_ACT_WITHDRAW, ap->aspath, BGP_UPD_ASPATH,
+		    "AS_PATH has a confederation segment from a peer outside "
+		    "our confederation (RFC 5065)");
 	if (info.has_set)
 		return bad(err, BGP_ACT_WITHDRAW, ap->aspath, BGP_UPD_ASPATH,
 		    "AS_PATH contains an AS_SET (RFC 9774)");
@@ -372,7 +406,7 @@ paths(const struct attr_ctx *ctx, struct bgp_attrs *a, struct apaths *ap,
 		a->aspath = ap->aspath->val;
 		a->aspath_len = ap->aspath->len;
 		a->present |= ATTR_P_AS_PATH;
-		return 0;
+		return first_as(ctx, a, ap->aspath, err);
 	}
 	a->aspath_len = aspath_widen(ap->aspath->val, ap->aspath->len,
 	    s->aspath);
@@ -381,7 +415,7 @@ paths(const struct attr_ctx *ctx, struct bgp_attrs *a, struct apaths *ap,
 	/* RFC 6793 4.2.3: AGGREGATOR not AS_TRANS -> ignore AS4 attrs. */
 	if ((a->present & ATTR_P_AGGREGATOR) &&
 	    a->aggregator_as != BGP_AS_TRANS)
-		return 0;
+		return first_as(ctx, a, ap->aspath, err);
 	if (ap->as4agg != NULL) {
 		const struct araw *r = ap->as4agg;
 
@@ -394,12 +428,12 @@ paths(const struct attr_ctx *ctx, struct bgp_attrs *a, struct apaths *ap,
 		}
 	}
 	if (ap->as4path == NULL)
-		return 0;
+		return first_as(ctx, a, ap->aspath, err);
 	if (aspath_verify(ap->as4path->val, ap->as4path->len, true, &info,
 	    &why) != 0 || ap->as4path->len > ASPATH_MAX) {
 		discard(a, err, ap->as4path, BGP_UPD_OPTATTR,
 		    "AS4_PATH malformed");
-		return 0;
+		return first_as(ctx, a, ap->aspath, err);
 	}
 	/* RFC 9774 covers AS4_PATH too: it is the path we would use. */
 	if (info.has_set)
@@ -410,7 +444,7 @@ paths(const struct attr_ctx *ctx, struct bgp_attrs *a, struct apaths *ap,
 	a->aspath_len = aspath_merge_as4(s->aspath, a->aspath_len,
 	    s->as4path, n, s->tmp);
 	a->aspath = s->tmp;
-	return 0;
+	return first_as(ctx, a, ap->aspath, err);
 }
 
 void

@@ -100,6 +100,8 @@ struct bgp_attrs {
 struct attr_ctx {
 	bool	as4;		/* 4-octet AS capability on both sides */
 	bool	ebgp;
+	/* An external peer's AS: its paths must start with it (0: any). */
+	uint32_t peer_as;
 	bool	ipv4;		/* families negotiated */
 	bool	ipv6;
 	bool	addpath_v4;	/* ADD-PATH receive negotiated */

@@ -1,6 +1,39 @@
 /* bgp: names for NOTIFICATION codes and the strongest-error rule. */
 #include "bgp.h"
 
+#include <stdio.h>
+
+const char *
+bgp_attr_name(uint8_t type)
+{
+	static const char *const names[] = {
+		[BGP_ATTR_ORIGIN] = "ORIGIN", [BGP_ATTR_AS_PATH] = "AS_PATH",
+		[BGP_ATTR_NEXT_HOP] = "NEXT_HOP",
+		[BGP_ATTR_MED] = "MULTI_EXIT_DISC",
+		[BGP_ATTR_LOCAL_PREF] = "LOCAL_PREF",
+		[BGP_ATTR_ATOMIC_AGG] = "ATOMIC_AGGREGATE",
+		[BGP_ATTR_AGGREGATOR] = "AGGREGATOR",
+		[BGP_ATTR_COMMUNITIES] = "COMMUNITIES",
+		[BGP_ATTR_ORIGINATOR_ID] = "ORIGINATOR_ID",
+		[BGP_ATTR_CLUSTER_LIST] = "CLUSTER_LIST",
+		[BGP_ATTR_MP_REACH] = "MP_REACH_NLRI",
+		[BGP_ATTR_MP_UNREACH] = "MP_UNREACH_NLRI",
+		[BGP_ATTR_EXT_COMMUNITIES] = "EXTENDED_COMMUNITIES",
+		[BGP_ATTR_AS4_PATH] = "AS4_PATH",
+		[BGP_ATTR_AS4_AGGREGATOR] = "AS4_AGGREGATOR",
+		[BGP_ATTR_IPV6_EXT_COMMUNITIES] =
+		    "IPV6_ADDRESS_SPECIFIC_EXTENDED_COMMUNITY",
+		[BGP_ATTR_LARGE_COMMUNITIES] = "LARGE_COMMUNITY",
+		[BGP_ATTR_OTC] = "OTC",
+	};
+	static char other[16];
+
+	if (type < sizeof(names) / sizeof(names[0]) && names[type] != NULL)
+		return names[type];
+	snprintf(other, sizeof(other), "attribute %u", type);
+	return other;
+}
+
 const char *
 bgp_err_code_name(uint8_t code)
 {

@@ -112,7 +112,9 @@ enum bgp_attr_type {
 	BGP_ATTR_EXT_COMMUNITIES = 16,
 	BGP_ATTR_AS4_PATH = 17,
 	BGP_ATTR_AS4_AGGREGATOR = 18,
+	BGP_ATTR_IPV6_EXT_COMMUNITIES = 25,	/* RFC 5701 */
 	BGP_ATTR_LARGE_COMMUNITIES = 32,
+	BGP_ATTR_OTC = 35,			/* RFC 9234 */
 };
 
 #define BGP_ATTR_F_OPTIONAL	0x80
@@ -164,6 +166,9 @@ struct bgp_err {
 const char *bgp_err_code_name(uint8_t code);
 const char *bgp_err_subcode_name(uint8_t code, uint8_t subcode);
 const char *bgp_action_name(enum bgp_action a);
+/* "COMMUNITIES"; "attribute 99" for a type without a name (static
+ * storage, overwritten by the next unnamed one). */
+const char *bgp_attr_name(uint8_t type);
 /* Record an error if it is stronger than the one already recorded. */
 void	 bgp_err_set(struct bgp_err *e, enum bgp_action action, uint8_t code,
 	    uint8_t subcode, uint8_t attr_type, const uint8_t *data,

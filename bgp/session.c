@@ -469,6 +469,7 @@ on_open(struct session *s, const uint8_t *body, size_t len, uint64_t now)
 	memset(&s->actx, 0, sizeof(s->actx));
 	s->actx.as4 = n->as4;
 	s->actx.ebgp = s->conf.remote_as != s->conf.local_as;
+	s->actx.peer_as = s->actx.ebgp ? as : 0;
 	s->actx.ipv4 = n->ipv4;
 	s->actx.ipv6 = n->ipv6;
 	memset(&a, 0, sizeof(a));
@@ -499,7 +500,7 @@ on_update(struct session *s, const uint8_t *body, size_t len, uint64_t now)
 	if (u.eor)
 		s->hooks->eor(s->ctx, u.eor_af);
 	else
-		s->hooks->update(s->ctx, &u, &e);
+		s->hooks->update(s->ctx, &u, &e, now);
 }
 
 /* Peer text is untrusted: keep printable ASCII, escape the rest. */
@@ -535,10 +536,18 @@ on_notification(struct session *s, const uint8_t *body, size_t len,
 		if (m.text != NULL)
 			escape_text(s->peer_text, sizeof(s->peer_text),
 			    m.text, m.text_len);
-		snprintf(s->last_error, sizeof(s->last_error),
-		    "Received: %s%s%.100s%s", err_text(m.code, m.subcode),
-		    s->peer_text[0] ? " \"" : "", s->peer_text,
-		    s->peer_text[0] ? "\"" : "");
+		/* RFC 9003 2: a bad length or bad UTF-8 is only reported;
+		 * what there is stays escaped and visible. */
+		if (m.text_bad)
+			snprintf(s->last_error, sizeof(s->last_error),
+			    "Received: %s (malformed shutdown communication: "
+			    "\"%.100s\")", err_text(m.code, m.subcode),
+			    s->peer_text);
+		else
+			snprintf(s->last_error, sizeof(s->last_error),
+			    "Received: %s%s%.100s%s", err_text(m.code,
+			    m.subcode), s->peer_text[0] ? " \"" : "",
+			    s->peer_text, s->peer_text[0] ? "\"" : "");
 	}
 	memset(&a, 0, sizeof(a));
 	a.why = s->last_error;

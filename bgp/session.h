@@ -57,7 +57,7 @@ struct session_hooks {
 		    uint64_t now);
 	/* A decoded UPDATE; err->action is NONE, DISCARD or WITHDRAW. */
 	void	(*update)(void *ctx, const struct bgp_update *u,
-		    const struct bgp_err *err);
+		    const struct bgp_err *err, uint64_t now);
 	void	(*eor)(void *ctx, int af);
 	void	(*refresh)(void *ctx, int af);
 };

@@ -54,6 +54,10 @@ struct speaker_peer {
 	uint16_t gr_time;	/* the peer's restart time (0: no GR) */
 	uint64_t up_since, last_change;
 	uint64_t nlooped;	/* announcements dropped as loops */
+	uint64_t nownnh;	/* ... for a next hop of ours */
+	/* UPDATE error log, rate-limited: a token bucket. */
+	uint64_t elog_last;
+	unsigned elog_tokens, elog_suppressed;
 	uint64_t nfiltered;	/* announcements import policy rejected */
 	char	last_why[200];	/* last failure logged while down */
 	struct speaker_peer *next;
@@ -327,10 +331,11 @@ modified(const struct attrset *set, const struct speaker_adds *adds)
 }
 
 /* Announce the field's prefixes with set; NULL set: withdraw them, and
- * count them as loops if looped. */
+ * count them in *dropped if given. */
 static void
 announce_field(struct speaker_peer *p, const uint8_t *data, size_t len,
-    int af, struct attrset *set, const struct bgp_attrs *a, bool looped)
+    int af, struct attrset *set, const struct bgp_attrs *a,
+    uint64_t *dropped)
 {
 	const struct speaker_io *io = &p->sp->io;
 	struct buf_rd r;
@@ -344,7 +349,8 @@ announce_field(struct speaker_peer *p, const uint8_t *data, size_t len,
 	    nlri_get(&r, af, false, &pfx, NULL) == 0) {
 		adds = NULL;
 		if (set == NULL) {
-			p->nlooped += looped;
+			if (dropped != NULL)
+				(*dropped)++;
 			rib_withdraw(&p->sp->rib, &p->rp, &pfx);
 		} else if (io->import != NULL &&
 		    !io->import(io->arg, p, &pfx, a, &adds)) {
@@ -395,8 +401,122 @@ ineligible(const struct speaker_peer *p, const struct bgp_attrs *a)
 	return false;
 }
 
+/* RFC 4271 6.3: "semantically incorrect" NEXT_HOP, one of ours. */
+static bool
+own_next_hop(const struct speaker_peer *p, const struct ip_addr *nh)
+{
+	const struct speaker_io *io = &p->sp->io;
+
+	if (addr_eq(nh, &p->conf.local_addr))
+		return true;
+	return io->is_local != NULL && io->is_local(io->arg, nh);
+}
+
+/* Per peer, a burst of ELOG_BURST lines, then one per ELOG_REFILL_MS;
+ * the lines held back are counted and the count goes out with the next
+ * line let through. */
+#define ELOG_BURST	20
+#define ELOG_REFILL_MS	3000
+
+static bool
+elog_allow(struct speaker_peer *p, uint64_t now, unsigned *suppressed)
+{
+	uint64_t refill;
+
+	if (p->elog_last == 0) {
+		p->elog_last = now;
+		p->elog_tokens = ELOG_BURST;
+	}
+	refill = (now - p->elog_last) / ELOG_REFILL_MS;
+	if (refill > 0) {
+		p->elog_tokens = refill >= ELOG_BURST ? ELOG_BURST :
+		    (unsigned)(p->elog_tokens + refill > ELOG_BURST ?
+		    ELOG_BURST : p->elog_tokens + refill);
+		p->elog_last += refill * ELOG_REFILL_MS;
+	}
+	if (p->elog_tokens == 0) {
+		p->elog_suppressed++;
+		return false;
+	}
+	p->elog_tokens--;
+	*suppressed = p->elog_suppressed;
+	p->elog_suppressed = 0;
+	return true;
+}
+
+static size_t
+count_nlri(const uint8_t *data, size_t len, int af)
+{
+	struct buf_rd r;
+	struct ip_prefix pfx;
+	size_t n = 0;
+
+	buf_rd_init(&r, data, len);
+	while (buf_left(&r) > 0 && nlri_get(&r, af, false, &pfx, NULL) == 0)
+		n++;
+	return n;
+}
+
+/*
+ * RFC 7606 actions are counted in the session's stats; say each once
+ * per UPDATE too, with the attribute and what was done, since a peer
+ * that sends garbage is what an operator needs to hear about.
+ */
 static void
-h_update(void *ctx, const struct bgp_update *u, const struct bgp_err *err)
+log_update_error(struct speaker_peer *p, const struct bgp_update *u,
+    const struct bgp_err *err, uint64_t now)
+{
+	const struct bgp_attrs *a = &u->attrs;
+	char more[48] = "", types[160] = "";
+	unsigned supp;
+	size_t n, o = 0;
+
+	if (err->action == BGP_ACT_NONE || !elog_allow(p, now, &supp))
+		return;
+	if (supp > 0)
+		snprintf(more, sizeof(more), " (%u more suppressed)", supp);
+	if (err->action == BGP_ACT_DISCARD) {
+		for (size_t i = 0; i < a->ndiscarded && o + 1 < sizeof(types);
+		    i++)
+			o += (size_t)snprintf(types + o, sizeof(types) - o,
+			    "%s%s", i ? ", " : "",
+			    bgp_attr_name(a->discarded[i]));
+		log_warnx("%s: UPDATE error: %s: attribute discard of %s, "
+		    "routes kept%s", p->session->conf.name, err->reason ?
+		    err->reason : "malformed attribute", types, more);
+		return;
+	}
+	n = (p->session->neg.ipv4 ? count_nlri(u->nlri, u->nlri_len,
+	    AF_INET) : 0) + (a->mp_reach.usable ? count_nlri(a->mp_reach.nlri,
+	    a->mp_reach.nlri_len, a->mp_reach.afi == BGP_AFI_IPV6 ?
+	    AF_INET6 : AF_INET) : 0);
+	log_warnx("%s: UPDATE error in %s: %s: treat-as-withdraw of %zu "
+	    "prefix%s%s", p->session->conf.name, err->attr_type ?
+	    bgp_attr_name(err->attr_type) : "the attribute list",
+	    err->reason ? err->reason : "malformed", n, n == 1 ? "" : "es",
+	    more);
+}
+
+static void
+log_own_next_hop(struct speaker_peer *p, const struct ip_addr *nh,
+    const uint8_t *nlri, size_t len, int af, uint64_t now)
+{
+	char a[ADDR_STRLEN], more[48] = "";
+	unsigned supp;
+	size_t n = count_nlri(nlri, len, af);
+
+	if (!elog_allow(p, now, &supp))
+		return;
+	if (supp > 0)
+		snprintf(more, sizeof(more), " (%u more suppressed)", supp);
+	log_warnx("%s: NEXT_HOP %s is an address of this host: %zu "
+	    "prefix%s ignored (RFC 4271 6.3)%s", p->session->conf.name,
+	    addr_fmt(nh, a, sizeof(a)), n, n == 1 ? "" : "es", more);
+}
+
+static void
+h_update(void *ctx, const struct bgp_update *u, const struct bgp_err *err,
+    uint64_t now)
 {
 	struct speaker_peer *p = ctx;
 	const struct bgp_attrs *a = &u->attrs;
@@ -405,23 +525,40 @@ h_update(void *ctx, const struct bgp_update *u, const struct bgp_err *err)
 	bool withdraw = err->action == BGP_ACT_WITHDRAW || looped;
 	struct attrset *set;
 
+	log_update_error(p, u, err, now);
 	if (n->ipv4)
 		withdraw_field(p, u->withdrawn, u->withdrawn_len, AF_INET);
 	if (a->mp_unreach.usable)
 		withdraw_field(p, a->mp_unreach.nlri, a->mp_unreach.nlri_len,
 		    a->mp_unreach.afi == BGP_AFI_IPV6 ? AF_INET6 : AF_INET);
 	if (n->ipv4 && u->nlri_len > 0) {
-		set = withdraw ? NULL : attrset_intern(a, &a->nexthop, NULL);
-		announce_field(p, u->nlri, u->nlri_len, AF_INET, set, a,
-		    looped);
+		uint64_t *drop = looped ? &p->nlooped : NULL;
+		bool own = !withdraw && own_next_hop(p, &a->nexthop);
+
+		if (own) {
+			log_own_next_hop(p, &a->nexthop, u->nlri, u->nlri_len,
+			    AF_INET, now);
+			drop = &p->nownnh;
+		}
+		set = withdraw || own ? NULL :
+		    attrset_intern(a, &a->nexthop, NULL);
+		announce_field(p, u->nlri, u->nlri_len, AF_INET, set, a, drop);
 		attrset_unref(set);
 	}
 	if (a->mp_reach.usable) {
 		const struct attr_mp *m = &a->mp_reach;
 		int af = m->afi == BGP_AFI_IPV6 ? AF_INET6 : AF_INET;
+		uint64_t *drop = looped ? &p->nlooped : NULL;
+		bool own = !withdraw && own_next_hop(p, &m->nh);
 
-		set = withdraw ? NULL : attrset_intern(a, &m->nh, &m->nh_ll);
-		announce_field(p, m->nlri, m->nlri_len, af, set, a, looped);
+		if (own) {
+			log_own_next_hop(p, &m->nh, m->nlri, m->nlri_len, af,
+			    now);
+			drop = &p->nownnh;
+		}
+		set = withdraw || own ? NULL :
+		    attrset_intern(a, &m->nh, &m->nh_ll);
+		announce_field(p, m->nlri, m->nlri_len, af, set, a, drop);
 		attrset_unref(set);
 	}
 	wake(p->sp);
@@ -680,6 +817,7 @@ speaker_peer_stats(const struct speaker_peer *p, struct speaker_peer_stats *st)
 	memset(st, 0, sizeof(*st));
 	st->received = p->rp.npaths;
 	st->looped = p->nlooped;
+	st->own_next_hop = p->nownnh;
 	st->filtered = p->nfiltered;
 	st->advertised = p->out.nsent;
 	st->up_since = p->up ? p->up_since : 0;

@@ -50,6 +50,10 @@ struct speaker_io {
 	bool	(*import)(void *arg, const struct speaker_peer *from,
 		    const struct ip_prefix *p, const struct bgp_attrs *a,
 		    const struct speaker_adds **adds);
+	/* Is a one of this host's addresses (NULL: only the sessions'
+	 * local addresses count)?  A route whose next hop is ours is
+	 * ignored (RFC 4271 6.3). */
+	bool	(*is_local)(void *arg, const struct ip_addr *a);
 	void	*arg;
 };
 
@@ -74,6 +78,8 @@ struct speaker_peer_stats {
 	 * AS too often, our ORIGINATOR_ID or cluster id) and by import
 	 * policy. */
 	uint64_t looped, filtered;
+	/* Announcements ignored for a NEXT_HOP of ours (RFC 4271 6.3). */
+	uint64_t own_next_hop;
 	uint64_t up_since;	/* monotonic ms, or 0 */
 	uint64_t last_change;	/* monotonic ms of the last state change */
 	unsigned flaps;

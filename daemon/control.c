@@ -272,6 +272,7 @@ status_peer_json(struct daemon *d, struct json_w *j, const struct conn *c)
 	json_kuint(j, "accepted", st.received);
 	json_kuint(j, "looped", st.looped);
 	json_kuint(j, "filtered", st.filtered);
+	json_kuint(j, "own_next_hop", st.own_next_hop);
 	json_kuint(j, "advertised", st.advertised);
 	json_obj_end(j);
 	json_key(j, "messages");

@@ -259,6 +259,7 @@ start(struct daemon *d)
 	}
 	io.arg = d;
 	io.changed = kernel_changed;
+	io.is_local = kernel_is_local;
 	io.export = policy_export;
 	io.import = policy_import;
 	d->sp = speaker_new(addr_v4(&d->plan.router_id), &io);

@@ -462,6 +462,19 @@ kernel_apply_plan(struct daemon *d, const struct plan *old)
 	daemon_wake(d);
 }
 
+bool
+kernel_is_local(void *arg, const struct ip_addr *a)
+{
+	const struct daemon *d = arg;
+
+	if ((d->plan.addr_v4.addr.af != 0 && addr_eq(&d->plan.addr_v4.addr,
+	    a)) || (d->plan.addr_v6.addr.af != 0 &&
+	    addr_eq(&d->plan.addr_v6.addr, a)))
+		return true;
+	return d->kern != NULL && d->kern->fib != NULL &&
+	    fib_is_local_addr(d->kern->fib, a);
+}
+
 const char *
 kernel_local_dev(const struct daemon *d, const struct ip_prefix *p)
 {

@@ -32,6 +32,9 @@ int	 kernel_open(struct daemon *d, char *err, size_t errlen);
 void	 kernel_close(struct daemon *d);
 /* The speaker's changed hook: entry e's best path or ECMP set moved. */
 void	 kernel_changed(void *arg, const struct rib_entry *e);
+/* The speaker's is_local: the node's own addresses, and with the kernel
+ * open every interface address. */
+bool	 kernel_is_local(void *arg, const struct ip_addr *a);
 /* The plan changed (reload): blocks, pools, policy. */
 void	 kernel_apply_plan(struct daemon *d, const struct plan *old);
 /* Work: push changes to the kernel, check the sweep condition; true

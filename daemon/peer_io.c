@@ -281,8 +281,10 @@ io_wakeup(void *arg)
 }
 
 const struct speaker_io peerio_speaker_io = {
-	io_connect, io_disconnect, io_output, io_wakeup, NULL, NULL, NULL,
-	NULL,
+	.connect = io_connect,
+	.disconnect = io_disconnect,
+	.output = io_output,
+	.wakeup = io_wakeup,
 };
 
 /* ---- reading and writing ---- */

@@ -1192,3 +1192,13 @@ fib_ifindex(const struct fib *f, const char *dev)
 {
 	return kmirror_ifindex(&f->km, dev);
 }
+
+bool
+fib_is_local_addr(const struct fib *f, const struct ip_addr *a)
+{
+	/* A host has a handful of addresses: a scan is the right size. */
+	for (size_t i = 0; i < f->km.naddrs; i++)
+		if (addr_eq(&f->km.addrs[i].a.pfx.addr, a))
+			return true;
+	return false;
+}

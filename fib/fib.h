@@ -134,5 +134,7 @@ const char *fib_state_name(enum fib_state s);
 void	 fib_stats(const struct fib *f, struct fib_stats *st);
 /* Interface index of a device name, or 0; and its state. */
 int	 fib_ifindex(const struct fib *f, const char *dev);
+/* Is a an address of one of the host's interfaces? */
+bool	 fib_is_local_addr(const struct fib *f, const struct ip_addr *a);
 
 #endif

@@ -49,7 +49,8 @@ n_down(void *ctx, bool was_up, const char *why, uint64_t t)
 }
 
 static void
-n_update(void *ctx, const struct bgp_update *u, const struct bgp_err *err)
+n_update(void *ctx, const struct bgp_update *u, const struct bgp_err *err,
+    uint64_t t)
 {
 
 	if (err->action != BGP_ACT_NONE) {
@@ -76,8 +77,8 @@ io_disconnect(void *ctx)
 }
 
 static const struct speaker_io io = {
-	io_connect, io_disconnect, io_output, io_wakeup, NULL, NULL, NULL,
-	NULL,
+	.connect = io_connect, .disconnect = io_disconnect,
+	.output = io_output, .wakeup = io_wakeup,
 };
 
 /* Feed len bytes into s, all of them, in as many commits as it takes. */

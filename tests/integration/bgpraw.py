@@ -10,7 +10,8 @@ It connects to the peer's port 179 from ADDR, sends an OPEN (4-octet AS
 capability, IPv4 and IPv6 unicast), answers KEEPALIVEs, and then reads
 command lines from the file (a FIFO) CMDS:
 
-    send NAME      send the canned UPDATE NAME (see UPDATES below)
+    send NAME      send the canned UPDATE NAME (see updates() below)
+    notify NAME    send the canned NOTIFICATION NAME (see NOTIFS)
     quit           close the connection and exit
 
 Everything received goes to LOG, one line per message:
@@ -65,6 +66,14 @@ def good(extra=b"", origin=None, med=None):
     return o + attr(0x40, 2, aspath([ASN])) + attr(0x40, 3, NH) + extra
 
 
+def aspath_segs(*segs):
+    """AS_PATH of (type, [asns]) segments: 1 SET, 2 SEQUENCE,
+    3 CONFED_SEQUENCE, 4 CONFED_SET."""
+    return b"".join(struct.pack("!BB", t, len(a)) +
+                    b"".join(struct.pack("!I", x) for x in a)
+                    for t, a in segs)
+
+
 def mp_reach6(prefixes, nh6):
     nh = ipaddress.IPv6Address(nh6).packed
     body = struct.pack("!HBB", 2, 1, len(nh)) + nh + b"\x00"
@@ -72,7 +81,9 @@ def mp_reach6(prefixes, nh6):
 
 
 def updates():
-    p1, p2, p3, p4 = (pfx("100.70.%d.0/24" % i) for i in (1, 2, 3, 4))
+    p1, p2, p3, p4, p5, p6, p7, p8 = (
+        pfx("100.70.%d.0/24" % i) for i in range(1, 9))
+    nh = lambda a: attr(0x40, 3, ipaddress.IPv4Address(a).packed)
     med3 = attr(0x80, 4, b"\x00\x00\x01")           # MED of 3 octets
     atomic1 = attr(0x40, 6, b"\x01")                # ATOMIC_AGG with data
     unknown = attr(0xc0, 99, b"kept-and-passed-on")  # optional transitive
@@ -99,9 +110,42 @@ def updates():
         "p2_dup_med": update(attrs=good(attr(0x80, 4, b"\0\0\0\1") +
                                         attr(0x80, 4, b"\0\0\0\2")),
                              nlri=p2),
+        # RFC 5065 5 / 7606 7.2: confederation segments from a peer
+        # outside our confederation -> treat-as-withdraw
+        "p5": update(attrs=good(), nlri=p5),
+        "p5_confed": update(attrs=ORIGIN + attr(0x40, 2, aspath_segs(
+            (2, [ASN]), (3, [65099]))) + attr(0x40, 3, NH), nlri=p5),
+        "p5_confed_set": update(attrs=ORIGIN + attr(0x40, 2, aspath_segs(
+            (2, [ASN]), (4, [65099]))) + attr(0x40, 3, NH), nlri=p5),
+        # RFC 4271 6.3: an eBGP path must start with the peer's AS, and
+        # cannot be empty -> treat-as-withdraw
+        "p6": update(attrs=good(), nlri=p6),
+        "p6_empty_aspath": update(attrs=ORIGIN + attr(0x40, 2, b"") +
+                                  attr(0x40, 3, NH), nlri=p6),
+        "p6_wrong_first_as": update(attrs=ORIGIN + attr(
+            0x40, 2, aspath([65041, ASN])) + attr(0x40, 3, NH), nlri=p6),
+        # 7606 7.15: IPv6 Address Specific Extended Communities not a
+        # multiple of 20 -> treat-as-withdraw
+        "p7": update(attrs=good(), nlri=p7),
+        "p7_ipv6_extcomm_21": update(attrs=good(attr(0xc0, 25, bytes(21))),
+                                     nlri=p7),
+        # RFC 4271 6.3: NEXT_HOP is the receiver's own address -> ignored
+        "p8": update(attrs=good(), nlri=p8),
+        "p8_own_nh": update(attrs=ORIGIN + attr(0x40, 2, aspath([ASN])) +
+                            nh("198.51.100.1"), nlri=p8),
+        "p8_own_nh2": update(attrs=ORIGIN + attr(0x40, 2, aspath([ASN])) +
+                             nh("198.51.100.9"), nlri=p8),
         # 7606 3(j)/5.3: NLRI that cannot be parsed -> session reset 3/10
         "bad_nlri": update(attrs=good(), nlri=b"\x21\x64\x46\x05\x00\x00"),
     }
+
+
+# NOTIFICATION bodies (code, subcode, data).
+NOTIFS = {
+    # RFC 9003: Cease/2 whose text length (200) runs past the data, and
+    # whose text is not UTF-8
+    "shutdown_bad_text": b"\x06\x02\xc8maint\xff",
+}
 
 
 def main():
@@ -167,6 +211,9 @@ def main():
                     return 0
                 if words[0] == "send":
                     s.sendall(msg(2, canned[words[1]]))
+                    log.write("sent %s\n" % words[1])
+                if words[0] == "notify":
+                    s.sendall(msg(3, NOTIFS[words[1]]))
                     log.write("sent %s\n" % words[1])
         if s in r:
             data = s.recv(65536)

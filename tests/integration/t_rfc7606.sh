@@ -51,20 +51,33 @@ ns raw
 link node 198.51.100.1/24
 link bird 198.51.100.2/24
 link raw 198.51.100.4/24
+# A second address of the node's, on no session: a route with it as next
+# hop is ignored all the same (RFC 4271 6.3).
+ip -n "${PFX}node" addr add 198.51.100.9/32 dev eth0
 bg bird bird -f -c "$TMP/bird.conf" -s "$TMP/bird.ctl"
 bgpd_start node "$TMP/cluster.yaml"
 mkfifo "$TMP/cmds"
-bg raw python3 "$TOP/tests/integration/bgpraw.py" --local 198.51.100.4 \
-    --peer 198.51.100.1 --as 65040 --id 198.51.100.4 "$TMP/cmds" \
-    "$TMP/raw.log"
+start_raw() {
+	bg raw python3 "$TOP/tests/integration/bgpraw.py" \
+	    --local 198.51.100.4 --peer 198.51.100.1 --as 65040 \
+	    --id 198.51.100.4 "$TMP/cmds" "$TMP/raw.log"
+}
+start_raw
 # Keep the FIFO open for writing so each `send` is not an EOF.
 exec 3<>"$TMP/cmds"
 wait_for 30 "both sessions" all_established node 2
 wait_for 10 "BIRD's route" has_route node 100.65.0.0/24 65010
 
-send() {
-	echo "send $1" >&3
+send() {	# send NAME [notify]
+	echo "${2:-send} $1" >&3
 	wait_for 5 "bgpraw to send $1" grep -q "^sent $1\$" "$TMP/raw.log"
+}
+# logged PATTERN: bgpd's log has a line matching (grep -E) PATTERN.
+logged() {
+	grep -qE "$1" "$TMP/bgpd-node.log"
+}
+withdraws() {
+	peer_field node 198.51.100.4 treat_as_withdraw
 }
 raw_up() {
 	[ "$(peer_field node 198.51.100.4 bgp_state)" = '"Established"' ]
@@ -128,6 +141,64 @@ wait_for 5 "p3 withdrawn (MED flags)" no_route node 100.70.3.0/24
 raw_up || fail "session reset for MED flags"
 bird_fine || fail "BIRD disturbed"
 
+# RFC 5065 5 / 7606 7.2: confederation segments from a peer outside our
+# confederation (bgpd is in none): treat-as-withdraw, said in the log.
+w0=$(withdraws)
+for bad in p5_confed p5_confed_set; do
+	send p5
+	wait_for 5 "p5" has_route node 100.70.5.0/24 65040
+	send "$bad"
+	wait_for 5 "p5 withdrawn ($bad)" no_route node 100.70.5.0/24
+	raw_up || fail "session reset for $bad"
+done
+logged 'Global_198_51_100_4: UPDATE error in AS_PATH: AS_PATH has a '\
+'confederation segment from a peer outside our confederation' ||
+    fail "the confederation segment was not logged"
+
+# RFC 4271 6.3 (enforce first AS): an eBGP path that is empty or does
+# not start with the peer's AS: treat-as-withdraw.
+for bad in p6_empty_aspath p6_wrong_first_as; do
+	send p6
+	wait_for 5 "p6" has_route node 100.70.6.0/24 65040
+	send "$bad"
+	wait_for 5 "p6 withdrawn ($bad)" no_route node 100.70.6.0/24
+	raw_up || fail "session reset for $bad"
+done
+logged 'AS_PATH: empty AS_PATH from an external peer: treat-as-withdraw' ||
+    fail "the empty AS_PATH was not logged"
+logged "AS_PATH does not start with the peer's AS: treat-as-withdraw of 1 "\
+'prefix$' || fail "the wrong first AS was not logged"
+
+# 7.15: IPv6 Address Specific Extended Communities of 21 octets.
+send p7
+wait_for 5 "p7" has_route node 100.70.7.0/24 65040
+send p7_ipv6_extcomm_21
+wait_for 5 "p7 withdrawn (IPv6 ext. communities)" \
+    no_route node 100.70.7.0/24
+raw_up || fail "session reset for IPv6 extended communities"
+logged 'UPDATE error in IPV6_ADDRESS_SPECIFIC_EXTENDED_COMMUNITY: IPv6 '\
+'Address Specific Extended Communities length not a non-zero multiple '\
+'of 20: treat-as-withdraw of 1 prefix' ||
+    fail "the IPv6 extended communities error was not logged"
+[ "$(withdraws)" = $((w0 + 5)) ] ||
+    fail "treat-as-withdraw count $(withdraws), want $((w0 + 5))"
+
+# RFC 4271 6.3: a NEXT_HOP of ours (the session's address, or another of
+# the node's): the route is ignored, not kept as a candidate.
+for bad in p8_own_nh p8_own_nh2; do
+	send p8
+	wait_for 5 "p8" has_route node 100.70.8.0/24 65040
+	send "$bad"
+	wait_for 5 "p8 ignored ($bad)" no_route node 100.70.8.0/24
+	raw_up || fail "session reset for $bad"
+done
+[ "$(peer_field node 198.51.100.4 prefixes.own_next_hop)" = 2 ] ||
+    fail "own next hop count: $(peer_field node 198.51.100.4 \
+    prefixes.own_next_hop)"
+logged 'NEXT_HOP 198.51.100.9 is an address of this host: 1 prefix '\
+'ignored' || fail "the own next hop was not logged"
+bird_fine || fail "BIRD disturbed"
+
 # 5.3: NLRI that cannot be parsed: session reset with 3/10, every route
 # of that peer goes, BIRD's stays.
 send bad_nlri
@@ -141,6 +212,32 @@ case $last in
 *"Invalid Network Field"*) ;;
 *) fail "last_error says $last" ;;
 esac
+
+# RFC 9003: a shutdown communication whose length runs past the data and
+# whose text is not UTF-8 is flagged, and shown escaped.
+wait_for 5 "the first raw speaker to exit" sh -c \
+    "grep -q '^closed' '$TMP/raw.log'"
+# In its idle hold after the error bgpd refuses connections (RFC 4271
+# 8.2.2 Idle): start the new speaker once it listens for this peer again.
+not_idle() {
+	[ "$(peer_field node 198.51.100.4 bgp_state)" != '"Idle"' ]
+}
+wait_for 15 "bgpd out of its idle hold" not_idle
+: >"$TMP/raw.log"
+start_raw
+wait_for 30 "the raw peer back" raw_up
+send shutdown_bad_text notify
+wait_for 5 "the raw peer gone" sh -c '! raw_up'
+last=$(peer_field node 198.51.100.4 last_error)
+case $last in
+*'Administrative Shutdown (malformed shutdown communication: \"maint'*)
+	;;
+*) fail "last_error says $last" ;;
+esac
+logged 'session down: Received: Administrative Shutdown \(malformed '\
+'shutdown communication: "maint\\xff"\)' ||
+    fail "the malformed shutdown communication was not logged"
+bird_fine || fail "BIRD disturbed"
 stop_bgpd node
 asan_clean
 echo "PASS: RFC 7606"

@@ -51,7 +51,7 @@ static uint64_t frozen_ka_ms = 30000, frozen_ka_next;
 
 static void h_connect(void *ctx) { ((struct ep *)ctx)->want_connect = true; }
 static void h_update(void *ctx, const struct bgp_update *u,
-    const struct bgp_err *e) { }
+    const struct bgp_err *e, uint64_t t) { }
 static void h_eor(void *ctx, int af) { }
 static void h_refresh(void *ctx, int af) { }
 

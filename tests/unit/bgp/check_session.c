@@ -45,7 +45,8 @@ h_down(void *ctx, bool was_up, const char *why, uint64_t t)
 }
 
 static void
-h_update(void *ctx, const struct bgp_update *u, const struct bgp_err *err)
+h_update(void *ctx, const struct bgp_update *u, const struct bgp_err *err,
+    uint64_t t)
 {
 	struct end *e = ctx;
 
@@ -280,6 +281,49 @@ START_TEST(test_shutdown_text)
 }
 END_TEST
 
+/* RFC 9003 shutdown texts as received: bad ones are flagged, shown
+ * escaped, never trusted. */
+static const struct {
+	const char *hex;	/* NOTIFICATION body */
+	const char *why;
+} shut_rows[] = {
+	{ "06 02 02 6f 6b", "Received: Administrative Shutdown \"ok\"" },
+	/* length 10, 3 octets there */
+	{ "06 02 0a 61 62 63", "Received: Administrative Shutdown "
+	  "(malformed shutdown communication: \"abc\")" },
+	/* not UTF-8 */
+	{ "06 04 03 ff fe 41", "Received: Administrative Reset "
+	  "(malformed shutdown communication: \"\\xff\\xfeA\")" },
+	/* a truncated UTF-8 sequence at the end */
+	{ "06 02 02 41 c3", "Received: Administrative Shutdown "
+	  "(malformed shutdown communication: \"A\\xc3\")" },
+	/* length octet only, claiming text */
+	{ "06 02 05", "Received: Administrative Shutdown "
+	  "(malformed shutdown communication: \"\")" },
+};
+
+START_TEST(test_shutdown_malformed)
+{
+	uint8_t body[64], *in;
+	size_t n, room;
+
+	setup_pair(65002, 65001);
+	connect_pair();
+	n = tu_hex(shut_rows[_i].hex, body, sizeof(body));
+	session_in_space(b.s, &in, &room);
+	memset(in, 0xff, 16);
+	in[16] = 0;
+	in[17] = (uint8_t)(BGP_HDR_LEN + n);
+	in[18] = BGP_MSG_NOTIFICATION;
+	memcpy(in + BGP_HDR_LEN, body, n);
+	session_in_commit(b.s, BGP_HDR_LEN + n, now);
+	ck_assert(!session_established(b.s));
+	ck_assert_str_eq(b.down_why, shut_rows[_i].why);
+	ck_assert_str_eq(b.s->last_error, shut_rows[_i].why);
+	teardown_pair();
+}
+END_TEST
+
 START_TEST(test_garbage_header)
 {
 	uint8_t *in;
@@ -318,6 +362,8 @@ main(void)
 	tcase_add_test(tc, test_update_delivery);
 	tcase_add_test(tc, test_update_reset);
 	tcase_add_test(tc, test_shutdown_text);
+	tcase_add_loop_test(tc, test_shutdown_malformed, 0,
+	    sizeof(shut_rows) / sizeof(shut_rows[0]));
 	tcase_add_test(tc, test_garbage_header);
 	tcase_add_test(tc, test_collision_rule);
 	suite_add_tcase(s, tc);

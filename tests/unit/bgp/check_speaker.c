@@ -9,6 +9,7 @@
 #include "bgp/aspath.h"
 #include "bgp/attrset.h"
 #include "bgp/speaker.h"
+#include "lib/log.h"
 #include "tests/unit/util/testutil.h"
 
 struct node {
@@ -65,8 +66,8 @@ static void io_output(void *ctx) { }
 static void io_wakeup(void *arg) { }
 
 static const struct speaker_io io = {
-	io_connect, io_disconnect, io_output, io_wakeup, NULL, NULL, NULL,
-	NULL,
+	.connect = io_connect, .disconnect = io_disconnect,
+	.output = io_output, .wakeup = io_wakeup,
 };
 
 static const struct speaker_io *node_io = &io;	/* for node_init */
@@ -607,8 +608,9 @@ hook_import(void *arg, const struct speaker_peer *from,
 }
 
 static const struct speaker_io hook_io = {
-	io_connect, io_disconnect, io_output, io_wakeup, NULL, hook_export,
-	hook_import, NULL,
+	.connect = io_connect, .disconnect = io_disconnect,
+	.output = io_output, .wakeup = io_wakeup,
+	.export = hook_export, .import = hook_import,
 };
 
 START_TEST(test_policy_additions)
@@ -658,6 +660,192 @@ START_TEST(test_policy_additions)
 }
 END_TEST
 
+/*
+ * RFC 4271 6.3: a route whose NEXT_HOP is one of our addresses is
+ * ignored.  Node 1 (B) says 198.51.100.1 is its own (an address it also
+ * holds, say); A's routes carry that next hop and never reach B's RIB;
+ * C's (next hop 198.51.100.3) do.
+ */
+static bool
+hook_is_local(void *arg, const struct ip_addr *a)
+{
+	char buf[ADDR_STRLEN];
+
+	return strcmp(addr_fmt(a, buf, sizeof(buf)), "198.51.100.1") == 0;
+}
+
+static const struct speaker_io local_io = {
+	.connect = io_connect, .disconnect = io_disconnect,
+	.output = io_output, .wakeup = io_wakeup,
+	.is_local = hook_is_local,
+};
+
+START_TEST(test_own_next_hop_ignored)
+{
+	struct ip_prefix p, q, r;
+	struct speaker_peer_stats st;
+
+	/* A -iBGP- B -iBGP- C, B the one with the hook and a reflector
+	 * with C its client: A's routes would be reflected to C. */
+	node_init(0, 64512);
+	node_io = &local_io;
+	node_init(1, 64512);
+	node_io = &io;
+	node_init(2, 64512);
+	speaker_set_cluster_id(nodes[1].sp, 0x0a000001);
+	link_nodes(0, 1);
+	link_client(1, 2);
+	addr_pfx_parse("100.64.0.0/26", &p, false);
+	addr_pfx_parse("100.64.1.0/26", &q, false);
+	addr_pfx_parse("100.64.2.0/26", &r, false);
+	speaker_originate(nodes[0].sp, &p);
+	speaker_originate(nodes[0].sp, &q);
+	speaker_originate(nodes[2].sp, &r);
+	run_for(3000);
+	ck_assert_ptr_null(best_at(1, "100.64.0.0/26"));
+	ck_assert_ptr_null(best_at(1, "100.64.1.0/26"));
+	ck_assert_ptr_nonnull(best_at(1, "100.64.2.0/26"));
+	speaker_peer_stats(links[0].p[1], &st);
+	ck_assert_uint_eq(st.own_next_hop, 2);
+	ck_assert_uint_eq(st.received, 0);
+	ck_assert_uint_eq(st.looped, 0);
+	speaker_peer_stats(links[1].p[0], &st);
+	ck_assert_uint_eq(st.own_next_hop, 0);
+	ck_assert_uint_eq(st.received, 1);
+	/* Nor exported: C never hears of A's routes through B, while C's
+	 * own route reaches A. */
+	ck_assert_ptr_null(best_at(2, "100.64.0.0/26"));
+	ck_assert_ptr_nonnull(best_at(0, "100.64.2.0/26"));
+}
+END_TEST
+
+/* The session's own local address counts without any hook. */
+START_TEST(test_own_next_hop_session_address)
+{
+	struct speaker_peer_stats st;
+	struct ip_prefix p;
+
+	node_init(0, 65001);
+	node_init(1, 65002);
+	/* B's address on the link is what A will send as next hop. */
+	nodes[1].addr = nodes[0].addr;
+	link_nodes(0, 1);
+	addr_parse("198.51.100.2", &nodes[1].addr);
+	addr_pfx_parse("100.64.0.0/26", &p, false);
+	speaker_originate(nodes[0].sp, &p);
+	run_for(3000);
+	ck_assert(session_established(speaker_peer_session(links[0].p[1])));
+	ck_assert_ptr_null(best_at(1, "100.64.0.0/26"));
+	speaker_peer_stats(links[0].p[1], &st);
+	ck_assert_uint_eq(st.own_next_hop, 1);
+}
+END_TEST
+
+/* What the log said, for the tests below. */
+static char logged[64][320];
+static int nlogged;
+
+static void
+log_capture(enum log_level l, const char *msg, void *arg)
+{
+	if (l >= LOG_LVL_WARN && nlogged < 64)
+		snprintf(logged[nlogged++], sizeof(logged[0]), "%s", msg);
+}
+
+/* Push one UPDATE (its body in hex) into side's session as if the
+ * other side had sent it. */
+static void
+inject_update(struct link *l, int side, const char *hex)
+{
+	struct session *s = speaker_peer_session(l->p[side]);
+	uint8_t body[512], *in;
+	size_t n = tu_hex(hex, body, sizeof(body)), room;
+
+	session_in_space(s, &in, &room);
+	memset(in, 0xff, 16);
+	in[16] = (uint8_t)((BGP_HDR_LEN + n) >> 8);
+	in[17] = (uint8_t)(BGP_HDR_LEN + n);
+	in[18] = BGP_MSG_UPDATE;
+	memcpy(in + BGP_HDR_LEN, body, n);
+	if (session_in_commit(s, BGP_HDR_LEN + n, now))
+		while (session_in_commit(s, 0, now))
+			;
+	settle();
+}
+
+/* An UPDATE from AS 65001 (next hop 198.51.100.1) for 100.64.7.0/24. */
+#define U_HEAD	"00 00 "
+#define U_BASE	"40 01 01 00 40 02 06 02 01 00 00 fd e9 40 03 04 c6 33 64 01 "
+#define U_NLRI	"18 64 40 07"
+
+START_TEST(test_update_errors_logged)
+{
+	struct session *sb;
+
+	node_init(0, 65001);
+	node_init(1, 65002);
+	link_nodes(0, 1);
+	run_for(3000);
+	sb = speaker_peer_session(links[0].p[1]);
+	ck_assert(session_established(sb));
+	nlogged = 0;
+	log_set_hook(log_capture, NULL);
+	/* A good one, then a bad COMMUNITIES: the route goes. */
+	inject_update(&links[0], 1, U_HEAD "00 14 " U_BASE U_NLRI);
+	ck_assert_ptr_nonnull(best_at(1, "100.64.7.0/24"));
+	ck_assert_int_eq(nlogged, 0);
+	inject_update(&links[0], 1, U_HEAD "00 1c " U_BASE
+	    "c0 08 05 00 01 00 02 03 " U_NLRI);
+	ck_assert_ptr_null(best_at(1, "100.64.7.0/24"));
+	ck_assert_int_eq(nlogged, 1);
+	ck_assert_str_eq(logged[0], "peer: UPDATE error in COMMUNITIES: "
+	    "COMMUNITIES length not a non-zero multiple of 4: "
+	    "treat-as-withdraw of 1 prefix");
+	/* An attribute discard keeps the route and says which. */
+	inject_update(&links[0], 1, U_HEAD "00 18 " U_BASE "40 06 01 00 "
+	    U_NLRI);
+	ck_assert_ptr_nonnull(best_at(1, "100.64.7.0/24"));
+	ck_assert_int_eq(nlogged, 2);
+	ck_assert_str_eq(logged[1], "peer: UPDATE error: ATOMIC_AGGREGATE "
+	    "length is not 0: attribute discard of ATOMIC_AGGREGATE, routes "
+	    "kept");
+	/* A path not starting with the peer's AS. */
+	inject_update(&links[0], 1, U_HEAD "00 14 40 01 01 00 "
+	    "40 02 06 02 01 00 00 fd ea 40 03 04 c6 33 64 01 " U_NLRI);
+	ck_assert_ptr_null(best_at(1, "100.64.7.0/24"));
+	ck_assert_str_eq(logged[2], "peer: UPDATE error in AS_PATH: AS_PATH "
+	    "does not start with the peer's AS: treat-as-withdraw of 1 "
+	    "prefix");
+	/* A flood: a burst of 20 lines, then one per 3 s with the count
+	 * of those held back. */
+	for (int i = 0; i < 30; i++)
+		inject_update(&links[0], 1, U_HEAD "00 1c " U_BASE
+		    "c0 08 05 00 01 00 02 03 " U_NLRI);
+	ck_assert_int_eq(nlogged, 20);
+	ck_assert_uint_eq(sb->stats.withdraws, 32);
+	ck_assert_uint_eq(sb->stats.discards, 1);
+	now += 2999;
+	inject_update(&links[0], 1, U_HEAD "00 1c " U_BASE
+	    "c0 08 05 00 01 00 02 03 " U_NLRI);
+	ck_assert_int_eq(nlogged, 20);
+	now += 1;
+	inject_update(&links[0], 1, U_HEAD "00 1c " U_BASE
+	    "c0 08 05 00 01 00 02 03 " U_NLRI);
+	ck_assert_int_eq(nlogged, 21);
+	ck_assert_str_eq(logged[20], "peer: UPDATE error in COMMUNITIES: "
+	    "COMMUNITIES length not a non-zero multiple of 4: "
+	    "treat-as-withdraw of 1 prefix (14 more suppressed)");
+	/* Quiet for a minute: the whole burst is back. */
+	now += 60000;
+	for (int i = 0; i < 25; i++)
+		inject_update(&links[0], 1, U_HEAD "00 1c " U_BASE
+		    "c0 08 05 00 01 00 02 03 " U_NLRI);
+	ck_assert_int_eq(nlogged, 41);
+	log_set_hook(NULL, NULL);
+	ck_assert(session_established(sb));
+}
+END_TEST
+
 int
 main(void)
 {
@@ -676,6 +864,9 @@ main(void)
 	tcase_add_test(tc, test_policy_additions);
 	tcase_add_test(tc, test_gr_helper_keeps_then_refreshes);
 	tcase_add_test(tc, test_gr_helper_deadline);
+	tcase_add_test(tc, test_own_next_hop_ignored);
+	tcase_add_test(tc, test_own_next_hop_session_address);
+	tcase_add_test(tc, test_update_errors_logged);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }

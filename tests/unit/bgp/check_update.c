@@ -189,6 +189,52 @@ static const struct row {
 	{ "as4path-with-as-set-from-old", EBGP2, ORIGIN ASPATH2 NEXTHOP
 	  "c0 11 0a 01 02 fa ff fd e9 fa 64 41 02 ", NLRI, BGP_ACT_WITHDRAW,
 	  BGP_UPD_OPTATTR },
+	/* RFC 5065 5 / RFC 7606 7.2: we are in no confederation, so a
+	 * confederation segment from any peer is malformed. */
+	{ "aspath-confed-seq-from-ebgp", EBGP4, ORIGIN
+	  "40 02 0c 02 01 00 00 fd e8 03 01 00 00 fd e9 " NEXTHOP, NLRI,
+	  BGP_ACT_WITHDRAW, BGP_UPD_ASPATH },
+	{ "aspath-confed-seq-from-ibgp", IBGP4, ORIGIN
+	  "40 02 06 03 01 00 00 fd e9 " NEXTHOP LPREF, NLRI,
+	  BGP_ACT_WITHDRAW, BGP_UPD_ASPATH },
+	{ "aspath-confed-set-from-ebgp", EBGP4, ORIGIN
+	  "40 02 0c 02 01 00 00 fd e8 04 01 00 00 fd e9 " NEXTHOP, NLRI,
+	  BGP_ACT_WITHDRAW, BGP_UPD_ASPATH },
+	{ "aspath-confed-seq-2octet", EBGP2, ORIGIN
+	  "40 02 08 02 01 fd e8 03 01 fd e9 " NEXTHOP, NLRI,
+	  BGP_ACT_WITHDRAW, BGP_UPD_ASPATH },
+	/* RFC 4271 6.3, enforce first AS: eBGP paths start with the
+	 * peer's AS; an empty one is wrong too. */
+	{ "aspath-empty-from-ebgp", EBGP4, ORIGIN "40 02 00 " NEXTHOP, NLRI,
+	  BGP_ACT_WITHDRAW, BGP_UPD_ASPATH },
+	{ "aspath-empty-from-ibgp-ok", IBGP4, ORIGIN "40 02 00 " NEXTHOP
+	  LPREF, NLRI, BGP_ACT_NONE, 0 },
+	{ "aspath-first-as-not-peer", EBGP4, ORIGIN
+	  "40 02 0a 02 02 00 00 fd e9 00 00 fd e8 " NEXTHOP, NLRI,
+	  BGP_ACT_WITHDRAW, BGP_UPD_ASPATH },
+	{ "aspath-first-as-not-peer-2octet", EBGP2, ORIGIN
+	  "40 02 04 02 01 fd e9 " NEXTHOP, NLRI, BGP_ACT_WITHDRAW,
+	  BGP_UPD_ASPATH },
+	{ "aspath-first-as-peer-2octet-ok", EBGP2, ORIGIN ASPATH2 NEXTHOP,
+	  NLRI, BGP_ACT_NONE, 0 },
+	{ "aspath-first-as-peer-then-others-ok", EBGP4, ORIGIN
+	  "40 02 0a 02 02 00 00 fd e8 00 00 fd e9 " NEXTHOP, NLRI,
+	  BGP_ACT_NONE, 0 },
+	{ "aspath-first-as-not-peer-mp", EBGP4, MPREACH6 ORIGIN
+	  "40 02 06 02 01 00 00 fd e9 ", "", BGP_ACT_WITHDRAW,
+	  BGP_UPD_ASPATH },
+	/* RFC 7606 7.15: IPv6 Address Specific Extended Communities. */
+	{ "ipv6-extcomm-len-0", IBGP4, BASE "c0 19 00 ", NLRI,
+	  BGP_ACT_WITHDRAW, BGP_UPD_LENGTH },
+	{ "ipv6-extcomm-len-21", IBGP4, BASE "c0 19 15 00 02 20 01 0d b8 "
+	  "00 00 00 00 00 00 00 00 00 00 00 01 00 07 09 ", NLRI,
+	  BGP_ACT_WITHDRAW, BGP_UPD_LENGTH },
+	{ "ipv6-extcomm-len-19", IBGP4, BASE "c0 19 13 00 02 20 01 0d b8 "
+	  "00 00 00 00 00 00 00 00 00 00 00 01 00 ", NLRI,
+	  BGP_ACT_WITHDRAW, BGP_UPD_LENGTH },
+	{ "ipv6-extcomm-len-20-ok", IBGP4, BASE "c0 19 14 00 02 20 01 0d b8 "
+	  "00 00 00 00 00 00 00 00 00 00 00 01 00 07 ", NLRI,
+	  BGP_ACT_NONE, 0 },
 	{ "nlri-len-33", IBGP4, BASE, "21 64 40 00 00 00", BGP_ACT_RESET,
 	  BGP_UPD_NETWORK },
 	{ "nlri-overrun", IBGP4, BASE, "18 64 40", BGP_ACT_RESET,
@@ -203,6 +249,8 @@ ctx_of(enum ctxk k)
 	memset(&c, 0, sizeof(c));
 	c.as4 = k == IBGP4 || k == EBGP4;
 	c.ebgp = k == EBGP4 || k == EBGP2;
+	/* The external peer is AS 65000, which ASPATH starts with. */
+	c.peer_as = c.ebgp ? 65000 : 0;
 	c.ipv4 = true;
 	c.ipv6 = true;
 	return c;
@@ -397,6 +445,7 @@ START_TEST(test_as4_merge)
 	char buf[128];
 	size_t n;
 
+	c.peer_as = 0;	/* paths from several first ASes here */
 	memset(&e, 0, sizeof(e));
 	n = body(b, sizeof(b), "", as4_cases[_i].attrs, NLRI);
 	update_decode(b, n, &c, &u, &scratch, &e);
@@ -421,6 +470,8 @@ START_TEST(test_encode_for_old_speaker)
 	char buf[128];
 	size_t n;
 
+	c4.peer_as = 4200000001u;
+	c2.peer_as = 0;	/* decoding what we would send: our path */
 	memset(&e, 0, sizeof(e));
 	n = body(b, sizeof(b), "", ORIGIN
 	    "40 02 0a 02 02 fa 56 ea 01 00 00 fd e8 " NEXTHOP, NLRI);
