@@ -189,7 +189,7 @@ mutation:
 # subset in under 5 minutes (build/bench/RESULTS-quick.md).  Raw results
 # go to build/bench/results/.  The tools: bench/tools.mk.
 -include bench/tools.mk
-.PHONY: bench bench-quick bench-deps
+.PHONY: bench bench-quick bench-deps soak
 
 bench-deps: deps
 	EXTRA_PKGS="bird2 frr gobgpd util-linux" sh tools/deps.sh
@@ -199,6 +199,12 @@ bench: deps bench-deps all bench-tools
 
 bench-quick: deps bench-deps all bench-tools
 	sh bench/run.sh --quick
+
+# Sessions that stay up in real time (issue 11): a 3-node mesh with pods,
+# a BIRD and an FRR ToR, default timers, SOAK_S seconds (default 1800);
+# writes bench/SOAK.md and its section of bench/RESULTS.md.
+soak: deps bench-deps all
+	sh bench/soak.sh
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(UNITDIR) \

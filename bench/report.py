@@ -600,6 +600,13 @@ class Report:
         self.calibration()
         self.targets()
         self.body()
+        # The soak (bench/soak.sh) is its own run: keep its section.
+        soak = os.path.join(os.path.dirname(os.path.abspath(path)),
+                            "SOAK.md")
+        if os.path.exists(soak):
+            with open(soak) as f:
+                self.out.extend(f.read().rstrip("\n").split("\n"))
+            self.w()
         self.w("## Invalid runs")
         self.w()
         self.invalid()
