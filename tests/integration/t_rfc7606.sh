@@ -143,39 +143,35 @@ bird_fine || fail "BIRD disturbed"
 
 # RFC 5065 5 / 7606 7.2: confederation segments from a peer outside our
 # confederation (bgpd is in none): treat-as-withdraw, said in the log.
+# gone_after PREFIX GOOD BAD...: for each BAD, GOOD announces PREFIX,
+# then BAD takes it away without resetting the session.
+gone_after() {
+	local p="$1" good="$2" bad
+	shift 2
+	for bad in "$@"; do
+		send "$good"
+		wait_for 5 "$good" has_route node "$p" 65040
+		send "$bad"
+		wait_for 5 "$p withdrawn ($bad)" no_route node "$p"
+		raw_up || fail "session reset for $bad"
+	done
+}
 w0=$(withdraws)
-for bad in p5_confed p5_confed_set; do
-	send p5
-	wait_for 5 "p5" has_route node 100.70.5.0/24 65040
-	send "$bad"
-	wait_for 5 "p5 withdrawn ($bad)" no_route node 100.70.5.0/24
-	raw_up || fail "session reset for $bad"
-done
+gone_after 100.70.5.0/24 p5 p5_confed p5_confed_set
 logged 'Global_198_51_100_4: UPDATE error in AS_PATH: AS_PATH has a '\
 'confederation segment from a peer outside our confederation' ||
     fail "the confederation segment was not logged"
 
 # RFC 4271 6.3 (enforce first AS): an eBGP path that is empty or does
 # not start with the peer's AS: treat-as-withdraw.
-for bad in p6_empty_aspath p6_wrong_first_as; do
-	send p6
-	wait_for 5 "p6" has_route node 100.70.6.0/24 65040
-	send "$bad"
-	wait_for 5 "p6 withdrawn ($bad)" no_route node 100.70.6.0/24
-	raw_up || fail "session reset for $bad"
-done
+gone_after 100.70.6.0/24 p6 p6_empty_aspath p6_wrong_first_as
 logged 'AS_PATH: empty AS_PATH from an external peer: treat-as-withdraw' ||
     fail "the empty AS_PATH was not logged"
 logged "AS_PATH does not start with the peer's AS: treat-as-withdraw of 1 "\
 'prefix$' || fail "the wrong first AS was not logged"
 
 # 7.15: IPv6 Address Specific Extended Communities of 21 octets.
-send p7
-wait_for 5 "p7" has_route node 100.70.7.0/24 65040
-send p7_ipv6_extcomm_21
-wait_for 5 "p7 withdrawn (IPv6 ext. communities)" \
-    no_route node 100.70.7.0/24
-raw_up || fail "session reset for IPv6 extended communities"
+gone_after 100.70.7.0/24 p7 p7_ipv6_extcomm_21
 logged 'UPDATE error in IPV6_ADDRESS_SPECIFIC_EXTENDED_COMMUNITY: IPv6 '\
 'Address Specific Extended Communities length not a non-zero multiple '\
 'of 20: treat-as-withdraw of 1 prefix' ||
@@ -185,13 +181,7 @@ logged 'UPDATE error in IPV6_ADDRESS_SPECIFIC_EXTENDED_COMMUNITY: IPv6 '\
 
 # RFC 4271 6.3: a NEXT_HOP of ours (the session's address, or another of
 # the node's): the route is ignored, not kept as a candidate.
-for bad in p8_own_nh p8_own_nh2; do
-	send p8
-	wait_for 5 "p8" has_route node 100.70.8.0/24 65040
-	send "$bad"
-	wait_for 5 "p8 ignored ($bad)" no_route node 100.70.8.0/24
-	raw_up || fail "session reset for $bad"
-done
+gone_after 100.70.8.0/24 p8 p8_own_nh p8_own_nh2
 [ "$(peer_field node 198.51.100.4 prefixes.own_next_hop)" = 2 ] ||
     fail "own next hop count: $(peer_field node 198.51.100.4 \
     prefixes.own_next_hop)"
