@@ -70,7 +70,8 @@ def meta(resdir, quick, runs, duts, cmdline):
         "os": debian,
         "sizes": {k: os.environ.get(k, "") for k in (
             "CAL_N", "B1_SIZES", "B0_SIZES", "B0_V6", "B9_N", "B7_SECS",
-            "B3_N", "B4_PEERS")},
+            "B3_N", "B4_PEERS", "MESH_SIZES", "RR_CLIENTS",
+            "SCALE_BLOCKS")},
         "versions": {
             "bgpd": first_line(run(["git", "-C", top, "describe",
                                     "--always", "--dirty", "--tags"])),
@@ -481,6 +482,8 @@ class Report:
         self.w()
         self.dut_table("BR", "bytes_per_route", " B")
 
+        self.scale()
+
         self.w("## Memory")
         self.w()
         self.w("RSS per route: (RSS with N routes - RSS before the load) "
@@ -495,6 +498,66 @@ class Report:
                "RSS with 1 session) / 199, each with 4 routes, in KiB:")
         self.w()
         self.dut_table("M", "kib_per_session", " KiB", first="peers")
+
+    def scale(self):
+        blocks = self.meta.get("sizes", {}).get("SCALE_BLOCKS") or "1"
+        self.w("## MESH: whole clusters in a full mesh")
+        self.w()
+        self.w("N node namespaces on one bridge, one daemon each (bgpd "
+               "from one shared Calico YAML; BIRD 2 with the config confd "
+               "renders for calico/node: Calico's timers, `passive on` "
+               "toward higher addresses, `gateway recursive`, `add paths "
+               "on`, the kernel protocol with `scan time 2`), every "
+               "daemon pinned to CPU 0, one netlink observer per node on "
+               "CPU 1.  IPv6 sessions (2001:db8:100::/64 has room for the "
+               "nodes, the IPv4 documentation range does not); each node "
+               "announces %s /122 block(s) of one pool and blackholes its "
+               "own.  Seconds from starting the first daemon until every "
+               "node's kernel holds every block; the daemons are started "
+               "one after the other as fast as the shell can (the spread "
+               "is in the raw results as `start_spread`)." % blocks)
+        self.w()
+        self.dut_table("MESH", "secs", " s", first="nodes")
+        self.w("From the last daemon started:")
+        self.w()
+        self.dut_table("MESH", "after_last_start", " s", first="nodes")
+        self.w("Private memory per node (RssAnon, median over the nodes), "
+               "KiB, 2 s after the last node converged:")
+        self.w()
+        self.dut_table("MESH", "anon_kb", " KiB", first="nodes")
+        self.w("The same, the node with the most:")
+        self.w()
+        self.dut_table("MESH", "anon_max_kb", " KiB", first="nodes")
+        self.w("RSS per node (VmRSS, median; with the shared libraries "
+               "and the binary), KiB:")
+        self.w()
+        self.dut_table("MESH", "rss_kb", " KiB", first="nodes")
+        self.w("CPU seconds of all the daemons together, start to 2 s "
+               "after convergence:")
+        self.w()
+        self.dut_table("MESH", "cpu", " s", first="nodes")
+
+        self.w("## RR: one route reflector, many clients")
+        self.w()
+        self.w("The same setup with the mesh off: node 0 a route "
+               "reflector (bgpd: `routeReflectorClusterID` and a BGPPeer "
+               "selecting it by label; BIRD: `rr client` sessions), every "
+               "other node its client.  Seconds from starting the first "
+               "daemon until every client holds every block:")
+        self.w()
+        self.dut_table("RR", "secs", " s", first="clients")
+        self.w("The reflector's private memory (RssAnon), KiB:")
+        self.w()
+        self.dut_table("RR", "n0_anon_kb", " KiB", first="clients")
+        self.w("The reflector's RSS (VmRSS), KiB:")
+        self.w()
+        self.dut_table("RR", "n0_rss_kb", " KiB", first="clients")
+        self.w("A client's private memory (RssAnon, median), KiB:")
+        self.w()
+        self.dut_table("RR", "anon_kb", " KiB", first="clients")
+        self.w("CPU seconds of the reflector:")
+        self.w()
+        self.dut_table("RR", "n0_cpu", " s", first="clients")
 
     def targets(self):
         self.w("## Targets (issue 6)")

@@ -3,10 +3,12 @@
 # machine, same run.  Root only; everything runs in namespaces made here.
 #
 #   sh bench/run.sh [--quick] [--runs N] [--duts "bgpd bird-s2 ..."]
-#                   [--scenarios "cal B1 B0 B9 B3 B4 BR"] [--out FILE]
+#                   [--scenarios "cal B1 B0 B9 B3 B4 BR MESH RR"]
+#                   [--out FILE]
 #
-# Sizes: CAL_N, B1_SIZES, B0_SIZES, B0_V6, B9_N, B7_SECS, B3_N, B4_PEERS
-# from the environment override the defaults (see below).
+# Sizes: CAL_N, B1_SIZES, B0_SIZES, B0_V6, B9_N, B7_SECS, B3_N, B4_PEERS,
+# MESH_SIZES, RR_CLIENTS, SCALE_BLOCKS from the environment override the
+# defaults (see below).
 # Raw results (one JSON line per measurement) and every log go to
 # build/bench/results/<date>/; bench/report.py turns them into FILE
 # (default bench/RESULTS.md, or build/bench/RESULTS-quick.md for --quick).
@@ -21,13 +23,16 @@
 #   B3   4 peers with the same prefixes, the best one withdraws
 #   B4   200 iBGP mesh peers x 4 /26; 2 iBGP "route reflectors" x 800
 #   BR   B1 without the kernel: into the RIB only (with GoBGP)
+#   MESH whole clusters: a full mesh of N bgpd (or BIRD) nodes
+#   RR   one route reflector with RR_CLIENTS clients (bench/scale.sh)
 . "$(dirname "$0")/lib.sh"
 . "$TOP/bench/dut.sh"
+. "$TOP/bench/scale.sh"
 
 QUICK=0
 RUNS=""
 DUTS="bgpd bird-s2 bird frr gobgp"
-SCENARIOS="cal B1 B0 B9 B3 B4 BR"
+SCENARIOS="cal B1 B0 B9 B3 B4 BR MESH RR"
 OUT=""
 CMDLINE="sh bench/run.sh $*"
 while [ $# -gt 0 ]; do
@@ -48,15 +53,19 @@ if [ "$QUICK" = 1 ]; then
 	: "${CAL_N:=100000}" "${B1_SIZES:=10000}" "${B0_SIZES:=10000}"
 	: "${B0_V6:=10000}" "${B9_N:=10000}" "${B7_SECS:=10}"
 	: "${B3_N:=10000}" "${B4_PEERS:=200}"
+	: "${MESH_SIZES:=20}" "${RR_CLIENTS:=20}" "${SCALE_BLOCKS:=1}"
 else
 	: "${RUNS:=3}" "${OUT:=$TOP/bench/RESULTS.md}"
 	: "${CAL_N:=1000000}" "${B1_SIZES:=10000 100000 1000000}"
 	: "${B0_SIZES:=10000 100000 1000000}" "${B0_V6:=100000}"
 	: "${B9_N:=100000}" "${B7_SECS:=60}" "${B3_N:=250000}"
 	: "${B4_PEERS:=200}"
+	: "${MESH_SIZES:=100 200 300}" "${RR_CLIENTS:=500}"
+	: "${SCALE_BLOCKS:=1}"
 fi
 
-export CAL_N B1_SIZES B0_SIZES B0_V6 B9_N B7_SECS B3_N B4_PEERS
+export CAL_N B1_SIZES B0_SIZES B0_V6 B9_N B7_SECS B3_N B4_PEERS \
+    MESH_SIZES RR_CLIENTS SCALE_BLOCKS
 
 [ "$(id -u)" -eq 0 ] || die "needs root (network namespaces)"
 for t in "$BGPD" "$TOOLS/gen" "$TOOLS/observe" "$TOOLS/fibload"; do
@@ -746,7 +755,7 @@ scen_BR() {
 log "results in $RES"
 for s in $SCENARIOS; do
 	case $s in
-	cal|B1|B0|B9|B3|B4|BR) "scen_$s" ;;
+	cal|B1|B0|B9|B3|B4|BR|MESH|RR) "scen_$s" ;;
 	*) die "unknown scenario $s" ;;
 	esac
 done
