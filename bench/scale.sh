@@ -14,7 +14,8 @@
 # (its own as a blackhole); it is valid only if every node got there,
 # each observer's final dump has the right count, the sampled routes go
 # via the node that owns them, and every session is Established and
-# never went down (the daemons' own CLI says).  Memory is read 2 s after the last node converged.
+# never went down (the daemons' own CLI says).  Memory is read 2 s
+# after the last node converged.
 #
 # The kernel's ARP and neighbour tables are shared by every namespace
 # (TESTING.md): they are raised first, never lowered.
