@@ -136,7 +136,6 @@ def conf_bird(mode, n, blocks, d):
     for i in range(n):
         statics = "".join("\troute %s blackhole;\n" % block(i, b)
                           for b in range(blocks))
-        me = ipaddress.ip_address(addr(i))
         parts = [BIRD_HEAD % {
             "i": i, "n": n, "mode": "full mesh" if mode == "mesh" else
             "route reflector cluster", "rid": router_id("n%d" % i),
@@ -144,8 +143,10 @@ def conf_bird(mode, n, blocks, d):
         for j in peers_of(mode, n, i):
             ip = addr(j)
             extra = ""
-            # Calico: passive toward a node with the higher address
-            if ipaddress.ip_address(ip) > me:
+            # confd: mesh sessions are passive toward a node whose
+            # address is the greater as text (a template's string
+            # compare); the reflector's sessions are not (node peers)
+            if mode == "mesh" and ip > addr(i):
                 extra += "\tpassive on;\n"
             if mode == "rr" and i == 0:
                 extra += "\trr client;\n\trr cluster id %s;\n" % CLUSTER_ID

@@ -83,7 +83,7 @@ node_start() {
 	bgpd)
 		bg "${PFX}n$i" "$CPU_DUT" "$RUN/bgpd-n$i.out" "$BGPD" \
 		    --config "$RUN/cluster.yaml" --node "n$i" \
-		    --socket "$RUN/n$i.sock" --log-level warning
+		    --socket "$RUN/n$i.sock" --log-level "${SCALE_LOG:-warning}"
 		;;
 	bird-s2)
 		bg "${PFX}n$i" "$CPU_DUT" "$RUN/bird-n$i.out" bird -f \

@@ -15,6 +15,9 @@
 /* One decoding scratch for the process: sessions decode one at a time. */
 static struct attr_scratch scratch;
 
+#define IN_READ		(2 * (BGP_MAX_MSG_EXT + BGP_HDR_LEN))	/* per read */
+#define OUT_KEEP	4096	/* output buffer kept once drained */
+
 static void s_connect(void *);
 static void s_disconnect(void *);
 static void s_send_open(void *, uint64_t);
@@ -144,6 +147,10 @@ session_out_written(struct session *s, size_t n, uint64_t now)
 	s->out_off += n;
 	s->stats.bytes_out += n;
 	if (s->out_off >= s->out.len) {
+		/* Drained: an idle session keeps no output buffer beyond
+		 * a page (a table sent once leaves none behind). */
+		if (s->out.cap > OUT_KEEP)
+			buf_wr_free(&s->out);
 		buf_wr_reset(&s->out);
 		s->out_off = 0;
 		timer_stop(&s->fsm.timers, TIMER_SEND_HOLD);
@@ -186,7 +193,8 @@ s_connect(void *ctx)
 static void
 reset_transport(struct session *s)
 {
-	s->in_len = 0;
+	/* Not freed here: a dispatch may still read its message. */
+	s->in_off = s->in_len = 0;
 	memset(&s->neg, 0, sizeof(s->neg));
 }
 
@@ -377,18 +385,70 @@ session_takeover(struct session *s, uint64_t now)
 
 /* ---- input ---- */
 
+/*
+ * Input lands in one buffer shared by every session (reads are handled
+ * one at a time): complete messages are dispatched from there and only
+ * what is left over, a partial message or messages beyond the limit of
+ * one call, is copied into the session's own buffer, which is freed
+ * once it is consumed.  An idle session holds no input buffer at all.
+ */
+static uint8_t *in_scratch;
+static size_t in_scratch_cap;
+
+
+
 void
 session_in_space(struct session *s, uint8_t **p, size_t *room)
 {
-	size_t want = session_max_msg(s) + BGP_HDR_LEN;
+	size_t held = s->in_len - s->in_off;
 
-	if (s->in_cap - s->in_len < 4096 || s->in_cap < want) {
-		size_t cap = s->in_len + (want > 4096 ? want : 4096);
-
-		s->in = xgrow(s->in, &s->in_cap, cap, 1);
+	if (in_scratch_cap < held + IN_READ) {
+		free(in_scratch);
+		in_scratch_cap = held + IN_READ;
+		in_scratch = xmalloc(in_scratch_cap);
 	}
-	*p = s->in + s->in_len;
-	*room = s->in_cap - s->in_len;
+	if (held > 0)
+		memcpy(in_scratch, s->in + s->in_off, held);
+	s->in_scratch = true;
+	*p = in_scratch + held;
+	*room = in_scratch_cap - held;
+}
+
+/* What is still to be dispatched, wherever it lives. */
+static uint8_t *
+in_data(const struct session *s)
+{
+	return s->in_scratch ? in_scratch : s->in + s->in_off;
+}
+
+/* Keep the len octets at data, or nothing: the session's own buffer. */
+static void
+in_keep(struct session *s, const uint8_t *data, size_t len)
+{
+	if (len == 0) {
+		free(s->in);
+		s->in = NULL;
+		s->in_cap = s->in_len = s->in_off = 0;
+		return;
+	}
+	if (!s->in_scratch) {
+		/* Already ours: consume from the front, compact lazily. */
+		s->in_off = s->in_len - len;
+		if (s->in_off > len) {
+			memmove(s->in, s->in + s->in_off, len);
+			s->in_off = 0;
+			s->in_len = len;
+		}
+		return;
+	}
+	if (s->in_cap < len || s->in_cap > 2 * len + 4096) {
+		free(s->in);
+		s->in_cap = (len + 4095) & ~(size_t)4095;
+		s->in = xmalloc(s->in_cap);
+	}
+	memcpy(s->in, data, len);
+	s->in_off = 0;
+	s->in_len = len;
 }
 
 static void
@@ -611,40 +671,45 @@ connected(const struct session *s)
 bool
 session_in_commit(struct session *s, size_t n, uint64_t now)
 {
-	size_t pos = 0;
+	uint8_t *data = in_data(s);
+	size_t len = (s->in_scratch ? 0 : s->in_len - s->in_off), pos = 0;
 	unsigned count = 0;
 
-	s->in_len += n;
+	if (s->in_scratch)
+		len = s->in_len - s->in_off + n;
 	s->stats.bytes_in += n;
-	while (count < SESSION_MSG_LIMIT && s->in_len - pos >= BGP_HDR_LEN &&
+	while (count < SESSION_MSG_LIMIT && len - pos >= BGP_HDR_LEN &&
 	    connected(s)) {
 		struct msg_hdr h;
 		struct bgp_err e;
 
 		memset(&e, 0, sizeof(e));
-		if (msg_hdr_check(s->in + pos, session_max_msg(s), &h,
+		if (msg_hdr_check(data + pos, session_max_msg(s), &h,
 		    &e) != 0) {
 			error(s, &e, now);
 			break;
 		}
-		if (s->in_len - pos < h.len)
+		if (len - pos < h.len)
 			break;
-		dispatch(s, &h, s->in + pos + BGP_HDR_LEN, now);
+		dispatch(s, &h, data + pos + BGP_HDR_LEN, now);
 		pos += h.len;
 		count++;
 	}
+	/* A dispatch may have reset the transport. */
 	if (!connected(s)) {
-		s->in_len = 0;
+		s->in_scratch = false;
+		in_keep(s, NULL, 0);
 		return false;
 	}
-	if (pos > 0) {
-		memmove(s->in, s->in + pos, s->in_len - pos);
-		s->in_len -= pos;
-	}
-	if (s->in_len < BGP_HDR_LEN)
+	if (s->in_scratch || pos > 0 || n > 0)
+		in_keep(s, data + pos, len - pos);
+	s->in_scratch = false;
+	data = s->in + s->in_off;
+	len = s->in_len - s->in_off;
+	if (len < BGP_HDR_LEN)
 		return false;
 	/* More complete messages buffered? */
-	return s->in_len >= (size_t)(s->in[16] << 8 | s->in[17]);
+	return len >= (size_t)(data[16] << 8 | data[17]);
 }
 
 /* ---- timers ---- */

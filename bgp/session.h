@@ -90,8 +90,10 @@ struct session {
 	struct fsm fsm;
 	struct session_neg neg;
 	struct attr_ctx actx;
+	/* Input not yet dispatched: in[in_off..in_len), or NULL. */
 	uint8_t	*in;
-	size_t	in_len, in_cap;
+	size_t	in_off, in_len, in_cap;
+	bool	in_scratch;	/* between session_in_space and _commit */
 	struct buf_wr out;
 	size_t	out_off;
 	struct session_stats stats;
@@ -123,8 +125,9 @@ void	 session_takeover(struct session *s, uint64_t now);
 bool	 session_collision_new_wins(const struct session *s,
 	    uint32_t peer_id);
 
-/* Input: room to read into, then how much was read.  Returns true when
- * complete messages are still buffered (call again: bounded work). */
+/* Input: room to read into (valid until the commit; one buffer serves
+ * every session), then how much was read.  Returns true when complete
+ * messages are still buffered (call again: bounded work). */
 void	 session_in_space(struct session *s, uint8_t **p, size_t *room);
 bool	 session_in_commit(struct session *s, size_t n, uint64_t now);
 

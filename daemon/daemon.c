@@ -6,6 +6,9 @@
 #include "daemon.h"
 
 #include <event2/event.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -105,6 +108,11 @@ load_plan(const struct daemon_opts *o, struct plan *pl, char *err,
 	}
 	config_diags_free(&pd);
 	config_free(&cfg);
+#ifdef __GLIBC__
+	/* The parse tree of a large cluster is gone: give its pages back
+	 * (freed heap memory otherwise stays resident). */
+	malloc_trim(0);
+#endif
 	return rc;
 }
 

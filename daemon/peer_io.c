@@ -130,6 +130,8 @@ close_pending(struct conn *c)
 		close(c->cfd);
 	c->cfd = -1;
 	c->clen = 0;
+	free(c->cbuf);
+	c->cbuf = NULL;
 }
 
 static void
@@ -538,7 +540,7 @@ on_collision_read(evutil_socket_t fd, short what, void *arg)
 	uint8_t buf[4096];
 	size_t len;
 
-	n = read(c->cfd, c->cbuf + c->clen, sizeof(c->cbuf) - c->clen);
+	n = read(c->cfd, c->cbuf + c->clen, BGP_MAX_MSG - c->clen);
 	if (n <= 0) {
 		if (n < 0 && (errno == EAGAIN || errno == EINTR))
 			return;
@@ -568,6 +570,8 @@ on_collision_read(evutil_socket_t fd, short what, void *arg)
 	c->crev = NULL;
 	c->cfd = -1;
 	c->clen = 0;
+	free(c->cbuf);
+	c->cbuf = NULL;
 	if (S(c)->fsm.state >= FSM_OPENSENT &&
 	    !session_collision_new_wins(S(c), o.bgp_id)) {
 		log_info("%s: connection collision, keeping ours", c->name);
@@ -614,6 +618,7 @@ incoming(struct conn *c, int fd)
 	}
 	c->cfd = fd;
 	c->clen = 0;
+	c->cbuf = xmalloc(BGP_MAX_MSG);
 	sockopts(fd, c->peer.af, c->ttl_security);
 	c->crev = event_new(c->d->base, fd, EV_READ | EV_PERSIST,
 	    on_collision_read, c);

@@ -36,10 +36,11 @@ struct conn {
 	bool	connecting;
 	struct event *rev, *wev, *timer, *more;
 	/* A second connection from the peer during OpenSent/OpenConfirm,
-	 * held until its OPEN says who wins. */
+	 * held until its OPEN says who wins (cbuf: BGP_MAX_MSG octets,
+	 * only while it is held). */
 	int	cfd;
 	struct event *crev;
-	uint8_t	cbuf[4096];
+	uint8_t	*cbuf;
 	size_t	clen;
 	struct conn *next;
 };
