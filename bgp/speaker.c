@@ -688,6 +688,23 @@ speaker_peer_stats(const struct speaker_peer *p, struct speaker_peer_stats *st)
 	st->flaps = p->session->fsm.flaps;
 	st->eor_received = p->eor_received;
 	st->eor_sent = p->eor_sent;
+	st->gr_time = p->gr_time;
+	st->gr_helping = p->gr_stale;
+	st->stale = p->rp.nstale;
+	st->gr_deadline = p->gr_stale ? p->gr_deadline : 0;
+}
+
+const struct adjout *
+speaker_peer_adjout(const struct speaker_peer *p)
+{
+	return &p->out;
+}
+
+void
+speaker_peer_resend(struct speaker *sp, struct speaker_peer *p)
+{
+	adjout_resend(&p->out);
+	wake(sp);
 }
 
 static void

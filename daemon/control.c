@@ -19,6 +19,7 @@
 #include "lib/json.h"
 #include "lib/log.h"
 #include "lib/xalloc.h"
+#include "ops.h"
 #include "peer_io.h"
 
 #define MAX_CLIENTS	16
@@ -562,10 +563,11 @@ static void
 respond(struct client *cl)
 {
 	struct daemon *d = cl->ctl->d;
-	char *line = cl->req, err[512];
+	char *line = cl->req, err[512], orig[MAX_REQUEST];
 	bool json;
 
 	line[strcspn(line, "\r\n")] = '\0';
+	snprintf(orig, sizeof(orig), "%s", line);
 	json = strlen(line) > 5 &&
 	    strcmp(line + strlen(line) - 5, " json") == 0;
 	if (json)
@@ -592,9 +594,10 @@ respond(struct client *cl)
 			buf_put_str(&cl->out, "OK\nconfiguration reloaded\n");
 	} else if (strcmp(line, "version") == 0 && !json) {
 		buf_put_str(&cl->out, "OK\nbgpd " BGPD_VERSION "\n");
-	} else {
+	} else if (!ops_run(d, cl->uid, orig, &cl->out)) {
 		buf_put_str(&cl->out, "ERROR unknown request, expected status, "
-		    "routes, reload or version\n");
+		    "routes, peer, adj-in, adj-out, shutdown, enable, clear, "
+		    "log-level, config, health, reload or version\n");
 	}
 	event_del(cl->rev);
 	cl->wev = event_new(d->base, cl->fd, EV_WRITE | EV_PERSIST,

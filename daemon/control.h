@@ -1,7 +1,8 @@
 /*
  * control: the unix control socket and what it answers.  A client sends
  * one line ("status", "status json", "routes", "routes json", "reload",
- * "version") and gets "OK\n" or "ERROR <why>\n", then the body, then EOF.
+ * "version", and ops.h's commands) and gets "OK\n" or "ERROR <why>\n",
+ * then the body, then EOF.
  * The socket is created 0660 in a 0750 directory; `reload` needs the
  * daemon's uid or root (SO_PEERCRED); requests are capped in size, time
  * and number of clients.

@@ -391,6 +391,30 @@ kernel_tick(struct daemon *d)
 	return fib_want_write(k->fib);
 }
 
+bool
+kernel_recovering(const struct daemon *d, uint64_t *left_ms,
+    uint64_t *total_ms)
+{
+	const struct kernel *k = d->kern;
+	uint64_t now = daemon_now();
+
+	*left_ms = 0;
+	*total_ms = READY_DEADLINE_MS;
+	if (k == NULL || k->ready)
+		return false;
+	*left_ms = k->deadline > now ? k->deadline - now : 0;
+	return true;
+}
+
+bool
+kernel_stats(const struct daemon *d, struct fib_stats *st)
+{
+	if (d->kern == NULL)
+		return false;
+	fib_stats(d->kern->fib, st);
+	return true;
+}
+
 int
 kernel_open(struct daemon *d, char *err, size_t errlen)
 {

@@ -483,6 +483,22 @@ peerio_conn_free(struct conn *c, uint8_t subcode, const char *text)
 	free(c);
 }
 
+void
+peerio_conn_stop(struct conn *c, uint8_t subcode, const char *text)
+{
+	session_stop(S(c), subcode, text, daemon_now());
+	conn_rearm(c);
+	daemon_wake(c->d);
+}
+
+void
+peerio_conn_start(struct conn *c)
+{
+	session_start(S(c), daemon_now());
+	conn_rearm(c);
+	daemon_wake(c->d);
+}
+
 struct conn *
 peerio_conn_find(struct daemon *d, const struct ip_addr *peer, uint16_t port)
 {
