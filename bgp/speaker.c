@@ -405,6 +405,19 @@ h_update(void *ctx, const struct bgp_update *u, const struct bgp_err *err)
 	bool withdraw = err->action == BGP_ACT_WITHDRAW || looped;
 	struct attrset *set;
 
+	if (log_enabled(LOG_LVL_DEBUG))
+		log_debug("%s: UPDATE: %u announced, %u withdrawn%s%s",
+		    p->conf.session.name, nlri_count(u->nlri, u->nlri_len,
+		    AF_INET) + (a->mp_reach.usable ? nlri_count(a->mp_reach.nlri,
+		    a->mp_reach.nlri_len, a->mp_reach.afi == BGP_AFI_IPV6 ?
+		    AF_INET6 : AF_INET) : 0), nlri_count(u->withdrawn,
+		    u->withdrawn_len, AF_INET) + (a->mp_unreach.usable ?
+		    nlri_count(a->mp_unreach.nlri, a->mp_unreach.nlri_len,
+		    a->mp_unreach.afi == BGP_AFI_IPV6 ? AF_INET6 : AF_INET) : 0),
+		    looped ? ", looped" : "", err->action == BGP_ACT_WITHDRAW ?
+		    ", treat-as-withdraw" : err->action == BGP_ACT_DISCARD ?
+		    ", attribute discarded" : "");
+
 	if (n->ipv4)
 		withdraw_field(p, u->withdrawn, u->withdrawn_len, AF_INET);
 	if (a->mp_unreach.usable)

@@ -377,8 +377,20 @@ kernel_tick(struct daemon *d)
 		    "every session sent End-of-RIB");
 		fib_ready(k->fib);
 	}
-	if (fib_want_write(k->fib))
+	if (fib_want_write(k->fib)) {
+		struct fib_stats a, b;
+
+		fib_stats(k->fib, &a);
 		fib_output(k->fib, now);
+		fib_stats(k->fib, &b);
+		if (b.adds + b.replaces + b.deletes > a.adds + a.replaces +
+		    a.deletes)
+			log_debug("kernel: batch of %llu adds, %llu replaces, "
+			    "%llu deletes", (unsigned long long)(b.adds -
+			    a.adds), (unsigned long long)(b.replaces -
+			    a.replaces), (unsigned long long)(b.deletes -
+			    a.deletes));
+	}
 	t = fib_next_timer(k->fib);
 	if (!k->ready && k->deadline < t)
 		t = k->deadline;

@@ -161,6 +161,7 @@ adopt(struct conn *c, int fd)
 {
 	c->fd = fd;
 	c->connecting = false;
+	log_debug("%s: TCP connection up", c->name);
 	sockopts(fd, c->peer.af, c->ttl_security);
 	conn_events(c);
 	learn_local(c);
@@ -230,6 +231,7 @@ conn_connect(struct conn *c)
 	}
 	c->fd = fd;
 	c->connecting = true;
+	log_debug("%s: connecting to port %u", c->name, c->port);
 	c->wev = event_new(c->d->base, fd, EV_WRITE, on_connected, c);
 	event_add(c->wev, NULL);
 }
@@ -250,6 +252,9 @@ io_disconnect(void *ctx)
 	const uint8_t *p;
 	size_t len;
 
+	if (c->fd >= 0)
+		log_debug("%s: closing the connection (%s)", c->name,
+		    session_state_name(S(c)));
 	if (c->fd >= 0 && !c->connecting) {
 		session_out_data(S(c), &p, &len);
 		if (len > 0) {
