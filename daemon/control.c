@@ -79,8 +79,9 @@ info_text(const struct session *s, char *buf, size_t size)
 		snprintf(buf, size, "%s", st);
 }
 
-static void
-since_text(const struct daemon *d, uint64_t mono, char *buf, size_t size)
+void
+control_since_text(const struct daemon *d, uint64_t mono, char *buf,
+    size_t size)
 {
 	time_t t = daemon_wall(d, mono), now = time(NULL);
 	struct tm tm;
@@ -208,7 +209,7 @@ control_status_text(struct daemon *d, struct buf_wr *o)
 			    peer_type_text(v[i]->type));
 			snprintf(rows[k].cell[2], sizeof(rows[k].cell[2]), "%s",
 			    state_word(s));
-			since_text(d, s->fsm.state_since, rows[k].cell[3],
+			control_since_text(d, s->fsm.state_since, rows[k].cell[3],
 			    sizeof(rows[k].cell[3]));
 			info_text(s, rows[k].cell[4], sizeof(rows[k].cell[4]));
 			k++;
@@ -710,9 +711,8 @@ clear_path(const char *path, char *err, size_t errlen)
 }
 
 int
-control_open(struct daemon *d, const char *path, char *err, size_t errlen)
+control_listen_unix(const char *path, int backlog, char *err, size_t errlen)
 {
-	struct control *ctl;
 	struct sockaddr_un sun;
 	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
 	mode_t old;
@@ -747,16 +747,26 @@ control_open(struct daemon *d, const char *path, char *err, size_t errlen)
 	/* No window with wider permissions: umask before bind. */
 	old = umask(0117);
 	if (fd < 0 || bind(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0 ||
-	    listen(fd, MAX_CLIENTS) != 0) {
+	    listen(fd, backlog) != 0) {
 		umask(old);
-		snprintf(err, errlen, "control socket %s: %s", path,
-		    strerror(errno));
+		snprintf(err, errlen, "socket %s: %s", path, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return -1;
 	}
 	umask(old);
 	chmod(path, 0660);
+	return fd;
+}
+
+int
+control_open(struct daemon *d, const char *path, char *err, size_t errlen)
+{
+	struct control *ctl;
+	int fd = control_listen_unix(path, MAX_CLIENTS, err, errlen);
+
+	if (fd < 0)
+		return -1;
 	ctl = xcalloc(1, sizeof(*ctl));
 	ctl->d = d;
 	ctl->fd = fd;
