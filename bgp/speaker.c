@@ -395,6 +395,27 @@ ineligible(const struct speaker_peer *p, const struct bgp_attrs *a)
 	return false;
 }
 
+static unsigned
+mp_count(const struct attr_mp *m)
+{
+	return m->usable ? nlri_count(m->nlri, m->nlri_len,
+	    m->afi == BGP_AFI_IPV6 ? AF_INET6 : AF_INET) : 0;
+}
+
+/* --log-level debug: one line per UPDATE. */
+static void
+log_update(const struct speaker_peer *p, const struct bgp_update *u,
+    const struct bgp_err *err, bool looped)
+{
+	log_debug("%s: UPDATE: %u announced, %u withdrawn%s%s",
+	    p->conf.session.name, nlri_count(u->nlri, u->nlri_len, AF_INET) +
+	    mp_count(&u->attrs.mp_reach), nlri_count(u->withdrawn,
+	    u->withdrawn_len, AF_INET) + mp_count(&u->attrs.mp_unreach),
+	    looped ? ", looped" : "", err->action == BGP_ACT_WITHDRAW ?
+	    ", treat-as-withdraw" : err->action == BGP_ACT_DISCARD ?
+	    ", attribute discarded" : "");
+}
+
 static void
 h_update(void *ctx, const struct bgp_update *u, const struct bgp_err *err)
 {
@@ -406,17 +427,7 @@ h_update(void *ctx, const struct bgp_update *u, const struct bgp_err *err)
 	struct attrset *set;
 
 	if (log_enabled(LOG_LVL_DEBUG))
-		log_debug("%s: UPDATE: %u announced, %u withdrawn%s%s",
-		    p->conf.session.name, nlri_count(u->nlri, u->nlri_len,
-		    AF_INET) + (a->mp_reach.usable ? nlri_count(a->mp_reach.nlri,
-		    a->mp_reach.nlri_len, a->mp_reach.afi == BGP_AFI_IPV6 ?
-		    AF_INET6 : AF_INET) : 0), nlri_count(u->withdrawn,
-		    u->withdrawn_len, AF_INET) + (a->mp_unreach.usable ?
-		    nlri_count(a->mp_unreach.nlri, a->mp_unreach.nlri_len,
-		    a->mp_unreach.afi == BGP_AFI_IPV6 ? AF_INET6 : AF_INET) : 0),
-		    looped ? ", looped" : "", err->action == BGP_ACT_WITHDRAW ?
-		    ", treat-as-withdraw" : err->action == BGP_ACT_DISCARD ?
-		    ", attribute discarded" : "");
+		log_update(p, u, err, looped);
 
 	if (n->ipv4)
 		withdraw_field(p, u->withdrawn, u->withdrawn_len, AF_INET);

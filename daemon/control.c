@@ -209,8 +209,8 @@ control_status_text(struct daemon *d, struct buf_wr *o)
 			    peer_type_text(v[i]->type));
 			snprintf(rows[k].cell[2], sizeof(rows[k].cell[2]), "%s",
 			    state_word(s));
-			control_since_text(d, s->fsm.state_since, rows[k].cell[3],
-			    sizeof(rows[k].cell[3]));
+			control_since_text(d, s->fsm.state_since,
+			    rows[k].cell[3], sizeof(rows[k].cell[3]));
 			info_text(s, rows[k].cell[4], sizeof(rows[k].cell[4]));
 			k++;
 		}
