@@ -59,3 +59,16 @@ nlri_put(struct buf_wr *w, const struct ip_prefix *p, bool addpath,
 	buf_put_u8(w, p->len);
 	buf_put_bytes(w, m.addr.b, (p->len + 7u) / 8u);
 }
+
+unsigned
+nlri_count(const uint8_t *data, size_t len, int af)
+{
+	struct buf_rd r;
+	struct ip_prefix p;
+	unsigned n = 0;
+
+	buf_rd_init(&r, data, len);
+	while (buf_left(&r) > 0 && nlri_get(&r, af, false, &p, NULL) == 0)
+		n++;
+	return n;
+}

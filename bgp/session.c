@@ -85,6 +85,7 @@ session_request_refresh(struct session *s, uint64_t now)
 		return false;
 	msg_rrefresh_encode(&s->out, s->conf.af == AF_INET6 ? BGP_AFI_IPV6 :
 	    BGP_AFI_IPV4, 0, BGP_SAFI_UNICAST);
+	s->stats.refreshes_out++;
 	session_queued(s, 1, 0, now);
 	return true;
 }
@@ -248,6 +249,8 @@ s_send_open(void *ctx, uint64_t now)
 		memcpy(c->hostname, s->conf.hostname, c->hostname_len);
 	}
 	msg_open_encode(&s->out, &o);
+	s->sent_caps = o.caps;
+	s->stats.opens_out++;
 	queued(s, 1, now);
 }
 
@@ -643,6 +646,7 @@ dispatch(struct session *s, const struct msg_hdr *h, const uint8_t *body,
 	s->stats.msgs_in++;
 	switch (h->type) {
 	case BGP_MSG_OPEN:
+		s->stats.opens_in++;
 		on_open(s, body, len, now);
 		return;
 	case BGP_MSG_UPDATE:
@@ -656,6 +660,7 @@ dispatch(struct session *s, const struct msg_hdr *h, const uint8_t *body,
 		fsm_event(&s->fsm, FSM_EV_KEEPALIVE, NULL, now);
 		return;
 	case BGP_MSG_ROUTE_REFRESH:
+		s->stats.refreshes_in++;
 		on_refresh(s, body, len, now);
 		return;
 	}

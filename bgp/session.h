@@ -67,6 +67,8 @@ struct session_stats {
 	uint64_t updates_in, updates_out;
 	uint64_t keepalives_in, keepalives_out;
 	uint64_t notifications_in, notifications_out;
+	uint64_t opens_in, opens_out;
+	uint64_t refreshes_in, refreshes_out;
 	uint64_t bytes_in, bytes_out;
 	uint64_t discards, withdraws;	/* RFC 7606 actions taken */
 };
@@ -101,6 +103,7 @@ struct session {
 	bool	notified;	/* a NOTIFICATION went either way on this
 				 * connection (no graceful restart then) */
 	char	peer_text[260];		/* escaped shutdown communication */
+	struct msg_caps sent_caps;	/* what our last OPEN offered */
 };
 
 struct session *session_new(const struct session_conf *conf,

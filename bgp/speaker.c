@@ -401,6 +401,27 @@ ineligible(const struct speaker_peer *p, const struct bgp_attrs *a)
 	return false;
 }
 
+static unsigned
+mp_count(const struct attr_mp *m)
+{
+	return m->usable ? nlri_count(m->nlri, m->nlri_len,
+	    m->afi == BGP_AFI_IPV6 ? AF_INET6 : AF_INET) : 0;
+}
+
+/* --log-level debug: one line per UPDATE. */
+static void
+log_update(const struct speaker_peer *p, const struct bgp_update *u,
+    const struct bgp_err *err, bool looped)
+{
+	log_debug("%s: UPDATE: %u announced, %u withdrawn%s%s",
+	    p->conf.session.name, nlri_count(u->nlri, u->nlri_len, AF_INET) +
+	    mp_count(&u->attrs.mp_reach), nlri_count(u->withdrawn,
+	    u->withdrawn_len, AF_INET) + mp_count(&u->attrs.mp_unreach),
+	    looped ? ", looped" : "", err->action == BGP_ACT_WITHDRAW ?
+	    ", treat-as-withdraw" : err->action == BGP_ACT_DISCARD ?
+	    ", attribute discarded" : "");
+}
+
 /* RFC 4271 6.3: "semantically incorrect" NEXT_HOP, one of ours. */
 static bool
 own_next_hop(const struct speaker_peer *p, const struct ip_addr *nh)
@@ -444,19 +465,6 @@ elog_allow(struct speaker_peer *p, uint64_t now, unsigned *suppressed)
 	return true;
 }
 
-static size_t
-count_nlri(const uint8_t *data, size_t len, int af)
-{
-	struct buf_rd r;
-	struct ip_prefix pfx;
-	size_t n = 0;
-
-	buf_rd_init(&r, data, len);
-	while (buf_left(&r) > 0 && nlri_get(&r, af, false, &pfx, NULL) == 0)
-		n++;
-	return n;
-}
-
 /*
  * RFC 7606 actions are counted in the session's stats; say each once
  * per UPDATE too, with the attribute and what was done, since a peer
@@ -486,8 +494,8 @@ log_update_error(struct speaker_peer *p, const struct bgp_update *u,
 		    err->reason : "malformed attribute", types, more);
 		return;
 	}
-	n = (p->session->neg.ipv4 ? count_nlri(u->nlri, u->nlri_len,
-	    AF_INET) : 0) + (a->mp_reach.usable ? count_nlri(a->mp_reach.nlri,
+	n = (p->session->neg.ipv4 ? nlri_count(u->nlri, u->nlri_len,
+	    AF_INET) : 0) + (a->mp_reach.usable ? nlri_count(a->mp_reach.nlri,
 	    a->mp_reach.nlri_len, a->mp_reach.afi == BGP_AFI_IPV6 ?
 	    AF_INET6 : AF_INET) : 0);
 	log_warnx("%s: UPDATE error in %s: %s: treat-as-withdraw of %zu "
@@ -503,7 +511,7 @@ log_own_next_hop(struct speaker_peer *p, const struct ip_addr *nh,
 {
 	char a[ADDR_STRLEN], more[48] = "";
 	unsigned supp;
-	size_t n = count_nlri(nlri, len, af);
+	size_t n = nlri_count(nlri, len, af);
 
 	if (!elog_allow(p, now, &supp))
 		return;
@@ -526,6 +534,9 @@ h_update(void *ctx, const struct bgp_update *u, const struct bgp_err *err,
 	struct attrset *set;
 
 	log_update_error(p, u, err, now);
+	if (log_enabled(LOG_LVL_DEBUG))
+		log_update(p, u, err, looped);
+
 	if (n->ipv4)
 		withdraw_field(p, u->withdrawn, u->withdrawn_len, AF_INET);
 	if (a->mp_unreach.usable)
@@ -825,6 +836,23 @@ speaker_peer_stats(const struct speaker_peer *p, struct speaker_peer_stats *st)
 	st->flaps = p->session->fsm.flaps;
 	st->eor_received = p->eor_received;
 	st->eor_sent = p->eor_sent;
+	st->gr_time = p->gr_time;
+	st->gr_helping = p->gr_stale;
+	st->stale = p->rp.nstale;
+	st->gr_deadline = p->gr_stale ? p->gr_deadline : 0;
+}
+
+const struct adjout *
+speaker_peer_adjout(const struct speaker_peer *p)
+{
+	return &p->out;
+}
+
+void
+speaker_peer_resend(struct speaker *sp, struct speaker_peer *p)
+{
+	adjout_resend(&p->out);
+	wake(sp);
 }
 
 static void

@@ -85,6 +85,12 @@ struct speaker_peer_stats {
 	unsigned flaps;
 	bool	eor_received;
 	bool	eor_sent;
+	/* Graceful restart helper: its restart time (0: none), and while
+	 * it restarts the stale paths kept and until when (monotonic). */
+	uint16_t gr_time;
+	bool	gr_helping;
+	size_t	stale;
+	uint64_t gr_deadline;
 };
 
 struct speaker;
@@ -110,6 +116,10 @@ const struct speaker_peer_conf *speaker_peer_conf(
 	    const struct speaker_peer *p);
 void	 speaker_peer_stats(const struct speaker_peer *p,
 	    struct speaker_peer_stats *st);
+/* What the peer has from us and should have (read only). */
+const struct adjout *speaker_peer_adjout(const struct speaker_peer *p);
+/* Send the peer every prefix it has from us again (soft clear out). */
+void	 speaker_peer_resend(struct speaker *sp, struct speaker_peer *p);
 /* Change export settings in place (a plan UPDATE, no reset). */
 void	 speaker_peer_reconfigure(struct speaker *sp, struct speaker_peer *p,
 	    enum speaker_nh next_hop, uint32_t allow_local_as);

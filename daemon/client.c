@@ -15,11 +15,11 @@
 #define CLIENT_TIMEOUT_MS	10000
 
 int
-client_run(const char *path, const char *cmd, bool json)
+client_run(const char *path, const char *request)
 {
 	struct sockaddr_un sun;
 	struct buf_wr in;
-	char req[64], buf[65536];
+	char buf[65536];
 	const char *body;
 	int fd, rc = 1;
 
@@ -40,8 +40,8 @@ client_run(const char *path, const char *cmd, bool json)
 			close(fd);
 		return 1;
 	}
-	snprintf(req, sizeof(req), "%s%s\n", cmd, json ? " json" : "");
-	if (write(fd, req, strlen(req)) < 0) {
+	if (write(fd, request, strlen(request)) < 0 ||
+	    write(fd, "\n", 1) < 0) {
 		fprintf(stderr, "bgpd: %s: %s\n", path, strerror(errno));
 		close(fd);
 		return 1;

@@ -19,6 +19,7 @@
 #include "lib/json.h"
 #include "lib/log.h"
 #include "lib/xalloc.h"
+#include "ops.h"
 #include "peer_io.h"
 
 #define MAX_CLIENTS	16
@@ -78,8 +79,9 @@ info_text(const struct session *s, char *buf, size_t size)
 		snprintf(buf, size, "%s", st);
 }
 
-static void
-since_text(const struct daemon *d, uint64_t mono, char *buf, size_t size)
+void
+control_since_text(const struct daemon *d, uint64_t mono, char *buf,
+    size_t size)
 {
 	time_t t = daemon_wall(d, mono), now = time(NULL);
 	struct tm tm;
@@ -207,8 +209,8 @@ control_status_text(struct daemon *d, struct buf_wr *o)
 			    peer_type_text(v[i]->type));
 			snprintf(rows[k].cell[2], sizeof(rows[k].cell[2]), "%s",
 			    state_word(s));
-			since_text(d, s->fsm.state_since, rows[k].cell[3],
-			    sizeof(rows[k].cell[3]));
+			control_since_text(d, s->fsm.state_since,
+			    rows[k].cell[3], sizeof(rows[k].cell[3]));
 			info_text(s, rows[k].cell[4], sizeof(rows[k].cell[4]));
 			k++;
 		}
@@ -574,10 +576,11 @@ static void
 respond(struct client *cl)
 {
 	struct daemon *d = cl->ctl->d;
-	char *line = cl->req, err[512];
+	char *line = cl->req, err[512], orig[MAX_REQUEST];
 	bool json;
 
 	line[strcspn(line, "\r\n")] = '\0';
+	snprintf(orig, sizeof(orig), "%s", line);
 	json = strlen(line) > 5 &&
 	    strcmp(line + strlen(line) - 5, " json") == 0;
 	if (json)
@@ -604,9 +607,10 @@ respond(struct client *cl)
 			buf_put_str(&cl->out, "OK\nconfiguration reloaded\n");
 	} else if (strcmp(line, "version") == 0 && !json) {
 		buf_put_str(&cl->out, "OK\nbgpd " BGPD_VERSION "\n");
-	} else {
+	} else if (!ops_run(d, cl->uid, orig, &cl->out)) {
 		buf_put_str(&cl->out, "ERROR unknown request, expected status, "
-		    "routes, reload or version\n");
+		    "routes, peer, adj-in, adj-out, shutdown, enable, clear, "
+		    "log-level, config, health, reload or version\n");
 	}
 	event_del(cl->rev);
 	cl->wev = event_new(d->base, cl->fd, EV_WRITE | EV_PERSIST,
@@ -719,9 +723,8 @@ clear_path(const char *path, char *err, size_t errlen)
 }
 
 int
-control_open(struct daemon *d, const char *path, char *err, size_t errlen)
+control_listen_unix(const char *path, int backlog, char *err, size_t errlen)
 {
-	struct control *ctl;
 	struct sockaddr_un sun;
 	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
 	mode_t old;
@@ -756,16 +759,26 @@ control_open(struct daemon *d, const char *path, char *err, size_t errlen)
 	/* No window with wider permissions: umask before bind. */
 	old = umask(0117);
 	if (fd < 0 || bind(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0 ||
-	    listen(fd, MAX_CLIENTS) != 0) {
+	    listen(fd, backlog) != 0) {
 		umask(old);
-		snprintf(err, errlen, "control socket %s: %s", path,
-		    strerror(errno));
+		snprintf(err, errlen, "socket %s: %s", path, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return -1;
 	}
 	umask(old);
 	chmod(path, 0660);
+	return fd;
+}
+
+int
+control_open(struct daemon *d, const char *path, char *err, size_t errlen)
+{
+	struct control *ctl;
+	int fd = control_listen_unix(path, MAX_CLIENTS, err, errlen);
+
+	if (fd < 0)
+		return -1;
 	ctl = xcalloc(1, sizeof(*ctl));
 	ctl->d = d;
 	ctl->fd = fd;

@@ -1,7 +1,8 @@
 /*
  * control: the unix control socket and what it answers.  A client sends
  * one line ("status", "status json", "routes", "routes json", "reload",
- * "version") and gets "OK\n" or "ERROR <why>\n", then the body, then EOF.
+ * "version", and ops.h's commands) and gets "OK\n" or "ERROR <why>\n",
+ * then the body, then EOF.
  * The socket is created 0660 in a 0750 directory; `reload` needs the
  * daemon's uid or root (SO_PEERCRED); requests are capped in size, time
  * and number of clients.
@@ -10,6 +11,7 @@
 #define BGPD_CONTROL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "daemon.h"
 #include "lib/buf.h"
@@ -17,6 +19,15 @@
 int	 control_open(struct daemon *d, const char *path, char *err,
 	    size_t errlen);
 void	 control_close(struct daemon *d);
+/* A listening unix socket at path, 0660, its directory made 0750; a
+ * stale socket of ours is replaced, anything else refused.  The fd
+ * (non-blocking), or -1 with err set.  Also for the BIRD sockets. */
+int	 control_listen_unix(const char *path, int backlog, char *err,
+	    size_t errlen);
+/* BIRD's and calicoctl's "since": HH:MM:SS within 20 hours, else the
+ * date. */
+void	 control_since_text(const struct daemon *d, uint64_t mono, char *buf,
+	    size_t size);
 
 /* The bodies, also used by tests. */
 void	 control_status_text(struct daemon *d, struct buf_wr *out);

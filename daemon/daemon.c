@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "birdsock.h"
 #include "bgp/speaker.h"
 #include "config/config.h"
 #include "control.h"
@@ -228,6 +229,7 @@ daemon_reload(struct daemon *d, char *err, size_t errlen)
 	policy_apply(d, &old);
 	plan_free(&old);
 	d->reloads++;
+	d->last_reload_wall = time(NULL);
 	d->last_reload_error[0] = '\0';
 	daemon_wake(d);
 	sdnotify("READY=1");
@@ -254,6 +256,27 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 	event_base_loopexit(d->base, NULL);
 }
 
+/* The calico/node drop-in: BIRD sockets, metrics, systemd (issue 14). */
+static int
+dropin_open(struct daemon *d, char *err, size_t errlen)
+{
+	if (d->opts.bird_socket != NULL && (d->bird4 = birdsock_open(d,
+	    d->opts.bird_socket, AF_INET, err, errlen)) == NULL)
+		return -1;
+	if (d->opts.bird6_socket != NULL && (d->bird6 = birdsock_open(d,
+	    d->opts.bird6_socket, AF_INET6, err, errlen)) == NULL)
+		return -1;
+	return 0;
+}
+
+static void
+dropin_close(struct daemon *d)
+{
+	birdsock_close(d->bird4);
+	birdsock_close(d->bird6);
+	d->bird4 = d->bird6 = NULL;
+}
+
 static int
 start(struct daemon *d)
 {
@@ -276,6 +299,10 @@ start(struct daemon *d)
 	d->work = event_new(d->base, -1, 0, on_work, d);
 	d->sp_timer = event_new(d->base, -1, 0, on_work, d);
 	if (control_open(d, d->opts.socket, err, sizeof(err)) != 0) {
+		log_err("%s", err);
+		return -1;
+	}
+	if (dropin_open(d, err, sizeof(err)) != 0) {
 		log_err("%s", err);
 		return -1;
 	}
@@ -309,6 +336,7 @@ stop(struct daemon *d)
 		peerio_conn_free(d->conns, BGP_CEASE_SHUTDOWN, NULL);
 	peerio_unlisten(d);
 	control_close(d);
+	dropin_close(d);
 	kernel_close(d);
 	speaker_free(d->sp);
 	policy_free(d);
@@ -337,7 +365,7 @@ daemon_main(const struct daemon_opts *o)
 	memset(&d, 0, sizeof(d));
 	d.opts = *o;
 	d.start_mono = daemon_now();
-	d.start_wall = time(NULL);
+	d.start_wall = d.last_reload_wall = time(NULL);
 	if (load_plan(&d.opts, &d.plan, err, sizeof(err)) != 0) {
 		log_err("cannot start: %s", err);
 		return 1;

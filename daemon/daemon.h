@@ -26,6 +26,9 @@ struct listener;
 struct control;
 struct kernel;
 struct policy;
+struct birdsock;
+struct metrics;
+struct svc;
 
 struct daemon_opts {
 	const char *config;
@@ -36,6 +39,9 @@ struct daemon_opts {
 	uint32_t send_hold;	/* RFC 9687 floor, s; 0: 480 */
 	uint16_t hold;		/* hold time we offer, s; 0: 90 */
 	bool	no_kernel;	/* BGP only: no kernel routes at all */
+	/* The drop-in for calico/node (issue 14); NULL: off. */
+	const char *bird_socket, *bird6_socket;	/* BIRD CLI protocol */
+	const char *metrics;	/* ADDR:PORT of /metrics */
 };
 
 struct daemon {
@@ -56,6 +62,10 @@ struct daemon {
 	unsigned reloads;
 	unsigned reload_failures;
 	char	last_reload_error[512];
+	time_t	last_reload_wall;	/* the last good (re)configuration */
+	struct birdsock *bird4, *bird6;
+	struct metrics *metrics;
+	struct svc *svc;	/* systemd: readiness, watchdog, status */
 };
 
 int	 daemon_main(const struct daemon_opts *o);

@@ -377,8 +377,20 @@ kernel_tick(struct daemon *d)
 		    "every session sent End-of-RIB");
 		fib_ready(k->fib);
 	}
-	if (fib_want_write(k->fib))
+	if (fib_want_write(k->fib)) {
+		struct fib_stats a, b;
+
+		fib_stats(k->fib, &a);
 		fib_output(k->fib, now);
+		fib_stats(k->fib, &b);
+		if (b.adds + b.replaces + b.deletes > a.adds + a.replaces +
+		    a.deletes)
+			log_debug("kernel: batch of %llu adds, %llu replaces, "
+			    "%llu deletes", (unsigned long long)(b.adds -
+			    a.adds), (unsigned long long)(b.replaces -
+			    a.replaces), (unsigned long long)(b.deletes -
+			    a.deletes));
+	}
 	t = fib_next_timer(k->fib);
 	if (!k->ready && k->deadline < t)
 		t = k->deadline;
@@ -389,6 +401,30 @@ kernel_tick(struct daemon *d)
 		event_add(k->ev_timer, &tv);
 	}
 	return fib_want_write(k->fib);
+}
+
+bool
+kernel_recovering(const struct daemon *d, uint64_t *left_ms,
+    uint64_t *total_ms)
+{
+	const struct kernel *k = d->kern;
+	uint64_t now = daemon_now();
+
+	*left_ms = 0;
+	*total_ms = READY_DEADLINE_MS;
+	if (k == NULL || k->ready)
+		return false;
+	*left_ms = k->deadline > now ? k->deadline - now : 0;
+	return true;
+}
+
+bool
+kernel_stats(const struct daemon *d, struct fib_stats *st)
+{
+	if (d->kern == NULL)
+		return false;
+	fib_stats(d->kern->fib, st);
+	return true;
 }
 
 int

@@ -47,5 +47,13 @@ const char *kernel_route_state(const struct daemon *d,
 const char *kernel_local_dev(const struct daemon *d,
 	    const struct ip_prefix *p);
 void	 kernel_status_json(const struct daemon *d, struct json_w *j);
+/* Start-up recovery: true while the routes of ours found at start are
+ * kept waiting for every session's End-of-RIB; *left_ms and *total_ms
+ * say how long the deadline still runs and ran in all. */
+bool	 kernel_recovering(const struct daemon *d, uint64_t *left_ms,
+	    uint64_t *total_ms);
+/* fib/'s counters; false with --no-kernel. */
+struct fib_stats;
+bool	 kernel_stats(const struct daemon *d, struct fib_stats *st);
 
 #endif

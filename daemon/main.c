@@ -1,17 +1,19 @@
 /*
- * main: the bgpd command line (DESIGN.md section 4).
+ * main: the bgpd command line (DESIGN.md section 4; bgpd(8) in
+ * doc/bgpd.8 is the full reference).
  *
  *   bgpd [--config PATH] [--node NAME] [--socket PATH] [--log-level L]
- *        [--route-protocol N] [--hold-time S] [--send-hold-time S]
- *        [--syslog]
- *        [--check [--json]]
- *   bgpd status [--json] | routes [--json] | reload
+ *        [--log-format text|json] [--route-protocol N] [--hold-time S]
+ *        [--send-hold-time S] [--syslog] [--no-kernel]
+ *        [--bird-socket PATH] [--bird6-socket PATH]
+ *        [--metrics ADDR:PORT] [--check [--json]]
+ *   bgpd COMMAND [ARGS] [--json] ...   (see usage())
  *
  * --check loads and validates the resources, prints this node's plan and
  * exits 0, or prints every problem as file:line:col and exits 1.  It opens
  * no socket.  Without --check bgpd runs in the foreground until SIGTERM.
- * The commands talk to a running bgpd over its control socket.  Usage
- * errors exit 2.
+ * The commands talk to a running bgpd over its control socket; options
+ * may come before or after the command.  Usage errors exit 2.
  */
 #include <ctype.h>
 #include <getopt.h>
@@ -27,6 +29,7 @@
 #include "lib/buf.h"
 #include "lib/log.h"
 #include "lib/xalloc.h"
+#include "request.h"
 
 #define DEFAULT_CONFIG		"/etc/bgpd"
 #define DEFAULT_SOCKET		"/run/bgpd/bgpd.sock"
@@ -44,20 +47,52 @@ struct opts {
 	bool	no_kernel;
 	bool	check;
 	bool	json;
+	bool	log_json;
+	const char *bird_socket, *bird6_socket;
+	const char *metrics;
+	/* Command options, passed on in the request. */
+	bool	soft, ready, live;
+	const char *message;
+	const char *threshold;
 };
+
+/* The commands a running bgpd answers: name, positional arguments
+ * (min, max), whether --json applies, and the usage line. */
+static const struct command {
+	const char *name;
+	int	min, max;
+	bool	json;
+	const char *usage;
+} commands[] = {
+	{ "status", 0, 0, true, "status [--json]" },
+	{ "routes", 0, 1, true, "routes [PREFIX|ADDRESS] [--json]" },
+	{ "peer", 1, 1, true, "peer NAME|ADDRESS [--json]" },
+	{ "adj-in", 1, 1, true, "adj-in NAME|ADDRESS [--json]" },
+	{ "adj-out", 1, 1, true, "adj-out NAME|ADDRESS [--json]" },
+	{ "shutdown", 1, 1, false, "shutdown NAME|ADDRESS [--message TEXT]" },
+	{ "enable", 1, 1, false, "enable NAME|ADDRESS" },
+	{ "clear", 1, 1, false, "clear NAME|ADDRESS [--soft]" },
+	{ "log-level", 1, 1, false, "log-level LEVEL" },
+	{ "config", 0, 0, true, "config [--json]" },
+	{ "health", 0, 0, false, "health --ready|--live [--threshold SECS]" },
+	{ "reload", 0, 0, false, "reload" },
+	{ "version", 0, 0, false, "version" },
+};
+#define NCOMMANDS	(sizeof(commands) / sizeof(commands[0]))
 
 static void
 usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: bgpd [--config PATH] [--node NAME] [--socket PATH]\n"
-	    "            [--log-level LEVEL] [--route-protocol N] [--syslog]\n"
+	    "            [--log-level LEVEL] [--log-format text|json]\n"
+	    "            [--route-protocol N] [--syslog] [--no-kernel]\n"
 	    "            [--hold-time SECONDS] [--send-hold-time SECONDS]\n"
-	    "            [--no-kernel]\n"
-	    "            [--check [--json]]\n"
-	    "       bgpd status [--json]\n"
-	    "       bgpd routes [--json]\n"
-	    "       bgpd reload\n"
+	    "            [--bird-socket PATH] [--bird6-socket PATH]\n"
+	    "            [--metrics ADDR:PORT] [--check [--json]]\n");
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		fprintf(f, "       bgpd %s\n", commands[i].usage);
+	fprintf(f,
 	    "\n"
 	    "  --config PATH         YAML file or directory of *.yaml "
 	    "(default %s)\n"
@@ -66,6 +101,8 @@ usage(FILE *f)
 	    "  --socket PATH         control socket (default $BGPD_SOCKET, "
 	    "then %s)\n"
 	    "  --log-level LEVEL     debug, info, notice, warning or error\n"
+	    "  --log-format FORMAT   text (default) or json: one JSON "
+	    "object a line\n"
 	    "  --route-protocol N    kernel route protocol (default %d)\n"
 	    "  --hold-time S         hold time offered to peers, 3 to 65535\n"
 	    "                        seconds (default 90)\n"
@@ -74,8 +111,26 @@ usage(FILE *f)
 	    "                        larger (default 480, RFC 9687)\n"
 	    "  --syslog              log to syslog instead of stderr\n"
 	    "  --no-kernel           BGP only: never touch kernel routes\n"
+	    "  --bird-socket PATH    answer BIRD's CLI protocol there for "
+	    "IPv4 sessions\n"
+	    "                        (calico/node: "
+	    "/var/run/calico/bird.ctl)\n"
+	    "  --bird6-socket PATH   the same for IPv6 sessions "
+	    "(bird6.ctl)\n"
+	    "  --metrics ADDR:PORT   serve Prometheus metrics at "
+	    "http://ADDR:PORT/metrics\n"
 	    "  --check               validate, print this node's plan, exit\n"
-	    "  --json                with --check: print the plan as JSON\n",
+	    "  --json                with --check or a command: JSON "
+	    "output\n"
+	    "  --message TEXT        shutdown: the RFC 9003 shutdown "
+	    "communication\n"
+	    "  --soft                clear: route refresh both ways, no "
+	    "reset\n"
+	    "  --ready, --live       health: readiness or liveness\n"
+	    "  --threshold SECS      health --ready: start-up time during "
+	    "which every\n"
+	    "                        session must be up (default 30)\n"
+	    "  --help, --version\n",
 	    DEFAULT_CONFIG, DEFAULT_SOCKET, DEFAULT_PROTOCOL);
 }
 
@@ -190,6 +245,16 @@ parse_args(int argc, char **argv, struct opts *o)
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		/* drop-in and operator options (issue 14) */
+		{ "log-format", required_argument, NULL, 'F' },
+		{ "bird-socket", required_argument, NULL, 'b' },
+		{ "bird6-socket", required_argument, NULL, 'B' },
+		{ "metrics", required_argument, NULL, 'M' },
+		{ "message", required_argument, NULL, 'm' },
+		{ "soft", no_argument, NULL, 'o' },
+		{ "ready", no_argument, NULL, 'r' },
+		{ "live", no_argument, NULL, 'L' },
+		{ "threshold", required_argument, NULL, 't' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch;
@@ -204,6 +269,22 @@ parse_args(int argc, char **argv, struct opts *o)
 		case 'K': o->no_kernel = true; break;
 		case 'C': o->check = true; break;
 		case 'j': o->json = true; break;
+		case 'b': o->bird_socket = optarg; break;
+		case 'B': o->bird6_socket = optarg; break;
+		case 'M': o->metrics = optarg; break;
+		case 'm': o->message = optarg; break;
+		case 'o': o->soft = true; break;
+		case 'r': o->ready = true; break;
+		case 'L': o->live = true; break;
+		case 't': o->threshold = optarg; break;
+		case 'F':
+			if (strcmp(optarg, "json") && strcmp(optarg, "text")) {
+				fprintf(stderr, "bgpd: --log-format '%s': "
+				    "expected text or json\n", optarg);
+				return 2;
+			}
+			o->log_json = strcmp(optarg, "json") == 0;
+			break;
 		case 'l':
 			if (log_level_parse(optarg, &o->level) != 0) {
 				fprintf(stderr, "bgpd: --log-level '%s': "
@@ -252,6 +333,90 @@ parse_args(int argc, char **argv, struct opts *o)
 	return 0;
 }
 
+static const struct command *
+find_command(const char *name)
+{
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+/* Check a command's arguments and options; build its request line. */
+static int
+command_request(const struct command *c, char **args, int nargs,
+    const struct opts *o, struct buf_wr *req)
+{
+	bool health = strcmp(c->name, "health") == 0;
+
+	if (nargs < c->min || nargs > c->max) {
+		fprintf(stderr, "bgpd: usage: bgpd %s\n", c->usage);
+		return 2;
+	}
+	if ((o->json && !c->json) ||
+	    (o->message && strcmp(c->name, "shutdown")) ||
+	    (o->soft && strcmp(c->name, "clear")) ||
+	    ((o->ready || o->live || o->threshold) && !health) ||
+	    (health && o->ready == o->live) ||
+	    (o->threshold && !o->ready)) {
+		fprintf(stderr, "bgpd: usage: bgpd %s\n", c->usage);
+		return 2;
+	}
+	request_put_word(req, c->name);
+	for (int i = 0; i < nargs; i++)
+		request_put_word(req, args[i]);
+	if (o->message) {
+		char *w = xmalloc(strlen(o->message) + 16);
+
+		snprintf(w, strlen(o->message) + 16, "--message=%s",
+		    o->message);
+		request_put_word(req, w);
+		free(w);
+	}
+	if (o->soft)
+		request_put_word(req, "--soft");
+	if (o->ready)
+		request_put_word(req, "--ready");
+	if (o->live)
+		request_put_word(req, "--live");
+	if (o->threshold) {
+		char w[64];
+
+		snprintf(w, sizeof(w), "--threshold=%.40s", o->threshold);
+		request_put_word(req, w);
+	}
+	if (o->json)
+		request_put_word(req, "json");
+	return 0;
+}
+
+static int
+run_command(const char *name, char **args, int nargs, const struct opts *o)
+{
+	const struct command *c = find_command(name);
+	struct buf_wr req;
+	int rc;
+
+	if (c == NULL) {
+		fprintf(stderr, "bgpd: unknown command '%s', expected one "
+		    "of:", name);
+		for (size_t i = 0; i < NCOMMANDS; i++)
+			fprintf(stderr, " %s", commands[i].name);
+		fprintf(stderr, "\n");
+		return 2;
+	}
+	if (o->check) {
+		fprintf(stderr, "bgpd: --check runs no command\n");
+		return 2;
+	}
+	buf_wr_init(&req, 0);
+	rc = command_request(c, args, nargs, o, &req);
+	if (rc == 0)
+		rc = client_run(o->socket, buf_str(&req));
+	buf_wr_free(&req);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -260,37 +425,22 @@ main(int argc, char **argv)
 		.level = LOG_LVL_INFO,
 		.route_protocol = DEFAULT_PROTOCOL,
 	};
-	const char *cmd = NULL;
 	int rc;
 
-	if (argc > 1 && argv[1][0] != '-') {
-		cmd = argv[1];
-		argc--;
-		argv++;
-	}
+	/* getopt_long permutes: options may follow the command. */
 	if ((rc = parse_args(argc, argv, &o)) != 0)
 		return rc;
-	if (optind < argc) {
-		fprintf(stderr, "bgpd: unexpected argument '%s'\n",
-		    argv[optind]);
-		usage(stderr);
-		return 2;
-	}
 	o.socket = o.socket ? o.socket : getenv("BGPD_SOCKET") ?
 	    getenv("BGPD_SOCKET") : DEFAULT_SOCKET;
 	log_init("bgpd", o.level, o.use_syslog);
-	if (cmd != NULL) {
-		if (strcmp(cmd, "status") && strcmp(cmd, "routes") &&
-		    strcmp(cmd, "reload")) {
-			fprintf(stderr, "bgpd: unknown command '%s', expected "
-			    "status, routes or reload\n", cmd);
-			return 2;
-		}
-		if (o.json && strcmp(cmd, "reload") == 0) {
-			fprintf(stderr, "bgpd: reload has no --json\n");
-			return 2;
-		}
-		return client_run(o.socket, cmd, o.json);
+	log_set_json(o.log_json);
+	if (optind < argc)
+		return run_command(argv[optind], argv + optind + 1,
+		    argc - optind - 1, &o);
+	if (o.message || o.soft || o.ready || o.live || o.threshold) {
+		fprintf(stderr, "bgpd: --message, --soft, --ready, --live "
+		    "and --threshold go with a command\n");
+		return 2;
 	}
 	if (o.node == NULL && (o.node = default_node()) == NULL) {
 		fprintf(stderr, "bgpd: no node name: use --node or set "
@@ -299,7 +449,7 @@ main(int argc, char **argv)
 	}
 	if (o.json && !o.check) {
 		fprintf(stderr, "bgpd: --json goes with --check (or with "
-		    "status and routes)\n");
+		    "a command)\n");
 		return 2;
 	}
 	if (o.check)
@@ -314,6 +464,9 @@ main(int argc, char **argv)
 			.send_hold = o.send_hold,
 			.hold = (uint16_t)o.hold,
 			.no_kernel = o.no_kernel,
+			.bird_socket = o.bird_socket,
+			.bird6_socket = o.bird6_socket,
+			.metrics = o.metrics,
 		};
 
 		return daemon_main(&d);

@@ -163,6 +163,7 @@ adopt(struct conn *c, int fd)
 {
 	c->fd = fd;
 	c->connecting = false;
+	log_debug("%s: TCP connection up", c->name);
 	sockopts(fd, c->peer.af, c->ttl_security);
 	conn_events(c);
 	learn_local(c);
@@ -232,6 +233,7 @@ conn_connect(struct conn *c)
 	}
 	c->fd = fd;
 	c->connecting = true;
+	log_debug("%s: connecting to port %u", c->name, c->port);
 	c->wev = event_new(c->d->base, fd, EV_WRITE, on_connected, c);
 	event_add(c->wev, NULL);
 }
@@ -252,6 +254,9 @@ io_disconnect(void *ctx)
 	const uint8_t *p;
 	size_t len;
 
+	if (c->fd >= 0)
+		log_debug("%s: closing the connection (%s)", c->name,
+		    session_state_name(S(c)));
 	if (c->fd >= 0 && !c->connecting) {
 		session_out_data(S(c), &p, &len);
 		if (len > 0) {
@@ -487,6 +492,22 @@ peerio_conn_free(struct conn *c, uint8_t subcode, const char *text)
 	}
 	free(c->filters);
 	free(c);
+}
+
+void
+peerio_conn_stop(struct conn *c, uint8_t subcode, const char *text)
+{
+	session_stop(S(c), subcode, text, daemon_now());
+	conn_rearm(c);
+	daemon_wake(c->d);
+}
+
+void
+peerio_conn_start(struct conn *c)
+{
+	session_start(S(c), daemon_now());
+	conn_rearm(c);
+	daemon_wake(c->d);
 }
 
 struct conn *

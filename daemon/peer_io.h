@@ -50,6 +50,10 @@ struct conn *peerio_conn_new(struct daemon *d, const struct plan *pl,
 	    const struct plan_session *s);
 /* Stop the session (Cease/subcode) and free the connection. */
 void	 peerio_conn_free(struct conn *c, uint8_t subcode, const char *text);
+/* Operator commands: stop the session (Cease subcode, optional RFC 9003
+ * text) and keep it down until peerio_conn_start(); start it again. */
+void	 peerio_conn_stop(struct conn *c, uint8_t subcode, const char *text);
+void	 peerio_conn_start(struct conn *c);
 /* Rename/retype in place (a plan UPDATE). */
 void	 peerio_conn_update(struct conn *c, const struct plan_session *s);
 struct conn *peerio_conn_find(struct daemon *d, const struct ip_addr *peer,

@@ -12,12 +12,16 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "buf.h"
+#include "json.h"
+
 #define LOG_LINE_MAX	2048
 
 static const char *log_ident = "bgpd";
 static enum log_level log_level = LOG_LVL_INFO;
 static bool log_syslog;
 static bool log_journal;
+static bool log_json;
 static log_hook_fn *log_hook;
 static void *log_hook_arg;
 
@@ -47,6 +51,12 @@ log_init(const char *ident, enum log_level level, bool use_syslog)
 	log_journal = getenv("JOURNAL_STREAM") != NULL;
 	if (use_syslog)
 		openlog(log_ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+}
+
+void
+log_set_json(bool on)
+{
+	log_json = on;
 }
 
 void
@@ -116,16 +126,32 @@ log_emit(enum log_level level, const char *msg)
 		syslog(level_syslog[level], "%s", msg);
 		return;
 	}
-	if (log_journal) {
-		fprintf(stderr, "<%d>%s\n", level_syslog[level], msg);
-		return;
-	}
-
 	struct timespec ts;
 	struct tm tm;
 	char tbuf[32];
 
 	clock_gettime(CLOCK_REALTIME, &ts);
+	if (log_json) {
+		struct buf_wr w;
+
+		gmtime_r(&ts.tv_sec, &tm);
+		strftime(tbuf, sizeof(tbuf), "%Y-%m-%dT%H:%M:%S", &tm);
+		buf_wr_init(&w, 0);
+		buf_printf(&w, "{\"time\":\"%s.%03ldZ\",\"level\":\"%s\","
+		    "\"ident\":\"", tbuf, ts.tv_nsec / 1000000,
+		    level_names[level]);
+		json_escape(&w, log_ident, strlen(log_ident));
+		buf_put_str(&w, "\",\"msg\":\"");
+		json_escape(&w, msg, strlen(msg));
+		buf_put_str(&w, "\"}\n");
+		fwrite(w.data, 1, w.len, stderr);
+		buf_wr_free(&w);
+		return;
+	}
+	if (log_journal) {
+		fprintf(stderr, "<%d>%s\n", level_syslog[level], msg);
+		return;
+	}
 	localtime_r(&ts.tv_sec, &tm);
 	strftime(tbuf, sizeof(tbuf), "%Y-%m-%d %H:%M:%S", &tm);
 	fprintf(stderr, "%s.%03ld %s %s: %s\n", tbuf, ts.tv_nsec / 1000000,

@@ -5,6 +5,8 @@
  * systemd (JOURNAL_STREAM set) stderr lines carry a "<N>" priority prefix
  * instead of a timestamp, so journald keeps the level and adds its own time.
  * Tests may install a hook that sees every message that passes the level.
+ * With log_set_json(true) each stderr line is one JSON object: time
+ * (RFC 3339, UTC), level, ident and msg.
  */
 #ifndef BGPD_LOG_H
 #define BGPD_LOG_H
@@ -29,6 +31,7 @@ bool	log_enabled(enum log_level level);
 int	log_level_parse(const char *s, enum log_level *out);
 const char *log_level_name(enum log_level level);
 void	log_set_hook(log_hook_fn *fn, void *arg);
+void	log_set_json(bool on);
 
 void	log_msg(enum log_level, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));

@@ -6,7 +6,10 @@ set -eu
 # build: compiler, pkg-config and the four libraries bgpd may use
 BUILD="gcc make pkg-config libevent-dev libyaml-dev libmnl-dev check"
 # tests: namespaces and routes, and the real BGP peers of TESTING.md
-TEST="iproute2 iputils-ping procps python3 bird2 frr gobgpd exabgp"
+# bird2 also ships birdcl (t_birdsock.sh); prometheus brings promtool and
+# the server (t_metrics.sh); socat is the sd_notify receiver
+TEST="iproute2 iputils-ping procps python3 bird2 frr gobgpd exabgp \
+    prometheus socat man-db"
 PKGS="$BUILD $TEST ${EXTRA_PKGS:-}"
 
 missing=""

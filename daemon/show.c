@@ -1,0 +1,495 @@
+/* show: see show.h. */
+#include "show.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bgp/adjout.h"
+#include "bgp/aspath.h"
+#include "bgp/attrset.h"
+#include "bgp/speaker.h"
+#include "daemon.h"
+#include "kernel.h"
+#include "lib/json.h"
+#include "lib/xalloc.h"
+#include "peer_io.h"
+
+struct conn *
+show_find_conn(struct daemon *d, const char *name)
+{
+	struct ip_addr a;
+	bool is_addr = addr_parse(name, &a) == 0;
+
+	for (struct conn *c = d->conns; c != NULL; c = c->next)
+		if (strcmp(c->name, name) == 0)
+			return c;
+	for (struct conn *c = d->conns; is_addr && c != NULL; c = c->next)
+		if (addr_eq(&c->peer, &a))
+			return c;
+	return NULL;
+}
+
+static const char *
+af_name(uint16_t afi, uint8_t safi)
+{
+	if (safi != 1)
+		return afi == 1 ? "ipv4-other" : "other";
+	return afi == 1 ? "ipv4-unicast" : afi == 2 ? "ipv6-unicast" :
+	    "other";
+}
+
+/* Peer-sent text: printable ASCII only. */
+static void
+put_safe(struct buf_wr *o, const uint8_t *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		buf_printf(o, "%c", s[i] >= ' ' && s[i] < 0x7f &&
+		    s[i] != ' ' ? s[i] : '?');
+}
+
+void
+show_caps(const struct msg_caps *c, struct buf_wr *o)
+{
+	size_t start = o->len;
+#define W(...)	do { if (o->len > start) buf_put_str(o, " ");	\
+		    buf_printf(o, __VA_ARGS__); } while (0)
+
+	for (size_t i = 0; i < c->nmp; i++)
+		W("%s", af_name(c->mp[i].afi, c->mp[i].safi));
+	if (c->route_refresh)
+		W("route-refresh");
+	if (c->enhanced_rr)
+		W("enhanced-route-refresh");
+	if (c->ext_msg)
+		W("extended-message");
+	if (c->ext_nexthop)
+		W("extended-nexthop");
+	if (c->as4)
+		W("4-octet-as(%u)", c->as4_value);
+	if (c->gr) {
+		W("graceful-restart(%us%s%s", c->gr_time,
+		    c->gr_flags & MSG_GR_R ? ",R" : "",
+		    c->gr_flags & MSG_GR_N ? ",N" : "");
+		for (size_t i = 0; i < c->ngr_afs; i++)
+			buf_printf(o, ",%s%s", af_name(c->gr_afs[i].afi,
+			    c->gr_afs[i].safi), c->gr_afs[i].flags &
+			    MSG_AF_F ? ":F" : "");
+		buf_put_str(o, ")");
+	}
+	if (c->llgr) {
+		W("llgr(");
+		for (size_t i = 0; i < c->nllgr_afs; i++)
+			buf_printf(o, "%s%s:%us", i ? "," : "",
+			    af_name(c->llgr_afs[i].afi, c->llgr_afs[i].safi),
+			    c->llgr_afs[i].stale);
+		buf_put_str(o, ")");
+	}
+	if (c->addpath)
+		W("add-path");
+	if (c->fqdn) {
+		W("fqdn(");
+		put_safe(o, c->hostname, c->hostname_len);
+		buf_put_str(o, ")");
+	}
+	for (size_t i = 0; i < c->nunknown; i++)
+		W("unknown(%u)", c->unknown[i]);
+#undef W
+}
+
+static const char *
+admin_text(const struct session *s)
+{
+	return s->fsm.running ? "enabled" : "shut down";
+}
+
+static void
+peer_text(struct daemon *d, struct conn *c, struct buf_wr *o)
+{
+	struct session *s = speaker_peer_session(c->peer_sp);
+	const struct speaker_peer_conf *pc = speaker_peer_conf(c->peer_sp);
+	const struct session_stats *x = &s->stats;
+	struct speaker_peer_stats st;
+	char a[ADDR_STRLEN], b[ADDR_STRLEN];
+	uint64_t now = daemon_now();
+	struct ip_addr id;
+
+	speaker_peer_stats(c->peer_sp, &st);
+	buf_printf(o, "%s\n", c->name);
+	buf_printf(o, "  peer           %s port %u, AS %u, %s, %s\n",
+	    addr_fmt(&c->peer, a, sizeof(a)), c->port, s->conf.remote_as,
+	    speaker_peer_ebgp(c->peer_sp) ? "eBGP" : "iBGP",
+	    plan_stype_name(c->type));
+	addr_from_v4(&id, s->conf.router_id);
+	buf_printf(o, "  local          %s, AS %u, router id %s\n",
+	    pc->local_addr.af ? addr_fmt(&pc->local_addr, b, sizeof(b)) :
+	    "unknown", s->conf.local_as, addr_fmt(&id, a, sizeof(a)));
+	buf_printf(o, "  state          %s for %llus (%s), %u flaps\n",
+	    session_state_name(s), (unsigned long long)(now -
+	    s->fsm.state_since) / 1000, admin_text(s), st.flaps);
+	if (session_established(s)) {
+		addr_from_v4(&id, s->neg.peer_id);
+		buf_printf(o, "  peer router id %s\n",
+		    addr_fmt(&id, a, sizeof(a)));
+		buf_printf(o, "  hold time      %us negotiated (we offer "
+		    "%us), keepalive every %us\n", s->neg.hold,
+		    s->fsm.conf.hold, s->fsm.keepalive);
+	} else {
+		buf_printf(o, "  hold time      we offer %us\n",
+		    s->fsm.conf.hold);
+	}
+	buf_put_str(o, "  caps sent      ");
+	show_caps(&s->sent_caps, o);
+	buf_put_str(o, "\n  caps received  ");
+	if (s->fsm.state >= FSM_OPENCONFIRM)
+		show_caps(&s->neg.peer_caps, o);
+	else
+		buf_put_str(o, "(no OPEN on this connection)");
+	buf_put_str(o, "\n");
+	buf_printf(o, "  graceful rst.  peer restart time %us", st.gr_time);
+	if (st.gr_helping)
+		buf_printf(o, "; helping: %zu stale paths kept for %llus more",
+		    st.stale, (unsigned long long)(st.gr_deadline > now ?
+		    st.gr_deadline - now : 0) / 1000);
+	buf_printf(o, "\n  llgr           we offer %us\n",
+	    s->conf.llgr_time);
+	buf_printf(o, "  prefixes       received %zu, accepted %zu, "
+	    "advertised %zu, looped %llu, filtered %llu\n",
+	    st.received, st.received, st.advertised,
+	    (unsigned long long)st.looped, (unsigned long long)st.filtered);
+	buf_printf(o, "  messages in    %llu: open %llu, update %llu, "
+	    "keepalive %llu, notification %llu, route-refresh %llu\n",
+	    (unsigned long long)x->msgs_in, (unsigned long long)x->opens_in,
+	    (unsigned long long)x->updates_in,
+	    (unsigned long long)x->keepalives_in,
+	    (unsigned long long)x->notifications_in,
+	    (unsigned long long)x->refreshes_in);
+	buf_printf(o, "  messages out   %llu: open %llu, update %llu, "
+	    "keepalive %llu, notification %llu, route-refresh %llu\n",
+	    (unsigned long long)x->msgs_out, (unsigned long long)x->opens_out,
+	    (unsigned long long)x->updates_out,
+	    (unsigned long long)x->keepalives_out,
+	    (unsigned long long)x->notifications_out,
+	    (unsigned long long)x->refreshes_out);
+	buf_printf(o, "  RFC 7606       treat-as-withdraw %llu, attribute "
+	    "discard %llu\n", (unsigned long long)x->withdraws,
+	    (unsigned long long)x->discards);
+	buf_printf(o, "  End-of-RIB     received %s, sent %s\n",
+	    st.eor_received ? "yes" : "no", st.eor_sent ? "yes" : "no");
+	buf_printf(o, "  last error     %s\n", s->last_error[0] ?
+	    s->last_error : "none");
+}
+
+static void
+caps_json(struct json_w *j, const char *key, const struct msg_caps *c,
+    bool have)
+{
+	struct buf_wr w;
+	char *save = NULL;
+
+	json_key(j, key);
+	if (!have) {
+		json_null(j);
+		return;
+	}
+	buf_wr_init(&w, 0);
+	show_caps(c, &w);
+	json_arr_begin(j);
+	for (char *t = strtok_r((char *)buf_str(&w), " ", &save); t != NULL;
+	    t = strtok_r(NULL, " ", &save))
+		json_str(j, t);
+	json_arr_end(j);
+	buf_wr_free(&w);
+}
+
+static void
+msgs_json(struct json_w *j, const char *key, uint64_t all, uint64_t open,
+    uint64_t upd, uint64_t ka, uint64_t notif, uint64_t rr)
+{
+	json_key(j, key);
+	json_obj_begin(j);
+	json_kuint(j, "total", all);
+	json_kuint(j, "open", open);
+	json_kuint(j, "update", upd);
+	json_kuint(j, "keepalive", ka);
+	json_kuint(j, "notification", notif);
+	json_kuint(j, "route_refresh", rr);
+	json_obj_end(j);
+}
+
+static void
+peer_json(struct daemon *d, struct conn *c, struct buf_wr *o)
+{
+	struct session *s = speaker_peer_session(c->peer_sp);
+	const struct speaker_peer_conf *pc = speaker_peer_conf(c->peer_sp);
+	const struct session_stats *x = &s->stats;
+	struct speaker_peer_stats st;
+	struct json_w j;
+	char a[ADDR_STRLEN];
+	uint64_t now = daemon_now();
+	bool up = session_established(s);
+	struct ip_addr id;
+
+	speaker_peer_stats(c->peer_sp, &st);
+	json_init(&j, o, true);
+	json_obj_begin(&j);
+	json_kstr(&j, "name", c->name);
+	json_kstr(&j, "peer_address", addr_fmt(&c->peer, a, sizeof(a)));
+	json_kuint(&j, "peer_port", c->port);
+	json_kuint(&j, "remote_as", s->conf.remote_as);
+	json_kuint(&j, "local_as", s->conf.local_as);
+	json_kstr(&j, "local_address", pc->local_addr.af ?
+	    addr_fmt(&pc->local_addr, a, sizeof(a)) : NULL);
+	json_kstr(&j, "type", plan_stype_name(c->type));
+	json_kbool(&j, "ebgp", speaker_peer_ebgp(c->peer_sp));
+	json_kstr(&j, "bgp_state", session_state_name(s));
+	json_kbool(&j, "admin_down", !s->fsm.running);
+	json_kuint(&j, "state_seconds", (now - s->fsm.state_since) / 1000);
+	json_kuint(&j, "flaps", st.flaps);
+	addr_from_v4(&id, s->neg.peer_id);
+	json_kstr(&j, "peer_router_id", up ? addr_fmt(&id, a, sizeof(a)) :
+	    NULL);
+	json_key(&j, "timers");
+	json_obj_begin(&j);
+	json_kuint(&j, "hold_offered", s->fsm.conf.hold);
+	json_key(&j, "hold_negotiated");
+	if (up)
+		json_uint(&j, s->neg.hold);
+	else
+		json_null(&j);
+	json_key(&j, "keepalive");
+	if (up)
+		json_uint(&j, s->fsm.keepalive);
+	else
+		json_null(&j);
+	json_obj_end(&j);
+	caps_json(&j, "capabilities_sent", &s->sent_caps,
+	    s->fsm.state >= FSM_OPENSENT || s->stats.opens_out > 0);
+	caps_json(&j, "capabilities_received", &s->neg.peer_caps,
+	    s->fsm.state >= FSM_OPENCONFIRM);
+	json_key(&j, "graceful_restart");
+	json_obj_begin(&j);
+	json_kuint(&j, "peer_restart_time", st.gr_time);
+	json_kbool(&j, "helping", st.gr_helping);
+	json_kuint(&j, "stale_paths", st.stale);
+	json_kuint(&j, "seconds_left", st.gr_helping && st.gr_deadline > now ?
+	    (st.gr_deadline - now) / 1000 : 0);
+	json_kuint(&j, "llgr_time_offered", s->conf.llgr_time);
+	json_obj_end(&j);
+	json_key(&j, "prefixes");
+	json_obj_begin(&j);
+	json_kuint(&j, "received", st.received);
+	json_kuint(&j, "accepted", st.received);
+	json_kuint(&j, "advertised", st.advertised);
+	json_kuint(&j, "looped", st.looped);
+	json_kuint(&j, "filtered", st.filtered);
+	json_obj_end(&j);
+	msgs_json(&j, "messages_in", x->msgs_in, x->opens_in, x->updates_in,
+	    x->keepalives_in, x->notifications_in, x->refreshes_in);
+	msgs_json(&j, "messages_out", x->msgs_out, x->opens_out,
+	    x->updates_out, x->keepalives_out, x->notifications_out,
+	    x->refreshes_out);
+	json_kuint(&j, "treat_as_withdraw", x->withdraws);
+	json_kuint(&j, "attribute_discards", x->discards);
+	json_kbool(&j, "end_of_rib_received", st.eor_received);
+	json_kbool(&j, "end_of_rib_sent", st.eor_sent);
+	json_kstr(&j, "last_error", s->last_error[0] ? s->last_error : NULL);
+	json_obj_end(&j);
+	buf_put_str(o, "\n");
+}
+
+void
+show_peer(struct daemon *d, struct conn *c, bool json, struct buf_wr *o)
+{
+	if (json)
+		peer_json(d, c, o);
+	else
+		peer_text(d, c, o);
+}
+
+/* ---- routes ---- */
+
+static const char *
+origin_word(uint8_t o)
+{
+	return o == 0 ? "IGP" : o == 1 ? "EGP" : "incomplete";
+}
+
+static const char *
+source_name(const struct rib_path *p)
+{
+	const struct speaker_peer *sp = speaker_path_peer(p);
+
+	return sp == NULL ? "local" : speaker_peer_conf(sp)->session.name;
+}
+
+/* One path (or an Adj-RIB-Out set), text or JSON. */
+static void
+path_out(const struct ip_prefix *pfx, const struct attrset *s,
+    const char *from, char mark, struct json_w *j, struct buf_wr *o)
+{
+	char p[ADDR_PFX_STRLEN], nh[ADDR_STRLEN], path[512];
+
+	aspath_format(attrset_aspath(s), s->aspath_len, path, sizeof(path));
+	if (s->nexthop.af)
+		addr_fmt(&s->nexthop, nh, sizeof(nh));
+	else
+		snprintf(nh, sizeof(nh), "self");
+	addr_pfx_fmt(pfx, p, sizeof(p));
+	if (j == NULL) {
+		buf_printf(o, "%c %-20s via %-16s %s, AS path [%s], %s", mark,
+		    p, nh, from, path, origin_word(s->origin));
+		if (s->present & ATTR_P_LOCAL_PREF)
+			buf_printf(o, ", local pref %u", s->local_pref);
+		if (s->present & ATTR_P_MED)
+			buf_printf(o, ", MED %u", s->med);
+		buf_put_str(o, "\n");
+		return;
+	}
+	json_obj_begin(j);
+	json_kstr(j, "prefix", p);
+	json_kstr(j, "next_hop", s->nexthop.af ? nh : NULL);
+	json_kstr(j, "from", from);
+	json_kstr(j, "as_path", path);
+	json_kstr(j, "origin", origin_word(s->origin));
+	json_key(j, "local_pref");
+	if (s->present & ATTR_P_LOCAL_PREF)
+		json_uint(j, s->local_pref);
+	else
+		json_null(j);
+	json_key(j, "med");
+	if (s->present & ATTR_P_MED)
+		json_uint(j, s->med);
+	else
+		json_null(j);
+	json_kbool(j, "best", mark == '*');
+	json_kbool(j, "ecmp", mark == '*' || mark == '=');
+	json_obj_end(j);
+}
+
+int
+show_route(struct daemon *d, const char *what, bool json, struct buf_wr *o)
+{
+	const struct rib *r = speaker_rib(d->sp);
+	struct rib_entry *e = NULL;
+	struct ip_prefix q;
+	struct json_w j;
+	char p[ADDR_PFX_STRLEN];
+	unsigned k = 0;
+
+	if (addr_pfx_parse(what, &q, true) != 0) {
+		buf_printf(o, "ERROR '%.60s' is no prefix or address\n",
+		    what);
+		return -1;
+	}
+	/* Longest match: q itself, then shorter and shorter. */
+	for (int len = q.len; len >= 0 && e == NULL; len--) {
+		struct ip_prefix t = q;
+
+		t.len = (uint8_t)len;
+		addr_pfx_mask(&t);
+		e = rib_lookup(r, &t);
+		if (e != NULL && e->paths == NULL)
+			e = NULL;
+	}
+	buf_put_str(o, "OK\n");
+	if (json) {
+		json_init(&j, o, true);
+		json_obj_begin(&j);
+		json_kstr(&j, "query", what);
+		json_kstr(&j, "prefix", e ? addr_pfx_fmt(&e->prefix, p,
+		    sizeof(p)) : NULL);
+		json_kstr(&j, "kernel", e ? kernel_route_state(d,
+		    &e->prefix) : NULL);
+		json_key(&j, "paths");
+		json_arr_begin(&j);
+	}
+	if (e == NULL && !json)
+		buf_printf(o, "no route to %s\n", what);
+	for (const struct rib_path *x = e ? e->paths : NULL; x != NULL;
+	    x = x->next, k++)
+		path_out(&e->prefix, x->attrs, source_name(x), k == 0 ? '*' :
+		    k < e->necmp ? '=' : ' ', json ? &j : NULL, o);
+	if (e != NULL && !json && kernel_route_state(d, &e->prefix))
+		buf_printf(o, "kernel: %s\n", kernel_route_state(d,
+		    &e->prefix));
+	if (json) {
+		json_arr_end(&j);
+		json_obj_end(&j);
+		buf_put_str(o, "\n");
+	}
+	return 0;
+}
+
+struct adj_row {
+	struct ip_prefix pfx;
+	const struct attrset *set;
+	char	mark;
+};
+
+static int
+adj_cmp(const void *a, const void *b)
+{
+	return addr_pfx_cmp(&((const struct adj_row *)a)->pfx,
+	    &((const struct adj_row *)b)->pfx);
+}
+
+void
+show_adj(struct daemon *d, struct conn *c, bool in, bool json,
+    struct buf_wr *o)
+{
+	const struct rib *r = speaker_rib(d->sp);
+	const struct adjout *ao = speaker_peer_adjout(c->peer_sp);
+	struct adj_row *v;
+	size_t n = 0, cap, it = 0;
+	struct json_w j;
+
+	cap = (in ? rib_count(r) : hash_count(&ao->entries)) + 1;
+	v = xcalloc(cap, sizeof(*v));
+	if (in) {
+		const struct rib_entry *e;
+
+		while ((e = rib_next(r, &it)) != NULL && n < cap) {
+			unsigned k = 0;
+
+			for (const struct rib_path *x = e->paths; x != NULL;
+			    x = x->next, k++) {
+				if (speaker_path_peer(x) != c->peer_sp)
+					continue;
+				v[n++] = (struct adj_row){ e->prefix, x->attrs,
+				    k == 0 ? '*' : k < e->necmp ? '=' : ' ' };
+			}
+		}
+	} else {
+		const struct adjout_entry *e;
+
+		while ((e = hash_next(&ao->entries, &it)) != NULL &&
+		    n < cap) {
+			if (e->sent != NULL)
+				v[n++] = (struct adj_row){ e->prefix, e->sent,
+				    e->pending ? '>' : ' ' };
+		}
+	}
+	qsort(v, n, sizeof(*v), adj_cmp);
+	if (json) {
+		json_init(&j, o, true);
+		json_obj_begin(&j);
+		json_kstr(&j, "peer", c->name);
+		json_kstr(&j, "direction", in ? "in" : "out");
+		json_key(&j, "routes");
+		json_arr_begin(&j);
+	}
+	for (size_t i = 0; i < n; i++)
+		path_out(&v[i].pfx, v[i].set, in ? c->name : "to peer",
+		    v[i].mark, json ? &j : NULL, o);
+	if (json) {
+		json_arr_end(&j);
+		json_obj_end(&j);
+		buf_put_str(o, "\n");
+	} else {
+		buf_printf(o, "%zu prefixes %s %s%s\n", n, in ?
+		    "received from" : "advertised to", c->name, in ?
+		    " (* best, = ECMP)" : " (> change pending)");
+	}
+	free(v);
+}

@@ -1,0 +1,32 @@
+/*
+ * show: the operator's detail views over the control socket, text and
+ * JSON: one peer in detail (capabilities both ways, timers, graceful
+ * restart and LLGR, counters, last error), the route to a prefix or
+ * address (longest match), and a peer's Adj-RIB-In (the paths bgpd holds
+ * from it, after import policy) and Adj-RIB-Out (what it has from us).
+ */
+#ifndef BGPD_SHOW_H
+#define BGPD_SHOW_H
+
+#include <stdbool.h>
+
+#include "lib/buf.h"
+
+struct daemon;
+struct conn;
+
+/* A session by name or peer address (the first one with that address),
+ * or NULL. */
+struct conn *show_find_conn(struct daemon *d, const char *name);
+void	 show_peer(struct daemon *d, struct conn *c, bool json,
+	    struct buf_wr *out);
+/* 0, or -1 with an error line in out when what is no prefix/address. */
+int	 show_route(struct daemon *d, const char *what, bool json,
+	    struct buf_wr *out);
+void	 show_adj(struct daemon *d, struct conn *c, bool in, bool json,
+	    struct buf_wr *out);
+/* Capabilities as words ("route-refresh", "4-octet-as(65001)", ...). */
+struct msg_caps;
+void	 show_caps(const struct msg_caps *c, struct buf_wr *out);
+
+#endif
