@@ -22,7 +22,7 @@ FUZZ	?= 0
 WERROR	?= 1
 OPT	?= -O2 -g
 
-PKGS	:= libevent yaml-0.1 libmnl
+PKGS	:= libevent libevent_openssl yaml-0.1 libmnl jansson libssl libcrypto
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck)
@@ -51,7 +51,7 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -I. $(WARN) $(OPT) $(PKG_CFLAGS) \
 	     -MMD -MP $(CFLAGS)
 ALL_LDFLAGS = $(LDSAN) $(LDFLAGS)
 
-FOLDERS	:= lib bgp fib config daemon
+FOLDERS	:= lib bgp fib config datastore daemon
 src_of	= $(sort $(wildcard $(1)/*.c))
 obj_of	= $(patsubst %.c,$(B)/%.o,$(call src_of,$(1)))
 
@@ -59,6 +59,7 @@ LIB_A	:= $(B)/liblib.a
 BGP_A	:= $(B)/libbgp.a
 FIB_A	:= $(B)/libfib.a
 CONFIG_A := $(B)/libconfig.a
+DATASTORE_A := $(B)/libdatastore.a
 TESTUTIL_A := $(B)/libtestutil.a
 
 # What a unit test of each folder may link: its folder, lib/ and the one
@@ -67,6 +68,10 @@ LINK_lib    := $(LIB_A)
 LINK_bgp    := $(BGP_A) $(LIB_A)
 LINK_fib    := $(FIB_A) $(LIB_A) -lmnl
 LINK_config := $(CONFIG_A) $(LIB_A) -lyaml
+# datastore/ decodes resources through config/; libevent (with its
+# OpenSSL bufferevents) and jansson are its own.
+LINK_datastore := $(DATASTORE_A) $(CONFIG_A) $(LIB_A) -lyaml -ljansson \
+	    -levent_openssl -levent -lssl -lcrypto
 
 DAEMON_OBJ := $(call obj_of,daemon)
 BGPD	:= $(B)/bgpd
@@ -93,15 +98,18 @@ $(LIB_A): $(call obj_of,lib)
 $(BGP_A): $(call obj_of,bgp)
 $(FIB_A): $(call obj_of,fib)
 $(CONFIG_A): $(call obj_of,config)
+$(DATASTORE_A): $(call obj_of,datastore)
 $(TESTUTIL_A): $(TESTUTIL_OBJ)
 $(B)/lib%.a:
 	@mkdir -p $(dir $@)
 	rm -f $@
 	ar rcs $@ $^
 
-$(BGPD): $(DAEMON_OBJ) $(CONFIG_A) $(FIB_A) $(BGP_A) $(LIB_A)
-	$(CC) $(ALL_LDFLAGS) -o $@ $(DAEMON_OBJ) $(CONFIG_A) $(FIB_A) \
-	    $(BGP_A) $(LIB_A) $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+$(BGPD): $(DAEMON_OBJ) $(DATASTORE_A) $(CONFIG_A) $(FIB_A) $(BGP_A) \
+    $(LIB_A)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(DAEMON_OBJ) $(DATASTORE_A) $(CONFIG_A) \
+	    $(FIB_A) $(BGP_A) $(LIB_A) \
+	    $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 # tests/unit/<folder>/check_<module>.c -> $(B)/tests/<folder>/check_<module>
 define unit_rule
@@ -121,6 +129,8 @@ unit-bins: $(UNIT_BIN)
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_NAMES := $(patsubst tests/fuzz/fuzz_%.c,%,$(FUZZ_SRC))
 FUZZ_LINK_config := $(LINK_config)
+FUZZ_LINK_gw := $(LINK_datastore)
+FUZZ_LINK_dsvalue := $(LINK_datastore)
 define fuzz_rule
 $(B)/tests/fuzz/fuzz_$(1): $(B)/tests/fuzz/fuzz_$(1).o \
     $(filter %.a,$(or $(FUZZ_LINK_$(1)),$(LINK_bgp)))

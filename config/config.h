@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "lib/addr.h"
+#include "lib/hash.h"
 
 struct selector;
 
@@ -54,6 +55,7 @@ struct config_diags {
 	size_t	nerrors, nwarnings;
 	char	**files;	/* interned file names for locations */
 	size_t	nfiles;
+	struct hash_table file_index;	/* files by name */
 };
 
 void	 config_diag_add(struct config_diags *d, enum config_sev sev,
@@ -316,6 +318,21 @@ struct config {
  */
 int	 config_load(const char *path, struct config *cfg);
 void	 config_free(struct config *cfg);
+
+/*
+ * The same model built one resource at a time (the etcd datastore):
+ * config_init(), then config_add_doc() per resource tree, whose
+ * diagnostics are located in `file` (e.g. "etcd:<key>"), then
+ * config_finish() for the checks across resources and the sorting.
+ * config_add_doc() returns the errors the resource had; with drop_bad a
+ * resource with any error leaves nothing in the model but its
+ * diagnostics.  config_finish() returns 0 when no error was found.
+ */
+struct ynode;
+void	 config_init(struct config *cfg);
+size_t	 config_add_doc(struct config *cfg, const char *file,
+	    const struct ynode *root, bool drop_bad);
+int	 config_finish(struct config *cfg);
 
 /* Lookups (linear or binary; arrays are sorted by name after loading). */
 const struct config_node *config_node_find(const struct config *cfg,

@@ -16,16 +16,25 @@ static const char *const sev_names[] = {
 	[CONFIG_ERROR] = "error",
 };
 
+static bool
+file_eq(const void *entry, const void *key)
+{
+	return strcmp(entry, key) == 0;
+}
+
+/* Hashed: the etcd datastore names one "file" per key, thousands. */
 const char *
 config_diag_file(struct config_diags *d, const char *path)
 {
-	for (size_t i = 0; i < d->nfiles; i++) {
-		if (strcmp(d->files[i], path) == 0)
-			return d->files[i];
-	}
+	uint64_t hv = hash_str(path);
+	char *f = hash_find(&d->file_index, hv, file_eq, path);
+
+	if (f != NULL)
+		return f;
 	d->files = xreallocarray(d->files, d->nfiles + 1, sizeof(*d->files));
-	d->files[d->nfiles] = xstrdup(path);
-	return d->files[d->nfiles++];
+	f = d->files[d->nfiles++] = xstrdup(path);
+	hash_insert(&d->file_index, hv, f);
+	return f;
 }
 
 void
@@ -73,5 +82,6 @@ config_diags_free(struct config_diags *d)
 		free(d->files[i]);
 	free(d->v);
 	free(d->files);
+	hash_free(&d->file_index);
 	memset(d, 0, sizeof(*d));
 }

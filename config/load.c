@@ -443,7 +443,7 @@ config_load(const char *path, struct config *cfg)
 	struct stat st;
 	struct config_loc loc;
 
-	memset(cfg, 0, sizeof(*cfg));
+	config_init(cfg);
 	loc.file = config_diag_file(&cfg->diags, path);
 	loc.line = loc.col = 0;
 	if (stat(path, &st) != 0) {
@@ -455,6 +455,58 @@ config_load(const char *path, struct config *cfg)
 		load_dir(cfg, path);
 	else
 		load_file(cfg, path);
+	return config_finish(cfg);
+}
+
+void
+config_init(struct config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+}
+
+static void free_node(struct config_node *);
+static void free_bgpconf(struct config_bgpconf *);
+static void free_peer(struct config_peer *);
+static void free_pool(struct config_pool *);
+static void free_block(struct config_block *);
+static void free_affinity(struct config_affinity *);
+static void free_filter(struct config_filter *);
+
+#define TRUNCATE(arr, n, keep, fn) do {					\
+	while ((n) > (keep))						\
+		fn(&(arr)[--(n)]);					\
+} while (0)
+
+size_t
+config_add_doc(struct config *cfg, const char *file,
+    const struct ynode *root, bool drop_bad)
+{
+	struct walk w;
+	size_t errors = cfg->diags.nerrors;
+	size_t nn = cfg->nnodes, nc = cfg->nbgpconfs, np = cfg->npeers;
+	size_t npo = cfg->npools, nb = cfg->nblocks, na = cfg->naffinities;
+	size_t nf = cfg->nfilters;
+
+	memset(&w, 0, sizeof(w));
+	w.cfg = cfg;
+	w.file = config_diag_file(&cfg->diags, file);
+	resource(&w, root, 0);
+	errors = cfg->diags.nerrors - errors;
+	if (errors == 0 || !drop_bad)
+		return errors;
+	TRUNCATE(cfg->nodes, cfg->nnodes, nn, free_node);
+	TRUNCATE(cfg->bgpconfs, cfg->nbgpconfs, nc, free_bgpconf);
+	TRUNCATE(cfg->peers, cfg->npeers, np, free_peer);
+	TRUNCATE(cfg->pools, cfg->npools, npo, free_pool);
+	TRUNCATE(cfg->blocks, cfg->nblocks, nb, free_block);
+	TRUNCATE(cfg->affinities, cfg->naffinities, na, free_affinity);
+	TRUNCATE(cfg->filters, cfg->nfilters, nf, free_filter);
+	return errors;
+}
+
+int
+config_finish(struct config *cfg)
+{
 	SORT(cfg->nodes, cfg->nnodes);
 	SORT(cfg->bgpconfs, cfg->nbgpconfs);
 	SORT(cfg->peers, cfg->npeers);
@@ -586,43 +638,53 @@ free_filter(struct config_filter *f)
 	}
 }
 
+static void
+free_node(struct config_node *n)
+{
+	free(n->name);
+	for (size_t k = 0; k < n->labels.n; k++) {
+		free(n->labels.v[k].key);
+		free(n->labels.v[k].value);
+	}
+	free(n->labels.v);
+}
+
+static void
+free_pool(struct config_pool *p)
+{
+	free(p->name);
+	free(p->node_sel_text);
+}
+
+static void
+free_block(struct config_block *b)
+{
+	free(b->name);
+	free(b->affinity_node);
+}
+
+static void
+free_affinity(struct config_affinity *a)
+{
+	free(a->name);
+	free(a->node);
+}
+
+#define FREE_ALL(arr, n, fn) do {					\
+	for (size_t i_ = 0; i_ < (n); i_++)				\
+		fn(&(arr)[i_]);						\
+	free(arr);							\
+} while (0)
+
 void
 config_free(struct config *cfg)
 {
-	for (size_t i = 0; i < cfg->nnodes; i++) {
-		struct config_node *n = &cfg->nodes[i];
-
-		free(n->name);
-		for (size_t k = 0; k < n->labels.n; k++) {
-			free(n->labels.v[k].key);
-			free(n->labels.v[k].value);
-		}
-		free(n->labels.v);
-	}
-	free(cfg->nodes);
-	for (size_t i = 0; i < cfg->nbgpconfs; i++)
-		free_bgpconf(&cfg->bgpconfs[i]);
-	free(cfg->bgpconfs);
-	for (size_t i = 0; i < cfg->npeers; i++)
-		free_peer(&cfg->peers[i]);
-	free(cfg->peers);
-	for (size_t i = 0; i < cfg->npools; i++) {
-		free(cfg->pools[i].name);
-		free(cfg->pools[i].node_sel_text);
-	}
-	free(cfg->pools);
-	for (size_t i = 0; i < cfg->nblocks; i++) {
-		free(cfg->blocks[i].name);
-		free(cfg->blocks[i].affinity_node);
-	}
-	free(cfg->blocks);
-	for (size_t i = 0; i < cfg->naffinities; i++) {
-		free(cfg->affinities[i].name);
-		free(cfg->affinities[i].node);
-	}
-	free(cfg->affinities);
-	for (size_t i = 0; i < cfg->nfilters; i++)
-		free_filter(&cfg->filters[i]);
-	free(cfg->filters);
+	FREE_ALL(cfg->nodes, cfg->nnodes, free_node);
+	FREE_ALL(cfg->bgpconfs, cfg->nbgpconfs, free_bgpconf);
+	FREE_ALL(cfg->peers, cfg->npeers, free_peer);
+	FREE_ALL(cfg->pools, cfg->npools, free_pool);
+	FREE_ALL(cfg->blocks, cfg->nblocks, free_block);
+	FREE_ALL(cfg->affinities, cfg->naffinities, free_affinity);
+	FREE_ALL(cfg->filters, cfg->nfilters, free_filter);
 	config_diags_free(&cfg->diags);
 }

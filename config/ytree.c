@@ -371,6 +371,67 @@ ytree_load_mem(const char *path, const char *data, size_t len,
 	return rc;
 }
 
+void
+ytree_init(struct ytree *t, const char *path)
+{
+	memset(t, 0, sizeof(*t));
+	t->path = xstrdup(path);
+}
+
+struct ynode *
+ytree_new_scalar(struct ytree *t, const char *s, size_t len,
+    enum ytree_style style)
+{
+	struct ynode *n = arena_alloc(t, sizeof(*n));
+
+	n->kind = YT_SCALAR;
+	n->style = style;
+	n->weight = 1;
+	n->str = arena_alloc(t, len + 1);
+	memcpy(n->str, s, len);
+	n->str[len] = '\0';
+	n->len = len;
+	return n;
+}
+
+struct ynode *
+ytree_new_container(struct ytree *t, enum ytree_kind kind, size_t cap)
+{
+	struct ynode *n = arena_alloc(t, sizeof(*n));
+
+	n->kind = kind;
+	n->weight = 1;
+	n->cap = cap;
+	if (cap > 0) {
+		n->vals = arena_alloc(t, cap * sizeof(*n->vals));
+		if (kind == YT_MAP)
+			n->keys = arena_alloc(t, cap * sizeof(*n->keys));
+	}
+	return n;
+}
+
+bool
+ytree_append(struct ynode *p, struct ynode *key, struct ynode *val)
+{
+	if (p->kind == YT_SCALAR || p->n >= p->cap ||
+	    (p->kind == YT_MAP) != (key != NULL))
+		return false;
+	if (key != NULL)
+		p->keys[p->n] = key;
+	p->vals[p->n++] = val;
+	p->weight += val->weight;
+	return true;
+}
+
+void
+ytree_add_doc(struct ytree *t, struct ynode *root)
+{
+	t->docs = xreallocarray(t->docs, t->ndocs + 1, sizeof(*t->docs));
+	t->docs[t->ndocs].root = root;
+	t->docs[t->ndocs].line = 0;
+	t->ndocs++;
+}
+
 int
 ytree_load_file(const char *path, struct ytree *t, struct ytree_error *err)
 {

@@ -43,6 +43,7 @@ struct ynode {
 	struct ynode **keys;
 	struct ynode **vals;
 	size_t	n;
+	size_t	cap;	/* hand-built containers only: room in keys/vals */
 };
 
 struct ydoc {
@@ -69,6 +70,24 @@ int	 ytree_load_file(const char *path, struct ytree *t,
 int	 ytree_load_mem(const char *path, const char *data, size_t len,
 	    struct ytree *t, struct ytree_error *err);
 void	 ytree_free(struct ytree *t);
+
+/*
+ * Trees built by hand (the datastore's JSON values, parsed elsewhere):
+ * ytree_init() names an empty tree, nodes come from its arena and carry
+ * no location (line and col 0), ytree_append() adds a member to a map or
+ * a sequence made with room for it, ytree_add_doc() makes a root a
+ * document.  ytree_free() releases it all.
+ */
+void	 ytree_init(struct ytree *t, const char *path);
+struct ynode *ytree_new_scalar(struct ytree *t, const char *s, size_t len,
+	    enum ytree_style style);
+/* A map or a sequence with room for cap members. */
+struct ynode *ytree_new_container(struct ytree *t, enum ytree_kind kind,
+	    size_t cap);
+/* Append (key NULL for a sequence); false when the node is full. */
+bool	 ytree_append(struct ynode *parent, struct ynode *key,
+	    struct ynode *val);
+void	 ytree_add_doc(struct ytree *t, struct ynode *root);
 
 /* Map lookup by exact key (scalar keys only); NULL when absent. */
 struct ynode *ytree_get(const struct ynode *map, const char *key);

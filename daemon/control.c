@@ -1,5 +1,6 @@
 /* control: see control.h. */
 #include "control.h"
+#include "dswire.h"
 
 #include <errno.h>
 #include <event2/event.h>
@@ -222,6 +223,7 @@ control_status_text(struct daemon *d, struct buf_wr *o)
 			table(o, rows, k);
 	}
 	buf_put_str(o, "\n");
+	dswire_status_text(d, o);
 	free(rows);
 	free(v);
 }
@@ -327,6 +329,7 @@ control_status_json(struct daemon *d, struct buf_wr *o)
 	attrset_stats(&as);
 	json_kuint(&j, "attribute_sets", as.sets);
 	kernel_status_json(d, &j);
+	dswire_status_json(d, &j);
 	json_key(&j, "peers");
 	json_arr_begin(&j);
 	for (size_t i = 0; i < n; i++)

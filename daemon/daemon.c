@@ -18,6 +18,7 @@
 #include "bgp/speaker.h"
 #include "config/config.h"
 #include "control.h"
+#include "dswire.h"
 #include "kernel.h"
 #include "lib/log.h"
 #include "lib/monotime.h"
@@ -65,56 +66,6 @@ daemon_wake(struct daemon *d)
 {
 	if (d->work != NULL)
 		event_active(d->work, EV_TIMEOUT, 0);
-}
-
-static void
-log_diags(const struct config_diags *dg)
-{
-	for (size_t i = 0; i < dg->n; i++) {
-		char *s = config_diag_format(&dg->v[i]);
-
-		log_msg(dg->v[i].sev == CONFIG_ERROR ? LOG_LVL_ERR :
-		    dg->v[i].sev == CONFIG_WARNING ? LOG_LVL_WARN :
-		    LOG_LVL_NOTICE, "%s", s);
-		free(s);
-	}
-}
-
-/* Load the config and plan this node; 0, or -1 with err filled. */
-static int
-load_plan(const struct daemon_opts *o, struct plan *pl, char *err,
-    size_t errlen)
-{
-	struct config cfg;
-	struct config_diags pd;
-	struct plan_opts popts = { o->router_id };
-	int rc;
-
-	rc = config_load(o->config, &cfg);
-	log_diags(&cfg.diags);
-	if (rc != 0) {
-		snprintf(err, errlen, "%zu error%s in %s (see the log or run "
-		    "bgpd --check)", cfg.diags.nerrors,
-		    cfg.diags.nerrors == 1 ? "" : "s", o->config);
-		config_free(&cfg);
-		return -1;
-	}
-	memset(&pd, 0, sizeof(pd));
-	rc = plan_compute(&cfg, o->node, &popts, pl, &pd);
-	log_diags(&pd);
-	if (rc != 0) {
-		snprintf(err, errlen, "%s", pd.n > 0 ? pd.v[pd.n - 1].msg :
-		    "cannot plan this node");
-		plan_free(pl);
-	}
-	config_diags_free(&pd);
-	config_free(&cfg);
-#ifdef __GLIBC__
-	/* The parse tree of a large cluster is gone: give its pages back
-	 * (freed heap memory otherwise stays resident). */
-	malloc_trim(0);
-#endif
-	return rc;
 }
 
 static bool
@@ -199,12 +150,11 @@ apply_sessions(struct daemon *d, const struct plan *old,
 int
 daemon_reload(struct daemon *d, char *err, size_t errlen)
 {
-	struct plan pl, old;
-	char lerr[256];
+	struct plan pl;
 
 	sdnotify("RELOADING=1");
-	log_info("reloading %s", d->opts.config);
-	if (load_plan(&d->opts, &pl, err, errlen) != 0) {
+	log_info("reloading %s", dswire_source(d));
+	if (dswire_load_plan(d, &pl, err, errlen) != 0) {
 		d->reload_failures++;
 		snprintf(d->last_reload_error, sizeof(d->last_reload_error),
 		    "%s", err);
@@ -213,6 +163,17 @@ daemon_reload(struct daemon *d, char *err, size_t errlen)
 		sdnotify("READY=1");
 		return -1;
 	}
+	daemon_apply(d, &pl);
+	sdnotify("READY=1");
+	return 0;
+}
+
+void
+daemon_apply(struct daemon *d, struct plan *new)
+{
+	struct plan pl = *new, old;
+	char lerr[256];
+
 	if (pl.listen_port != d->plan.listen_port ||
 	    pl.bind_node_ip != d->plan.bind_node_ip) {
 		peerio_unlisten(d);
@@ -232,8 +193,6 @@ daemon_reload(struct daemon *d, char *err, size_t errlen)
 	d->last_reload_wall = time(NULL);
 	d->last_reload_error[0] = '\0';
 	daemon_wake(d);
-	sdnotify("READY=1");
-	return 0;
 }
 
 static void
@@ -283,11 +242,6 @@ start(struct daemon *d)
 	struct speaker_io io = peerio_speaker_io;
 	char err[512];
 
-	d->base = event_base_new();
-	if (d->base == NULL) {
-		log_err("cannot create the event loop");
-		return -1;
-	}
 	io.arg = d;
 	io.changed = kernel_changed;
 	io.is_local = kernel_is_local;
@@ -349,6 +303,7 @@ stop(struct daemon *d)
 		event_free(d->sig_int);
 		event_free(d->sig_hup);
 	}
+	dswire_close(d);
 	if (d->base != NULL)
 		event_base_free(d->base);
 	plan_free(&d->plan);
@@ -366,9 +321,17 @@ daemon_main(const struct daemon_opts *o)
 	d.opts = *o;
 	d.start_mono = daemon_now();
 	d.start_wall = d.last_reload_wall = time(NULL);
-	if (load_plan(&d.opts, &d.plan, err, sizeof(err)) != 0) {
-		log_err("cannot start: %s", err);
+	d.base = event_base_new();
+	if (d.base == NULL) {
+		log_err("cannot create the event loop");
 		return 1;
+	}
+	if (dswire_open(&d, err, sizeof(err)) != 0 ||
+	    dswire_first_plan(&d, err, sizeof(err)) != 0) {
+		log_err("cannot start: %s", err);
+		dswire_close(&d);
+		event_base_free(d.base);
+		return d.stopping ? 0 : 1;
 	}
 	if (start(&d) != 0) {
 		rc = 1;

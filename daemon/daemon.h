@@ -5,7 +5,8 @@
  * session per planned peer and runs until SIGTERM/SIGINT.  SIGHUP and
  * `bgpd reload` re-read the config and apply the plan diff: unchanged
  * sessions stay up; a bad new config is reported and the running one
- * kept.
+ * kept.  The resources come from the datastore (dswire.h): the files
+ * under --config, followed for changes, or Calico's etcd, watched.
  */
 #ifndef BGPD_DAEMON_H
 #define BGPD_DAEMON_H
@@ -29,8 +30,11 @@ struct policy;
 struct birdsock;
 struct metrics;
 struct svc;
+struct dswire;
+struct dsenv;
 
 struct daemon_opts {
+	const struct dsenv *ds;	/* which datastore */
 	const char *config;
 	const char *node;
 	const char *socket;
@@ -54,6 +58,7 @@ struct daemon {
 	struct control *ctl;
 	struct kernel *kern;	/* NULL with --no-kernel */
 	struct policy *pol;
+	struct dswire *dsw;
 	struct event *sig_term, *sig_int, *sig_hup, *work;
 	struct event *sp_timer;	/* the speaker's deadlines */
 	bool	stopping;
@@ -72,6 +77,9 @@ int	 daemon_main(const struct daemon_opts *o);
 /* Re-read the config and apply it; on error *err says why (and the
  * running plan stays).  Returns 0 on success. */
 int	 daemon_reload(struct daemon *d, char *err, size_t errlen);
+/* Make pl the running plan (taken over): the diff against the old one
+ * is applied session by session, blocks, kernel policy. */
+void	 daemon_apply(struct daemon *d, struct plan *pl);
 /* Ask for speaker_run() soon. */
 void	 daemon_wake(struct daemon *d);
 uint64_t daemon_now(void);

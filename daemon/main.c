@@ -11,9 +11,12 @@
  *
  * --check loads and validates the resources, prints this node's plan and
  * exits 0, or prints every problem as file:line:col and exits 1.  It opens
- * no socket.  Without --check bgpd runs in the foreground until SIGTERM.
- * The commands talk to a running bgpd over its control socket; options
- * may come before or after the command.  Usage errors exit 2.
+ * no socket.  The resources come from --config, or from Calico's etcd
+ * (--datastore etcdv3 and --etcd-*, or calico/node's environment:
+ * datastore/dsenv.h); with etcd, --check reads one snapshot.  Without
+ * --check bgpd runs in the foreground until SIGTERM.  The commands talk
+ * to a running bgpd over its control socket; options may come before or
+ * after the command.  Usage errors exit 2.
  */
 #include <ctype.h>
 #include <getopt.h>
@@ -26,6 +29,8 @@
 #include "config/config.h"
 #include "config/plan.h"
 #include "daemon.h"
+#include "datastore/ds.h"
+#include "datastore/dsenv.h"
 #include "lib/buf.h"
 #include "lib/log.h"
 #include "lib/xalloc.h"
@@ -54,6 +59,8 @@ struct opts {
 	bool	soft, ready, live;
 	const char *message;
 	const char *threshold;
+	struct dsenv_flags dsf;
+	struct dsenv ds;
 };
 
 /* The commands a running bgpd answers: name, positional arguments
@@ -119,6 +126,16 @@ usage(FILE *f)
 	    "(bird6.ctl)\n"
 	    "  --metrics ADDR:PORT   serve Prometheus metrics at "
 	    "http://ADDR:PORT/metrics\n"
+	    "  --datastore TYPE      file (default) or etcdv3 "
+	    "($DATASTORE_TYPE)\n"
+	    "  --etcd-endpoints URLS etcd members, comma-separated "
+	    "($ETCD_ENDPOINTS)\n"
+	    "  --etcd-ca FILE        CA of the etcd servers "
+	    "($ETCD_CA_CERT_FILE)\n"
+	    "  --etcd-cert FILE      client certificate ($ETCD_CERT_FILE)\n"
+	    "  --etcd-key FILE       its key ($ETCD_KEY_FILE)\n"
+	    "  --etcd-watch-idle S   restart a watch silent for S seconds "
+	    "(default 660)\n"
 	    "  --check               validate, print this node's plan, exit\n"
 	    "  --json                with --check or a command: JSON "
 	    "output\n"
@@ -196,13 +213,20 @@ run_check(const struct opts *o)
 	struct plan plan;
 	struct buf_wr out;
 	int rc;
+	size_t skipped = 0;
+	char err[512];
+	const char *src = o->ds.type == DSENV_ETCD ? "etcd" : o->config;
 
-	rc = config_load(o->config, &cfg);
+	rc = ds_load_once(&o->ds, o->config, o->node, 15000, &cfg, &skipped,
+	    err, sizeof(err));
+	if (rc == -2) {
+		fprintf(stderr, "bgpd: %s\n", err);
+		return 1;
+	}
 	print_diags(&cfg.diags);
 	if (rc != 0) {
 		fprintf(stderr, "bgpd: %zu error%s in %s\n",
-		    cfg.diags.nerrors, cfg.diags.nerrors == 1 ? "" : "s",
-		    o->config);
+		    cfg.diags.nerrors, cfg.diags.nerrors == 1 ? "" : "s", src);
 		config_free(&cfg);
 		return 1;
 	}
@@ -223,6 +247,12 @@ run_check(const struct opts *o)
 	config_free(&cfg);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		perror("bgpd: stdout");
+		return 1;
+	}
+	if (skipped > 0) {
+		/* The plan above is what bgpd would run: without them. */
+		fprintf(stderr, "bgpd: %zu key%s in etcd skipped as invalid\n",
+		    skipped, skipped == 1 ? "" : "s");
 		return 1;
 	}
 	return rc == 0 ? 0 : 1;
@@ -255,6 +285,13 @@ parse_args(int argc, char **argv, struct opts *o)
 		{ "ready", no_argument, NULL, 'r' },
 		{ "live", no_argument, NULL, 'L' },
 		{ "threshold", required_argument, NULL, 't' },
+		/* the datastore (issue 12) */
+		{ "datastore", required_argument, NULL, 1001 },
+		{ "etcd-endpoints", required_argument, NULL, 1002 },
+		{ "etcd-ca", required_argument, NULL, 1003 },
+		{ "etcd-cert", required_argument, NULL, 1004 },
+		{ "etcd-key", required_argument, NULL, 1005 },
+		{ "etcd-watch-idle", required_argument, NULL, 1006 },
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch;
@@ -285,6 +322,12 @@ parse_args(int argc, char **argv, struct opts *o)
 			}
 			o->log_json = strcmp(optarg, "json") == 0;
 			break;
+		case 1001: o->dsf.datastore = optarg; break;
+		case 1002: o->dsf.endpoints = optarg; break;
+		case 1003: o->dsf.ca = optarg; break;
+		case 1004: o->dsf.cert = optarg; break;
+		case 1005: o->dsf.key = optarg; break;
+		case 1006: o->dsf.watch_idle = optarg; break;
 		case 'l':
 			if (log_level_parse(optarg, &o->level) != 0) {
 				fprintf(stderr, "bgpd: --log-level '%s': "
@@ -452,10 +495,22 @@ main(int argc, char **argv)
 		    "a command)\n");
 		return 2;
 	}
-	if (o.check)
-		return run_check(&o);
+	{
+		char err[512];
+
+		if (dsenv_load(&o.ds, &o.dsf, err, sizeof(err)) != 0) {
+			fprintf(stderr, "bgpd: %s\n", err);
+			return 2;
+		}
+	}
+	if (o.check) {
+		rc = run_check(&o);
+		dsenv_free(&o.ds);
+		return rc;
+	}
 	{
 		struct daemon_opts d = {
+			.ds = &o.ds,
 			.config = o.config,
 			.node = o.node,
 			.socket = o.socket,
@@ -469,6 +524,8 @@ main(int argc, char **argv)
 			.metrics = o.metrics,
 		};
 
-		return daemon_main(&d);
+		rc = daemon_main(&d);
+		dsenv_free(&o.ds);
+		return rc;
 	}
 }

@@ -1,29 +1,36 @@
 #!/bin/sh
 # Include-graph check of DESIGN.md section 2: each third-party header in one
-# folder, siblings (bgp, fib, config) never include each other, lib/ depends
-# on libc only.  Prints every violation; exits 1 if there is any.
+# folder (libevent in daemon/ and datastore/), siblings (bgp, fib, config)
+# never include each other, datastore/ uses only config/ and lib/, lib/
+# depends on libc only.  Prints every violation; exits 1 if there is any.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 bad=0
 report() { echo "layering: $1"; bad=1; }
+SRCS="lib/*.[ch] bgp/*.[ch] fib/*.[ch] config/*.[ch] datastore/*.[ch] \
+    daemon/*.[ch]"
 
 # check PATTERN ALLOWED_DIRS WHAT
 check() {
 	hits=$(grep -nE "#[[:space:]]*include[[:space:]]*[<\"]($1)" \
-	    lib/*.[ch] bgp/*.[ch] fib/*.[ch] config/*.[ch] daemon/*.[ch] \
-	    2>/dev/null | grep -vE "^($2)/" || true)
+	    $SRCS 2>/dev/null | grep -vE "^($2)/" || true)
 	[ -z "$hits" ] || report "$3:
 $hits"
 }
-check 'event2/' 'daemon' 'libevent outside daemon/'
+check 'event2/' 'daemon|datastore' 'libevent outside daemon/ and datastore/'
+check 'jansson\.h' 'datastore' 'jansson outside datastore/'
+check 'openssl/' 'datastore' 'OpenSSL outside datastore/'
 check 'libmnl/|linux/rtnetlink\.h|linux/netlink\.h' 'fib' \
     'netlink outside fib/'
 check 'yaml\.h' 'config' 'libyaml outside config/'
 check 'check\.h' 'tests' 'check outside tests/'
-for d in lib bgp fib config; do
-	for o in lib bgp fib config daemon; do
+# datastore/ sits above config/ (it decodes resources through it) and
+# below daemon/; nothing but daemon/ includes it.
+for d in lib bgp fib config datastore; do
+	for o in lib bgp fib config datastore daemon; do
 		[ "$d" = "$o" ] && continue
 		[ "$o" = lib ] && continue
+		[ "$d" = datastore ] && [ "$o" = config ] && continue
 		re="#[[:space:]]*include[[:space:]]*\"(\.\./)?$o/"
 		hits=$(grep -nE "$re" $d/*.[ch] 2>/dev/null || true)
 		[ -z "$hits" ] || report "$d/ includes $o/:
@@ -31,7 +38,7 @@ $hits"
 	done
 done
 # Local includes must name a real file in the tree.
-for f in lib/*.[ch] bgp/*.[ch] fib/*.[ch] config/*.[ch] daemon/*.[ch]; do
+for f in $SRCS; do
 	[ -f "$f" ] || continue
 	incs=$(sed -n \
 	    's/^#[[:space:]]*include[[:space:]]*"\([^"]*\)".*/\1/p' "$f")
@@ -41,8 +48,7 @@ for f in lib/*.[ch] bgp/*.[ch] fib/*.[ch] config/*.[ch] daemon/*.[ch]; do
 	done
 done
 # Lines over 80 columns (tabs count as 8) in project sources.
-long=$(for f in lib/*.[ch] bgp/*.[ch] fib/*.[ch] config/*.[ch] daemon/*.[ch] \
-    tests/unit/*/*.c; do
+long=$(for f in $SRCS tests/unit/*/*.c tests/fuzz/*.c; do
 	[ -f "$f" ] && expand "$f" | awk -v f="$f" \
 	    'length($0) > 80 { print f ":" NR ": " length($0) " columns" }'
 done)
