@@ -89,7 +89,8 @@ dsjson_parse(const char *path, const char *data, size_t len,
 		return -1;
 	}
 	/* NUL bytes inside strings are refused (no JSON_ALLOW_NUL). */
-	j = json_loadb(data, len, JSON_REJECT_DUPLICATES, &je);
+	j = json_loadb(data, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY,
+	    &je);
 	if (j == NULL) {
 		snprintf(err, errlen, "invalid JSON at byte %d: %s",
 		    je.position, je.text);

@@ -236,13 +236,14 @@ unauthorized(struct etcdsm *sm, uint64_t now, const char *why)
 		    "ETCD_USERNAME and ETCD_PASSWORD", why);
 		return;
 	}
+	free(sm->token);
+	sm->token = NULL;
 	if (sm->fresh_token) {
+		sm->fresh_token = false;
 		fail(sm, now, "etcd refused a new token: %s", why);
 		return;
 	}
 	log_info("etcd: token refused (%s); authenticating again", why);
-	free(sm->token);
-	sm->token = NULL;
 	resume(sm, now);
 }
 
@@ -490,6 +491,20 @@ etcdsm_watch_line(struct etcdsm *sm, uint64_t now, const char *line,
 		goto done;
 	}
 	k = (int)m.watch_id - 1;
+	if (m.created && m.revision > 0 && m.revision < sm->rev[k]) {
+		/* The store is older than what bgpd applied: a restored
+		 * backup or another cluster.  Take everything afresh. */
+		log_warnx("etcd: revision %lld is behind the %lld bgpd has "
+		    "seen (restored or replaced?); listing everything again",
+		    (long long)m.revision, (long long)sm->rev[k]);
+		sm->ops->cancel(sm->arg);
+		sm->list_mask = ALL_KINDS;
+		sm->list_rev = 0;
+		memset(sm->rev, 0, sizeof(sm->rev));
+		sm->revision = 0;
+		resume(sm, now);
+		goto done;
+	}
 	if (m.created) {
 		sm->created_mask |= BIT(k);
 		if (sm->created_mask == ALL_KINDS) {

@@ -17,6 +17,8 @@
  *     from the kinds' revisions, no re-list.  A watch cancelled with a
  *     compact_revision: re-list only the kinds whose revision is gone,
  *     diff, watch again.  A range at a compacted revision: list again.
+ *     A watch created at a revision below what was applied (a restored
+ *     or replaced cluster): list everything again.
  *  4. Failures move to the next endpoint at once; after a round of them,
  *     back off (backoff_min_ms doubling to backoff_max_ms, +0-25 %
  *     jitter).  401 or an auth-cancelled watch: authenticate, retry.
