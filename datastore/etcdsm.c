@@ -70,8 +70,10 @@ etcdsm_token(const struct etcdsm *sm)
 bool
 etcdsm_in_sync(const struct etcdsm *sm)
 {
+	/* A silent watch restarted on purpose is no loss of sync. */
 	return sm->state == ETCDSM_WATCH && sm->synced &&
-	    sm->created_mask == ALL_KINDS && sm->list_mask == 0;
+	    (sm->created_mask == ALL_KINDS || sm->idle_restart) &&
+	    sm->list_mask == 0;
 }
 
 static void
@@ -111,6 +113,7 @@ fail(struct etcdsm *sm, uint64_t now, const char *fmt, ...)
 	va_end(ap);
 	sm->last_error_at = now;
 	sm->failures++;
+	sm->idle_restart = false;
 	sm->ops->cancel(sm->arg);
 	sm->fails++;
 	sm->ep = (sm->ep + 1) % sm->conf.nendpoints;
@@ -190,6 +193,7 @@ open_watch(struct etcdsm *sm, uint64_t now)
 		w[k].watch_id = k + 1;
 	}
 	sm->created_mask = 0;
+	sm->idle_restart = false;
 	sm->idle_at = now + sm->conf.watch_idle_ms;
 	set_state(sm, ETCDSM_WATCH, now);
 	issue(sm, now, ETCDSM_REQ_WATCH, "/v3/watch",
@@ -509,6 +513,7 @@ etcdsm_watch_line(struct etcdsm *sm, uint64_t now, const char *line,
 		sm->created_mask |= BIT(k);
 		if (sm->created_mask == ALL_KINDS) {
 			healthy(sm);
+			sm->idle_restart = false;
 			log_info("etcd: watching from revision %lld",
 			    (long long)sm->revision);
 		}
@@ -590,6 +595,7 @@ etcdsm_tick(struct etcdsm *sm, uint64_t now)
 			sm->watch_restarts++;
 			sm->ops->cancel(sm->arg);
 			open_watch(sm, now);
+			sm->idle_restart = true;
 		}
 		break;
 	case ETCDSM_IDLE:

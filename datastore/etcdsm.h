@@ -103,6 +103,7 @@ struct etcdsm {
 	int64_t	rev[DSKEY_NKINDS];	/* applied up to, per kind */
 	uint32_t created_mask;
 	uint64_t idle_at;
+	bool	idle_restart;		/* re-created on purpose, not lost */
 	/* the model */
 	bool	synced;			/* the first snapshot is complete */
 	bool	dirty;

@@ -551,6 +551,8 @@ START_TEST(test_watch_idle_restart)
 	ck_assert_int_eq(fk.what, ETCDSM_REQ_WATCH);
 	ck_assert_str_eq(req_str(DSKEY_NODE, "start_revision"), "30");
 	ck_assert_str_eq(req_str(DSKEY_PEER, "start_revision"), "11");
+	/* A restart on purpose is no loss of sync; a failure is. */
+	ck_assert(etcdsm_in_sync(&sm));
 	for (int i = 0; i < 3; i++) {
 		created_all();
 		run_until(now + 60000);
