@@ -161,6 +161,8 @@ on_error(enum evhttp_request_error e, void *arg)
 	    0;
 	char sslmsg[120] = "";
 
+	if (ERR_GET_LIB(ssl) == 0)
+		ssl = 0;
 	if (ssl != 0)
 		ERR_error_string_n(ssl, sslmsg, sizeof(sslmsg));
 	snprintf(x->reason, sizeof(x->reason), "%s: %s%s%s",
@@ -169,17 +171,47 @@ on_error(enum evhttp_request_error e, void *arg)
 	    ssl ? sslmsg : err ? strerror(err) : "");
 }
 
+/* No HTTP answer and no error callback: libevent could not connect
+ * (its callback then runs with errno still the connect's). */
 static void
-deliver_unary(struct xfer *x, struct evhttp_request *req)
+no_answer(struct xfer *x, int err)
+{
+	unsigned long ssl = x->bev ? bufferevent_get_openssl_error(x->bev) :
+	    0;
+	char sslmsg[120];
+
+	if (x->reason[0])
+		return;
+	/* libevent queues SSL_get_error()'s value for a socket error (no
+	 * OpenSSL library in it): that is errno's business. */
+	if (ERR_GET_LIB(ssl) == 0)
+		ssl = 0;
+	if (ssl != 0) {
+		ERR_error_string_n(ssl, sslmsg, sizeof(sslmsg));
+		snprintf(x->reason, sizeof(x->reason), "%s: TLS: %s",
+		    x->io->eps[x->epi].url, sslmsg);
+	} else if (err == ECONNREFUSED || err == EHOSTUNREACH ||
+	    err == ENETUNREACH || err == ETIMEDOUT || err == ECONNRESET ||
+	    err == EHOSTDOWN || err == ENETDOWN) {
+		snprintf(x->reason, sizeof(x->reason), "%s: %s",
+		    x->io->eps[x->epi].url, strerror(err));
+	} else {
+		snprintf(x->reason, sizeof(x->reason), "%s: cannot connect",
+		    x->io->eps[x->epi].url);
+	}
+}
+
+static void
+deliver_unary(struct xfer *x, struct evhttp_request *req, int err)
 {
 	struct etcdio *io = x->io;
 	struct evbuffer *in;
 	int status = req ? evhttp_request_get_response_code(req) : 0;
 
 	if (status == 0) {
-		const char *why = x->reason[0] ? x->reason : "request failed";
-
-		etcdsm_response(io->sm, monotime_ms(), 0, why, strlen(why));
+		no_answer(x, err);
+		etcdsm_response(io->sm, monotime_ms(), 0, x->reason,
+		    strlen(x->reason));
 		return;
 	}
 	in = evhttp_request_get_input_buffer(req);
@@ -192,6 +224,7 @@ on_done(struct evhttp_request *req, void *arg)
 {
 	struct xfer *x = arg;
 	struct etcdio *io = x->io;
+	int err = errno;
 	char why[240];
 
 	x->req = NULL;		/* libevent frees it after we return */
@@ -201,7 +234,7 @@ on_done(struct evhttp_request *req, void *arg)
 	}
 	if (x->what != ETCDSM_REQ_WATCH) {
 		io->unary = NULL;
-		deliver_unary(x, req);
+		deliver_unary(x, req, err);
 	} else {
 		io->watch = NULL;
 		if (x->status != 0 && x->status != 200) {
@@ -209,9 +242,13 @@ on_done(struct evhttp_request *req, void *arg)
 			    (const char *)evbuffer_pullup(x->carry, -1),
 			    evbuffer_get_length(x->carry));
 		} else {
-			snprintf(why, sizeof(why), "%s", req == NULL ?
-			    (x->reason[0] ? x->reason : "failed") :
-			    "the server closed it");
+			if (x->status == 0)
+				no_answer(x, err);
+			if (x->reason[0])
+				snprintf(why, sizeof(why), "%s", x->reason);
+			else
+				snprintf(why, sizeof(why), "%s: the server "
+				    "closed it", io->eps[x->epi].url);
 			etcdsm_watch_end(io->sm, monotime_ms(), why);
 		}
 	}

@@ -3,13 +3,17 @@
 # they are all present.  Needs root (or sudo) only when something is missing.
 set -eu
 
-# build: compiler, pkg-config and the four libraries bgpd may use
-BUILD="gcc make pkg-config libevent-dev libyaml-dev libmnl-dev check"
+# build: compiler, pkg-config and the libraries bgpd may use (libevent
+# with its OpenSSL bufferevents, jansson and OpenSSL for the etcd
+# datastore)
+BUILD="gcc make pkg-config libevent-dev libyaml-dev libmnl-dev check \
+    libjansson-dev libssl-dev"
 # tests: namespaces and routes, and the real BGP peers of TESTING.md
 # bird2 also ships birdcl (t_birdsock.sh); prometheus brings promtool and
-# the server (t_metrics.sh); socat is the sd_notify receiver
+# the server (t_metrics.sh); socat is the sd_notify receiver; a real etcd
+# 3.4 with its etcdctl, and openssl for their certificates (t_etcd_*.sh)
 TEST="iproute2 iputils-ping procps python3 bird2 frr gobgpd exabgp \
-    prometheus socat man-db"
+    prometheus socat man-db etcd-server etcd-client openssl"
 PKGS="$BUILD $TEST ${EXTRA_PKGS:-}"
 
 missing=""

@@ -7,7 +7,8 @@
 #   etcd_certs IP...             CA, server cert for those IPs, client cert
 #   etcd_start NAME IP [CLUSTER] an etcd member in namespace NAME (made
 #                                here), data in $TMP/etcd-NAME; CLUSTER is
-#                                the --initial-cluster list (default: one)
+#                                the --initial-cluster list (default: one);
+#                                ETCD_LISTEN=URLS replaces its client URLs
 #   etcd_stop NAME / etcd_kill NAME   SIGTERM / SIGKILL, and wait
 #   ectl NAME ARGS               etcdctl against member NAME (TLS)
 #   eput NAME KEY VALUE / edel NAME KEY
@@ -73,8 +74,9 @@ etcd_start() {
 	[ -d "$TMP/etcd-$name" ] && state=existing
 	[ -n "$cluster" ] || cluster="$name=http://$ip:2380"
 	bg "$name" "$ETCD" --name "$name" --data-dir "$TMP/etcd-$name" \
-	    --listen-client-urls "https://$ip:2379,https://127.0.0.1:2379" \
-	    --advertise-client-urls "https://$ip:2379" \
+	    --listen-client-urls \
+	    "${ETCD_LISTEN:-https://$ip:2379,https://127.0.0.1:2379}" \
+	    --advertise-client-urls "${ETCD_LISTEN:-https://$ip:2379}" \
 	    --listen-peer-urls "http://$ip:2380" \
 	    --initial-advertise-peer-urls "http://$ip:2380" \
 	    --initial-cluster "$cluster" --initial-cluster-state "$state" \
