@@ -382,6 +382,7 @@ END_TEST
 
 START_TEST(test_lost_stream_resumes_without_relist)
 {
+	teardown();
 	setup_n(2, NULL);
 	snapshot();
 	event(1, NODES "n2", "{}", 15);
@@ -508,6 +509,7 @@ END_TEST
 
 START_TEST(test_failover_rotates_endpoints)
 {
+	teardown();
 	setup_n(3, NULL);
 	etcdsm_start(&sm, now);
 	ck_assert_uint_eq(fk.ep, 0);
@@ -595,6 +597,7 @@ START_TEST(test_auth_and_expiry)
 	    "token\",\"message\":\"etcdserver: invalid auth token\","
 	    "\"code\":16}";
 
+	teardown();
 	setup_n(1, "root");
 	etcdsm_start(&sm, now);
 	ck_assert_int_eq(fk.what, ETCDSM_REQ_AUTH);
