@@ -39,6 +39,24 @@ daemon_wall(const struct daemon *d, uint64_t mono)
 	return time(NULL) - (time_t)((now > mono ? now - mono : 0) / 1000);
 }
 
+/* Once a large table went away (a peer flushed after its prefix
+ * limit, a session down), hand the freed heap back: glibc keeps it
+ * otherwise, and RSS would stay at the peak. */
+static void
+maybe_trim(struct daemon *d)
+{
+	size_t n = speaker_rib(d->sp)->npaths;
+
+	if (n >= d->trim_mark) {
+		d->trim_mark = n;
+		return;
+	}
+	if (d->trim_mark - n < 10000 || n > d->trim_mark / 2)
+		return;
+	malloc_trim(0);
+	d->trim_mark = n;
+}
+
 static void
 on_work(evutil_socket_t fd, short what, void *arg)
 {
@@ -50,6 +68,8 @@ on_work(evutil_socket_t fd, short what, void *arg)
 
 	if (kernel_tick(d) || more)
 		event_active(d->work, EV_TIMEOUT, 0);
+	else
+		maybe_trim(d);
 	if (t != UINT64_MAX) {
 		struct timeval tv;
 

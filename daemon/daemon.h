@@ -38,6 +38,7 @@ struct daemon_opts {
 	int	route_protocol;
 	uint32_t send_hold;	/* RFC 9687 floor, s; 0: 480 */
 	uint16_t hold;		/* hold time we offer, s; 0: 90 */
+	uint32_t max_prefixes;	/* per session; 0: no limit */
 	bool	no_kernel;	/* BGP only: no kernel routes at all */
 	/* The drop-in for calico/node (issue 14); NULL: off. */
 	const char *bird_socket, *bird6_socket;	/* BIRD CLI protocol */
@@ -59,6 +60,7 @@ struct daemon {
 	bool	stopping;
 	uint64_t start_mono;
 	time_t	start_wall;
+	size_t	trim_mark;	/* most RIB paths since the last trim */
 	unsigned reloads;
 	unsigned reload_failures;
 	char	last_reload_error[512];

@@ -466,6 +466,7 @@ peerio_conn_new(struct daemon *d, const struct plan *pl,
 	conf_from_plan(pl, s, &pc);
 	pc.session.send_hold = d->opts.send_hold;
 	pc.session.hold = d->opts.hold;
+	pc.max_prefixes = d->opts.max_prefixes;
 	c->next = d->conns;
 	d->conns = c;
 	c->peer_sp = speaker_peer_add(d->sp, &pc, c, daemon_now());

@@ -899,6 +899,7 @@ run_batch(struct fib *f, uint64_t now)
 			f->dirty = NULL;
 			f->dirty_cap = 0;
 		}
+		hash_shrink(&f->entries);
 	}
 	if (len == 0)
 		return false;
