@@ -823,7 +823,8 @@ speaker_peer_add(struct speaker *sp, const struct speaker_peer_conf *c,
 	p->last_change = now;
 	p->next = sp->peers;
 	sp->peers = p;
-	session_start(p->session, now);
+	if (!c->idle)
+		session_start(p->session, now);
 	return p;
 }
 

@@ -72,6 +72,7 @@ struct speaker_peer_conf {
 	/* Paths the peer may have us hold (0: no limit); more is Cease/1
 	 * (RFC 4486), a warning at 90 %. */
 	uint32_t max_prefixes;
+	bool	idle;		/* added stopped: session_start() later */
 };
 
 struct speaker_peer_stats {

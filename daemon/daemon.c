@@ -19,11 +19,13 @@
 #include "config/config.h"
 #include "control.h"
 #include "kernel.h"
+#include "listen.h"
 #include "lib/log.h"
 #include "lib/monotime.h"
 #include "peer_io.h"
 #include "policy.h"
 #include "sdnotify.h"
+#include "secrets.h"
 
 uint64_t
 daemon_now(void)
@@ -235,13 +237,15 @@ daemon_reload(struct daemon *d, char *err, size_t errlen)
 	}
 	if (pl.listen_port != d->plan.listen_port ||
 	    pl.bind_node_ip != d->plan.bind_node_ip) {
-		peerio_unlisten(d);
-		if (peerio_listen(d, &pl, lerr, sizeof(lerr)) != 0)
+		listen_close(d);
+		if (listen_open(d, &pl, lerr, sizeof(lerr)) != 0)
 			log_err("%s", lerr);
 	}
 	speaker_set_cluster_id(d->sp, pl.cluster_id.af == AF_INET ?
 	    addr_v4(&pl.cluster_id) : 0);
 	apply_sessions(d, &d->plan, &pl);
+	/* Secrets are re-read on every reload, changed or not. */
+	peerio_secrets_refresh(d);
 	apply_blocks(d, &d->plan, &pl);
 	old = d->plan;
 	d->plan = pl;
@@ -326,7 +330,7 @@ start(struct daemon *d)
 		log_err("%s", err);
 		return -1;
 	}
-	if (peerio_listen(d, &d->plan, err, sizeof(err)) != 0) {
+	if (listen_open(d, &d->plan, err, sizeof(err)) != 0) {
 		log_err("%s", err);
 		return -1;
 	}
@@ -344,6 +348,10 @@ start(struct daemon *d)
 	signal(SIGPIPE, SIG_IGN);
 	for (size_t i = 0; i < d->plan.nsessions; i++)
 		peerio_conn_new(d, &d->plan, &d->plan.sessions[i]);
+	listen_sync(d);
+	d->secrets = secrets_watch(d, d->opts.secrets_dir,
+	    peerio_secrets_refresh);
+	peerio_watch_secrets(d);
 	apply_blocks(d, NULL, &d->plan);
 	policy_apply(d, NULL);
 	return 0;
@@ -354,7 +362,8 @@ stop(struct daemon *d)
 {
 	while (d->conns != NULL)
 		peerio_conn_free(d->conns, BGP_CEASE_SHUTDOWN, NULL);
-	peerio_unlisten(d);
+	listen_close(d);
+	secrets_free(d->secrets);
 	control_close(d);
 	dropin_close(d);
 	kernel_close(d);

@@ -29,6 +29,7 @@ struct policy;
 struct birdsock;
 struct metrics;
 struct svc;
+struct secrets;
 
 struct daemon_opts {
 	const char *config;
@@ -39,6 +40,7 @@ struct daemon_opts {
 	uint32_t send_hold;	/* RFC 9687 floor, s; 0: 480 */
 	uint16_t hold;		/* hold time we offer, s; 0: 90 */
 	uint32_t max_prefixes;	/* per session; 0: no limit */
+	const char *secrets_dir;	/* <dir>/<name>/<key>: TCP-MD5 */
 	bool	no_kernel;	/* BGP only: no kernel routes at all */
 	/* The drop-in for calico/node (issue 14); NULL: off. */
 	const char *bird_socket, *bird6_socket;	/* BIRD CLI protocol */
@@ -55,6 +57,7 @@ struct daemon {
 	struct control *ctl;
 	struct kernel *kern;	/* NULL with --no-kernel */
 	struct policy *pol;
+	struct secrets *secrets;	/* NULL: no inotify */
 	struct event *sig_term, *sig_int, *sig_hup, *work;
 	struct event *sp_timer;	/* the speaker's deadlines */
 	bool	stopping;

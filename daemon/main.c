@@ -4,7 +4,8 @@
  *
  *   bgpd [--config PATH] [--node NAME] [--socket PATH] [--log-level L]
  *        [--log-format text|json] [--route-protocol N] [--hold-time S]
- *        [--send-hold-time S] [--max-prefixes N] [--syslog] [--no-kernel]
+ *        [--send-hold-time S] [--max-prefixes N] [--secrets-dir DIR]
+ *        [--syslog] [--no-kernel]
  *        [--bird-socket PATH] [--bird6-socket PATH]
  *        [--metrics ADDR:PORT] [--check [--json]]
  *   bgpd COMMAND [ARGS] [--json] ...   (see usage())
@@ -31,6 +32,7 @@
 #include "lib/log.h"
 #include "lib/xalloc.h"
 #include "request.h"
+#include "secrets.h"
 
 #define DEFAULT_CONFIG		"/etc/bgpd"
 #define DEFAULT_SOCKET		"/run/bgpd/bgpd.sock"
@@ -54,6 +56,7 @@ struct opts {
 	uint32_t send_hold;
 	uint32_t hold;
 	uint32_t max_prefixes;
+	const char *secrets_dir;
 	bool	use_syslog;
 	bool	no_kernel;
 	bool	check;
@@ -99,7 +102,7 @@ usage(FILE *f)
 	    "            [--log-level LEVEL] [--log-format text|json]\n"
 	    "            [--route-protocol N] [--syslog] [--no-kernel]\n"
 	    "            [--hold-time SECONDS] [--send-hold-time SECONDS]\n"
-	    "            [--max-prefixes N]\n"
+	    "            [--max-prefixes N] [--secrets-dir DIR]\n"
 	    "            [--bird-socket PATH] [--bird6-socket PATH]\n"
 	    "            [--metrics ADDR:PORT] [--check [--json]]\n");
 	for (size_t i = 0; i < NCOMMANDS; i++)
@@ -124,6 +127,9 @@ usage(FILE *f)
 	    "  --max-prefixes N      close a session whose peer sends more\n"
 	    "                        than N prefixes (default %d, 0: no\n"
 	    "                        limit)\n"
+	    "  --secrets-dir DIR     TCP-MD5 passwords: secretKeyRef {name,\n"
+	    "                        key} is the file DIR/name/key (default\n"
+	    "                        %s)\n"
 	    "  --syslog              log to syslog instead of stderr\n"
 	    "  --no-kernel           BGP only: never touch kernel routes\n"
 	    "  --bird-socket PATH    answer BIRD's CLI protocol there for "
@@ -147,7 +153,7 @@ usage(FILE *f)
 	    "                        session must be up (default 30)\n"
 	    "  --help, --version\n",
 	    DEFAULT_CONFIG, DEFAULT_SOCKET, DEFAULT_PROTOCOL,
-	    DEFAULT_MAX_PREFIXES);
+	    DEFAULT_MAX_PREFIXES, SECRETS_DEFAULT_DIR);
 }
 
 /* calico/node's rule: $NODENAME, else the host name in lower case. */
@@ -272,6 +278,7 @@ parse_args(int argc, char **argv, struct opts *o)
 		{ "send-hold-time", required_argument, NULL, 'H' },
 		{ "hold-time", required_argument, NULL, 'T' },
 		{ "max-prefixes", required_argument, NULL, OPT_MAX_PREFIXES },
+		{ "secrets-dir", required_argument, NULL, OPT_SECRETS_DIR },
 		{ "syslog", no_argument, NULL, 'S' },
 		{ "no-kernel", no_argument, NULL, 'K' },
 		{ "check", no_argument, NULL, 'C' },
@@ -296,6 +303,7 @@ parse_args(int argc, char **argv, struct opts *o)
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'c': o->config = optarg; break;
+		case OPT_SECRETS_DIR: o->secrets_dir = optarg; break;
 		case 'n': o->node = optarg; break;
 		case 's': o->socket = optarg; break;
 		case 'S': o->use_syslog = true; break;
@@ -466,6 +474,7 @@ main(int argc, char **argv)
 		.level = LOG_LVL_INFO,
 		.route_protocol = DEFAULT_PROTOCOL,
 		.max_prefixes = DEFAULT_MAX_PREFIXES,
+		.secrets_dir = SECRETS_DEFAULT_DIR,
 	};
 	int rc;
 
@@ -506,6 +515,7 @@ main(int argc, char **argv)
 			.send_hold = o.send_hold,
 			.hold = (uint16_t)o.hold,
 			.max_prefixes = o.max_prefixes,
+			.secrets_dir = o.secrets_dir,
 			.no_kernel = o.no_kernel,
 			.bird_socket = o.bird_socket,
 			.bird6_socket = o.bird6_socket,
