@@ -503,12 +503,16 @@ peerio_secrets_refresh(struct daemon *d)
 
 		switch (todo[k]) {
 		case RESTART:
+			if (!S(c)->fsm.running)
+				continue;	/* shut down: the key waits */
 			log_notice("%s: TCP-MD5 key changed: restarting the "
 			    "session", c->name);
 			session_stop(S(c), BGP_CEASE_CONFIG, NULL, now);
 			session_start(S(c), now);
 			break;
 		case START:
+			if (c->admin_down)
+				continue;
 			log_notice("%s: TCP-MD5 password read: starting the "
 			    "session", c->name);
 			session_start(S(c), now);
@@ -622,17 +626,26 @@ peerio_conn_free(struct conn *c, uint8_t subcode, const char *text)
 void
 peerio_conn_stop(struct conn *c, uint8_t subcode, const char *text)
 {
+	if (subcode == BGP_CEASE_SHUTDOWN)
+		c->admin_down = true;
 	session_stop(S(c), subcode, text, daemon_now());
 	conn_rearm(c);
 	daemon_wake(c->d);
 }
 
-void
+bool
 peerio_conn_start(struct conn *c)
 {
+	c->admin_down = false;
+	/* Never unauthenticated, whoever asks. */
+	if (c->has_password && !c->key_ok) {
+		show_auth_err(c);
+		return false;
+	}
 	session_start(S(c), daemon_now());
 	conn_rearm(c);
 	daemon_wake(c->d);
+	return true;
 }
 
 struct conn *

@@ -34,6 +34,7 @@ struct conn {
 	bool	key_ok;
 	struct secrets_key key;
 	char	auth_err[300];
+	bool	admin_down;	/* shut down by the operator */
 	struct speaker_peer *peer_sp;
 	/* The session's BGPFilters, in the BGPPeer's order (pointers into
 	 * the running plan, refreshed by policy_apply()). */
@@ -60,7 +61,9 @@ void	 peerio_conn_free(struct conn *c, uint8_t subcode, const char *text);
 /* Operator commands: stop the session (Cease subcode, optional RFC 9003
  * text) and keep it down until peerio_conn_start(); start it again. */
 void	 peerio_conn_stop(struct conn *c, uint8_t subcode, const char *text);
-void	 peerio_conn_start(struct conn *c);
+/* False (and nothing started) while the session's TCP-MD5 secret
+ * cannot be read: c->auth_err says why. */
+bool	 peerio_conn_start(struct conn *c);
 /* Rename/retype in place (a plan UPDATE). */
 void	 peerio_conn_update(struct conn *c, const struct plan_session *s);
 struct conn *peerio_conn_find(struct daemon *d, const struct ip_addr *peer,

@@ -160,6 +160,11 @@ bgpctl node status | grep -q "TCP-MD5 password: $SEC/bgp-md5/bird" ||
     fail "status table without the reason"
 grep -q "Global_198_51_100_3: TCP-MD5 password: $SEC/bgp-md5/bird: No such file or directory; the session stays down" \
     "$TMP/bgpd-node.log" || fail "no log line for the missing secret"
+# The operator cannot start it either.
+out=$(bgpctl node enable Global_198_51_100_3 2>&1) &&
+    fail "bgpd enable started a session without its secret: $out"
+echo "$out" | grep -q "stays down: TCP-MD5 password: .*No such file" ||
+    fail "bgpd enable: $out"
 # Empty, and too long: each said, still down.
 : >"$SEC/bgp-md5/bird"
 bgpctl node reload >/dev/null || fail "reload"
