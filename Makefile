@@ -176,7 +176,7 @@ golden-update: all
 	sh tests/golden.sh $(BGPD) --update
 
 # Namespaces and real peers; needs root (skipped, with a reason, if not).
-integration: asan bench-tools
+integration: asan all bench-tools
 	sh tests/integration/run.sh
 
 check: deps layering unit golden integration

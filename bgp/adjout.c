@@ -262,5 +262,6 @@ adjout_flush(struct adjout *o, struct buf_wr *w,
 		free(g);
 	}
 	hash_free(&groups);
+	hash_shrink(&o->entries);
 	return msgs;
 }

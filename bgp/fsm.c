@@ -76,9 +76,10 @@ start_connecting(struct fsm *f, uint64_t now, uint32_t delay_ms)
 		timer_start(&f->timers, TIMER_CONNECT_RETRY, now, delay_ms);
 }
 
-/* An error after the connection came up: drop it and back off. */
+/* An error after the connection came up: drop it and back off (or
+ * idle for idle_ms when non-zero). */
 static void
-fail(struct fsm *f, uint64_t now, const char *why)
+fail(struct fsm *f, uint64_t now, const char *why, uint32_t idle_ms)
 {
 	bool was_up = f->state == FSM_ESTABLISHED;
 
@@ -94,6 +95,10 @@ fail(struct fsm *f, uint64_t now, const char *why)
 	f->ops->down(f->ctx, was_up, why, now);
 	if (!f->running)
 		return;
+	if (idle_ms != 0) {
+		timer_start(&f->timers, TIMER_IDLE_HOLD, now, idle_ms);
+		return;
+	}
 	timer_start(&f->timers, TIMER_IDLE_HOLD, now, f->idle_hold_ms);
 	f->idle_hold_ms *= 2;
 	if (f->idle_hold_ms > f->conf.idle_hold_max_ms)
@@ -105,7 +110,7 @@ notify_fail(struct fsm *f, uint64_t now, uint8_t code, uint8_t sub,
     const uint8_t *data, size_t len, const char *why)
 {
 	f->ops->send_notification(f->ctx, code, sub, data, len, now);
-	fail(f, now, why);
+	fail(f, now, why, 0);
 }
 
 /* RFC 6608: which FSM error subcode an unexpected message gets. */
@@ -260,7 +265,7 @@ on_conn_lost(struct fsm *f, enum fsm_event ev, const struct fsm_arg *arg,
 		return;
 	case FSM_OPENCONFIRM:
 	case FSM_ESTABLISHED:
-		fail(f, now, why);
+		fail(f, now, why, 0);
 		return;
 	default:
 		return;
@@ -309,12 +314,14 @@ fsm_event(struct fsm *f, enum fsm_event ev, const struct fsm_arg *arg,
 	case FSM_EV_NOTIFICATION:
 		if (f->state >= FSM_OPENSENT)
 			fail(f, now, arg && arg->why ? arg->why :
-			    "NOTIFICATION received");
+			    "NOTIFICATION received", 0);
 		return;
 	case FSM_EV_ERROR:
-		if (f->state >= FSM_OPENSENT)
-			notify_fail(f, now, arg->code, arg->subcode, arg->data,
-			    arg->data_len, arg->why);
+		if (f->state >= FSM_OPENSENT) {
+			f->ops->send_notification(f->ctx, arg->code,
+			    arg->subcode, arg->data, arg->data_len, now);
+			fail(f, now, arg->why, arg->idle_ms);
+		}
 		return;
 	case FSM_EV_TIMER:
 		on_timer(f, arg->timer, now);

@@ -48,6 +48,9 @@ struct fsm_arg {
 	uint16_t hold;		/* negotiated hold time (OPEN) */
 	enum timer_id timer;	/* (TIMER) */
 	const char *why;	/* for the down reason */
+	/* (ERROR) Idle this long before starting again, instead of the
+	 * back-off (0: the back-off). */
+	uint32_t idle_ms;
 };
 
 /*

@@ -352,6 +352,12 @@ rib_peer_flush_stale(struct rib *r, struct rib_peer *peer, size_t max)
 	return peer->nstale;
 }
 
+void
+rib_compact(struct rib *r)
+{
+	hash_shrink(&r->entries);
+}
+
 struct rib_entry *
 rib_next(const struct rib *r, size_t *it)
 {

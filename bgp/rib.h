@@ -101,6 +101,10 @@ struct rib_entry *rib_dirty_pop(struct rib *r);
 /* Done with a popped entry: frees it if it has no paths left. */
 void	 rib_entry_done(struct rib *r, struct rib_entry *e);
 
+/* Give memory back after a large table drained (between walks: a walk
+ * in progress starts over). */
+void	 rib_compact(struct rib *r);
+
 /* Iterate entries: size_t it = 0; while ((e = rib_next(r, &it))) ... */
 struct rib_entry *rib_next(const struct rib *r, size_t *it);
 

@@ -334,6 +334,38 @@ session_stop(struct session *s, uint8_t subcode, const char *text,
 }
 
 void
+session_limit_exceeded(struct session *s, uint32_t limit, uint64_t now)
+{
+	struct fsm_arg a;
+	uint16_t afi = s->conf.af == AF_INET6 ? BGP_AFI_IPV6 : BGP_AFI_IPV4;
+	uint8_t d[7] = { afi >> 8, afi & 0xff, BGP_SAFI_UNICAST,
+	    limit >> 24, (limit >> 16) & 0xff, (limit >> 8) & 0xff,
+	    limit & 0xff };
+	uint32_t idle = s->limit_idle_ms * 2;
+
+	if (!session_established(s))
+		return;
+	/* A session that stayed up long enough forgets earlier hits, as
+	 * the FSM's back-off does. */
+	if (s->limit_idle_ms == 0 ||
+	    now - s->fsm.up_since >= s->fsm.conf.error_forget_ms)
+		idle = SESSION_LIMIT_IDLE_MS;
+	if (idle > SESSION_LIMIT_IDLE_MAX_MS)
+		idle = SESSION_LIMIT_IDLE_MAX_MS;
+	s->limit_idle_ms = idle;
+	s->limit_hits++;
+	memset(&a, 0, sizeof(a));
+	a.code = BGP_ERR_CEASE;
+	a.subcode = BGP_CEASE_MAXPFX;
+	/* RFC 4486 4: AFI (2 octets), SAFI (1), the upper bound (4). */
+	a.data = d;
+	a.data_len = sizeof(d);
+	a.why = "prefix limit exceeded";
+	a.idle_ms = idle;
+	fsm_event(&s->fsm, FSM_EV_ERROR, &a, now);
+}
+
+void
 session_connected(struct session *s, uint64_t now)
 {
 	s->last_error[0] = '\0';

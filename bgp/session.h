@@ -26,6 +26,10 @@
 #define SESSION_MSG_LIMIT	64	/* messages per session_in_commit */
 #define SESSION_OUT_HIGH	(1u << 20)	/* speaker pauses above */
 #define SESSION_SEND_HOLD_MS	480000u	/* RFC 9687: 8 minutes */
+/* After a prefix limit Cease the session idles this long, doubling on
+ * each consecutive one up to the cap. */
+#define SESSION_LIMIT_IDLE_MS	60000u
+#define SESSION_LIMIT_IDLE_MAX_MS (15u * 60000u)
 
 struct session_conf {
 	char	name[96];
@@ -104,6 +108,10 @@ struct session {
 				 * connection (no graceful restart then) */
 	char	peer_text[260];		/* escaped shutdown communication */
 	struct msg_caps sent_caps;	/* what our last OPEN offered */
+	/* Prefix limit (RFC 4486): Ceases sent, the idle interval of the
+	 * last one. */
+	unsigned limit_hits;
+	uint32_t limit_idle_ms;
 };
 
 struct session *session_new(const struct session_conf *conf,
@@ -113,6 +121,11 @@ void	 session_free(struct session *s);
 void	 session_start(struct session *s, uint64_t now);
 /* Stop with Cease/subcode and an optional shutdown text (RFC 9003). */
 void	 session_stop(struct session *s, uint8_t subcode, const char *text,
+	    uint64_t now);
+
+/* The peer sent more prefixes than limit: Cease/1 with the RFC 4486
+ * data (AFI, SAFI, limit), then idle for the limit interval. */
+void	 session_limit_exceeded(struct session *s, uint32_t limit,
 	    uint64_t now);
 
 /* Transport events. */

@@ -59,6 +59,8 @@ struct speaker_peer {
 	uint64_t elog_last;
 	unsigned elog_tokens, elog_suppressed;
 	uint64_t nfiltered;	/* announcements import policy rejected */
+	bool	limit_warned;	/* 90 % of max_prefixes said */
+	bool	limit_hit;	/* over it: Cease after this UPDATE */
 	char	last_why[200];	/* last failure logged while down */
 	struct speaker_peer *next;
 };
@@ -330,6 +332,19 @@ modified(const struct attrset *set, const struct speaker_adds *adds)
 	return attrset_intern(&a, &set->nexthop, &set->nexthop_ll);
 }
 
+/* Holding more paths than the limit allows?  Then the last one goes
+ * again and the session is closed after this UPDATE (RFC 4486). */
+static bool
+over_limit(struct speaker_peer *p, const struct ip_prefix *pfx)
+{
+	if (p->conf.max_prefixes == 0 ||
+	    p->rp.npaths <= p->conf.max_prefixes)
+		return false;
+	rib_withdraw(&p->sp->rib, &p->rp, pfx);
+	p->limit_hit = true;
+	return true;
+}
+
 /* Announce the field's prefixes with set; NULL set: withdraw them, and
  * count them in *dropped if given. */
 static void
@@ -345,7 +360,7 @@ announce_field(struct speaker_peer *p, const uint8_t *data, size_t len,
 	struct attrset *mod = NULL;
 
 	buf_rd_init(&r, data, len);
-	while (buf_left(&r) > 0 &&
+	while (!p->limit_hit && buf_left(&r) > 0 &&
 	    nlri_get(&r, af, false, &pfx, NULL) == 0) {
 		adds = NULL;
 		if (set == NULL) {
@@ -359,6 +374,7 @@ announce_field(struct speaker_peer *p, const uint8_t *data, size_t len,
 		} else if (adds == NULL) {
 			rib_update(&p->sp->rib, &p->rp, &pfx,
 			    attrset_ref(set));
+			over_limit(p, &pfx);
 		} else {
 			/* The prefixes of one UPDATE mostly share their
 			 * additions: make the set once. */
@@ -367,10 +383,11 @@ announce_field(struct speaker_peer *p, const uint8_t *data, size_t len,
 				mod = modified(set, adds);
 				last = adds;
 			}
-			if (mod != NULL)
+			if (mod != NULL) {
 				rib_update(&p->sp->rib, &p->rp, &pfx,
 				    attrset_ref(mod));
-			else
+				over_limit(p, &pfx);
+			} else
 				rib_withdraw(&p->sp->rib, &p->rp, &pfx);
 		}
 	}
@@ -522,6 +539,31 @@ log_own_next_hop(struct speaker_peer *p, const struct ip_addr *nh,
 	    addr_fmt(nh, a, sizeof(a)), n, n == 1 ? "" : "es", more);
 }
 
+/* The prefix limit: a warning at 90 %, Cease/1 past it. */
+static void
+check_limit(struct speaker_peer *p, uint64_t now)
+{
+	uint32_t max = p->conf.max_prefixes;
+
+	if (max == 0)
+		return;
+	if (!p->limit_warned && p->rp.npaths >= (uint64_t)max * 9 / 10) {
+		p->limit_warned = true;
+		log_warnx("%s: %zu prefixes, 90%% of the limit of %u "
+		    "(--max-prefixes)", p->session->conf.name, p->rp.npaths,
+		    max);
+	}
+	if (!p->limit_hit)
+		return;
+	p->limit_hit = false;
+	log_warnx("%s: more than %u prefixes (--max-prefixes): closing the "
+	    "session (Cease, Maximum Number of Prefixes Reached)",
+	    p->session->conf.name, max);
+	session_limit_exceeded(p->session, max, now);
+	log_notice("%s: idle for %us before trying again",
+	    p->session->conf.name, p->session->limit_idle_ms / 1000);
+}
+
 static void
 h_update(void *ctx, const struct bgp_update *u, const struct bgp_err *err,
     uint64_t now)
@@ -572,6 +614,7 @@ h_update(void *ctx, const struct bgp_update *u, const struct bgp_err *err,
 		announce_field(p, m->nlri, m->nlri_len, af, set, a, drop);
 		attrset_unref(set);
 	}
+	check_limit(p, now);
 	wake(p->sp);
 }
 
@@ -655,6 +698,7 @@ h_up(void *ctx, uint64_t now)
 	p->rp.remote_as = n->peer_as;
 	p->up_since = p->last_change = now;
 	p->eor_received = p->eor_sent = false;
+	p->limit_warned = false;
 	/* Send the whole table, then End-of-RIB (RFC 4724 2). */
 	p->dumping = true;
 	p->dump_it = 0;
@@ -779,7 +823,8 @@ speaker_peer_add(struct speaker *sp, const struct speaker_peer_conf *c,
 	p->last_change = now;
 	p->next = sp->peers;
 	sp->peers = p;
-	session_start(p->session, now);
+	if (!c->idle)
+		session_start(p->session, now);
 	return p;
 }
 
@@ -840,6 +885,9 @@ speaker_peer_stats(const struct speaker_peer *p, struct speaker_peer_stats *st)
 	st->gr_helping = p->gr_stale;
 	st->stale = p->rp.nstale;
 	st->gr_deadline = p->gr_stale ? p->gr_deadline : 0;
+	st->max_prefixes = p->conf.max_prefixes;
+	st->limit_hits = p->session->limit_hits;
+	st->limit_idle_ms = p->session->limit_idle_ms;
 }
 
 const struct adjout *
@@ -1064,6 +1112,9 @@ speaker_run(struct speaker *sp, uint64_t now)
 {
 	bool more = false;
 
+	/* No walk is half-way between two calls (each resumes or starts
+	 * over), so the table may shrink here. */
+	rib_compact(&sp->rib);
 	more |= flush_stale(sp, now);
 	more |= flush_down_peers(sp);
 	more |= drain_dirty(sp);

@@ -69,6 +69,10 @@ struct speaker_peer_conf {
 	enum speaker_nh next_hop;
 	uint32_t allow_local_as;
 	bool	rr_client;	/* we reflect to and from this peer */
+	/* Paths the peer may have us hold (0: no limit); more is Cease/1
+	 * (RFC 4486), a warning at 90 %. */
+	uint32_t max_prefixes;
+	bool	idle;		/* added stopped: session_start() later */
 };
 
 struct speaker_peer_stats {
@@ -91,6 +95,9 @@ struct speaker_peer_stats {
 	bool	gr_helping;
 	size_t	stale;
 	uint64_t gr_deadline;
+	uint32_t max_prefixes;	/* 0: none */
+	unsigned limit_hits;	/* Cease/1 sent for it */
+	uint32_t limit_idle_ms;	/* the idle interval after the last */
 };
 
 struct speaker;

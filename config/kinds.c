@@ -68,6 +68,29 @@ static const struct walk_field secret_fields[] = {
 	{ "secretKeyRef", f_secret_key_ref },
 };
 
+/* Kubernetes' rules, which also keep the file <dir>/<name>/<key> one
+ * level deep: a secret name is a DNS subdomain, a key [-._a-zA-Z0-9]+;
+ * neither may start with '.' (a secret volume's own files do). */
+static bool
+secret_part_ok(const char *s, bool is_key)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 253 || s[0] == '.')
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+
+		if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		    c == '-' || c == '.')
+			continue;
+		if (is_key && ((c >= 'A' && c <= 'Z') || c == '_'))
+			continue;
+		return false;
+	}
+	return true;
+}
+
 void
 kind_secret_ref(struct walk *w, const char *field, const struct ynode *v,
     struct config_secret_ref *ref)
@@ -78,6 +101,16 @@ kind_secret_ref(struct walk *w, const char *field, const struct ynode *v,
 	if (tmp.name == NULL || tmp.key == NULL) {
 		walk_err(w, v, "%s: secretKeyRef needs both name and key",
 		    field);
+		free(tmp.name);
+		free(tmp.key);
+		return;
+	}
+	if (!secret_part_ok(tmp.name, false) || !secret_part_ok(tmp.key,
+	    true)) {
+		walk_err(w, v, "%s: secretKeyRef {name: '%s', key: '%s'}: "
+		    "expected a Kubernetes secret name (lower-case letters, "
+		    "digits, '-', '.') and key (letters, digits, '-', '_', "
+		    "'.'), not starting with '.'", field, tmp.name, tmp.key);
 		free(tmp.name);
 		free(tmp.key);
 		return;

@@ -238,6 +238,35 @@ rfc3339(const struct daemon *d, uint64_t mono, char *buf, size_t size)
 	strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* The session's protection: TCP-MD5, GTSM, its prefix limit. */
+static void
+status_protection_json(struct json_w *j, const struct conn *c,
+    const struct speaker_peer_stats *st)
+{
+	json_key(j, "tcp_md5");
+	if (!c->has_password) {
+		json_null(j);
+	} else {
+		json_obj_begin(j);
+		json_kstr(j, "secret", c->secret_name);
+		json_kstr(j, "key", c->secret_key);
+		json_kbool(j, "ok", c->key_ok);
+		json_kstr(j, "error", c->key_ok ? NULL : c->auth_err);
+		json_obj_end(j);
+	}
+	json_kuint(j, "ttl_security", c->ttl_security);
+	json_key(j, "prefix_limit");
+	json_obj_begin(j);
+	json_key(j, "max");
+	if (st->max_prefixes != 0)
+		json_uint(j, st->max_prefixes);
+	else
+		json_null(j);
+	json_kuint(j, "exceeded", st->limit_hits);
+	json_kuint(j, "idle_seconds", st->limit_idle_ms / 1000);
+	json_obj_end(j);
+}
+
 static void
 status_peer_json(struct daemon *d, struct json_w *j, const struct conn *c)
 {
@@ -303,6 +332,7 @@ status_peer_json(struct daemon *d, struct json_w *j, const struct conn *c)
 	json_kuint(j, "attribute_discards", s->stats.discards);
 	json_kbool(j, "end_of_rib_received", st.eor_received);
 	json_kbool(j, "end_of_rib_sent", st.eor_sent);
+	status_protection_json(j, c, &st);
 	json_obj_end(j);
 }
 

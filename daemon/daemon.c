@@ -20,11 +20,13 @@
 #include "control.h"
 #include "dswire.h"
 #include "kernel.h"
+#include "listen.h"
 #include "lib/log.h"
 #include "lib/monotime.h"
 #include "peer_io.h"
 #include "policy.h"
 #include "sdnotify.h"
+#include "secrets.h"
 
 uint64_t
 daemon_now(void)
@@ -40,6 +42,24 @@ daemon_wall(const struct daemon *d, uint64_t mono)
 	return time(NULL) - (time_t)((now > mono ? now - mono : 0) / 1000);
 }
 
+/* Once a large table went away (a peer flushed after its prefix
+ * limit, a session down), hand the freed heap back: glibc keeps it
+ * otherwise, and RSS would stay at the peak. */
+static void
+maybe_trim(struct daemon *d)
+{
+	size_t n = speaker_rib(d->sp)->npaths;
+
+	if (n >= d->trim_mark) {
+		d->trim_mark = n;
+		return;
+	}
+	if (d->trim_mark - n < 10000 || n > d->trim_mark / 2)
+		return;
+	malloc_trim(0);
+	d->trim_mark = n;
+}
+
 static void
 on_work(evutil_socket_t fd, short what, void *arg)
 {
@@ -51,6 +71,8 @@ on_work(evutil_socket_t fd, short what, void *arg)
 
 	if (kernel_tick(d) || more)
 		event_active(d->work, EV_TIMEOUT, 0);
+	else
+		maybe_trim(d);
 	if (t != UINT64_MAX) {
 		struct timeval tv;
 
@@ -176,13 +198,15 @@ daemon_apply(struct daemon *d, struct plan *new)
 
 	if (pl.listen_port != d->plan.listen_port ||
 	    pl.bind_node_ip != d->plan.bind_node_ip) {
-		peerio_unlisten(d);
-		if (peerio_listen(d, &pl, lerr, sizeof(lerr)) != 0)
+		listen_close(d);
+		if (listen_open(d, &pl, lerr, sizeof(lerr)) != 0)
 			log_err("%s", lerr);
 	}
 	speaker_set_cluster_id(d->sp, pl.cluster_id.af == AF_INET ?
 	    addr_v4(&pl.cluster_id) : 0);
 	apply_sessions(d, &d->plan, &pl);
+	/* Secrets are re-read on every reload, changed or not. */
+	peerio_secrets_refresh(d);
 	apply_blocks(d, &d->plan, &pl);
 	old = d->plan;
 	d->plan = pl;
@@ -260,7 +284,7 @@ start(struct daemon *d)
 		log_err("%s", err);
 		return -1;
 	}
-	if (peerio_listen(d, &d->plan, err, sizeof(err)) != 0) {
+	if (listen_open(d, &d->plan, err, sizeof(err)) != 0) {
 		log_err("%s", err);
 		return -1;
 	}
@@ -278,6 +302,10 @@ start(struct daemon *d)
 	signal(SIGPIPE, SIG_IGN);
 	for (size_t i = 0; i < d->plan.nsessions; i++)
 		peerio_conn_new(d, &d->plan, &d->plan.sessions[i]);
+	listen_sync(d);
+	d->secrets = secrets_watch(d, d->opts.secrets_dir,
+	    peerio_secrets_refresh);
+	peerio_watch_secrets(d);
 	apply_blocks(d, NULL, &d->plan);
 	policy_apply(d, NULL);
 	return 0;
@@ -288,7 +316,8 @@ stop(struct daemon *d)
 {
 	while (d->conns != NULL)
 		peerio_conn_free(d->conns, BGP_CEASE_SHUTDOWN, NULL);
-	peerio_unlisten(d);
+	listen_close(d);
+	secrets_free(d->secrets);
 	control_close(d);
 	dropin_close(d);
 	kernel_close(d);

@@ -32,6 +32,7 @@ struct metrics;
 struct svc;
 struct dswire;
 struct dsenv;
+struct secrets;
 
 struct daemon_opts {
 	const struct dsenv *ds;	/* which datastore */
@@ -42,6 +43,8 @@ struct daemon_opts {
 	int	route_protocol;
 	uint32_t send_hold;	/* RFC 9687 floor, s; 0: 480 */
 	uint16_t hold;		/* hold time we offer, s; 0: 90 */
+	uint32_t max_prefixes;	/* per session; 0: no limit */
+	const char *secrets_dir;	/* <dir>/<name>/<key>: TCP-MD5 */
 	bool	no_kernel;	/* BGP only: no kernel routes at all */
 	/* The drop-in for calico/node (issue 14); NULL: off. */
 	const char *bird_socket, *bird6_socket;	/* BIRD CLI protocol */
@@ -59,11 +62,13 @@ struct daemon {
 	struct kernel *kern;	/* NULL with --no-kernel */
 	struct policy *pol;
 	struct dswire *dsw;
+	struct secrets *secrets;	/* NULL: no inotify */
 	struct event *sig_term, *sig_int, *sig_hup, *work;
 	struct event *sp_timer;	/* the speaker's deadlines */
 	bool	stopping;
 	uint64_t start_mono;
 	time_t	start_wall;
+	size_t	trim_mark;	/* most RIB paths since the last trim */
 	unsigned reloads;
 	unsigned reload_failures;
 	char	last_reload_error[512];

@@ -4,7 +4,8 @@
  *
  *   bgpd [--config PATH] [--node NAME] [--socket PATH] [--log-level L]
  *        [--log-format text|json] [--route-protocol N] [--hold-time S]
- *        [--send-hold-time S] [--syslog] [--no-kernel]
+ *        [--send-hold-time S] [--max-prefixes N] [--secrets-dir DIR]
+ *        [--syslog] [--no-kernel]
  *        [--bird-socket PATH] [--bird6-socket PATH]
  *        [--metrics ADDR:PORT] [--check [--json]]
  *   bgpd COMMAND [ARGS] [--json] ...   (see usage())
@@ -19,6 +20,7 @@
  * after the command.  Usage errors exit 2.
  */
 #include <ctype.h>
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,10 +37,20 @@
 #include "lib/log.h"
 #include "lib/xalloc.h"
 #include "request.h"
+#include "secrets.h"
 
 #define DEFAULT_CONFIG		"/etc/bgpd"
 #define DEFAULT_SOCKET		"/run/bgpd/bgpd.sock"
 #define DEFAULT_PROTOCOL	186
+#define DEFAULT_MAX_PREFIXES	1000000
+
+/* Long options without a letter (issue 13). */
+enum {
+	OPT_MAX_PREFIXES = 256,
+	OPT_SECRETS_DIR,
+	OPT_USER,
+	OPT_SOCKET_GROUP,
+};
 
 struct opts {
 	const char *config;
@@ -48,6 +60,8 @@ struct opts {
 	int	route_protocol;
 	uint32_t send_hold;
 	uint32_t hold;
+	uint32_t max_prefixes;
+	const char *secrets_dir;
 	bool	use_syslog;
 	bool	no_kernel;
 	bool	check;
@@ -95,6 +109,7 @@ usage(FILE *f)
 	    "            [--log-level LEVEL] [--log-format text|json]\n"
 	    "            [--route-protocol N] [--syslog] [--no-kernel]\n"
 	    "            [--hold-time SECONDS] [--send-hold-time SECONDS]\n"
+	    "            [--max-prefixes N] [--secrets-dir DIR]\n"
 	    "            [--bird-socket PATH] [--bird6-socket PATH]\n"
 	    "            [--metrics ADDR:PORT] [--check [--json]]\n");
 	for (size_t i = 0; i < NCOMMANDS; i++)
@@ -116,6 +131,12 @@ usage(FILE *f)
 	    "  --send-hold-time S    drop a peer that reads nothing for S\n"
 	    "                        seconds or twice the hold time, the\n"
 	    "                        larger (default 480, RFC 9687)\n"
+	    "  --max-prefixes N      close a session whose peer sends more\n"
+	    "                        than N prefixes (default %d, 0: no\n"
+	    "                        limit)\n"
+	    "  --secrets-dir DIR     TCP-MD5 passwords: secretKeyRef {name,\n"
+	    "                        key} is the file DIR/name/key (default\n"
+	    "                        %s)\n"
 	    "  --syslog              log to syslog instead of stderr\n"
 	    "  --no-kernel           BGP only: never touch kernel routes\n"
 	    "  --bird-socket PATH    answer BIRD's CLI protocol there for "
@@ -148,7 +169,8 @@ usage(FILE *f)
 	    "which every\n"
 	    "                        session must be up (default 30)\n"
 	    "  --help, --version\n",
-	    DEFAULT_CONFIG, DEFAULT_SOCKET, DEFAULT_PROTOCOL);
+	    DEFAULT_CONFIG, DEFAULT_SOCKET, DEFAULT_PROTOCOL,
+	    DEFAULT_MAX_PREFIXES, SECRETS_DEFAULT_DIR);
 }
 
 /* calico/node's rule: $NODENAME, else the host name in lower case. */
@@ -188,6 +210,22 @@ parse_seconds(const char *s, long min, long max, uint32_t *out)
 	long v = strtol(s, &end, 10);
 
 	if (*s == '\0' || *end != '\0' || v < min || v > max)
+		return -1;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+static int
+parse_count(const char *s, uint32_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v > UINT32_MAX)
 		return -1;
 	*out = (uint32_t)v;
 	return 0;
@@ -269,6 +307,8 @@ parse_args(int argc, char **argv, struct opts *o)
 		{ "route-protocol", required_argument, NULL, 'p' },
 		{ "send-hold-time", required_argument, NULL, 'H' },
 		{ "hold-time", required_argument, NULL, 'T' },
+		{ "max-prefixes", required_argument, NULL, OPT_MAX_PREFIXES },
+		{ "secrets-dir", required_argument, NULL, OPT_SECRETS_DIR },
 		{ "syslog", no_argument, NULL, 'S' },
 		{ "no-kernel", no_argument, NULL, 'K' },
 		{ "check", no_argument, NULL, 'C' },
@@ -300,6 +340,7 @@ parse_args(int argc, char **argv, struct opts *o)
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'c': o->config = optarg; break;
+		case OPT_SECRETS_DIR: o->secrets_dir = optarg; break;
 		case 'n': o->node = optarg; break;
 		case 's': o->socket = optarg; break;
 		case 'S': o->use_syslog = true; break;
@@ -359,6 +400,14 @@ parse_args(int argc, char **argv, struct opts *o)
 				fprintf(stderr, "bgpd: --hold-time '%s': "
 				    "expected seconds from 3 to 65535\n",
 				    optarg);
+				return 2;
+			}
+			break;
+		case OPT_MAX_PREFIXES:
+			if (parse_count(optarg, &o->max_prefixes) != 0) {
+				fprintf(stderr, "bgpd: --max-prefixes '%s': "
+				    "expected a number from 0 to %u\n", optarg,
+				    UINT32_MAX);
 				return 2;
 			}
 			break;
@@ -467,6 +516,8 @@ main(int argc, char **argv)
 		.config = DEFAULT_CONFIG,
 		.level = LOG_LVL_INFO,
 		.route_protocol = DEFAULT_PROTOCOL,
+		.max_prefixes = DEFAULT_MAX_PREFIXES,
+		.secrets_dir = SECRETS_DEFAULT_DIR,
 	};
 	int rc;
 
@@ -518,6 +569,8 @@ main(int argc, char **argv)
 			.route_protocol = o.route_protocol,
 			.send_hold = o.send_hold,
 			.hold = (uint16_t)o.hold,
+			.max_prefixes = o.max_prefixes,
+			.secrets_dir = o.secrets_dir,
 			.no_kernel = o.no_kernel,
 			.bird_socket = o.bird_socket,
 			.bird6_socket = o.bird6_socket,

@@ -72,7 +72,11 @@ op_enable(struct daemon *d, struct conn *c, struct buf_wr *out)
 		return;
 	}
 	log_notice("%s: enabled by the operator", c->name);
-	peerio_conn_start(c);
+	if (!peerio_conn_start(c)) {
+		buf_printf(out, "ERROR %s stays down: %s\n", c->name,
+		    c->auth_err);
+		return;
+	}
 	buf_printf(out, "OK\n%s enabled\n", c->name);
 }
 
@@ -107,7 +111,11 @@ op_clear(struct daemon *d, struct conn *c, const struct request *r,
 	}
 	log_notice("%s: reset by the operator", c->name);
 	peerio_conn_stop(c, BGP_CEASE_RESET, NULL);
-	peerio_conn_start(c);
+	if (!peerio_conn_start(c)) {
+		buf_printf(out, "ERROR %s stays down: %s\n", c->name,
+		    c->auth_err);
+		return;
+	}
 	buf_printf(out, "OK\n%s reset (Cease, administrative reset); it "
 	    "reconnects now\n", c->name);
 }

@@ -23,13 +23,8 @@
 #include "bgp/speaker.h"
 #include "lib/log.h"
 #include "lib/xalloc.h"
-
-struct listener {
-	struct daemon *d;
-	int	fd;
-	struct event *ev;
-	struct listener *next;
-};
+#include "listen.h"
+#include "tcpsec.h"
 
 /* Deferred failure of an outgoing connection. */
 struct defer {
@@ -38,6 +33,8 @@ struct defer {
 };
 
 static void conn_rearm(struct conn *c);
+static bool read_secret(struct conn *c);
+static void show_auth_err(struct conn *c);
 static void conn_close(struct conn *c);
 static void on_read(evutil_socket_t, short, void *);
 static void on_write(evutil_socket_t, short, void *);
@@ -59,24 +56,8 @@ sockopts(int fd, int af, uint8_t ttl_security)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_TCLASS, &tos, sizeof(tos));
 	else
 		setsockopt(fd, IPPROTO_IP, IP_TOS, &tos, sizeof(tos));
-	if (ttl_security == 0)
-		return;
-	{
-		int ttl = 255, min = 256 - ttl_security;
-
-		if (af == AF_INET6) {
-			setsockopt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &ttl,
-			    sizeof(ttl));
-			if (setsockopt(fd, IPPROTO_IPV6, IPV6_MINHOPCOUNT,
-			    &min, sizeof(min)) != 0)
-				log_warn("GTSM: IPV6_MINHOPCOUNT");
-		} else {
-			setsockopt(fd, IPPROTO_IP, IP_TTL, &ttl, sizeof(ttl));
-			if (setsockopt(fd, IPPROTO_IP, IP_MINTTL, &min,
-			    sizeof(min)) != 0)
-				log_warn("GTSM: IP_MINTTL");
-		}
-	}
+	if (tcpsec_gtsm(fd, af, ttl_security) != 0)
+		log_warn("GTSM (ttlSecurity %u)", ttl_security);
 }
 
 /* Our end of the connection is the next hop we advertise as "self". */
@@ -212,6 +193,15 @@ conn_connect(struct conn *c)
 		return;
 	}
 	sockopts(fd, c->peer.af, c->ttl_security);
+	/* RFC 2385: the key is on the socket before the SYN goes out. */
+	if (c->key_ok && tcpsec_md5(fd, &c->peer, c->key.key,
+	    c->key.len) != 0) {
+		int e = errno;
+
+		close(fd);
+		fail_later(c, "TCP-MD5: ", e);
+		return;
+	}
 	if (c->source.af == c->peer.af) {
 		len = addr_to_sockaddr(&c->source, 0, &ss);
 		if (bind(fd, (struct sockaddr *)&ss, len) != 0) {
@@ -430,6 +420,136 @@ conf_from_plan(const struct plan *pl, const struct plan_session *s,
 	pc->rr_client = s->rr_client;
 }
 
+/* ---- TCP-MD5 secrets ---- */
+
+/* Why the session is down, where status shows it (cut to fit). */
+static void
+show_auth_err(struct conn *c)
+{
+	char *dst = S(c)->last_error;
+	size_t n = strlen(c->auth_err), size = sizeof(S(c)->last_error);
+
+	if (n >= size)
+		n = size - 1;
+	memcpy(dst, c->auth_err, n);
+	dst[n] = '\0';
+}
+
+static void
+auth_failed(struct conn *c, const char *err)
+{
+	char why[sizeof(c->auth_err)];
+
+	snprintf(why, sizeof(why), "TCP-MD5 password: %s", err);
+	c->key_ok = false;
+	explicit_bzero(&c->key, sizeof(c->key));
+	if (strcmp(why, c->auth_err) != 0)
+		log_err("%s: %s; the session stays down until the secret can "
+		    "be read", c->name, why);
+	snprintf(c->auth_err, sizeof(c->auth_err), "%s", why);
+}
+
+/* Read c's secret: true if it is usable. */
+static bool
+read_secret(struct conn *c)
+{
+	char err[256];
+	struct secrets_key k;
+
+	if (secrets_read(c->d->opts.secrets_dir, c->secret_name,
+	    c->secret_key, &k, err, sizeof(err)) != 0) {
+		auth_failed(c, err);
+		return false;
+	}
+	c->key = k;
+	c->key_ok = true;
+	c->auth_err[0] = '\0';
+	explicit_bzero(&k, sizeof(k));
+	return true;
+}
+
+void
+peerio_secrets_refresh(struct daemon *d)
+{
+	enum { KEEP, RESTART, START, STOP };
+	size_t n = 0, k = 0;
+	int *todo;
+	struct conn *c;
+
+	for (c = d->conns; c != NULL; c = c->next)
+		n++;
+	todo = xcalloc(n ? n : 1, sizeof(*todo));
+	/* Keys first, on the conns and the listeners; then the sessions,
+	 * so that a new connection already finds the new key. */
+	for (c = d->conns; c != NULL; c = c->next, k++) {
+		bool was_ok = c->key_ok;
+		struct secrets_key old = c->key;
+
+		todo[k] = KEEP;
+		if (!c->has_password)
+			continue;
+		if (!read_secret(c))
+			todo[k] = was_ok ? STOP : KEEP;
+		else if (!was_ok)
+			todo[k] = START;
+		else if (old.len != c->key.len ||
+		    memcmp(old.key, c->key.key, old.len) != 0)
+			todo[k] = RESTART;
+		explicit_bzero(&old, sizeof(old));
+	}
+	listen_sync(d);
+	for (c = d->conns, k = 0; c != NULL; c = c->next, k++) {
+		uint64_t now = daemon_now();
+
+		switch (todo[k]) {
+		case RESTART:
+			if (!S(c)->fsm.running)
+				continue;	/* shut down: the key waits */
+			log_notice("%s: TCP-MD5 key changed: restarting the "
+			    "session", c->name);
+			session_stop(S(c), BGP_CEASE_CONFIG, NULL, now);
+			session_start(S(c), now);
+			break;
+		case START:
+			if (c->admin_down)
+				continue;
+			log_notice("%s: TCP-MD5 password read: starting the "
+			    "session", c->name);
+			session_start(S(c), now);
+			break;
+		case STOP:
+			session_stop(S(c), BGP_CEASE_CONFIG, NULL, now);
+			show_auth_err(c);
+			break;
+		default:
+			if (c->has_password && !c->key_ok)
+				show_auth_err(c);
+			continue;
+		}
+		conn_rearm(c);
+	}
+	free(todo);
+	peerio_watch_secrets(d);
+	daemon_wake(d);
+}
+
+void
+peerio_watch_secrets(struct daemon *d)
+{
+	const char **names;
+	size_t n = 0;
+
+	for (struct conn *c = d->conns; c != NULL; c = c->next)
+		n++;
+	names = xcalloc(n ? n : 1, sizeof(*names));
+	n = 0;
+	for (struct conn *c = d->conns; c != NULL; c = c->next)
+		if (c->has_password)
+			names[n++] = c->secret_name;
+	secrets_watch_names(d->secrets, names, n);
+	free(names);
+}
+
 void
 peerio_conn_update(struct conn *c, const struct plan_session *s)
 {
@@ -457,18 +577,24 @@ peerio_conn_new(struct daemon *d, const struct plan *pl,
 	c->source = s->source_addr;
 	c->ttl_security = s->ttl_security;
 	c->has_password = s->password_secret != NULL;
-	if (c->has_password)
-		log_warnx("%s: TCP-MD5 password from secret %s/%s is not "
-		    "supported yet; the session runs without it", s->name,
-		    s->password_secret, s->password_key);
+	if (c->has_password) {
+		c->secret_name = xstrdup(s->password_secret);
+		c->secret_key = xstrdup(s->password_key);
+		read_secret(c);
+	}
 	c->timer = evtimer_new(d->base, on_timer, c);
 	c->more = event_new(d->base, -1, 0, on_more, c);
 	conf_from_plan(pl, s, &pc);
 	pc.session.send_hold = d->opts.send_hold;
 	pc.session.hold = d->opts.hold;
+	pc.max_prefixes = d->opts.max_prefixes;
+	/* Never unauthenticated: without its key the session stays down. */
+	pc.idle = c->has_password && !c->key_ok;
 	c->next = d->conns;
 	d->conns = c;
 	c->peer_sp = speaker_peer_add(d->sp, &pc, c, daemon_now());
+	if (pc.idle)
+		show_auth_err(c);
 	conn_rearm(c);
 	return c;
 }
@@ -491,23 +617,35 @@ peerio_conn_free(struct conn *c, uint8_t subcode, const char *text)
 		}
 	}
 	free(c->filters);
+	free(c->secret_name);
+	free(c->secret_key);
+	explicit_bzero(&c->key, sizeof(c->key));
 	free(c);
 }
 
 void
 peerio_conn_stop(struct conn *c, uint8_t subcode, const char *text)
 {
+	if (subcode == BGP_CEASE_SHUTDOWN)
+		c->admin_down = true;
 	session_stop(S(c), subcode, text, daemon_now());
 	conn_rearm(c);
 	daemon_wake(c->d);
 }
 
-void
+bool
 peerio_conn_start(struct conn *c)
 {
+	c->admin_down = false;
+	/* Never unauthenticated, whoever asks. */
+	if (c->has_password && !c->key_ok) {
+		show_auth_err(c);
+		return false;
+	}
 	session_start(S(c), daemon_now());
 	conn_rearm(c);
 	daemon_wake(c->d);
+	return true;
 }
 
 struct conn *
@@ -616,8 +754,8 @@ on_collision_read(evutil_socket_t fd, short what, void *arg)
 
 /* ---- listeners ---- */
 
-static void
-incoming(struct conn *c, int fd)
+void
+peerio_incoming(struct conn *c, int fd)
 {
 	enum fsm_state st = S(c)->fsm.state;
 
@@ -644,124 +782,6 @@ incoming(struct conn *c, int fd)
 	c->crev = event_new(c->d->base, fd, EV_READ | EV_PERSIST,
 	    on_collision_read, c);
 	event_add(c->crev, NULL);
-}
-
-static void
-on_accept(evutil_socket_t lfd, short what, void *arg)
-{
-	struct listener *l = arg;
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
-	struct ip_addr peer;
-	char a[ADDR_STRLEN];
-	struct conn *c;
-	int fd;
-
-	fd = accept4(lfd, (struct sockaddr *)&ss, &len,
-	    SOCK_NONBLOCK | SOCK_CLOEXEC);
-	if (fd < 0) {
-		if (errno != EAGAIN && errno != EINTR)
-			log_warn("accept");
-		return;
-	}
-	addr_from_sockaddr(&ss, &peer);
-	c = peerio_conn_find(l->d, &peer, 0);
-	if (c == NULL) {
-		log_notice("refused a connection from %s: not a configured "
-		    "peer", addr_fmt(&peer, a, sizeof(a)));
-		close(fd);
-		return;
-	}
-	incoming(c, fd);
-}
-
-static int
-listen_one(struct daemon *d, int af, const struct ip_addr *bind_addr,
-    uint16_t port, char *err, size_t errlen)
-{
-	struct sockaddr_storage ss;
-	struct listener *l;
-	struct ip_addr any;
-	socklen_t len;
-	int fd, one = 1;
-	char a[ADDR_STRLEN];
-
-	if (bind_addr == NULL || bind_addr->af == 0) {
-		memset(&any, 0, sizeof(any));
-		any.af = (uint8_t)af;
-		bind_addr = &any;
-	}
-	fd = socket(af, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		goto fail;
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (af == AF_INET6)
-		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-	len = addr_to_sockaddr(bind_addr, port, &ss);
-	if (bind(fd, (struct sockaddr *)&ss, len) != 0 || listen(fd, 128) != 0)
-		goto fail;
-	l = xcalloc(1, sizeof(*l));
-	l->d = d;
-	l->fd = fd;
-	l->ev = event_new(d->base, fd, EV_READ | EV_PERSIST, on_accept, l);
-	event_add(l->ev, NULL);
-	l->next = d->listeners;
-	d->listeners = l;
-	log_info("listening on %s%s%s port %u", af == AF_INET6 ? "[" : "",
-	    addr_fmt(bind_addr, a, sizeof(a)), af == AF_INET6 ? "]" : "",
-	    port);
-	return 0;
-fail:
-	snprintf(err, errlen, "cannot listen on %s port %u: %s",
-	    addr_fmt(bind_addr, a, sizeof(a)), port, strerror(errno));
-	if (fd >= 0)
-		close(fd);
-	return -1;
-}
-
-int
-peerio_listen(struct daemon *d, const struct plan *pl, char *err,
-    size_t errlen)
-{
-	int ok = 0;
-	char e4[256] = "", e6[256] = "";
-
-	if (pl->bind_node_ip) {
-		if (pl->addr_v4.addr.af)
-			ok += listen_one(d, AF_INET, &pl->addr_v4.addr,
-			    pl->listen_port, e4, sizeof(e4)) == 0;
-		if (pl->addr_v6.addr.af)
-			ok += listen_one(d, AF_INET6, &pl->addr_v6.addr,
-			    pl->listen_port, e6, sizeof(e6)) == 0;
-	} else {
-		ok += listen_one(d, AF_INET, NULL, pl->listen_port, e4,
-		    sizeof(e4)) == 0;
-		ok += listen_one(d, AF_INET6, NULL, pl->listen_port, e6,
-		    sizeof(e6)) == 0;
-	}
-	if (e4[0] && e6[0])
-		snprintf(err, errlen, "%s; %s", e4, e6);
-	else
-		snprintf(err, errlen, "%s", e4[0] ? e4 : e6);
-	if (ok == 0)
-		return -1;
-	if (err[0])
-		log_warnx("%s", err);
-	return 0;
-}
-
-void
-peerio_unlisten(struct daemon *d)
-{
-	struct listener *l, *next;
-
-	for (l = d->listeners; l != NULL; l = next) {
-		next = l->next;
-		event_free(l->ev);
-		close(l->fd);
-		free(l);
-	}
-	d->listeners = NULL;
 }
 
 void

@@ -15,6 +15,7 @@
 
 #include "config/plan.h"
 #include "daemon.h"
+#include "secrets.h"
 
 struct speaker_peer;
 
@@ -26,7 +27,14 @@ struct conn {
 	uint16_t port;
 	struct ip_addr source;		/* af 0: any */
 	uint8_t	ttl_security;
+	/* TCP-MD5: the secret the plan names, and its key once read; a
+	 * session whose secret cannot be read stays down (auth_err). */
 	bool	has_password;
+	char	*secret_name, *secret_key;
+	bool	key_ok;
+	struct secrets_key key;
+	char	auth_err[300];
+	bool	admin_down;	/* shut down by the operator */
 	struct speaker_peer *peer_sp;
 	/* The session's BGPFilters, in the BGPPeer's order (pointers into
 	 * the running plan, refreshed by policy_apply()). */
@@ -53,16 +61,22 @@ void	 peerio_conn_free(struct conn *c, uint8_t subcode, const char *text);
 /* Operator commands: stop the session (Cease subcode, optional RFC 9003
  * text) and keep it down until peerio_conn_start(); start it again. */
 void	 peerio_conn_stop(struct conn *c, uint8_t subcode, const char *text);
-void	 peerio_conn_start(struct conn *c);
+/* False (and nothing started) while the session's TCP-MD5 secret
+ * cannot be read: c->auth_err says why. */
+bool	 peerio_conn_start(struct conn *c);
 /* Rename/retype in place (a plan UPDATE). */
 void	 peerio_conn_update(struct conn *c, const struct plan_session *s);
 struct conn *peerio_conn_find(struct daemon *d, const struct ip_addr *peer,
 	    uint16_t port);
 
-/* Listen on the plan's port (both families, or node addresses). */
-int	 peerio_listen(struct daemon *d, const struct plan *pl, char *err,
-	    size_t errlen);
-void	 peerio_unlisten(struct daemon *d);
+/* A listener accepted fd from c's peer. */
+void	 peerio_incoming(struct conn *c, int fd);
+/* Read every session's secret again (reload, or the files changed):
+ * sessions whose key changed restart, those whose secret went away stop
+ * and stay down, those whose secret appeared start. */
+void	 peerio_secrets_refresh(struct daemon *d);
+/* Watch the folders of the secrets the sessions use. */
+void	 peerio_watch_secrets(struct daemon *d);
 /* Shutdown: Cease to peers that would drop our routes on a plain close,
  * a plain close to those that will keep them (graceful restart). */
 void	 peerio_shutdown(struct daemon *d);

@@ -110,6 +110,10 @@ struct fib {
 	struct entry **retry;		/* entries waiting to retry */
 	size_t	nretry, retry_cap;
 	struct nhset *unknown;		/* "something of ours, unknown" */
+	/* Routes of our protocol at a metric we never use (somebody
+	 * else's doing): deleted once ready. */
+	struct nl_route *strays;
+	size_t	nstrays, strays_cap;
 	struct fib_stats st;
 };
 
@@ -334,6 +338,39 @@ kset_of(struct fib *f, const struct nl_route *r)
 	    r->nnh : 0, true);
 }
 
+/* The metric of the routes we write: none, which the kernel takes as 0
+ * for IPv4 and 1024 for IPv6. */
+static uint32_t
+own_priority(int af)
+{
+	return af == AF_INET6 ? 1024 : 0;
+}
+
+static void
+stray(struct fib *f, const struct nl_route *r, bool add)
+{
+	char p[ADDR_PFX_STRLEN];
+	size_t i;
+
+	for (i = 0; i < f->nstrays; i++)
+		if (addr_pfx_eq(&f->strays[i].pfx, &r->pfx) &&
+		    f->strays[i].priority == r->priority)
+			break;
+	if (!add) {
+		if (i < f->nstrays)
+			f->strays[i] = f->strays[--f->nstrays];
+		return;
+	}
+	if (i < f->nstrays)
+		return;
+	log_notice("kernel: %s metric %u has our protocol but is none of "
+	    "ours: deleting it", addr_pfx_fmt(&r->pfx, p, sizeof(p)),
+	    r->priority);
+	f->strays = xgrow(f->strays, &f->strays_cap, f->nstrays + 1,
+	    sizeof(*f->strays));
+	f->strays[f->nstrays++] = *r;
+}
+
 static void
 own_route(struct fib *f, const struct nl_route *r, bool add)
 {
@@ -343,6 +380,10 @@ own_route(struct fib *f, const struct nl_route *r, bool add)
 	if (r->table != f->table || (r->type != RTN_UNICAST &&
 	    r->type != RTN_BLACKHOLE))
 		return;
+	if (r->priority != own_priority(r->pfx.addr.af)) {
+		stray(f, r, add);
+		return;
+	}
 	if (!add) {
 		/* Ours went away (our own delete echoed back, an admin, a
 		 * link going down): put it back if it is still wanted. */
@@ -732,6 +773,11 @@ request_failed(struct fib *f, struct entry *e, uint16_t op, int error,
 	if (op == RTM_DELROUTE && error == ESRCH)
 		return;		/* already gone: what we wanted */
 	f->st.errors++;
+	if (e == NULL) {
+		log_warnx("kernel refused to delete a stray route of our "
+		    "protocol: %s", strerror(error));
+		return;
+	}
 	/* What the kernel holds now is not known: assume something of
 	 * ours, so the retry replaces or deletes it. */
 	set_have(f, e, f->unknown);
@@ -841,6 +887,18 @@ run_batch(struct fib *f, uint64_t now)
 
 	f->ninflight = 0;
 	f->first_seq = f->cmd.seq + 1;
+	while (f->ready && f->nstrays > 0 && len + 1024 <= BATCH_BYTES) {
+		struct nl_route r = f->strays[--f->nstrays];
+
+		r.type = RTN_UNSPEC;
+		len += nl_put_route(f->batch + len, BATCH_BYTES - len,
+		    RTM_DELROUTE, 0, ++f->cmd.seq, &r);
+		f->st.deletes++;
+		f->inflight = xgrow(f->inflight, &f->inflight_cap,
+		    f->ninflight + 1, sizeof(*f->inflight));
+		f->inflight[f->ninflight].e = NULL;
+		f->inflight[f->ninflight++].op = RTM_DELROUTE;
+	}
 	while (f->dirty_head < f->ndirty) {
 		struct entry *e = f->dirty[f->dirty_head];
 		struct nhset *k;
@@ -899,6 +957,7 @@ run_batch(struct fib *f, uint64_t now)
 			f->dirty = NULL;
 			f->dirty_cap = 0;
 		}
+		hash_shrink(&f->entries);
 	}
 	if (len == 0)
 		return false;
@@ -916,6 +975,8 @@ run_batch(struct fib *f, uint64_t now)
 	for (size_t i = 0; i < f->ninflight; i++) {
 		struct entry *e = f->inflight[i].e;
 
+		if (e == NULL)
+			continue;	/* a stray's delete */
 		if (!failed[i])
 			e->fails = 0;
 		entry_maybe_free(f, e);
@@ -987,6 +1048,7 @@ fib_free(struct fib *f)
 	free(f->retry);
 	free(f->inflight);
 	free(f->batch);
+	free(f->strays);
 	free(f);
 }
 
@@ -998,12 +1060,12 @@ fib_start(struct fib *f, uint64_t now, char *err, size_t errlen)
 
 	if (nl_open(&f->mon, groups, err, errlen) != 0)
 		return -1;
-	if (nl_filter_own(&f->mon, f->proto) != 0)
-		log_warn("netlink filter (our own route events will be read)");
 	if (nl_open(&f->cmd, 0, err, errlen) != 0) {
 		nl_close(&f->mon);
 		return -1;
 	}
+	if (nl_filter_own(&f->mon, f->proto, f->cmd.portid) != 0)
+		log_warn("netlink filter (our own route events will be read)");
 	(void)now;
 	begin_dumps(f, false);
 	if (f->dumping == DUMP_NONE) {
@@ -1038,7 +1100,8 @@ bool
 fib_want_write(const struct fib *f)
 {
 	return f->synced && f->dumping == DUMP_NONE &&
-	    (f->dirty_head < f->ndirty || f->all_dirty);
+	    (f->dirty_head < f->ndirty || f->all_dirty ||
+	    (f->ready && f->nstrays > 0));
 }
 
 void

@@ -68,17 +68,24 @@ nl_close(struct nl_sock *s)
 }
 
 int
-nl_filter_own(struct nl_sock *s, uint8_t proto)
+nl_filter_own(struct nl_sock *s, uint8_t proto, uint32_t portid)
 {
-	/* Socket filters load 16-bit words in network order: compare the
-	 * host-order type with htons() of the constant. */
+	/* Socket filters load words in network order: compare with htons()
+	 * and htonl() of the host-order constants.  A RTM_NEWROUTE of our
+	 * protocol is dropped only when our command socket asked for it:
+	 * the kernel stamps a notification with the requester's port id,
+	 * so a route of ours made or changed by anyone else still comes
+	 * through and is corrected. */
 	struct sock_filter code[] = {
 		BPF_STMT(BPF_LD | BPF_H | BPF_ABS,
 		    offsetof(struct nlmsghdr, nlmsg_type)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, htons(RTM_NEWROUTE), 0, 3),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, htons(RTM_NEWROUTE), 0, 5),
 		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, NLMSG_HDRLEN +
 		    offsetof(struct rtmsg, rtm_protocol)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, proto, 0, 1),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, proto, 0, 3),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+		    offsetof(struct nlmsghdr, nlmsg_pid)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, htonl(portid), 0, 1),
 		BPF_STMT(BPF_RET | BPF_K, 0),
 		BPF_STMT(BPF_RET | BPF_K, 0xffffffff),
 	};

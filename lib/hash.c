@@ -139,6 +139,22 @@ hash_resize(struct hash_table *t, size_t ncap)
 	free(old);
 }
 
+bool
+hash_shrink(struct hash_table *t)
+{
+	size_t ncap = 16;
+
+	if (t->cap <= 64 || t->count * 8 > t->cap)
+		return false;
+	/* Half full at most afterwards, as insertion would size it. */
+	while (t->count * 2 > ncap)
+		ncap *= 2;
+	if (ncap >= t->cap)
+		return false;
+	hash_resize(t, ncap);
+	return true;
+}
+
 void *
 hash_find(const struct hash_table *t, uint64_t hv, hash_eq_fn *eq,
     const void *key)

@@ -50,5 +50,9 @@ bool	 hash_remove_entry(struct hash_table *t, uint64_t hv,
 /* Iterate: size_t it = 0; while ((e = hash_next(t, &it)) != NULL) ... */
 void	*hash_next(const struct hash_table *t, size_t *it);
 size_t	 hash_count(const struct hash_table *t);
+/* Give memory back when at most an eighth of the slots is live (after
+ * a large table drained); true if the slots moved.  Never call it while
+ * iterating. */
+bool	 hash_shrink(struct hash_table *t);
 
 #endif

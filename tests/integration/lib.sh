@@ -4,7 +4,8 @@
 # waits are bounded polls.
 #
 #   ns NAME                 a namespace (lo up)
-#   link NAME ADDR...       a veth from NAME to the shared bridge
+#   link NAME ADDR...       a veth from NAME to the shared bridge (or,
+#                           with BR=NAME set, to that bridge instead)
 #   bg NAME CMD...          run CMD in NAME in the background (tracked;
 #                           its pid is left in LAST_PID)
 #   wait_for SECS DESC CMD  poll CMD every 0.2 s until it succeeds
@@ -90,9 +91,13 @@ bridge() {
 }
 
 link() {
-	local n="$1" i=0 dev
+	local n="$1" i=0 dev br="${BR:-br0}"
 	shift
 	bridge
+	if ! ip -n "$BRIDGE_NS" link show "$br" >/dev/null 2>&1; then
+		ip -n "$BRIDGE_NS" link add "$br" type bridge
+		ip -n "$BRIDGE_NS" link set "$br" up
+	fi
 	while ip -n "$PFX$n" link show "eth$i" >/dev/null 2>&1; do
 		i=$((i + 1))
 	done
@@ -102,7 +107,7 @@ link() {
 	ip link set "${IFX}h" netns "$PFX$n"
 	ip -n "$PFX$n" link set "${IFX}h" name "$dev"
 	ip link set "${IFX}p" netns "$BRIDGE_NS"
-	ip -n "$BRIDGE_NS" link set "${IFX}p" name "$n$i" master br0 up
+	ip -n "$BRIDGE_NS" link set "${IFX}p" name "$n$i" master "$br" up
 	for a in "$@"; do
 		case "$a" in
 		*:*) ip -n "$PFX$n" addr add "$a" dev "$dev" nodad ;;

@@ -112,6 +112,42 @@ START_TEST(test_empty)
 }
 END_TEST
 
+/* A drained table gives its slots back; what is left stays findable. */
+START_TEST(test_shrink)
+{
+	enum { N = 20000, KEEP = 100 };
+	struct hash_table t;
+	struct ent *e = calloc(N, sizeof(*e));
+	size_t big;
+	unsigned resizes;
+
+	hash_init(&t);
+	for (int i = 0; i < N; i++) {
+		e[i].key = i;
+		hash_insert(&t, ent_hash(i), &e[i]);
+	}
+	big = t.cap;
+	ck_assert(!hash_shrink(&t));
+	for (int i = KEEP; i < N; i++)
+		ck_assert(hash_remove_entry(&t, ent_hash(i), &e[i]));
+	resizes = t.resizes;
+	ck_assert(hash_shrink(&t));
+	ck_assert_uint_lt(t.cap, big / 64);
+	ck_assert_uint_ge(t.cap, 2 * KEEP);
+	ck_assert_uint_ne(t.resizes, resizes);
+	ck_assert_uint_eq(hash_count(&t), KEEP);
+	for (int i = 0; i < N; i++) {
+		void *f = hash_find(&t, ent_hash(i), ent_eq, &i);
+
+		ck_assert(i < KEEP ? f == &e[i] : f == NULL);
+	}
+	/* Already small: nothing moves. */
+	ck_assert(!hash_shrink(&t));
+	hash_free(&t);
+	free(e);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -121,6 +157,7 @@ main(void)
 	tcase_add_test(tc, test_siphash_vector);
 	tcase_add_test(tc, test_table);
 	tcase_add_test(tc, test_empty);
+	tcase_add_test(tc, test_shrink);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }
