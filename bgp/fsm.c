@@ -272,6 +272,24 @@ on_conn_lost(struct fsm *f, enum fsm_event ev, const struct fsm_arg *arg,
 	}
 }
 
+/*
+ * RFC 4271 6.8: the peer closed this connection because it keeps the
+ * other one of a collision.  Nothing failed: no back-off, and in Active
+ * the peer's connection (perhaps already held) is taken up; the
+ * daemon's disconnect leaves a held connection alone (fsm.collided).
+ */
+static void
+lost_collision(struct fsm *f, const struct fsm_arg *arg, uint64_t now)
+{
+	stop_timers(f);
+	f->collided = true;
+	f->ops->disconnect(f->ctx);
+	f->collided = false;
+	start_connecting(f, now, f->conf.connect_retry_ms);
+	f->ops->down(f->ctx, false, arg->why != NULL ? arg->why :
+	    "connection collision", now);
+}
+
 void
 fsm_event(struct fsm *f, enum fsm_event ev, const struct fsm_arg *arg,
     uint64_t now)
@@ -312,6 +330,13 @@ fsm_event(struct fsm *f, enum fsm_event ev, const struct fsm_arg *arg,
 		on_message(f, ev, now);
 		return;
 	case FSM_EV_NOTIFICATION:
+		if (f->state == FSM_OPENSENT || f->state == FSM_OPENCONFIRM) {
+			if (arg != NULL && arg->code == BGP_ERR_CEASE &&
+			    arg->subcode == BGP_CEASE_COLLISION) {
+				lost_collision(f, arg, now);
+				return;
+			}
+		}
 		if (f->state >= FSM_OPENSENT)
 			fail(f, now, arg && arg->why ? arg->why :
 			    "NOTIFICATION received", 0);

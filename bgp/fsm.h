@@ -36,13 +36,14 @@ enum fsm_event {
 	FSM_EV_KEEPALIVE,
 	FSM_EV_UPDATE,
 	FSM_EV_ROUTE_REFRESH,
-	FSM_EV_NOTIFICATION,	/* received one */
+	FSM_EV_NOTIFICATION,	/* received one (arg: its code, subcode) */
 	FSM_EV_ERROR,		/* we found an error (arg: what to send) */
 	FSM_EV_TIMER,		/* arg: which timer expired */
 };
 
 struct fsm_arg {
-	uint8_t	code, subcode;	/* NOTIFICATION to send (ERROR, STOP) */
+	/* NOTIFICATION to send (ERROR, STOP) or received (NOTIFICATION) */
+	uint8_t	code, subcode;
 	const uint8_t *data;
 	size_t	data_len;
 	uint16_t hold;		/* negotiated hold time (OPEN) */
@@ -98,6 +99,9 @@ struct fsm {
 	uint64_t up_since;		/* monotonic ms of Established */
 	uint64_t state_since;		/* monotonic ms of the last change */
 	unsigned flaps;			/* times it left Established */
+	/* Set while disconnecting a connection that lost a collision
+	 * the peer resolved: the other connection stays. */
+	bool	collided;
 };
 
 void	 fsm_conf_defaults(struct fsm_conf *c);

@@ -1,26 +1,77 @@
 /* rib: see rib.h. */
 #include "rib.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "attrset.h"
 #include "decide.h"
+#include "lib/hash.h"
 #include "lib/log.h"
 #include "lib/xalloc.h"
 
-static bool
-entry_eq(const void *entry, const void *key)
+/* dirty: 0 clean, queued on the ring, or only flagged. */
+#define D_QUEUED	1
+#define D_FLAGGED	2
+
+/* Buckets one rib_dirty_pop() looks at for flagged entries. */
+#define SCAN_BUCKETS	65536
+
+/* A prefix as the entries keep it: family, length, address octets. */
+struct pkey {
+	uint8_t	af, len;
+	uint8_t	addr[16];
+};
+
+static struct rib_entry *
+entry_of(const struct itab_node *n)
 {
-	return addr_pfx_eq(&((const struct rib_entry *)entry)->prefix, key);
+	return (struct rib_entry *)((uint8_t *)n -
+	    offsetof(struct rib_entry, hnode));
+}
+
+static size_t
+key_len(int af)
+{
+	return 2 + addr_len(af);
+}
+
+/* The key octets start at the entry's af (rib.h keeps them adjacent). */
+static uint64_t
+entry_hash(const struct itab_node *n)
+{
+	const struct rib_entry *e = entry_of(n);
+
+	return hash_bytes(&e->af, key_len(e->af));
+}
+
+static bool
+entry_eq(const struct itab_node *n, const void *key)
+{
+	const struct rib_entry *e = entry_of(n);
+	const struct pkey *k = key;
+
+	return e->af == k->af && e->len == k->len &&
+	    memcmp(e->addr, k->addr, addr_len(k->af)) == 0;
+}
+
+static uint64_t
+pack(const struct ip_prefix *p, struct pkey *k)
+{
+	k->af = p->addr.af;
+	k->len = p->len;
+	memcpy(k->addr, p->addr.b, addr_len(k->af));
+	return hash_bytes(k, key_len(k->af));
 }
 
 void
 rib_init(struct rib *r)
 {
 	memset(r, 0, sizeof(*r));
-	hash_init(&r->entries);
-	slab_init(&r->entry_slab, sizeof(struct rib_entry));
+	itab_init(&r->entries, entry_hash);
+	slab_init(&r->entry4_slab, offsetof(struct rib_entry, addr) + 4);
+	slab_init(&r->entry6_slab, offsetof(struct rib_entry, addr) + 16);
 	slab_init(&r->path_slab, sizeof(struct rib_path));
 }
 
@@ -33,52 +84,156 @@ rib_peer_init(struct rib_peer *p)
 size_t
 rib_count(const struct rib *r)
 {
-	return hash_count(&r->entries);
+	return r->nroutes;
+}
+
+size_t
+rib_entries(const struct rib *r)
+{
+	return r->entries.count;
+}
+
+void
+rib_mem(const struct rib *r, struct rib_mem *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->entries4 = r->entry4_slab.nobjs;
+	m->entries6 = r->entry6_slab.nobjs;
+	m->entry4_size = r->entry4_slab.size;
+	m->entry6_size = r->entry6_slab.size;
+	m->paths = r->path_slab.nobjs;
+	m->path_size = r->path_slab.size;
+	m->bucket_bytes = itab_mem(&r->entries);
+	m->ring_bytes = r->dq_cap * sizeof(*r->dq);
+}
+
+void
+rib_entry_prefix(const struct rib_entry *e, struct ip_prefix *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->addr.af = e->af;
+	p->len = e->len;
+	memcpy(p->addr.b, e->addr, addr_len(e->af));
+}
+
+struct rib_entry *
+rib_entry_of_ext(void *ext)
+{
+	return (struct rib_entry *)((uint8_t *)ext -
+	    offsetof(struct rib_entry, ext));
 }
 
 struct rib_entry *
 rib_lookup(const struct rib *r, const struct ip_prefix *p)
 {
-	return hash_find(&r->entries, addr_pfx_hash(p), entry_eq, p);
+	struct pkey k;
+	uint64_t hv = pack(p, &k);
+	struct itab_node *n = itab_find(&r->entries, hv, entry_eq, &k);
+
+	return n != NULL ? entry_of(n) : NULL;
+}
+
+/* Find or make the entry of p (masked): one probe either way. */
+static struct rib_entry *
+entry_get(struct rib *r, const struct ip_prefix *p)
+{
+	struct ip_prefix m = *p;
+	struct itab_node *n;
+	struct rib_entry *e;
+	struct pkey k;
+	uint64_t hv;
+
+	addr_pfx_mask(&m);
+	hv = pack(&m, &k);
+	if ((n = itab_find(&r->entries, hv, entry_eq, &k)) != NULL)
+		return entry_of(n);
+	if (m.addr.af != AF_INET && m.addr.af != AF_INET6)
+		fatalx("%s: not an IP prefix", __func__);
+	e = slab_alloc(m.addr.af == AF_INET ? &r->entry4_slab :
+	    &r->entry6_slab);
+	e->af = k.af;
+	e->len = k.len;
+	memcpy(e->addr, k.addr, addr_len(k.af));
+	itab_insert(&r->entries, hv, &e->hnode);
+	return e;
+}
+
+struct rib_entry *
+rib_get(struct rib *r, const struct ip_prefix *p)
+{
+	return entry_get(r, p);
 }
 
 const struct rib_path *
 rib_best(const struct rib_entry *e)
 {
-	return e->paths;
+	return e->best.peer != NULL ? &e->best : NULL;
 }
 
 const struct rib_path *
 rib_path_of(const struct rib_entry *e, const struct rib_peer *peer)
 {
-	for (const struct rib_path *p = e->paths; p != NULL; p = p->next) {
+	for (const struct rib_path *p = rib_best(e); p != NULL; p = p->next) {
 		if (p->peer == peer)
 			return p;
 	}
 	return NULL;
 }
 
+/* ---- the dirty queue ---- */
+
 static void
 mark_dirty(struct rib *r, struct rib_entry *e)
 {
 	if (e->dirty)
 		return;
-	e->dirty = true;
-	if (r->ndirty == r->dq_cap) {
+	r->ndirty++;
+	if (r->nqueued == RIB_DIRTY_RING) {
+		/* Full: a walk finds it (rib_dirty_pop). */
+		e->dirty = D_FLAGGED;
+		r->nflagged++;
+		return;
+	}
+	e->dirty = D_QUEUED;
+	if (r->nqueued == r->dq_cap) {
 		/* Grow the ring, unwrapping it. */
 		size_t ncap = r->dq_cap ? 2 * r->dq_cap : 256;
 		struct rib_entry **q = xreallocarray(NULL, ncap,
 		    sizeof(*q));
 
-		for (size_t i = 0; i < r->ndirty; i++)
+		for (size_t i = 0; i < r->nqueued; i++)
 			q[i] = r->dq[(r->dq_head + i) % r->dq_cap];
 		free(r->dq);
 		r->dq = q;
 		r->dq_cap = ncap;
 		r->dq_head = 0;
 	}
-	r->dq[(r->dq_head + r->ndirty) % r->dq_cap] = e;
-	r->ndirty++;
+	r->dq[(r->dq_head + r->nqueued) % r->dq_cap] = e;
+	r->nqueued++;
+}
+
+/* A flagged entry, looking at up to SCAN_BUCKETS buckets from the scan
+ * cursor (around the end: flags set behind it are found next time). */
+static struct rib_entry *
+scan_flagged(struct rib *r)
+{
+	const struct itab *t = &r->entries;
+
+	if (r->scan.gen != t->resizes) {
+		r->scan.gen = t->resizes;
+		r->scan.bucket = 0;
+	}
+	for (size_t k = 0; k < SCAN_BUCKETS && k < t->nb; k++) {
+		for (struct itab_node *n = itab_bucket(t, r->scan.bucket);
+		    n != NULL; n = n->next) {
+			struct rib_entry *e = entry_of(n);
+
+			if (e->dirty == D_FLAGGED)
+				return e;
+		}
+		r->scan.bucket = (r->scan.bucket + 1) & (t->nb - 1);
+	}
+	return NULL;
 }
 
 struct rib_entry *
@@ -86,182 +241,210 @@ rib_dirty_pop(struct rib *r)
 {
 	struct rib_entry *e;
 
-	if (r->ndirty == 0)
+	if (r->nqueued > 0) {
+		e = r->dq[r->dq_head];
+		r->dq_head = (r->dq_head + 1) % r->dq_cap;
+		r->nqueued--;
+		if (r->nqueued == 0 && r->dq_cap > 4096) {
+			/* A big load has drained: give the ring back. */
+			free(r->dq);
+			r->dq = NULL;
+			r->dq_cap = r->dq_head = 0;
+		}
+	} else if (r->nflagged > 0) {
+		if ((e = scan_flagged(r)) == NULL)
+			return NULL;
+		r->nflagged--;
+	} else {
 		return NULL;
-	e = r->dq[r->dq_head];
-	r->dq_head = (r->dq_head + 1) % r->dq_cap;
-	e->dirty = false;
-	if (--r->ndirty == 0 && r->dq_cap > 4096) {
-		/* A big load has drained: give the ring back. */
-		free(r->dq);
-		r->dq = NULL;
-		r->dq_cap = r->dq_head = 0;
 	}
+	e->dirty = 0;
+	r->ndirty--;
 	return e;
+}
+
+static bool
+ext_unused(const struct rib_entry *e)
+{
+	static const uint8_t zero[RIB_EXT];
+
+	return memcmp(e->ext, zero, RIB_EXT) == 0;
 }
 
 void
 rib_entry_done(struct rib *r, struct rib_entry *e)
 {
-	if (e->paths != NULL || e->dirty)
+	if (e->best.peer != NULL || e->dirty || !ext_unused(e))
 		return;
-	if (!hash_remove_entry(&r->entries, addr_pfx_hash(&e->prefix), e))
-		fatalx("%s: entry not in the table", __func__);
-	slab_free(&r->entry_slab, e);
+	itab_remove(&r->entries, entry_hash(&e->hnode), &e->hnode);
+	slab_free(e->af == AF_INET ? &r->entry4_slab : &r->entry6_slab, e);
 }
 
-static uint16_t
+/* ---- paths ---- */
+
+static uint8_t
 count_ecmp(const struct rib_entry *e)
 {
-	uint16_t n = 0;
+	const struct rib_path *best = rib_best(e);
+	uint8_t n = 0;
 
-	for (const struct rib_path *p = e->paths; p != NULL; p = p->next) {
-		if (n > 0 && !decide_ecmp(e->paths, p))
+	for (const struct rib_path *p = best; p != NULL; p = p->next) {
+		if (n > 0 && !decide_ecmp(best, p))
 			break;
-		if (n < UINT16_MAX)
+		if (n < UINT8_MAX)
 			n++;
 	}
 	return n;
 }
 
-/* The best path and ECMP set as attribute pointers, for change checks. */
-static bool
-same_selection(const struct rib_entry *e, const struct rib_path *best,
-    uint16_t necmp, const struct attrset *const *sel)
-{
-	const struct rib_path *p = e->paths;
+/*
+ * A change queues e if its best path or ECMP set changed: the best
+ * path's peer and the attributes of the set's paths are compared before
+ * and after.  Selections longer than 16 paths are compared by their
+ * first 16 and the count.
+ */
+#define SEL_MAX	16
 
-	if (p != best || e->necmp != necmp)
-		return false;
-	for (uint16_t i = 0; i < necmp && p != NULL; i++, p = p->next) {
-		if (p->attrs != sel[i])
-			return false;
+struct selection {
+	const struct rib_peer *best;
+	uint8_t	necmp;
+	const struct attrset *attrs[SEL_MAX];
+};
+
+static void
+snapshot(const struct rib_entry *e, struct selection *s)
+{
+	const struct rib_path *p = rib_best(e);
+
+	memset(s, 0, sizeof(*s));
+	s->best = p != NULL ? p->peer : NULL;
+	s->necmp = e->necmp;
+	for (int i = 0; i < SEL_MAX && p != NULL && i < e->necmp; i++) {
+		s->attrs[i] = p->attrs;
+		p = p->next;
 	}
-	return true;
 }
 
 static void
-unlink_path(struct rib_entry *e, struct rib_path *path)
+reselect(struct rib *r, struct rib_entry *e, const struct selection *old)
 {
-	struct rib_path **pp;
+	struct selection now;
 
-	for (pp = &e->paths; *pp != NULL; pp = &(*pp)->next) {
-		if (*pp == path) {
-			*pp = path->next;
+	e->necmp = count_ecmp(e);
+	snapshot(e, &now);
+	if (e->best.peer == NULL || memcmp(&now, old, sizeof(now)) != 0)
+		mark_dirty(r, e);
+}
+
+/* Take path q out of e's list; the path object is freed (or, for the
+ * entry's own, given the next path's contents). */
+static void
+unlink_path(struct rib *r, struct rib_entry *e, struct rib_path *q)
+{
+	struct rib_path *n;
+
+	if (q == &e->best) {
+		if ((n = e->best.next) == NULL) {
+			memset(&e->best, 0, sizeof(e->best));
+			return;
+		}
+		e->best = *n;
+		slab_free(&r->path_slab, n);
+		return;
+	}
+	for (struct rib_path *p = &e->best; p->next != NULL; p = p->next) {
+		if (p->next == q) {
+			p->next = q->next;
+			slab_free(&r->path_slab, q);
 			return;
 		}
 	}
 	fatalx("%s: path not in its entry", __func__);
 }
 
+/* Put the path (peer, attrs, flags) in its place in e's list. */
 static void
-insert_sorted(struct rib_entry *e, struct rib_path *path)
+insert_sorted(struct rib *r, struct rib_entry *e, struct rib_peer *peer,
+    struct attrset *attrs, uint32_t flags)
 {
-	struct rib_path **pp = &e->paths;
+	struct rib_path tmp = { NULL, peer, attrs, flags }, *n, *p;
 
-	while (*pp != NULL && decide_cmp(*pp, path) < 0)
-		pp = &(*pp)->next;
-	path->next = *pp;
-	*pp = path;
-}
-
-/*
- * Apply `change` to e (insert, replace or remove a path), then queue e if
- * its best path or ECMP set changed.  Selections longer than 16 paths are
- * compared by their first 16 and the count.
- */
-#define SEL_MAX	16
-
-static void
-reselect(struct rib *r, struct rib_entry *e, const struct rib_path *old_best,
-    uint16_t old_necmp, const struct attrset *const *old_sel)
-{
-	uint16_t n = count_ecmp(e);
-
-	if (!same_selection(e, old_best, n < SEL_MAX ? n : SEL_MAX, old_sel) ||
-	    old_necmp != n || e->paths == NULL)
-		mark_dirty(r, e);
-	e->necmp = n;
-}
-
-static void
-snapshot(const struct rib_entry *e, const struct rib_path **best,
-    uint16_t *necmp, const struct attrset **sel)
-{
-	const struct rib_path *p = e->paths;
-
-	*best = p;
-	*necmp = e->necmp;
-	for (int i = 0; i < SEL_MAX; i++) {
-		sel[i] = p != NULL && i < e->necmp ? p->attrs : NULL;
-		if (p != NULL)
-			p = p->next;
+	if (e->best.peer == NULL) {
+		e->best = tmp;
+		return;
 	}
+	n = slab_alloc(&r->path_slab);
+	if (decide_cmp(&e->best, &tmp) >= 0) {
+		/* The new best: the old one moves out of the entry. */
+		*n = e->best;
+		e->best = tmp;
+		e->best.next = n;
+		return;
+	}
+	for (p = &e->best; p->next != NULL && decide_cmp(p->next, &tmp) < 0;
+	    p = p->next)
+		;
+	*n = tmp;
+	n->next = p->next;
+	p->next = n;
+}
+
+static struct rib_path *
+find_path(struct rib_entry *e, const struct rib_peer *peer)
+{
+	for (struct rib_path *q = &e->best; q != NULL && q->peer != NULL;
+	    q = q->next) {
+		if (q->peer == peer)
+			return q;
+	}
+	return NULL;
 }
 
 void
 rib_update(struct rib *r, struct rib_peer *peer, const struct ip_prefix *p,
     struct attrset *attrs)
 {
-	const struct attrset *sel[SEL_MAX];
-	const struct rib_path *old_best;
-	struct rib_path *path = NULL;
-	struct rib_entry *e;
-	uint16_t old_necmp;
-	uint64_t hv = addr_pfx_hash(p);
+	struct selection old;
+	struct rib_entry *e = entry_get(r, p);
+	struct rib_path *q = find_path(e, peer);
 
-	e = hash_find(&r->entries, hv, entry_eq, p);
-	if (e == NULL) {
-		e = slab_alloc(&r->entry_slab);
-		e->prefix = *p;
-		addr_pfx_mask(&e->prefix);
-		hash_insert(&r->entries, hv, e);
-	}
-	snapshot(e, &old_best, &old_necmp, sel);
-	for (struct rib_path *q = e->paths; q != NULL; q = q->next) {
-		if (q->peer == peer) {
-			path = q;
-			break;
-		}
-	}
-	if (path != NULL) {
+	snapshot(e, &old);
+	if (q != NULL) {
 		/* Same attributes again (a refresh): nothing changes. */
-		if (path->attrs == attrs && !(path->flags & RIB_PATH_STALE)) {
+		if (q->attrs == attrs && !(q->flags & RIB_PATH_STALE)) {
 			attrset_unref(attrs);
 			return;
 		}
-		if (path->flags & RIB_PATH_STALE)
+		if (q->flags & RIB_PATH_STALE)
 			peer->nstale--;
-		unlink_path(e, path);
-		attrset_unref(path->attrs);
+		attrset_unref(q->attrs);
+		unlink_path(r, e, q);
 	} else {
-		path = slab_alloc(&r->path_slab);
-		path->peer = peer;
+		if (e->best.peer == NULL)
+			r->nroutes++;
 		peer->npaths++;
 		r->npaths++;
 	}
-	path->attrs = attrs;
-	path->flags = 0;
-	insert_sorted(e, path);
-	reselect(r, e, old_best, old_necmp, sel);
+	insert_sorted(r, e, peer, attrs, 0);
+	reselect(r, e, &old);
 }
 
 static void
-remove_path(struct rib *r, struct rib_entry *e, struct rib_path *path)
+remove_path(struct rib *r, struct rib_entry *e, struct rib_path *q)
 {
-	const struct attrset *sel[SEL_MAX];
-	const struct rib_path *old_best;
-	uint16_t old_necmp;
+	struct selection old;
+	struct rib_peer *peer = q->peer;
 
-	snapshot(e, &old_best, &old_necmp, sel);
-	unlink_path(e, path);
-	path->peer->npaths--;
-	if (path->flags & RIB_PATH_STALE)
-		path->peer->nstale--;
-	attrset_unref(path->attrs);
-	slab_free(&r->path_slab, path);
+	snapshot(e, &old);
+	peer->npaths--;
+	if (q->flags & RIB_PATH_STALE)
+		peer->nstale--;
+	attrset_unref(q->attrs);
+	unlink_path(r, e, q);
 	r->npaths--;
-	reselect(r, e, old_best == path ? NULL : old_best, old_necmp, sel);
+	if (e->best.peer == NULL)
+		r->nroutes--;
+	reselect(r, e, &old);
 	rib_entry_done(r, e);
 }
 
@@ -269,16 +452,41 @@ bool
 rib_withdraw(struct rib *r, struct rib_peer *peer, const struct ip_prefix *p)
 {
 	struct rib_entry *e = rib_lookup(r, p);
+	struct rib_path *q;
 
-	if (e == NULL)
+	if (e == NULL || (q = find_path(e, peer)) == NULL)
 		return false;
-	for (struct rib_path *q = e->paths; q != NULL; q = q->next) {
-		if (q->peer == peer) {
-			remove_path(r, e, q);
-			return true;
-		}
+	remove_path(r, e, q);
+	return true;
+}
+
+/* ---- walks ---- */
+
+bool
+rib_walk(struct rib *r, struct rib_cursor *c, size_t max, rib_walk_fn *fn,
+    void *arg)
+{
+	const struct itab *t = &r->entries;
+	size_t seen = 0;
+
+	if (c->gen != t->resizes) {
+		c->gen = t->resizes;
+		c->bucket = 0;
 	}
-	return false;
+	while (c->bucket < t->nb) {
+		struct itab_node *n = itab_bucket(t, c->bucket), *next;
+
+		for (; n != NULL; n = next) {
+			next = n->next;
+			fn(r, entry_of(n), arg);
+			seen++;
+		}
+		c->bucket++;
+		if (max != 0 && seen >= max && c->bucket < t->nb)
+			return false;
+	}
+	c->bucket = 0;
+	return true;
 }
 
 enum walk_op {
@@ -287,44 +495,38 @@ enum walk_op {
 	WALK_MARK_STALE,
 };
 
-/* One step of a walk over the table doing op to peer's path in each
- * entry, looking at up to max entries (0: all).  The walk resumes where
- * the last step stopped, or from the start if the table's slots moved
- * since.  True when it reached the end. */
+struct walk_arg {
+	struct rib_peer *peer;
+	enum walk_op op;
+};
+
+static void
+peer_step(struct rib *r, struct rib_entry *e, void *arg)
+{
+	struct walk_arg *w = arg;
+	struct rib_path *q = find_path(e, w->peer);
+
+	if (q == NULL)
+		return;
+	if (w->op == WALK_MARK_STALE) {
+		if (!(q->flags & RIB_PATH_STALE)) {
+			q->flags |= RIB_PATH_STALE;
+			w->peer->nstale++;
+		}
+	} else if (w->op == WALK_FLUSH || (q->flags & RIB_PATH_STALE)) {
+		remove_path(r, e, q);
+	}
+}
+
+/* One step of a walk doing op to peer's path in each entry, looking at
+ * up to max entries (0: all).  True when it reached the end. */
 static bool
 peer_walk(struct rib *r, struct rib_peer *peer, size_t max,
     enum walk_op op)
 {
-	struct rib_entry *e;
-	size_t n = 0;
+	struct walk_arg w = { peer, op };
 
-	if (peer->walk_gen != r->entries.resizes) {
-		peer->walk_gen = r->entries.resizes;
-		peer->walk_it = 0;
-	}
-	while (max == 0 || n++ < max) {
-		struct rib_path *q;
-
-		e = hash_next(&r->entries, &peer->walk_it);
-		if (e == NULL) {
-			peer->walk_it = 0;
-			return true;
-		}
-		for (q = e->paths; q != NULL && q->peer != peer; q = q->next)
-			;
-		if (q == NULL)
-			continue;
-		if (op == WALK_MARK_STALE) {
-			if (!(q->flags & RIB_PATH_STALE)) {
-				q->flags |= RIB_PATH_STALE;
-				peer->nstale++;
-			}
-		} else if (op == WALK_FLUSH || (q->flags & RIB_PATH_STALE)) {
-			/* Removing leaves the slots where they are. */
-			remove_path(r, e, q);
-		}
-	}
-	return false;
+	return rib_walk(r, &peer->walk, max, peer_step, &w);
 }
 
 size_t
@@ -338,7 +540,7 @@ rib_peer_flush(struct rib *r, struct rib_peer *peer, size_t max)
 void
 rib_peer_mark_stale(struct rib *r, struct rib_peer *peer)
 {
-	peer->walk_it = 0;
+	peer->walk.bucket = 0;
 	peer_walk(r, peer, 0, WALK_MARK_STALE);
 }
 
@@ -355,33 +557,59 @@ rib_peer_flush_stale(struct rib *r, struct rib_peer *peer, size_t max)
 void
 rib_compact(struct rib *r)
 {
-	hash_shrink(&r->entries);
+	itab_shrink(&r->entries);
 }
+
+/* it: the bucket above 20 bits, the depth in it below. */
+#define IT_DEPTH	20
 
 struct rib_entry *
 rib_next(const struct rib *r, size_t *it)
 {
-	return hash_next(&r->entries, it);
+	const struct itab *t = &r->entries;
+
+	for (;;) {
+		size_t b = *it >> IT_DEPTH, d = *it & ((1u << IT_DEPTH) - 1);
+		struct itab_node *n;
+
+		if (b >= t->nb)
+			return NULL;
+		for (n = itab_bucket(t, b); n != NULL && d > 0; d--)
+			n = n->next;
+		if (n != NULL) {
+			(*it)++;
+			return entry_of(n);
+		}
+		*it = (b + 1) << IT_DEPTH;
+	}
 }
 
 void
 rib_free(struct rib *r)
 {
-	size_t it = 0;
-	struct rib_entry *e;
+	const struct itab *t = &r->entries;
 
-	while ((e = hash_next(&r->entries, &it)) != NULL) {
-		struct rib_path *p = e->paths, *next;
+	for (size_t i = 0; i < t->nb; i++) {
+		struct itab_node *n = itab_bucket(t, i), *next;
 
-		for (; p != NULL; p = next) {
-			next = p->next;
-			attrset_unref(p->attrs);
-			slab_free(&r->path_slab, p);
+		for (; n != NULL; n = next) {
+			struct rib_entry *e = entry_of(n);
+			struct rib_path *p = e->best.next, *pn;
+
+			next = n->next;
+			attrset_unref(e->best.attrs);
+			for (; p != NULL; p = pn) {
+				pn = p->next;
+				attrset_unref(p->attrs);
+				slab_free(&r->path_slab, p);
+			}
+			slab_free(e->af == AF_INET ? &r->entry4_slab :
+			    &r->entry6_slab, e);
 		}
-		slab_free(&r->entry_slab, e);
 	}
-	hash_free(&r->entries);
-	slab_destroy(&r->entry_slab);
+	itab_free(&r->entries);
+	slab_destroy(&r->entry4_slab);
+	slab_destroy(&r->entry6_slab);
 	slab_destroy(&r->path_slab);
 	free(r->dq);
 	memset(r, 0, sizeof(*r));

@@ -1,14 +1,27 @@
 /*
- * rib: Adj-RIB-In and Loc-RIB in one structure.
+ * rib: Adj-RIB-In and Loc-RIB in one structure, one entry per prefix.
  *
- * An entry per prefix holds every peer's path for it, sorted best first by
+ * An entry holds every peer's path for its prefix, sorted best first by
  * decide_cmp(); the leading paths that decide_ecmp() finds equal to the
- * best form the ECMP set.  Each path is also linked into its peer's list,
- * so a session going down flushes that peer in O(its paths).  A changed
- * entry is queued once on a dirty list; consumers (Adj-RIB-Out, the FIB
- * bridge) drain it in bounded chunks and diff against their own state, so
- * a burst of updates to one prefix costs one export.  The RIB never
- * touches sockets or netlink.
+ * best form the ECMP set.  A changed entry is queued once on a dirty
+ * list; consumers (Adj-RIB-Out, the FIB bridge) drain it in bounded
+ * chunks and diff against their own state, so a burst of updates to one
+ * prefix costs one export.  What is done to all of a peer's paths walks
+ * the table a few buckets at a time (as BIRD's prune does).  The RIB
+ * never touches sockets or netlink.
+ *
+ * Memory is the point of the layout (issue 15): an entry is one slab
+ * object of 56 octets for IPv4 (72 for IPv6) that holds its best path in
+ * place, its prefix as family, length and only the address's octets,
+ * its link in the table (lib/itab: one pointer, plus a bucket pointer
+ * per two entries), and EXT octets its owner uses for the kernel's
+ * state of the route (fib/'s per-route slot: the RIB never reads them
+ * beyond asking whether they are all zero).  So a route costs one
+ * allocation and one hash probe for the RIB and the FIB together.  Only
+ * a prefix's second and later paths take a 32-octet object each.  The
+ * dirty queue is a bounded ring: past RIB_DIRTY_RING entries, changed
+ * entries are only flagged and found again by a walk of the table, so a
+ * load of a million routes does not grow a queue of a million pointers.
  */
 #ifndef BGPD_RIB_H
 #define BGPD_RIB_H
@@ -18,11 +31,20 @@
 #include <stdint.h>
 
 #include "lib/addr.h"
-#include "lib/hash.h"
+#include "lib/itab.h"
 #include "lib/slab.h"
 
 struct attrset;
 struct rib_entry;
+
+#define RIB_EXT		8	/* the owner's octets per entry */
+#define RIB_DIRTY_RING	65536	/* changed entries queued before walking */
+
+/* A resumable walk over the table, a bucket at a time. */
+struct rib_cursor {
+	size_t	bucket;
+	unsigned gen;		/* the table's resizes when it was set */
+};
 
 /* A source of paths: a BGP session, or this node's own origination. */
 struct rib_peer {
@@ -33,40 +55,54 @@ struct rib_peer {
 	bool	local;		/* locally originated routes */
 	size_t	npaths;		/* this peer's paths */
 	size_t	nstale;		/* of them flagged stale */
-	/* A walk over the table for this peer's paths (flushes). */
-	size_t	walk_it;
-	unsigned walk_gen;
+	struct rib_cursor walk;	/* flushes and stale marking */
 	void	*owner;		/* for the speaker */
 };
 
 #define RIB_PATH_STALE	0x1	/* kept across a peer's graceful restart */
 
-/* A path: 32 octets.  Paths hang off their entry only; what is done to
- * all of a peer's paths walks the table (as BIRD's prune does), which
- * keeps a route's memory down. */
+/* A path: 32 octets.  The best one lives in its entry; the others hang
+ * off it, in order.  Pointers to paths are valid until the entry next
+ * changes (a better path moves into the entry's own). */
 struct rib_path {
 	struct rib_path *next;		/* in the entry, best first */
-	struct rib_peer *peer;
+	struct rib_peer *peer;		/* NULL: the entry has no path */
 	struct attrset *attrs;
 	uint32_t flags;
 };
 
 struct rib_entry {
-	struct ip_prefix prefix;
-	bool	dirty;
-	uint16_t necmp;		/* paths in the ECMP set (0 if none) */
-	struct rib_path *paths;
+	struct itab_node hnode;		/* the table's chain */
+	struct rib_path best;		/* the best path, in place */
+	uint8_t	ext[RIB_EXT];		/* the owner's; all zero: unused */
+	uint8_t	dirty;			/* queued or flagged (rib.c) */
+	uint8_t	necmp;			/* paths in the ECMP set, or 0 */
+	uint8_t	af, len;		/* the prefix ... */
+	uint8_t	addr[];			/* ... 4 or 16 octets of it */
+};
+
+struct rib_mem {
+	size_t	entries4, entries6;	/* entries of each family */
+	size_t	entry4_size, entry6_size;	/* octets per entry object */
+	size_t	paths;			/* extra path objects */
+	size_t	path_size;
+	size_t	bucket_bytes;		/* the table's buckets */
+	size_t	ring_bytes;		/* the dirty ring */
 };
 
 struct rib {
-	struct hash_table entries;
-	struct slab entry_slab, path_slab;
-	/* Entries whose best path changed, in order: a ring of ndirty
-	 * from dq_head. */
+	struct itab entries;
+	struct slab entry4_slab, entry6_slab, path_slab;
+	/* Changed entries: a ring of nqueued from dq_head; ndirty counts
+	 * them and those only flagged (the ring was full), found by a walk
+	 * from scan. */
 	struct rib_entry **dq;
-	size_t	dq_cap, dq_head;
+	size_t	dq_cap, dq_head, nqueued;
 	size_t	ndirty;
+	size_t	nflagged;
+	struct rib_cursor scan;
 	size_t	npaths;
+	size_t	nroutes;		/* entries with a path */
 };
 
 void	 rib_init(struct rib *r);
@@ -90,22 +126,43 @@ size_t	 rib_peer_flush_stale(struct rib *r, struct rib_peer *peer,
 void	 rib_peer_mark_stale(struct rib *r, struct rib_peer *peer);
 
 struct rib_entry *rib_lookup(const struct rib *r, const struct ip_prefix *p);
+/* The entry of p, made (without paths) if there is none: for the owner
+ * of the EXT octets, which keep it until they are all zero again. */
+struct rib_entry *rib_get(struct rib *r, const struct ip_prefix *p);
+void	 rib_entry_prefix(const struct rib_entry *e, struct ip_prefix *p);
+/* The entry whose EXT octets these are. */
+struct rib_entry *rib_entry_of_ext(void *ext);
 const struct rib_path *rib_best(const struct rib_entry *e);
 /* peer's own path in e, or NULL. */
 const struct rib_path *rib_path_of(const struct rib_entry *e,
 	    const struct rib_peer *peer);
+/* Prefixes with at least one path. */
 size_t	 rib_count(const struct rib *r);
+/* Entries, with those kept only for their owner or their dirt. */
+size_t	 rib_entries(const struct rib *r);
+void	 rib_mem(const struct rib *r, struct rib_mem *m);
 
-/* Take the next changed entry (NULL when none). */
+/* Take the next changed entry (NULL when none, or when a walk for
+ * flagged ones ran its course for this call: see ndirty). */
 struct rib_entry *rib_dirty_pop(struct rib *r);
-/* Done with a popped entry: frees it if it has no paths left. */
+/* Done with a popped entry, or with its EXT octets: frees it if it has
+ * no paths, is not dirty and its EXT octets are all zero. */
 void	 rib_entry_done(struct rib *r, struct rib_entry *e);
 
 /* Give memory back after a large table drained (between walks: a walk
  * in progress starts over). */
 void	 rib_compact(struct rib *r);
 
-/* Iterate entries: size_t it = 0; while ((e = rib_next(r, &it))) ... */
+/* Iterate entries: size_t it = 0; while ((e = rib_next(r, &it))) ...
+ * The RIB must not change between calls (use rib_walk for that). */
 struct rib_entry *rib_next(const struct rib *r, size_t *it);
+
+/* Call fn for the entries of the next buckets from *c, until at least
+ * max entries were seen (0: all); fn may free the entry it is given and
+ * nothing else.  A table that grew since *c was set is walked from the
+ * start again.  True when the walk reached the end (*c starts over). */
+typedef void rib_walk_fn(struct rib *r, struct rib_entry *e, void *arg);
+bool	 rib_walk(struct rib *r, struct rib_cursor *c, size_t max,
+	    rib_walk_fn *fn, void *arg);
 
 #endif

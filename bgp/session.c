@@ -624,9 +624,11 @@ on_notification(struct session *s, const uint8_t *body, size_t len,
 	s->stats.notifications_in++;
 	s->notified = true;
 	s->peer_text[0] = '\0';
+	memset(&m, 0, sizeof(m));
 	if (msg_notification_decode(body, len, &m) != 0) {
 		snprintf(s->last_error, sizeof(s->last_error),
 		    "Received: malformed NOTIFICATION");
+		m.code = m.subcode = 0;		/* nothing to act on */
 	} else {
 		if (m.text != NULL)
 			escape_text(s->peer_text, sizeof(s->peer_text),
@@ -646,6 +648,8 @@ on_notification(struct session *s, const uint8_t *body, size_t len,
 	}
 	memset(&a, 0, sizeof(a));
 	a.why = s->last_error;
+	a.code = m.code;
+	a.subcode = m.subcode;
 	fsm_event(&s->fsm, FSM_EV_NOTIFICATION, &a, now);
 }
 

@@ -44,7 +44,7 @@ struct speaker_peer {
 	struct hash_table cache;	/* in attrset -> out attrset */
 	bool	up;
 	bool	dumping;
-	size_t	dump_it, dump_cap;
+	struct rib_cursor dump;	/* the table walk of a dump */
 	bool	eor_pending, eor_sent, eor_received;
 	bool	removed;
 	/* Graceful restart helper (RFC 4724 4.2): the peer's paths are
@@ -271,12 +271,12 @@ out_attrs(struct speaker_peer *p, const struct attrset *in, bool local,
 static struct attrset *
 export(struct speaker_peer *p, const struct rib_entry *e)
 {
-	const struct rib_path *best = e->paths;
+	const struct rib_path *best = rib_best(e);
 	const struct rib_peer *src;
 	const struct speaker_adds *adds = NULL;
 	uint32_t reflect = 0;
 
-	if (best == NULL || e->prefix.addr.af != p->conf.session.af)
+	if (best == NULL || e->af != p->conf.session.af)
 		return NULL;
 	src = best->peer;
 	if (src == &p->rp)
@@ -701,8 +701,8 @@ h_up(void *ctx, uint64_t now)
 	p->limit_warned = false;
 	/* Send the whole table, then End-of-RIB (RFC 4724 2). */
 	p->dumping = true;
-	p->dump_it = 0;
-	p->dump_cap = p->sp->rib.entries.cap;
+	memset(&p->dump, 0, sizeof(p->dump));
+	p->dump.gen = p->sp->rib.entries.resizes;
 	p->eor_pending = true;
 	xcache_clear(p);
 	wake(p->sp);
@@ -910,8 +910,8 @@ redump(struct speaker *sp, struct speaker_peer *p)
 	if (p->up) {
 		/* Re-evaluate every prefix for this peer. */
 		p->dumping = true;
-		p->dump_it = 0;
-		p->dump_cap = sp->rib.entries.cap;
+		memset(&p->dump, 0, sizeof(p->dump));
+		p->dump.gen = sp->rib.entries.resizes;
 		wake(sp);
 	}
 }
@@ -1010,10 +1010,13 @@ drain_dirty(struct speaker *sp)
 	int n = 0;
 
 	while (n++ < RUN_ENTRIES && (e = rib_dirty_pop(&sp->rib)) != NULL) {
+		struct ip_prefix pfx;
+
+		rib_entry_prefix(e, &pfx);
 		for (struct speaker_peer *p = sp->peers; p != NULL;
 		    p = p->next) {
 			if (p->up)
-				adjout_set(&p->out, &e->prefix, export(p, e));
+				adjout_set(&p->out, &pfx, export(p, e));
 		}
 		if (sp->io.changed != NULL)
 			sp->io.changed(sp->io.arg, e);
@@ -1022,25 +1025,26 @@ drain_dirty(struct speaker *sp)
 	return sp->rib.ndirty > 0;
 }
 
+static void
+dump_one(struct rib *r, struct rib_entry *e, void *arg)
+{
+	struct speaker_peer *p = arg;
+	struct ip_prefix pfx;
+
+	if (rib_best(e) == NULL)
+		return;
+	rib_entry_prefix(e, &pfx);
+	adjout_set(&p->out, &pfx, export(p, e));
+}
+
+/* A table that grows meanwhile is walked again from the start
+ * (adjout_set is idempotent, so repeating entries is harmless). */
 static bool
 dump_peer(struct speaker *sp, struct speaker_peer *p)
 {
-	struct rib_entry *e;
-	int n = 0;
-
-	/* A resize reorders the table: start over (adjout_set is
-	 * idempotent, so repeating entries is harmless). */
-	if (p->dump_cap != sp->rib.entries.cap) {
-		p->dump_it = 0;
-		p->dump_cap = sp->rib.entries.cap;
-	}
-	while (n++ < RUN_DUMP) {
-		if ((e = rib_next(&sp->rib, &p->dump_it)) == NULL) {
-			p->dumping = false;
-			return false;
-		}
-		if (e->paths != NULL)
-			adjout_set(&p->out, &e->prefix, export(p, e));
+	if (rib_walk(&sp->rib, &p->dump, RUN_DUMP, dump_one, p)) {
+		p->dumping = false;
+		return false;
 	}
 	return true;
 }

@@ -380,8 +380,11 @@ origin_text(uint8_t o)
 static int
 entry_cmp(const void *a, const void *b)
 {
-	return addr_pfx_cmp(&(*(struct rib_entry *const *)a)->prefix,
-	    &(*(struct rib_entry *const *)b)->prefix);
+	struct ip_prefix x, y;
+
+	rib_entry_prefix(*(struct rib_entry *const *)a, &x);
+	rib_entry_prefix(*(struct rib_entry *const *)b, &y);
+	return addr_pfx_cmp(&x, &y);
 }
 
 static struct rib_entry **
@@ -392,7 +395,7 @@ sorted_entries(const struct rib *r, size_t *n)
 
 	v = xcalloc(rib_count(r) + 1, sizeof(*v));
 	while ((e = rib_next(r, &it)) != NULL)
-		if (e->paths != NULL)
+		if (rib_best(e) != NULL)
 			v[k++] = e;
 	if (k > 1)
 		qsort(v, k, sizeof(*v), entry_cmp);
@@ -443,14 +446,16 @@ control_routes_text(struct daemon *d, struct buf_wr *o)
 
 	for (size_t i = 0; i < n; i++) {
 		unsigned k = 0;
+		struct ip_prefix pfx;
+		const char *ks;
 
-		const char *ks = kernel_route_state(d, &v[i]->prefix);
-
-		buf_printf(o, "%s", addr_pfx_fmt(&v[i]->prefix, p, sizeof(p)));
+		rib_entry_prefix(v[i], &pfx);
+		ks = kernel_route_state(d, &pfx);
+		buf_printf(o, "%s", addr_pfx_fmt(&pfx, p, sizeof(p)));
 		if (ks != NULL)
 			buf_printf(o, "  (kernel: %s)", ks);
 		buf_put_str(o, "\n");
-		for (const struct rib_path *q = v[i]->paths; q != NULL;
+		for (const struct rib_path *q = rib_best(v[i]); q != NULL;
 		    q = q->next, k++) {
 			const struct attrset *s = q->attrs;
 
@@ -564,15 +569,15 @@ control_routes_json(struct daemon *d, struct buf_wr *o)
 	json_arr_begin(&j);
 	for (size_t i = 0; i < n; i++) {
 		unsigned k = 0;
+		struct ip_prefix pfx;
 
+		rib_entry_prefix(v[i], &pfx);
 		json_obj_begin(&j);
-		json_kstr(&j, "prefix", addr_pfx_fmt(&v[i]->prefix, p,
-		    sizeof(p)));
-		json_kstr(&j, "kernel", kernel_route_state(d,
-		    &v[i]->prefix));
+		json_kstr(&j, "prefix", addr_pfx_fmt(&pfx, p, sizeof(p)));
+		json_kstr(&j, "kernel", kernel_route_state(d, &pfx));
 		json_key(&j, "paths");
 		json_arr_begin(&j);
-		for (const struct rib_path *q = v[i]->paths; q != NULL;
+		for (const struct rib_path *q = rib_best(v[i]); q != NULL;
 		    q = q->next, k++)
 			route_path_json(&j, v[i], q, k);
 		json_arr_end(&j);

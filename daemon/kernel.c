@@ -99,16 +99,18 @@ static bool
 policy(const struct plan *pl, const struct rib_entry *e,
     struct fib_route *out)
 {
-	const struct ip_prefix *p = &e->prefix;
+	struct ip_prefix pfx;
+	const struct ip_prefix *p = &pfx;
 	const struct plan_pool *pool;
 	const struct rib_path *q;
 	bool tunnel = false, cross = false;
 	unsigned k = 0;
 
+	rib_entry_prefix(e, &pfx);
 	memset(out, 0, sizeof(*out));
 	out->pfx = *p;
 	out->type = FIB_UNICAST;
-	if (e->paths == NULL || speaker_path_peer(e->paths) == NULL)
+	if (rib_best(e) == NULL || speaker_path_peer(rib_best(e)) == NULL)
 		return false;	/* nothing, or our own origination */
 	if (service_range(pl, p))
 		return false;
@@ -122,7 +124,7 @@ policy(const struct plan *pl, const struct rib_entry *e,
 			cross = pool->ipip == CONFIG_ENCAP_CROSS_SUBNET;
 		}
 	}
-	for (q = e->paths; q != NULL && k < (e->necmp ? e->necmp : 1) &&
+	for (q = rib_best(e); q != NULL && k < (e->necmp ? e->necmp : 1) &&
 	    out->nnh < FIB_MAX_NH; q = q->next, k++) {
 		const struct ip_addr *gw = &q->attrs->nexthop;
 		struct fib_nh *nh;
@@ -181,17 +183,20 @@ static void
 program(struct kernel *k, const struct rib_entry *e)
 {
 	const struct plan *pl = &k->d->plan;
-	const struct plan_block *b = policy_own_block(pl, &e->prefix, true);
+	const struct plan_block *b;
+	struct ip_prefix pfx;
 	struct fib_route r;
 
+	rib_entry_prefix(e, &pfx);
+	b = policy_own_block(pl, &pfx, true);
 	if (b != NULL && b->blackhole)
 		return;		/* our own block: the blackhole stays */
-	if (is_reachable_route(pl, &e->prefix))
+	if (is_reachable_route(pl, &pfx))
 		return;		/* a reachableBy static route */
 	if (policy(pl, e, &r))
 		fib_set(k->fib, &r);
 	else
-		fib_unset(k->fib, &e->prefix);
+		fib_unset(k->fib, &pfx);
 }
 
 void

@@ -258,7 +258,10 @@ io_disconnect(void *ctx)
 		}
 	}
 	conn_close(c);
-	close_pending(c);
+	/* A connection held in a collision the peer resolved for it
+	 * becomes the session's (fsm.collided). */
+	if (!S(c)->fsm.collided)
+		close_pending(c);
 }
 
 static void

@@ -306,22 +306,26 @@ policy_export(void *arg, const struct speaker_peer *to,
 {
 	struct daemon *d = arg;
 	const struct plan *pl = &d->plan;
-	const struct ip_prefix *p = &e->prefix;
-	const struct plan_pool *pool = policy_pool_of(pl, p);
+	const struct rib_path *best = rib_best(e);
+	struct ip_prefix pfx;
+	const struct ip_prefix *p = &pfx;
+	const struct plan_pool *pool;
 	const struct plan_block *b;
 	bool ebgp = speaker_peer_ebgp(to);
 	const struct conn *c = speaker_peer_io_ctx(to);
 
+	rib_entry_prefix(e, &pfx);
+	pool = policy_pool_of(pl, p);
 	*adds = NULL;
 	/* BGPFilter export rules come first (CALICO.md 4.7). */
-	if (c != NULL && c->nfilters > 0 && e->paths != NULL) {
+	if (c != NULL && c->nfilters > 0 && best != NULL) {
 		struct bgp_attrs a;
 		struct plan_route rt;
 		uint32_t path[64];
 		enum plan_verdict v;
 
-		attrset_view(e->paths->attrs, &a);
-		route_of(d, to, p, speaker_path_peer(e->paths) != NULL, &a,
+		attrset_view(best->attrs, &a);
+		route_of(d, to, p, speaker_path_peer(best) != NULL, &a,
 		    path, 64, &rt);
 		v = filters(d, to, false, &rt, adds);
 		if (v != PLAN_NO_MATCH)
@@ -331,7 +335,7 @@ policy_export(void *arg, const struct speaker_peer *to,
 	if (pool != NULL && pool->disable_bgp_export)
 		return false;
 	/* 2, 3: Felix's tunnel and eBPF routes. */
-	if (e->paths != NULL && speaker_path_peer(e->paths) == NULL) {
+	if (best != NULL && speaker_path_peer(best) == NULL) {
 		const char *dev = kernel_local_dev(d, p);
 
 		if (dev != NULL && !ebgp && (fnmatch("*.cali", dev, 0) == 0 ||

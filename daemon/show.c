@@ -372,7 +372,7 @@ show_route(struct daemon *d, const char *what, bool json, struct buf_wr *o)
 {
 	const struct rib *r = speaker_rib(d->sp);
 	struct rib_entry *e = NULL;
-	struct ip_prefix q;
+	struct ip_prefix q, ep;
 	struct json_w j;
 	char p[ADDR_PFX_STRLEN];
 	unsigned k = 0;
@@ -389,30 +389,31 @@ show_route(struct daemon *d, const char *what, bool json, struct buf_wr *o)
 		t.len = (uint8_t)len;
 		addr_pfx_mask(&t);
 		e = rib_lookup(r, &t);
-		if (e != NULL && e->paths == NULL)
+		if (e != NULL && rib_best(e) == NULL)
 			e = NULL;
 	}
+	if (e != NULL)
+		rib_entry_prefix(e, &ep);
 	buf_put_str(o, "OK\n");
 	if (json) {
 		json_init(&j, o, true);
 		json_obj_begin(&j);
 		json_kstr(&j, "query", what);
-		json_kstr(&j, "prefix", e ? addr_pfx_fmt(&e->prefix, p,
+		json_kstr(&j, "prefix", e ? addr_pfx_fmt(&ep, p,
 		    sizeof(p)) : NULL);
 		json_kstr(&j, "kernel", e ? kernel_route_state(d,
-		    &e->prefix) : NULL);
+		    &ep) : NULL);
 		json_key(&j, "paths");
 		json_arr_begin(&j);
 	}
 	if (e == NULL && !json)
 		buf_printf(o, "no route to %s\n", what);
-	for (const struct rib_path *x = e ? e->paths : NULL; x != NULL;
+	for (const struct rib_path *x = e ? rib_best(e) : NULL; x != NULL;
 	    x = x->next, k++)
-		path_out(&e->prefix, x->attrs, source_name(x), k == 0 ? '*' :
+		path_out(&ep, x->attrs, source_name(x), k == 0 ? '*' :
 		    k < e->necmp ? '=' : ' ', json ? &j : NULL, o);
-	if (e != NULL && !json && kernel_route_state(d, &e->prefix))
-		buf_printf(o, "kernel: %s\n", kernel_route_state(d,
-		    &e->prefix));
+	if (e != NULL && !json && kernel_route_state(d, &ep))
+		buf_printf(o, "kernel: %s\n", kernel_route_state(d, &ep));
 	if (json) {
 		json_arr_end(&j);
 		json_obj_end(&j);
@@ -451,12 +452,14 @@ show_adj(struct daemon *d, struct conn *c, bool in, bool json,
 
 		while ((e = rib_next(r, &it)) != NULL && n < cap) {
 			unsigned k = 0;
+			struct ip_prefix ep;
 
-			for (const struct rib_path *x = e->paths; x != NULL;
+			rib_entry_prefix(e, &ep);
+			for (const struct rib_path *x = rib_best(e); x != NULL;
 			    x = x->next, k++) {
 				if (speaker_path_peer(x) != c->peer_sp)
 					continue;
-				v[n++] = (struct adj_row){ e->prefix, x->attrs,
+				v[n++] = (struct adj_row){ ep, x->attrs,
 				    k == 0 ? '*' : k < e->necmp ? '=' : ' ' };
 			}
 		}

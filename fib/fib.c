@@ -69,6 +69,7 @@ struct entry {
 struct resolved {
 	struct fib_nh key;
 	bool	ok;
+	bool	recursive;	/* through a route: ours may change it */
 	struct nl_nh nh;
 };
 
@@ -91,6 +92,7 @@ struct fib {
 	struct hash_table wsets, ksets;	/* interned nhsets */
 	struct kmirror km;		/* links, addresses, others' routes */
 	struct hash_table cache;	/* fib_nh -> resolved */
+	size_t	nrecursive;		/* of them through a route */
 	struct entry **dirty;
 	size_t	ndirty, dirty_cap, dirty_head;
 	enum dump dumping;
@@ -289,26 +291,36 @@ resolve(struct fib *f, const struct fib_nh *w, struct nl_nh *out)
 	if (r == NULL) {
 		r = xcalloc(1, sizeof(*r));
 		r->key = *w;
-		r->ok = kmirror_resolve(&f->km, w, &r->nh, own_at, f);
+		r->ok = kmirror_resolve(&f->km, w, &r->nh, own_at, f,
+		    &r->recursive);
+		f->nrecursive += r->recursive;
 		hash_insert(&f->cache, hv, r);
 	}
 	*out = r->nh;
 	return r->ok;
 }
 
-/* Something resolution depends on changed: recompute the cache and, if
- * any answer moved, look at every wanted route again. */
+/* Something resolution depends on changed: recompute the cache (only
+ * the answers that came through a route when just our own routes
+ * moved) and, if any answer moved, look at every wanted route again. */
 static void
-reresolve(struct fib *f)
+reresolve(struct fib *f, bool own_only)
 {
 	size_t it = 0;
 	struct resolved *r;
 	bool changed = false;
 
+	if (own_only && f->nrecursive == 0)
+		return;
 	while ((r = hash_next(&f->cache, &it)) != NULL) {
 		struct nl_nh nh;
-		bool ok = kmirror_resolve(&f->km, &r->key, &nh, own_at, f);
+		bool ok, rec;
 
+		if (own_only && !r->recursive)
+			continue;
+		ok = kmirror_resolve(&f->km, &r->key, &nh, own_at, f, &rec);
+		f->nrecursive += (size_t)rec - (size_t)r->recursive;
+		r->recursive = rec;
 		if (ok != r->ok || memcmp(&nh, &r->nh, sizeof(nh)) != 0) {
 			r->ok = ok;
 			r->nh = nh;
@@ -420,7 +432,7 @@ on_route(struct fib *f, const struct nlmsghdr *h)
 	kmirror_route(&f->km, &r, h->nlmsg_type == RTM_DELROUTE);
 	/* Only a route that could carry one of our gateways matters. */
 	if (f->synced)
-		reresolve(f);
+		reresolve(f, false);
 }
 
 /* IPv4 drops routes over a link that goes down without telling anyone:
@@ -448,7 +460,7 @@ links_changed(struct fib *f)
 {
 	if (!f->synced)
 		return;
-	reresolve(f);
+	reresolve(f, false);
 	if (f->hooks.links != NULL)
 		f->hooks.links(f->hooks.arg);
 }
@@ -591,7 +603,7 @@ dump_done(struct fib *f)
 		    f->km.naddrs, f->st.kernel_own, f->km.local_routes);
 	f->synced = true;
 	f->st.synced = true;
-	reresolve(f);
+	reresolve(f, false);
 	f->resolve_gen++;
 	f->all_dirty = true;
 	if (f->hooks.links != NULL)
@@ -983,8 +995,7 @@ run_batch(struct fib *f, uint64_t now)
 	}
 	f->ninflight = 0;
 	/* Our own routes moved: a recursive next hop may depend on one. */
-	if (hash_count(&f->cache) > 0)
-		reresolve(f);
+	reresolve(f, true);
 	return true;
 }
 

@@ -438,12 +438,13 @@ lookup(const struct kmirror *km, const struct ip_addr *gw,
 
 bool
 kmirror_resolve(const struct kmirror *km, const struct fib_nh *w,
-    struct nl_nh *out, kmirror_own_fn *own, void *arg)
+    struct nl_nh *out, kmirror_own_fn *own, void *arg, bool *recursive)
 {
 	const struct nl_nh *via;
 	bool blocked;
 	int ifx;
 
+	*recursive = false;
 	memset(out, 0, sizeof(*out));
 	out->gw = w->gw;
 	out->onlink = w->onlink;
@@ -462,6 +463,7 @@ kmirror_resolve(const struct kmirror *km, const struct fib_nh *w,
 	}
 	/* Recursive, one level, as BIRD's gateway recursive: the route
 	 * to gw must itself have a directly connected next hop. */
+	*recursive = true;
 	via = lookup(km, &w->gw, own, arg, &blocked);
 	if (via == NULL)
 		return false;

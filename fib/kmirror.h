@@ -56,9 +56,12 @@ typedef const struct nl_nh *kmirror_own_fn(void *arg,
 	    const struct ip_prefix *p);
 /* Resolve a wanted next hop into kernel form; false: unusable now.
  * Recursion looks at other protocols' routes and, through own(), at
- * ours (a reachableBy static, a BGP route). */
+ * ours (a reachableBy static, a BGP route); *recursive says whether the
+ * answer came from a route (else from a device or a connected subnet,
+ * which only links and addresses change). */
 bool	 kmirror_resolve(const struct kmirror *km, const struct fib_nh *w,
-	    struct nl_nh *out, kmirror_own_fn *own, void *arg);
+	    struct nl_nh *out, kmirror_own_fn *own, void *arg,
+	    bool *recursive);
 int	 kmirror_ifindex(const struct kmirror *km, const char *dev);
 /* A route of another protocol holds p at priority prio. */
 bool	 kmirror_conflict(const struct kmirror *km, const struct ip_prefix *p,

@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "log.h"
 #include "xalloc.h"
@@ -90,6 +91,36 @@ slab_destroy(struct slab *s)
 
 #else
 
+/*
+ * Blocks are mapped, aligned, straight from the kernel: malloc's
+ * aligned_alloc leaves a gap before every block that is half the
+ * address space and some of it resident; a mapping costs only the
+ * pages the objects carved from it touch, and goes back whole.
+ */
+static struct slab_block *
+block_map(void)
+{
+	uint8_t *p = mmap(NULL, 2 * BLOCK_SIZE, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uintptr_t a;
+	size_t head;
+
+	if (p == MAP_FAILED)
+		fatal("%s: mmap", __func__);
+	a = ((uintptr_t)p + BLOCK_SIZE - 1) & ~(uintptr_t)(BLOCK_SIZE - 1);
+	head = a - (uintptr_t)p;
+	if (head > 0)
+		munmap(p, head);
+	munmap((uint8_t *)a + BLOCK_SIZE, BLOCK_SIZE - head);
+	return (struct slab_block *)a;
+}
+
+static void
+block_unmap(struct slab_block *b)
+{
+	munmap(b, BLOCK_SIZE);
+}
+
 void *
 slab_alloc(struct slab *s)
 {
@@ -97,10 +128,7 @@ slab_alloc(struct slab *s)
 	uint8_t *obj;
 
 	if (b == NULL) {
-		b = aligned_alloc(BLOCK_SIZE, BLOCK_SIZE);
-		if (b == NULL)
-			fatal("%s", __func__);
-		memset(b, 0, sizeof(*b));
+		b = block_map();
 		b->nfree = b->unused = s->per_block;
 		block_link(&s->partial, b);
 		s->nblocks++;
@@ -143,7 +171,7 @@ slab_free(struct slab *s, void *obj)
 	if (b->nfree == s->per_block &&
 	    (s->partial != b || b->next != NULL)) {
 		block_unlink(b);
-		free(b);
+		block_unmap(b);
 		s->nblocks--;
 	}
 }
@@ -154,7 +182,7 @@ free_list(struct slab_block *b)
 	while (b != NULL) {
 		struct slab_block *next = b->next;
 
-		free(b);
+		block_unmap(b);
 		b = next;
 	}
 }

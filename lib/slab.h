@@ -1,10 +1,11 @@
 /*
  * slab: a pool of fixed-size objects for what bgpd holds per route (RIB
  * entries and paths, FIB entries).  Objects are carved from 64 KiB blocks
- * with no per-object header, so an object costs its size rounded to 8
- * octets instead of malloc's 16-octet steps plus 8; a block whose objects
- * are all free goes back to the system.  Under AddressSanitizer it is
- * plain malloc and free, so use-after-free is still caught.
+ * mapped from the kernel, with no per-object header, so an object costs
+ * its size rounded to 8 octets instead of malloc's 16-octet steps plus
+ * 8; a block whose objects are all free goes back to the system.
+ * Under AddressSanitizer it is plain malloc and free, so use-after-free
+ * is still caught.
  */
 #ifndef BGPD_SLAB_H
 #define BGPD_SLAB_H

@@ -23,8 +23,11 @@ rec(char c)
 	}
 }
 
+static struct fsm f;
+static bool collided_seen;
+
 static void f_connect(void *ctx) { rec('C'); }
-static void f_disconnect(void *ctx) { rec('X'); }
+static void f_disconnect(void *ctx) { rec('X'); collided_seen = f.collided; }
 /* The time each action was given: must be the clock's, never older. */
 static uint64_t last_now;
 static void f_open(void *ctx, uint64_t t) { rec('O'); last_now = t; }
@@ -54,7 +57,6 @@ static const struct fsm_ops ops = {
 	f_established, f_down,
 };
 
-static struct fsm f;
 static uint64_t now;
 
 static void
@@ -299,6 +301,65 @@ START_TEST(test_stop_and_notification)
 END_TEST
 
 /*
+ * RFC 4271 6.8: a Cease "Connection Collision Resolution" in OpenSent or
+ * OpenConfirm closes only this connection: Active at once (the peer's
+ * other connection is taken up), no back-off, the daemon told to keep
+ * the held connection; in Established it is an error like any other.
+ */
+START_TEST(test_collision_lost)
+{
+	struct fsm_arg a;
+	enum fsm_state st[] = { FSM_OPENSENT, FSM_OPENCONFIRM };
+
+	memset(&a, 0, sizeof(a));
+	a.code = BGP_ERR_CEASE;
+	a.subcode = BGP_CEASE_COLLISION;
+	for (int i = 0; i < 2; i++) {
+		setup(false);
+		ev(FSM_EV_START);
+		advance(2000);
+		ev(FSM_EV_CONN_OPEN);
+		if (st[i] == FSM_OPENCONFIRM)
+			open_hold(90);
+		ck_assert_int_eq(f.state, st[i]);
+		log_[0] = '\0';
+		collided_seen = false;
+		fsm_event(&f, FSM_EV_NOTIFICATION, &a, now);
+		ck_assert_str_eq(log_, "XD");
+		ck_assert(collided_seen);
+		ck_assert(!f.collided);
+		ck_assert(!last_was_up);
+		ck_assert_int_eq(f.state, FSM_ACTIVE);
+		ck_assert(!timer_running(&f.timers, TIMER_IDLE_HOLD));
+		ck_assert_uint_eq(fsm_next_timer(&f), now + 5000);
+		/* The peer's connection arrives: a session as usual. */
+		ev(FSM_EV_CONN_OPEN);
+		open_hold(90);
+		ev(FSM_EV_KEEPALIVE);
+		ck_assert_int_eq(f.state, FSM_ESTABLISHED);
+	}
+	/* Any other Cease still backs off. */
+	a.subcode = BGP_CEASE_SHUTDOWN;
+	setup(false);
+	ev(FSM_EV_START);
+	advance(2000);
+	ev(FSM_EV_CONN_OPEN);
+	fsm_event(&f, FSM_EV_NOTIFICATION, &a, now);
+	ck_assert_int_eq(f.state, FSM_IDLE);
+	ck_assert(timer_running(&f.timers, TIMER_IDLE_HOLD));
+	/* Established: the collision was resolved long ago; an error. */
+	a.subcode = BGP_CEASE_COLLISION;
+	setup(false);
+	establish();
+	collided_seen = true;
+	fsm_event(&f, FSM_EV_NOTIFICATION, &a, now);
+	ck_assert_int_eq(f.state, FSM_IDLE);
+	ck_assert(!collided_seen);
+	ck_assert(last_was_up);
+}
+END_TEST
+
+/*
  * 30 days Established, the clock jumping from deadline to deadline as
  * the daemon's loop does: one KEEPALIVE per 30 s exactly, each action
  * handed the clock's time, the hold timer always 90 s ahead of the last
@@ -369,6 +430,7 @@ main(void)
 	tcase_add_test(tc, test_unexpected_messages);
 	tcase_add_test(tc, test_hold_zero_and_keepalive_conf);
 	tcase_add_test(tc, test_stop_and_notification);
+	tcase_add_test(tc, test_collision_lost);
 	tcase_add_test(tc, test_thirty_days);
 	suite_add_tcase(s, tc);
 	return tu_run(s);

@@ -6,9 +6,19 @@
 #include "bgp/attrset.h"
 #include "bgp/decide.h"
 #include "bgp/rib.h"
+#include "lib/xalloc.h"
 #include "tests/unit/util/testutil.h"
 
 static struct rib_peer peers[8];
+
+static bool
+prefix_is(const struct rib_entry *e, const struct ip_prefix *p)
+{
+	struct ip_prefix x;
+
+	rib_entry_prefix(e, &x);
+	return addr_pfx_eq(&x, p);
+}
 
 static void
 peer_setup(int i, const char *addr, uint32_t rid, bool ebgp)
@@ -226,10 +236,10 @@ check_order(const int *order, int n)
 	ck_assert_uint_eq(e->necmp, 2);
 	for (int i = 0; i < n; i++)
 		rib_peer_flush(&r, &peers[i], 0);
-	ck_assert_uint_eq(rib_count(&r), 1);	/* still queued */
+	ck_assert_uint_eq(rib_entries(&r), 1);	/* still queued */
 	while ((e = rib_dirty_pop(&r)) != NULL)
 		rib_entry_done(&r, e);
-	ck_assert_uint_eq(rib_count(&r), 0);
+	ck_assert_uint_eq(rib_entries(&r), 0);
 	rib_free(&r);
 	runs++;
 }
@@ -278,11 +288,11 @@ START_TEST(test_updates_and_dirty)
 	/* Two entries queued once each, in order. */
 	ck_assert_uint_eq(r.ndirty, 2);
 	e = rib_dirty_pop(&r);
-	ck_assert(addr_pfx_eq(&e->prefix, &p1));
+	ck_assert(prefix_is(e, &p1));
 	ck_assert_uint_eq(e->necmp, 2);
 	rib_entry_done(&r, e);
 	e = rib_dirty_pop(&r);
-	ck_assert(addr_pfx_eq(&e->prefix, &p2));
+	ck_assert(prefix_is(e, &p2));
 	rib_entry_done(&r, e);
 	ck_assert_ptr_null(rib_dirty_pop(&r));
 	/* The same path again changes nothing. */
@@ -345,7 +355,7 @@ START_TEST(test_stale)
 	ck_assert_uint_eq(rib_peer_flush_stale(&r, &peers[0], 0), 0);
 	ck_assert_ptr_nonnull(rib_lookup(&r, &p1));
 	e = rib_dirty_pop(&r);
-	ck_assert(addr_pfx_eq(&e->prefix, &p2));
+	ck_assert(prefix_is(e, &p2));
 	ck_assert_ptr_null(rib_best(e));
 	rib_entry_done(&r, e);
 	ck_assert_ptr_null(rib_lookup(&r, &p2));
@@ -395,10 +405,11 @@ START_TEST(test_flush_walk_across_growth)
 	} while (left > 0);
 	ck_assert_uint_eq(peers[0].npaths, 0);
 	ck_assert_uint_eq(peers[1].npaths, 1000 + next);
-	ck_assert_uint_eq(rib_count(&r), 1000 + next + 2000);	/* dirty */
+	ck_assert_uint_eq(rib_count(&r), 1000 + next);
+	ck_assert_uint_eq(rib_entries(&r), 1000 + next + 2000);	/* dirty */
 	while ((e = rib_dirty_pop(&r)) != NULL)
 		rib_entry_done(&r, e);
-	ck_assert_uint_eq(rib_count(&r), 1000 + next);
+	ck_assert_uint_eq(rib_entries(&r), 1000 + next);
 	/* A down peer: the same walk, every path. */
 	do
 		left = rib_peer_flush(&r, &peers[1], 100);
@@ -406,10 +417,170 @@ START_TEST(test_flush_walk_across_growth)
 	while ((e = rib_dirty_pop(&r)) != NULL)
 		rib_entry_done(&r, e);
 	ck_assert_uint_eq(rib_count(&r), 0);
+	ck_assert_uint_eq(rib_entries(&r), 0);
 	ck_assert_uint_eq(r.npaths, 0);
 	rib_free(&r);
 	attrset_unref(a0);
 	attrset_unref(a1);
+}
+END_TEST
+
+/*
+ * What a route costs (issue 15), from the slab and table counters: an
+ * IPv4 prefix with one path is one 56-octet object (IPv6: 72) and no
+ * path object; only a second path takes one (32 octets); the table
+ * costs at most a bucket pointer per entry.
+ */
+START_TEST(test_memory_per_route)
+{
+	struct rib r;
+	struct rib_mem m;
+	struct ip_prefix p;
+	struct attrset *a0, *a1;
+	const size_t n = 20000;
+
+	peer_setup(0, "198.51.100.1", 1, false);
+	peer_setup(1, "198.51.100.2", 2, false);
+	rib_init(&r);
+	a0 = mkattrs(100, 1, 1, 0, -1, 0, 0, "198.51.100.1");
+	a1 = mkattrs(100, 2, 1, 0, -1, 0, 0, "198.51.100.2");
+	for (uint32_t i = 0; i < n; i++) {
+		addr_from_v4(&p.addr, 0x64400000u + i);
+		p.len = 32;
+		rib_update(&r, &peers[0], &p, attrset_ref(a0));
+	}
+	for (uint32_t i = 0; i < 100; i++) {
+		memset(&p, 0, sizeof(p));
+		p.addr.af = AF_INET6;
+		p.addr.b[0] = 0x20;
+		p.addr.b[1] = 0x01;
+		p.addr.b[2] = 0x0d;
+		p.addr.b[3] = 0xb8;
+		p.addr.b[15] = (uint8_t)i;
+		p.len = 128;
+		rib_update(&r, &peers[0], &p, attrset_ref(a0));
+	}
+	rib_mem(&r, &m);
+	ck_assert_uint_eq(m.entries4, n);
+	ck_assert_uint_eq(m.entries6, 100);
+	ck_assert_uint_eq(m.paths, 0);
+#if UINTPTR_MAX == UINT64_MAX
+	ck_assert_uint_eq(m.entry4_size, 56);
+	ck_assert_uint_eq(m.entry6_size, 72);
+	ck_assert_uint_eq(m.path_size, 32);
+#endif
+	ck_assert_uint_le(m.bucket_bytes, (n + 100) * sizeof(void *));
+	/* A worse second path for one prefix: one path object; a better
+	 * one for another: the best moves into the entry, one object. */
+	addr_from_v4(&p.addr, 0x64400000u);
+	p.len = 32;
+	rib_update(&r, &peers[1], &p, attrset_ref(a1));
+	ck_assert_ptr_eq(rib_best(rib_lookup(&r, &p))->peer, &peers[0]);
+	rib_update(&r, &peers[1], &p, attrset_ref(a0));
+	rib_mem(&r, &m);
+	ck_assert_uint_eq(m.paths, 1);
+	ck_assert_uint_eq(r.npaths, n + 100 + 1);
+	rib_withdraw(&r, &peers[0], &p);
+	rib_mem(&r, &m);
+	ck_assert_uint_eq(m.paths, 0);
+	ck_assert_ptr_eq(rib_best(rib_lookup(&r, &p))->peer, &peers[1]);
+	rib_free(&r);
+	attrset_unref(a0);
+	attrset_unref(a1);
+}
+END_TEST
+
+/*
+ * More changes than the dirty ring holds: the rest are flagged and found
+ * by a walk; every changed entry comes out exactly once, whatever the
+ * mix, and the ring's memory is given back.
+ */
+START_TEST(test_dirty_overflow)
+{
+	struct rib r;
+	struct rib_mem m;
+	struct ip_prefix p;
+	struct attrset *a0;
+	struct rib_entry *e;
+	const size_t n = RIB_DIRTY_RING + 5000;
+	size_t popped = 0, nulls = 0;
+	uint8_t *seen = xcalloc(n, 1);
+
+	peer_setup(0, "198.51.100.1", 1, false);
+	rib_init(&r);
+	a0 = mkattrs(100, 1, 1, 0, -1, 0, 0, "198.51.100.1");
+	for (uint32_t i = 0; i < n; i++) {
+		addr_from_v4(&p.addr, 0x64400000u + i);
+		p.len = 32;
+		rib_update(&r, &peers[0], &p, attrset_ref(a0));
+	}
+	ck_assert_uint_eq(r.ndirty, n);
+	ck_assert_uint_eq(r.nflagged, 5000);
+	rib_mem(&r, &m);
+	ck_assert_uint_le(m.ring_bytes, RIB_DIRTY_RING * sizeof(void *));
+	while (r.ndirty > 0) {
+		struct ip_prefix x;
+
+		if ((e = rib_dirty_pop(&r)) == NULL) {
+			ck_assert_uint_lt(++nulls, 100);
+			continue;
+		}
+		rib_entry_prefix(e, &x);
+		uint32_t i = addr_v4(&x.addr) - 0x64400000u;
+		ck_assert_uint_lt(i, n);
+		ck_assert_uint_lt(seen[i], 2);
+		seen[i]++;
+		popped++;
+		/* A change to one already out: it comes out once more. */
+		if (popped == 1000)
+			rib_withdraw(&r, &peers[0], &x);
+		rib_entry_done(&r, e);
+	}
+	ck_assert_uint_eq(popped, n + 1);
+	for (size_t i = 0; i < n; i++)
+		ck_assert_uint_ge(seen[i], 1);
+	ck_assert_ptr_null(rib_dirty_pop(&r));
+	rib_mem(&r, &m);
+	ck_assert_uint_eq(m.ring_bytes, 0);
+	rib_free(&r);
+	attrset_unref(a0);
+	free(seen);
+}
+END_TEST
+
+/* An owner's EXT octets keep an entry without paths; all zero, it goes. */
+START_TEST(test_ext_keeps_entry)
+{
+	struct rib r;
+	struct ip_prefix p;
+	struct attrset *a0;
+	struct rib_entry *e;
+
+	peer_setup(0, "198.51.100.1", 1, false);
+	rib_init(&r);
+	a0 = mkattrs(100, 1, 1, 0, -1, 0, 0, "198.51.100.1");
+	addr_pfx_parse("100.64.3.0/26", &p, false);
+	e = rib_get(&r, &p);
+	ck_assert_ptr_eq(rib_get(&r, &p), e);
+	ck_assert_ptr_null(rib_best(e));
+	ck_assert_ptr_eq(rib_entry_of_ext(e->ext), e);
+	ck_assert_uint_eq(rib_count(&r), 0);
+	e->ext[3] = 1;
+	rib_update(&r, &peers[0], &p, attrset_ref(a0));
+	ck_assert_ptr_eq(rib_lookup(&r, &p), e);
+	ck_assert_uint_eq(rib_count(&r), 1);
+	rib_withdraw(&r, &peers[0], &p);
+	while ((e = rib_dirty_pop(&r)) != NULL)
+		rib_entry_done(&r, e);
+	e = rib_lookup(&r, &p);
+	ck_assert_ptr_nonnull(e);	/* the owner's still */
+	ck_assert_uint_eq(rib_count(&r), 0);
+	e->ext[3] = 0;
+	rib_entry_done(&r, e);
+	ck_assert_ptr_null(rib_lookup(&r, &p));
+	ck_assert_uint_eq(rib_entries(&r), 0);
+	rib_free(&r);
+	attrset_unref(a0);
 }
 END_TEST
 
@@ -425,6 +596,9 @@ main(void)
 	tcase_add_test(tc, test_updates_and_dirty);
 	tcase_add_test(tc, test_stale);
 	tcase_add_test(tc, test_flush_walk_across_growth);
+	tcase_add_test(tc, test_memory_per_route);
+	tcase_add_test(tc, test_dirty_overflow);
+	tcase_add_test(tc, test_ext_keeps_entry);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }

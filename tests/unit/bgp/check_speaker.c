@@ -393,7 +393,7 @@ START_TEST(test_rr_reflection)
 	ck_assert_ptr_nonnull(best_at(2, "100.64.3.0/26"));
 	/* Nothing comes back to its source. */
 	ck_assert_uint_eq(rib_lookup(speaker_rib(nodes[0].sp),
-	    &p)->paths->next == NULL, 1);
+	    &p)->best.next == NULL, 1);
 }
 END_TEST
 
@@ -436,8 +436,8 @@ START_TEST(test_rr_cluster_loop)
 	for (int n = 1; n <= 2; n++) {
 		e = rib_lookup(speaker_rib(nodes[n].sp), &p);
 		ck_assert_ptr_nonnull(e);
-		ck_assert_ptr_null(e->paths->next);
-		ck_assert(!(e->paths->attrs->present & ATTR_P_CLUSTER_LIST));
+		ck_assert_ptr_null(rib_best(e)->next);
+		ck_assert(!(rib_best(e)->attrs->present & ATTR_P_CLUSTER_LIST));
 	}
 }
 END_TEST

@@ -298,6 +298,45 @@ START_TEST(test_resolution)
 }
 END_TEST
 
+/* A next hop reached through a route of our own (a reachableBy static)
+ * follows it when we move it, and only then: the routes whose next hops
+ * are directly connected keep their kernel form. */
+START_TEST(test_resolution_own)
+{
+	struct fib *f;
+	struct fib_route r, s;
+	struct fib_stats st;
+	uint64_t replaces;
+
+	NEED_NS();
+	f = start(true);
+	route(&s, "203.0.113.7/32", "198.51.100.2", NULL);
+	fib_set(f, &s);
+	route(&r, "100.64.8.0/26", "203.0.113.7", NULL);
+	fib_set(f, &r);
+	route(&r, "100.64.9.0/26", "198.51.100.5", NULL);
+	fib_set(f, &r);
+	pump(f, 150);
+	ck_assert_str_eq(out("ip route show 100.64.8.0/26 proto 186"),
+	    "100.64.8.0/26 via 198.51.100.2 dev va");
+	ck_assert_str_eq(out("ip route show 100.64.9.0/26 proto 186"),
+	    "100.64.9.0/26 via 198.51.100.5 dev va");
+	fib_stats(f, &st);
+	replaces = st.replaces;
+	route(&s, "203.0.113.7/32", "198.51.100.3", NULL);
+	fib_set(f, &s);
+	pump(f, 150);
+	ck_assert_str_eq(out("ip route show 100.64.8.0/26 proto 186"),
+	    "100.64.8.0/26 via 198.51.100.3 dev va");
+	ck_assert_str_eq(out("ip route show 100.64.9.0/26 proto 186"),
+	    "100.64.9.0/26 via 198.51.100.5 dev va");
+	/* The static and the route through it, nothing else. */
+	fib_stats(f, &st);
+	ck_assert_uint_eq(st.replaces - replaces, 2);
+	fib_free(f);
+}
+END_TEST
+
 /* Someone deletes our route: it comes back. */
 START_TEST(test_drift_repaired)
 {
@@ -430,6 +469,7 @@ suite(void)
 	tcase_add_test(tc, test_foreign_untouched);
 	tcase_add_test(tc, test_restart_keeps_until_ready);
 	tcase_add_test(tc, test_resolution);
+	tcase_add_test(tc, test_resolution_own);
 	tcase_add_test(tc, test_drift_repaired);
 	tcase_add_test(tc, test_onlink_dev);
 	tcase_add_test(tc, test_lengths_and_v6);
