@@ -146,7 +146,7 @@ on_changed(void *arg)
 		w->applied++;
 		daemon_apply(d, &pl);
 	}
-	sdnotify("READY=1");
+	sdnotify_reloaded(d);
 }
 
 int
