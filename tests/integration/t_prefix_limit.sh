@@ -71,7 +71,10 @@ while [ "$i" -lt 50 ]; do
 	i=$((i + 1))
 done
 echo "RSS: baseline ${base} kB, peak ${peak} kB, after ${now} kB"
-[ "$peak" -gt $((base + 8192)) ] ||
+# 50,000 routes in the compact RIB are some 6 MB: the flood must show
+# (or the return below proves nothing), and what is left after it must
+# be a small part of what it took.
+[ "$peak" -gt $((base + 4096)) ] ||
     fail "the flood did not show in RSS (peak $peak kB, base $base kB)"
 [ "$now" -le $((base + 2048)) ] ||
     fail "RSS did not return to the baseline: $now kB after, $base kB before"
