@@ -21,6 +21,7 @@
 #include "kernel.h"
 #include "lib/log.h"
 #include "lib/monotime.h"
+#include "metrics.h"
 #include "peer_io.h"
 #include "policy.h"
 #include "sdnotify.h"
@@ -50,6 +51,7 @@ on_work(evutil_socket_t fd, short what, void *arg)
 
 	if (kernel_tick(d) || more)
 		event_active(d->work, EV_TIMEOUT, 0);
+	sdnotify_tick(d);
 	if (t != UINT64_MAX) {
 		struct timeval tv;
 
@@ -210,7 +212,7 @@ daemon_reload(struct daemon *d, char *err, size_t errlen)
 		    "%s", err);
 		log_err("reload failed, keeping the running configuration: "
 		    "%s", err);
-		sdnotify("READY=1");
+		sdnotify_reloaded(d);
 		return -1;
 	}
 	if (pl.listen_port != d->plan.listen_port ||
@@ -232,7 +234,7 @@ daemon_reload(struct daemon *d, char *err, size_t errlen)
 	d->last_reload_wall = time(NULL);
 	d->last_reload_error[0] = '\0';
 	daemon_wake(d);
-	sdnotify("READY=1");
+	sdnotify_reloaded(d);
 	return 0;
 }
 
@@ -266,12 +268,18 @@ dropin_open(struct daemon *d, char *err, size_t errlen)
 	if (d->opts.bird6_socket != NULL && (d->bird6 = birdsock_open(d,
 	    d->opts.bird6_socket, AF_INET6, err, errlen)) == NULL)
 		return -1;
-	return 0;
+	if (d->opts.metrics != NULL && (d->metrics = metrics_open(d,
+	    d->opts.metrics, err, errlen)) == NULL)
+		return -1;
+	return sdnotify_open(d, err, errlen);
 }
 
 static void
 dropin_close(struct daemon *d)
 {
+	metrics_close(d->metrics);
+	d->metrics = NULL;
+	sdnotify_close(d);
 	birdsock_close(d->bird4);
 	birdsock_close(d->bird6);
 	d->bird4 = d->bird6 = NULL;
@@ -377,7 +385,8 @@ daemon_main(const struct daemon_opts *o)
 		    "sessions, %zu blocks", BGPD_VERSION, d.plan.node,
 		    addr_fmt(&d.plan.router_id, rid, sizeof(rid)),
 		    d.plan.local_as, d.plan.nsessions, d.plan.nblocks);
-		sdnotify("READY=1");
+		/* READY=1 comes from sdnotify_tick() once synced. */
+		daemon_wake(&d);
 		event_base_dispatch(d.base);
 	}
 	stop(&d);

@@ -1,12 +1,22 @@
 /* sdnotify: see sdnotify.h.  The protocol is sd_notify(3)'s. */
 #include "sdnotify.h"
 
+#include <event2/event.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
+
+#include "bgp/speaker.h"
+#include "daemon.h"
+#include "health.h"
+#include "lib/log.h"
+#include "lib/xalloc.h"
+#include "peer_io.h"
 
 void
 sdnotify(const char *state)
@@ -32,4 +42,107 @@ sdnotify(const char *state)
 	(void)sendto(fd, state, strlen(state), 0, (struct sockaddr *)&sun,
 	    len);
 	close(fd);
+}
+
+/* ---- the daemon's side ---- */
+
+struct svc {
+	struct event *wd;
+	bool	ready_sent;
+	char	status[256];
+};
+
+static void
+on_watchdog(evutil_socket_t fd, short what, void *arg)
+{
+	sdnotify("WATCHDOG=1");
+}
+
+int
+sdnotify_open(struct daemon *d, char *err, size_t errlen)
+{
+	const char *us = getenv("WATCHDOG_USEC"), *pid = getenv("WATCHDOG_PID");
+	struct svc *v = xcalloc(1, sizeof(*v));
+	unsigned long long usec;
+	char *end;
+
+	d->svc = v;
+	if (us == NULL || (pid != NULL && strtol(pid, NULL, 10) != getpid()))
+		return 0;
+	usec = strtoull(us, &end, 10);
+	if (*us == '\0' || *end != '\0' || usec < 2000) {
+		snprintf(err, errlen, "WATCHDOG_USEC '%s': expected "
+		    "microseconds, 2000 or more", us);
+		return -1;
+	}
+	{
+		struct timeval tv = { (time_t)(usec / 2 / 1000000),
+		    (suseconds_t)(usec / 2 % 1000000) };
+
+		v->wd = event_new(d->base, -1, EV_PERSIST, on_watchdog, d);
+		event_add(v->wd, &tv);
+	}
+	log_info("systemd watchdog: WATCHDOG=1 every %llu ms", usec / 2000);
+	sdnotify("WATCHDOG=1");
+	return 0;
+}
+
+void
+sdnotify_close(struct daemon *d)
+{
+	if (d->svc == NULL)
+		return;
+	if (d->svc->wd != NULL)
+		event_free(d->svc->wd);
+	free(d->svc);
+	d->svc = NULL;
+}
+
+static void
+status_line(const struct daemon *d, char *buf, size_t size)
+{
+	struct health_recovery r;
+	unsigned up = 0, n = 0;
+
+	for (const struct conn *c = d->conns; c != NULL; c = c->next) {
+		n++;
+		up += session_established(speaker_peer_session(c->peer_sp));
+	}
+	health_recovery(d, &r);
+	snprintf(buf, size, "STATUS=%u of %u sessions Established, %zu "
+	    "prefixes%s", up, n, rib_count(speaker_rib(d->sp)), r.running ?
+	    ", waiting for End-of-RIB" : "");
+}
+
+void
+sdnotify_tick(struct daemon *d)
+{
+	struct svc *v = d->svc;
+	struct health_recovery r;
+	char st[256], msg[300];
+
+	if (v == NULL || d->stopping || getenv("NOTIFY_SOCKET") == NULL)
+		return;
+	status_line(d, st, sizeof(st));
+	if (!v->ready_sent) {
+		health_recovery(d, &r);
+		if (r.running)
+			return;
+		v->ready_sent = true;
+		snprintf(msg, sizeof(msg), "READY=1\n%s", st);
+		sdnotify(msg);
+		snprintf(v->status, sizeof(v->status), "%s", st);
+		return;
+	}
+	if (strcmp(st, v->status) != 0) {
+		sdnotify(st);
+		snprintf(v->status, sizeof(v->status), "%s", st);
+	}
+}
+
+void
+sdnotify_reloaded(struct daemon *d)
+{
+	if (d->svc == NULL || d->svc->ready_sent)
+		sdnotify("READY=1");
 }
