@@ -173,7 +173,7 @@ golden-update: all
 integration: asan bench-tools
 	sh tests/integration/run.sh
 
-check: deps layering unit golden packaging integration
+check: deps layering unit golden packaging integration image-test
 	@echo "make check: all layers passed"
 
 # Three bgpd nodes and their pods in network namespaces (README.md).
@@ -232,6 +232,24 @@ uninstall:
 	    $(DESTDIR)$(SYSCONFDIR)/bgpd/bgpd.yaml.example \
 	    $(DESTDIR)$(DOCDIR)/README.md $(DESTDIR)$(DOCDIR)/LICENSE
 	-rmdir $(DESTDIR)$(DOCDIR) $(DESTDIR)$(SYSCONFDIR)/bgpd 2>/dev/null
+
+# The OCI image (packaging/image/build.sh) and its test: podman runs it
+# in a lab namespace against BIRD (tests/image/t_image.sh).  The heavy
+# packages come in through deps' EXTRA_PKGS, for these targets only.
+IMAGE_PKGS := mmdebstrap podman buildah runc uidmap binutils
+IMAGE	:= $(B)/image/bgpd-oci.tar
+
+image: deps all
+	EXTRA_PKGS="$(IMAGE_PKGS)" sh tools/deps.sh
+	sh packaging/image/build.sh $(BGPD) $(B)/image
+
+image-test: image
+	@start=$$(date +%s); \
+	if BGPD=$(CURDIR)/$(BGPD) sh tests/image/t_image.sh \
+	    $(CURDIR)/$(IMAGE); then \
+		echo "image: 1 passed, 0 failed ($$(($$(date +%s) - \
+		    start))s)"; \
+	else echo "image: 0 passed, 1 failed"; exit 1; fi
 
 # install/uninstall into a scratch DESTDIR, the man page, --help.
 packaging: all
