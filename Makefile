@@ -4,7 +4,9 @@
 #   make            build build/bgpd
 #   make check      every test layer that exists (see TESTING.md)
 #   make deps       install the Debian packages the build and tests need
-#   make install    PREFIX, DESTDIR; also installs the systemd unit
+#   make install    PREFIX, DESTDIR: bgpd (stripped), bgpd(8), the unit
+#   make uninstall  remove what install put there
+#   make image      an OCI image for calico/node (packaging/image/)
 #   make asan       sanitizer (ASan+UBSan) build of everything
 #   make fuzz       libFuzzer on every decoder (FUZZ_TIME=secs each)
 
@@ -13,6 +15,7 @@ SBINDIR	?= $(PREFIX)/sbin
 SYSCONFDIR ?= /etc
 UNITDIR	?= /lib/systemd/system
 DOCDIR	?= $(PREFIX)/share/doc/bgpd
+MANDIR	?= $(PREFIX)/share/man
 DESTDIR	?=
 
 CC	?= cc
@@ -81,6 +84,7 @@ UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 TESTUTIL_OBJ := $(patsubst %.c,$(B)/%.o,$(wildcard tests/unit/util/*.c))
 
 .PHONY: all check unit golden integration asan deps install clean \
+	uninstall packaging image image-test \
 	golden-update layering demo unit-bins mutation fuzz \
 	replay-bins fuzz-bins
 
@@ -179,7 +183,7 @@ golden-update: all
 integration: asan all bench-tools
 	sh tests/integration/run.sh
 
-check: deps layering unit golden integration
+check: deps layering unit golden packaging integration image-test
 	@echo "make check: all layers passed"
 
 # Three bgpd nodes and their pods in network namespaces (README.md).
@@ -218,15 +222,48 @@ soak: deps bench-deps all
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(UNITDIR) \
-	    $(DESTDIR)$(SYSCONFDIR)/bgpd $(DESTDIR)$(DOCDIR)
-	install -m 0755 $(BGPD) $(DESTDIR)$(SBINDIR)/bgpd
-	install -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
+	    $(DESTDIR)$(SYSCONFDIR)/bgpd $(DESTDIR)$(DOCDIR) \
+	    $(DESTDIR)$(MANDIR)/man8
+	install -s -m 0755 $(BGPD) $(DESTDIR)$(SBINDIR)/bgpd
+	install -m 0644 doc/bgpd.8 $(DESTDIR)$(MANDIR)/man8/bgpd.8
+	install -m 0644 README.md LICENSE $(DESTDIR)$(DOCDIR)/
 	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@DOCDIR@|$(DOCDIR)|g' \
 	    systemd/bgpd.service \
 	    > $(DESTDIR)$(UNITDIR)/bgpd.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/bgpd.service
 	install -m 0644 systemd/bgpd.yaml.example \
 	    $(DESTDIR)$(SYSCONFDIR)/bgpd/bgpd.yaml.example
+
+# Everything install wrote except the configuration directory's own
+# files an operator may have added.
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/bgpd $(DESTDIR)$(MANDIR)/man8/bgpd.8 \
+	    $(DESTDIR)$(UNITDIR)/bgpd.service \
+	    $(DESTDIR)$(SYSCONFDIR)/bgpd/bgpd.yaml.example \
+	    $(DESTDIR)$(DOCDIR)/README.md $(DESTDIR)$(DOCDIR)/LICENSE
+	-rmdir $(DESTDIR)$(DOCDIR) $(DESTDIR)$(SYSCONFDIR)/bgpd 2>/dev/null
+
+# The OCI image (packaging/image/build.sh) and its test: podman runs it
+# in a lab namespace against BIRD (tests/image/t_image.sh).  The heavy
+# packages come in through deps' EXTRA_PKGS, for these targets only.
+IMAGE_PKGS := mmdebstrap podman buildah runc uidmap binutils
+IMAGE	:= $(B)/image/bgpd-oci.tar
+
+image: deps all
+	EXTRA_PKGS="$(IMAGE_PKGS)" sh tools/deps.sh
+	sh packaging/image/build.sh $(BGPD) $(B)/image
+
+image-test: image
+	@start=$$(date +%s); \
+	if BGPD=$(CURDIR)/$(BGPD) sh tests/image/t_image.sh \
+	    $(CURDIR)/$(IMAGE); then \
+		echo "image: 1 passed, 0 failed ($$(($$(date +%s) - \
+		    start))s)"; \
+	else echo "image: 0 passed, 1 failed"; exit 1; fi
+
+# install/uninstall into a scratch DESTDIR, the man page, --help.
+packaging: all
+	sh tests/packaging.sh
 
 clean:
 	rm -rf build

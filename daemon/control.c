@@ -592,12 +592,21 @@ control_routes_json(struct daemon *d, struct buf_wr *o)
 
 static void client_free(struct client *cl);
 
+/* A client that stops reading its answer is dropped after this long
+ * without progress, so it cannot hold one of the few client slots. */
+static const struct timeval write_tv = { 2 * CLIENT_TIMEOUT, 0 };
+
 static void
 on_client_write(evutil_socket_t fd, short what, void *arg)
 {
 	struct client *cl = arg;
-	ssize_t n = write(cl->fd, cl->out.data + cl->off,
-	    cl->out.len - cl->off);
+	ssize_t n;
+
+	if (what & EV_TIMEOUT) {
+		client_free(cl);
+		return;
+	}
+	n = write(cl->fd, cl->out.data + cl->off, cl->out.len - cl->off);
 
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
@@ -653,7 +662,7 @@ respond(struct client *cl)
 	event_del(cl->rev);
 	cl->wev = event_new(d->base, cl->fd, EV_WRITE | EV_PERSIST,
 	    on_client_write, cl);
-	event_add(cl->wev, NULL);
+	event_add(cl->wev, &write_tv);
 }
 
 static void
@@ -684,7 +693,7 @@ on_client_read(evutil_socket_t fd, short what, void *arg)
 		event_del(cl->rev);
 		cl->wev = event_new(cl->ctl->d->base, cl->fd,
 		    EV_WRITE | EV_PERSIST, on_client_write, cl);
-		event_add(cl->wev, NULL);
+		event_add(cl->wev, &write_tv);
 	}
 }
 
