@@ -110,6 +110,9 @@ ds_open(struct event_base *base, const struct dsenv *env,
 	if (ds->fw == NULL)
 		log_warnx("not following %s for changes: %s", config_path,
 		    ds->fw_error);
+	else
+		log_info("datastore: files under %s, followed for changes",
+		    config_path);
 	return ds;
 }
 
