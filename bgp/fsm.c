@@ -31,7 +31,7 @@ void
 fsm_conf_defaults(struct fsm_conf *c)
 {
 	memset(c, 0, sizeof(*c));
-	c->connect_delay_ms = 2000;
+	c->connect_delay_ms = 250;
 	c->connect_retry_ms = 5000;
 	c->idle_hold_min_ms = 5000;
 	c->idle_hold_max_ms = 30000;

@@ -110,8 +110,8 @@ START_TEST(test_active_open)
 	setup(false);
 	ev(FSM_EV_START);
 	ck_assert_int_eq(f.state, FSM_ACTIVE);
-	ck_assert_uint_eq(fsm_next_timer(&f), now + 2000);
-	advance(1999);
+	ck_assert_uint_eq(fsm_next_timer(&f), now + 250);
+	advance(249);
 	ck_assert_str_eq(log_, "");
 	advance(1);
 	ck_assert_int_eq(f.state, FSM_CONNECT);
