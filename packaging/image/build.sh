@@ -1,7 +1,7 @@
 #!/bin/sh
 # make image: an OCI image of bgpd from Debian packages, no registry
 # pulls.  mmdebstrap makes a minimal bookworm root (the essential set
-# plus bgpd's libraries: libevent, libyaml, libmnl) from the host's apt
+# plus the packages of the libraries ldd finds in bgpd) from the apt
 # sources; bgpd (stripped), its entry point and a "bird" link go in;
 # podman imports the tree with the container settings and saves an OCI
 # archive.  Output: build/image/bgpd-oci.tar, image localhost/bgpd:VER.
@@ -21,8 +21,18 @@ trap 'rm -rf "$W"' EXIT
 trap 'exit 1' INT TERM
 cp "$BIN" "$W/bgpd"
 strip "$W/bgpd"
+# The Debian packages holding the libraries bgpd is linked with (so a
+# new dependency can never be missing from the image).
+PKGS=
+for l in $(ldd "$BIN" | awk '/=>/ { print $3 }'); do
+	p=$(dpkg -S "$l" 2>/dev/null || dpkg -S "$(readlink -f "$l")" \
+	    2>/dev/null) || { echo "image: no package holds $l" >&2; exit 1; }
+	PKGS="$PKGS ${p%%:*}"
+done
+PKGS=$(echo $PKGS | tr ' ' '\n' | sort -u | paste -sd, -)
+echo "image: bgpd's libraries from $PKGS"
 mmdebstrap --quiet --variant=essential \
-    --include=libevent-2.1-7,libyaml-0-2,libmnl0 \
+    --include="$PKGS" \
     --dpkgopt='path-exclude=/usr/share/doc/*' \
     --dpkgopt='path-exclude=/usr/share/man/*' \
     --dpkgopt='path-exclude=/usr/share/locale/*' \
