@@ -966,6 +966,12 @@ speaker_rib(const struct speaker *sp)
 	return &sp->rib;
 }
 
+struct rib *
+speaker_rib_ext(struct speaker *sp)
+{
+	return &sp->rib;
+}
+
 void
 speaker_originate(struct speaker *sp, const struct ip_prefix *p)
 {
