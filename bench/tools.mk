@@ -29,7 +29,7 @@ BENCH_MNL := $(shell pkg-config --libs libmnl 2>/dev/null || echo -lmnl)
 BENCH_LIB_SRC := $(sort $(wildcard lib/*.c))
 BENCH_BGP_SRC := bgp/bgp.c bgp/msg.c bgp/update.c bgp/attr.c \
 	bgp/aspath.c bgp/nlri.c
-BENCH_FIB_SRC := fib/fib.c fib/kmirror.c fib/nl.c
+BENCH_FIB_SRC := fib/fib.c fib/ftab.c fib/kmirror.c fib/nl.c
 bench_obj = $(patsubst %.c,$(BENCH_B)/obj/%.o,$(1))
 
 BENCH_GEN_OBJ := $(call bench_obj,bench/gen.c bench/gen_enc.c \

@@ -219,19 +219,16 @@ scan_flagged(struct rib *r)
 {
 	const struct itab *t = &r->entries;
 
-	if (r->scan.gen != t->resizes) {
-		r->scan.gen = t->resizes;
-		r->scan.bucket = 0;
-	}
 	for (size_t k = 0; k < SCAN_BUCKETS && k < t->nb; k++) {
-		for (struct itab_node *n = itab_bucket(t, r->scan.bucket);
+		r->scan &= t->nb - 1;
+		for (struct itab_node *n = itab_bucket(t, r->scan);
 		    n != NULL; n = n->next) {
 			struct rib_entry *e = entry_of(n);
 
 			if (e->dirty == D_FLAGGED)
 				return e;
 		}
-		r->scan.bucket = (r->scan.bucket + 1) & (t->nb - 1);
+		r->scan++;
 	}
 	return NULL;
 }
@@ -469,23 +466,26 @@ rib_walk(struct rib *r, struct rib_cursor *c, size_t max, rib_walk_fn *fn,
 	const struct itab *t = &r->entries;
 	size_t seen = 0;
 
-	if (c->gen != t->resizes) {
-		c->gen = t->resizes;
-		c->bucket = 0;
+	/* Zero, or a table that shrank since: from the start. */
+	if (c->nb0 == 0 || t->nb < c->nb0) {
+		c->pos = 0;
+		c->nb0 = t->nb;
 	}
-	while (c->bucket < t->nb) {
-		struct itab_node *n = itab_bucket(t, c->bucket), *next;
+	while (c->pos < c->nb0) {
+		for (size_t b = c->pos; b < t->nb; b += c->nb0) {
+			struct itab_node *n = itab_bucket(t, b), *next;
 
-		for (; n != NULL; n = next) {
-			next = n->next;
-			fn(r, entry_of(n), arg);
-			seen++;
+			for (; n != NULL; n = next) {
+				next = n->next;
+				fn(r, entry_of(n), arg);
+				seen++;
+			}
 		}
-		c->bucket++;
-		if (max != 0 && seen >= max && c->bucket < t->nb)
+		c->pos++;
+		if (max != 0 && seen >= max && c->pos < c->nb0)
 			return false;
 	}
-	c->bucket = 0;
+	memset(c, 0, sizeof(*c));
 	return true;
 }
 
@@ -540,7 +540,7 @@ rib_peer_flush(struct rib *r, struct rib_peer *peer, size_t max)
 void
 rib_peer_mark_stale(struct rib *r, struct rib_peer *peer)
 {
-	peer->walk.bucket = 0;
+	memset(&peer->walk, 0, sizeof(peer->walk));
 	peer_walk(r, peer, 0, WALK_MARK_STALE);
 }
 
@@ -557,7 +557,22 @@ rib_peer_flush_stale(struct rib *r, struct rib_peer *peer, size_t max)
 void
 rib_compact(struct rib *r)
 {
-	itab_shrink(&r->entries);
+	if (r->nholds == 0)
+		itab_shrink(&r->entries);
+}
+
+void
+rib_hold(struct rib *r)
+{
+	r->nholds++;
+}
+
+void
+rib_release(struct rib *r)
+{
+	if (r->nholds == 0)
+		fatalx("%s: not held", __func__);
+	r->nholds--;
 }
 
 /* it: the bucket above 20 bits, the depth in it below. */

@@ -40,10 +40,13 @@ struct rib_entry;
 #define RIB_EXT		8	/* the owner's octets per entry */
 #define RIB_DIRTY_RING	65536	/* changed entries queued before walking */
 
-/* A resumable walk over the table, a bucket at a time. */
+/* A resumable walk over the table, a bucket at a time; all zero
+ * starts one.  The table only ever doubles: bucket b of the table the
+ * walk started on became buckets b, b + nb0, b + 2 nb0 ... of today's,
+ * so a walk goes on across growth without seeing an entry twice. */
 struct rib_cursor {
-	size_t	bucket;
-	unsigned gen;		/* the table's resizes when it was set */
+	size_t	pos;		/* buckets of the first table done */
+	size_t	nb0;		/* that table's size (0: not begun) */
 };
 
 /* A source of paths: a BGP session, or this node's own origination. */
@@ -95,14 +98,16 @@ struct rib {
 	struct slab entry4_slab, entry6_slab, path_slab;
 	/* Changed entries: a ring of nqueued from dq_head; ndirty counts
 	 * them and those only flagged (the ring was full), found by a walk
-	 * from scan. */
+	 * round the table from bucket scan. */
 	struct rib_entry **dq;
 	size_t	dq_cap, dq_head, nqueued;
 	size_t	ndirty;
 	size_t	nflagged;
-	struct rib_cursor scan;
+	size_t	scan;			/* the walk's bucket */
 	size_t	npaths;
 	size_t	nroutes;		/* entries with a path */
+	unsigned nholds;		/* walks the table must not shrink
+					 * under (rib_hold) */
 };
 
 void	 rib_init(struct rib *r);
@@ -150,8 +155,12 @@ struct rib_entry *rib_dirty_pop(struct rib *r);
 void	 rib_entry_done(struct rib *r, struct rib_entry *e);
 
 /* Give memory back after a large table drained (between walks: a walk
- * in progress starts over). */
+ * in progress starts over, entries maybe seen twice), unless held. */
 void	 rib_compact(struct rib *r);
+/* While held, rib_compact() does nothing: a long walk that must see no
+ * entry twice (an operator's listing) holds the RIB from start to end. */
+void	 rib_hold(struct rib *r);
+void	 rib_release(struct rib *r);
 
 /* Iterate entries: size_t it = 0; while ((e = rib_next(r, &it))) ...
  * The RIB must not change between calls (use rib_walk for that). */
@@ -159,8 +168,10 @@ struct rib_entry *rib_next(const struct rib *r, size_t *it);
 
 /* Call fn for the entries of the next buckets from *c, until at least
  * max entries were seen (0: all); fn may free the entry it is given and
- * nothing else.  A table that grew since *c was set is walked from the
- * start again.  True when the walk reached the end (*c starts over). */
+ * nothing else.  Between calls the RIB may change: an entry there from
+ * the walk's start to its end is seen exactly once, others maybe (but
+ * after a rib_compact() that shrank the table, the walk starts over).
+ * True when the walk reached the end (*c starts over). */
 typedef void rib_walk_fn(struct rib *r, struct rib_entry *e, void *arg);
 bool	 rib_walk(struct rib *r, struct rib_cursor *c, size_t max,
 	    rib_walk_fn *fn, void *arg);

@@ -702,7 +702,6 @@ h_up(void *ctx, uint64_t now)
 	/* Send the whole table, then End-of-RIB (RFC 4724 2). */
 	p->dumping = true;
 	memset(&p->dump, 0, sizeof(p->dump));
-	p->dump.gen = p->sp->rib.entries.resizes;
 	p->eor_pending = true;
 	xcache_clear(p);
 	wake(p->sp);
@@ -911,7 +910,6 @@ redump(struct speaker *sp, struct speaker_peer *p)
 		/* Re-evaluate every prefix for this peer. */
 		p->dumping = true;
 		memset(&p->dump, 0, sizeof(p->dump));
-		p->dump.gen = sp->rib.entries.resizes;
 		wake(sp);
 	}
 }
@@ -962,6 +960,12 @@ speaker_path_peer(const struct rib_path *p)
 
 const struct rib *
 speaker_rib(const struct speaker *sp)
+{
+	return &sp->rib;
+}
+
+struct rib *
+speaker_rib_ext(struct speaker *sp)
 {
 	return &sp->rib;
 }
@@ -1037,8 +1041,8 @@ dump_one(struct rib *r, struct rib_entry *e, void *arg)
 	adjout_set(&p->out, &pfx, export(p, e));
 }
 
-/* A table that grows meanwhile is walked again from the start
- * (adjout_set is idempotent, so repeating entries is harmless). */
+/* A dump a few buckets at a time; the table may change between steps
+ * (what is new meanwhile reaches the peer through the dirty queue). */
 static bool
 dump_peer(struct speaker *sp, struct speaker_peer *p)
 {

@@ -150,6 +150,10 @@ uint64_t speaker_next_timer(const struct speaker *sp);
 /* Do queued work (bounded); true if more remains. */
 bool	 speaker_run(struct speaker *sp, uint64_t now);
 const struct rib *speaker_rib(const struct speaker *sp);
+/* The RIB for the owner of the entries' EXT octets (the daemon's kernel
+ * bridge: rib_get() and rib_entry_done()) and for read-only walks
+ * (rib_walk(), rib_hold(), rib_release()), nothing else. */
+struct rib *speaker_rib_ext(struct speaker *sp);
 /* The peer a path came from (NULL for local origination). */
 const struct speaker_peer *speaker_path_peer(const struct rib_path *p);
 

@@ -22,10 +22,12 @@
 #include "lib/xalloc.h"
 #include "ops.h"
 #include "peer_io.h"
+#include "routes.h"
 
 #define MAX_CLIENTS	16
 #define MAX_REQUEST	1024
 #define CLIENT_TIMEOUT	5
+#define STREAM_PART	(64 * 1024)	/* a streamed answer, per write */
 
 struct control {
 	struct daemon *d;
@@ -44,6 +46,7 @@ struct client {
 	size_t	rlen;
 	struct buf_wr out;
 	size_t	off;
+	struct routes_stream *rs;	/* the rest of the answer */
 };
 
 /* ---- status ---- */
@@ -369,225 +372,6 @@ control_status_json(struct daemon *d, struct buf_wr *o)
 	free(v);
 }
 
-/* ---- routes ---- */
-
-static const char *
-origin_text(uint8_t o)
-{
-	return o == 0 ? "IGP" : o == 1 ? "EGP" : "incomplete";
-}
-
-static int
-entry_cmp(const void *a, const void *b)
-{
-	struct ip_prefix x, y;
-
-	rib_entry_prefix(*(struct rib_entry *const *)a, &x);
-	rib_entry_prefix(*(struct rib_entry *const *)b, &y);
-	return addr_pfx_cmp(&x, &y);
-}
-
-static struct rib_entry **
-sorted_entries(const struct rib *r, size_t *n)
-{
-	struct rib_entry **v, *e;
-	size_t it = 0, k = 0;
-
-	v = xcalloc(rib_count(r) + 1, sizeof(*v));
-	while ((e = rib_next(r, &it)) != NULL)
-		if (rib_best(e) != NULL)
-			v[k++] = e;
-	if (k > 1)
-		qsort(v, k, sizeof(*v), entry_cmp);
-	*n = k;
-	return v;
-}
-
-static const char *
-path_source(const struct rib_path *p)
-{
-	const struct speaker_peer *sp = speaker_path_peer(p);
-
-	return sp == NULL ? "local" : speaker_peer_conf(sp)->session.name;
-}
-
-static void
-communities_text(const struct attrset *s, struct buf_wr *o, bool large)
-{
-	const uint8_t *c = large ? attrset_large_communities(s) :
-	    attrset_communities(s);
-	size_t n = large ? s->nlarge_communities : s->ncommunities;
-
-	for (size_t i = 0; i < n; i++) {
-		if (large) {
-			const uint8_t *x = c + 12 * i;
-
-			buf_printf(o, "%s%u:%u:%u", i ? " " : "",
-			    (unsigned)(x[0] << 24 | x[1] << 16 | x[2] << 8 |
-			    x[3]), (unsigned)(x[4] << 24 | x[5] << 16 |
-			    x[6] << 8 | x[7]), (unsigned)(x[8] << 24 |
-			    x[9] << 16 | x[10] << 8 | x[11]));
-		} else {
-			const uint8_t *x = c + 4 * i;
-
-			buf_printf(o, "%s%u:%u", i ? " " : "",
-			    (unsigned)(x[0] << 8 | x[1]),
-			    (unsigned)(x[2] << 8 | x[3]));
-		}
-	}
-}
-
-void
-control_routes_text(struct daemon *d, struct buf_wr *o)
-{
-	size_t n;
-	struct rib_entry **v = sorted_entries(speaker_rib(d->sp), &n);
-	char p[ADDR_PFX_STRLEN], nh[ADDR_STRLEN], path[256];
-
-	for (size_t i = 0; i < n; i++) {
-		unsigned k = 0;
-		struct ip_prefix pfx;
-		const char *ks;
-
-		rib_entry_prefix(v[i], &pfx);
-		ks = kernel_route_state(d, &pfx);
-		buf_printf(o, "%s", addr_pfx_fmt(&pfx, p, sizeof(p)));
-		if (ks != NULL)
-			buf_printf(o, "  (kernel: %s)", ks);
-		buf_put_str(o, "\n");
-		for (const struct rib_path *q = rib_best(v[i]); q != NULL;
-		    q = q->next, k++) {
-			const struct attrset *s = q->attrs;
-
-			aspath_format(attrset_aspath(s), s->aspath_len, path,
-			    sizeof(path));
-			buf_printf(o, "  %c %-16s via %s, AS path [%s], %s",
-			    k == 0 ? '*' : k < v[i]->necmp ? '=' : ' ',
-			    s->nexthop.af ? addr_fmt(&s->nexthop, nh,
-			    sizeof(nh)) : "self", path_source(q), path,
-			    origin_text(s->origin));
-			if (s->present & ATTR_P_LOCAL_PREF)
-				buf_printf(o, ", local pref %u", s->local_pref);
-			if (s->present & ATTR_P_MED)
-				buf_printf(o, ", MED %u", s->med);
-			if (s->ncommunities > 0) {
-				buf_put_str(o, ", communities ");
-				communities_text(s, o, false);
-			}
-			if (s->nlarge_communities > 0) {
-				buf_put_str(o, ", large communities ");
-				communities_text(s, o, true);
-			}
-			buf_put_str(o, "\n");
-		}
-	}
-	buf_printf(o, "%zu prefixes (* best, = also used: ECMP)\n", n);
-	free(v);
-}
-
-static void
-route_path_json(struct json_w *j, const struct rib_entry *e,
-    const struct rib_path *q, unsigned k)
-{
-	const struct attrset *s = q->attrs;
-	const struct speaker_peer *sp = speaker_path_peer(q);
-	char a[ADDR_STRLEN], path[1024];
-	struct buf_wr cb;
-
-	json_obj_begin(j);
-	json_kstr(j, "peer", path_source(q));
-	json_key(j, "peer_address");
-	if (sp == NULL)
-		json_null(j);
-	else
-		json_str(j, addr_fmt(&speaker_peer_conf(sp)->session.peer, a,
-		    sizeof(a)));
-	json_key(j, "next_hop");
-	if (s->nexthop.af == 0)
-		json_null(j);
-	else
-		json_str(j, addr_fmt(&s->nexthop, a, sizeof(a)));
-	json_kstr(j, "as_path", aspath_format(attrset_aspath(s),
-	    s->aspath_len, path, sizeof(path)));
-	json_kstr(j, "origin", origin_text(s->origin));
-	json_key(j, "local_pref");
-	if (s->present & ATTR_P_LOCAL_PREF)
-		json_uint(j, s->local_pref);
-	else
-		json_null(j);
-	json_key(j, "med");
-	if (s->present & ATTR_P_MED)
-		json_uint(j, s->med);
-	else
-		json_null(j);
-	for (int large = 0; large < 2; large++) {
-		json_key(j, large ? "large_communities" : "communities");
-		json_arr_begin(j);
-		buf_wr_init(&cb, 0);
-		communities_text(s, &cb, large);
-		for (char *tok = strtok((char *)buf_str(&cb), " "); tok;
-		    tok = strtok(NULL, " "))
-			json_str(j, tok);
-		buf_wr_free(&cb);
-		json_arr_end(j);
-	}
-	json_key(j, "originator_id");
-	if (s->present & ATTR_P_ORIGINATOR_ID) {
-		struct ip_addr id;
-
-		addr_from_v4(&id, s->originator_id);
-		json_str(j, addr_fmt(&id, a, sizeof(a)));
-	} else {
-		json_null(j);
-	}
-	json_key(j, "cluster_list");
-	json_arr_begin(j);
-	for (size_t i = 0; i < s->ncluster; i++) {
-		const uint8_t *c = attrset_cluster_list(s) + 4 * i;
-		struct ip_addr id;
-
-		addr_from_bytes(&id, AF_INET, c);
-		json_str(j, addr_fmt(&id, a, sizeof(a)));
-	}
-	json_arr_end(j);
-	json_kbool(j, "best", k == 0);
-	json_kbool(j, "ecmp", k < e->necmp);
-	json_obj_end(j);
-}
-
-void
-control_routes_json(struct daemon *d, struct buf_wr *o)
-{
-	size_t n;
-	struct rib_entry **v = sorted_entries(speaker_rib(d->sp), &n);
-	char p[ADDR_PFX_STRLEN];
-	struct json_w j;
-
-	json_init(&j, o, true);
-	json_obj_begin(&j);
-	json_key(&j, "routes");
-	json_arr_begin(&j);
-	for (size_t i = 0; i < n; i++) {
-		unsigned k = 0;
-		struct ip_prefix pfx;
-
-		rib_entry_prefix(v[i], &pfx);
-		json_obj_begin(&j);
-		json_kstr(&j, "prefix", addr_pfx_fmt(&pfx, p, sizeof(p)));
-		json_kstr(&j, "kernel", kernel_route_state(d, &pfx));
-		json_key(&j, "paths");
-		json_arr_begin(&j);
-		for (const struct rib_path *q = rib_best(v[i]); q != NULL;
-		    q = q->next, k++)
-			route_path_json(&j, v[i], q, k);
-		json_arr_end(&j);
-		json_obj_end(&j);
-	}
-	json_arr_end(&j);
-	json_obj_end(&j);
-	free(v);
-}
-
 /* ---- the socket ---- */
 
 static void client_free(struct client *cl);
@@ -615,8 +399,20 @@ on_client_write(evutil_socket_t fd, short what, void *arg)
 		return;
 	}
 	cl->off += (size_t)n;
-	if (cl->off >= cl->out.len)
+	if (cl->off < cl->out.len)
+		return;
+	if (cl->rs == NULL) {
 		client_free(cl);
+		return;
+	}
+	/* Written: the next part of a streamed answer, into the same
+	 * buffer (its size bounds what the answer holds in memory). */
+	buf_wr_reset(&cl->out);
+	cl->off = 0;
+	if (routes_stream_next(cl->rs, &cl->out, STREAM_PART)) {
+		routes_stream_free(cl->rs);
+		cl->rs = NULL;
+	}
 }
 
 static void
@@ -640,10 +436,11 @@ respond(struct client *cl)
 			control_status_text(d, &cl->out);
 	} else if (strcmp(line, "routes") == 0) {
 		buf_put_str(&cl->out, "OK\n");
-		if (json)
-			control_routes_json(d, &cl->out);
-		else
-			control_routes_text(d, &cl->out);
+		cl->rs = routes_stream_new(d, json);
+		if (routes_stream_next(cl->rs, &cl->out, STREAM_PART)) {
+			routes_stream_free(cl->rs);
+			cl->rs = NULL;
+		}
 	} else if (strcmp(line, "reload") == 0 && !json) {
 		if (cl->uid != 0 && cl->uid != getuid())
 			buf_put_str(&cl->out, "ERROR reload needs root or "
@@ -705,6 +502,7 @@ client_free(struct client *cl)
 	if (cl->wev != NULL)
 		event_free(cl->wev);
 	close(cl->fd);
+	routes_stream_free(cl->rs);
 	buf_wr_free(&cl->out);
 	cl->ctl->nclients--;
 	free(cl);

@@ -2,7 +2,8 @@
  * control: the unix control socket and what it answers.  A client sends
  * one line ("status", "status json", "routes", "routes json", "reload",
  * "version", and ops.h's commands) and gets "OK\n" or "ERROR <why>\n",
- * then the body, then EOF.
+ * then the body, then EOF (`routes` streamed a part per write:
+ * routes.h).
  * The socket is created 0660 in a 0750 directory; `reload` needs the
  * daemon's uid or root (SO_PEERCRED); requests are capped in size, time
  * and number of clients.
@@ -32,7 +33,5 @@ void	 control_since_text(const struct daemon *d, uint64_t mono, char *buf,
 /* The bodies, also used by tests. */
 void	 control_status_text(struct daemon *d, struct buf_wr *out);
 void	 control_status_json(struct daemon *d, struct buf_wr *out);
-void	 control_routes_text(struct daemon *d, struct buf_wr *out);
-void	 control_routes_json(struct daemon *d, struct buf_wr *out);
 
 #endif

@@ -34,6 +34,7 @@ struct kernel {
 	struct fib *fib;
 	struct event *ev_cmd, *ev_mon, *ev_timer;
 	struct hash_table locals;
+	size_t	nreachable;		/* reachableBy static routes */
 	uint64_t deadline;
 	bool	ready;
 };
@@ -168,35 +169,88 @@ reachable_route(const struct plan *pl, size_t i, struct fib_route *r)
 	return true;
 }
 
-static bool
-is_reachable_route(const struct plan *pl, const struct ip_prefix *p)
-{
-	struct fib_route r;
+/* ---- fib's slots in the RIB's entries ---- */
 
-	for (size_t i = 0; i < pl->nsessions; i++)
-		if (reachable_route(pl, i, &r) && addr_pfx_eq(&r.pfx, p))
-			return true;
-	return false;
+_Static_assert(sizeof(struct fib_slot) <= RIB_EXT,
+    "fib's slot does not fit a RIB entry's octets for its owner");
+
+static struct fib_slot *
+slot_of(const struct rib_entry *e)
+{
+	/* The entry is the RIB's; its EXT octets are ours to write. */
+	return (struct fib_slot *)(void *)((struct rib_entry *)e)->ext;
+}
+
+static struct rib_entry *
+entry_of(const struct fib_slot *s)
+{
+	return rib_entry_of_ext((void *)s);
+}
+
+static struct fib_slot *
+own_slot(void *arg, const struct ip_prefix *p, bool make)
+{
+	struct kernel *k = arg;
+	struct rib *rib = speaker_rib_ext(k->d->sp);
+	struct rib_entry *e = make ? rib_get(rib, p) : rib_lookup(rib, p);
+
+	return e != NULL ? slot_of(e) : NULL;
 }
 
 static void
-program(struct kernel *k, const struct rib_entry *e)
+own_prefix(void *arg, const struct fib_slot *s, struct ip_prefix *p)
 {
-	const struct plan *pl = &k->d->plan;
-	const struct plan_block *b;
-	struct ip_prefix pfx;
-	struct fib_route r;
+	rib_entry_prefix(entry_of(s), p);
+}
 
-	rib_entry_prefix(e, &pfx);
-	b = policy_own_block(pl, &pfx, true);
-	if (b != NULL && b->blackhole)
-		return;		/* our own block: the blackhole stays */
-	if (is_reachable_route(pl, &pfx))
-		return;		/* a reachableBy static route */
-	if (policy(pl, e, &r))
-		fib_set(k->fib, &r);
-	else
-		fib_unset(k->fib, &pfx);
+/* What the kernel should have for an entry's prefix: our own block's
+ * blackhole, a reachableBy static route, or the best route as
+ * policy() makes it. */
+static bool
+own_want(void *arg, const struct fib_slot *s, struct fib_route *r)
+{
+	struct kernel *k = arg;
+	const struct plan *pl = &k->d->plan;
+	const struct rib_entry *e = entry_of(s);
+	const struct plan_block *b;
+	struct ip_prefix p;
+
+	rib_entry_prefix(e, &p);
+	b = policy_own_block(pl, &p, true);
+	if (b != NULL && b->blackhole) {
+		memset(r, 0, sizeof(*r));
+		r->pfx = p;
+		r->type = FIB_BLACKHOLE;
+		return true;
+	}
+	for (size_t i = 0; k->nreachable > 0 && i < pl->nsessions; i++)
+		if (reachable_route(pl, i, r) && addr_pfx_eq(&r->pfx, &p))
+			return true;
+	return policy(pl, e, r);
+}
+
+static void
+own_release(void *arg, struct fib_slot *s)
+{
+	struct kernel *k = arg;
+
+	rib_entry_done(speaker_rib_ext(k->d->sp), entry_of(s));
+}
+
+static struct fib_slot *
+own_next(void *arg, size_t *it)
+{
+	struct kernel *k = arg;
+	struct rib_entry *e = rib_next(speaker_rib(k->d->sp), it);
+
+	return e != NULL ? slot_of(e) : NULL;
+}
+
+/* What the kernel should have for p may have changed. */
+static void
+touch(struct kernel *k, const struct ip_prefix *p)
+{
+	fib_changed(k->fib, own_slot(k, p, true));
 }
 
 void
@@ -205,7 +259,7 @@ kernel_changed(void *arg, const struct rib_entry *e)
 	struct daemon *d = arg;
 
 	if (d->kern != NULL)
-		program(d->kern, e);
+		fib_changed(d->kern->fib, slot_of(e));
 }
 
 /* Our static routes: reachableBy routes to peers, a blackhole per
@@ -216,33 +270,22 @@ statics(struct kernel *k, const struct plan *old)
 	const struct plan *pl = &k->d->plan;
 	struct fib_route r;
 
-	for (size_t i = 0; old != NULL && i < old->nblocks; i++) {
-		const struct plan_block *b = &old->blocks[i], *nb;
-		struct rib_entry *e;
-
-		nb = policy_own_block(pl, &b->cidr, true);
-		if (!b->blackhole || (nb != NULL && nb->blackhole))
-			continue;
-		fib_unset(k->fib, &b->cidr);
-		/* A route another node advertises may take its place. */
-		e = rib_lookup(speaker_rib(k->d->sp), &b->cidr);
-		if (e != NULL)
-			program(k, e);
-	}
-	for (size_t i = 0; old != NULL && i < old->nsessions; i++)
-		if (reachable_route(old, i, &r) &&
-		    !is_reachable_route(pl, &r.pfx))
-			fib_unset(k->fib, &r.pfx);
+	k->nreachable = 0;
 	for (size_t i = 0; i < pl->nsessions; i++)
 		if (reachable_route(pl, i, &r))
-			fib_set(k->fib, &r);
-	memset(&r, 0, sizeof(r));
-	r.type = FIB_BLACKHOLE;
+			k->nreachable++;
+	for (size_t i = 0; old != NULL && i < old->nblocks; i++)
+		if (old->blocks[i].blackhole)
+			touch(k, &old->blocks[i].cidr);
+	for (size_t i = 0; old != NULL && i < old->nsessions; i++)
+		if (reachable_route(old, i, &r))
+			touch(k, &r.pfx);
+	for (size_t i = 0; i < pl->nsessions; i++)
+		if (reachable_route(pl, i, &r))
+			touch(k, &r.pfx);
 	for (size_t i = 0; i < pl->nblocks; i++)
-		if (pl->blocks[i].blackhole) {
-			r.pfx = pl->blocks[i].cidr;
-			fib_set(k->fib, &r);
-		}
+		if (pl->blocks[i].blackhole)
+			touch(k, &pl->blocks[i].cidr);
 }
 
 /* ---- local prefixes ---- */
@@ -440,8 +483,14 @@ kernel_open(struct daemon *d, char *err, size_t errlen)
 
 	k->d = d;
 	hash_init(&k->locals);
+	struct fib_owner owner = {
+		own_slot, own_prefix, own_want, own_release, own_next, k,
+	};
+
 	k->fib = fib_new((uint8_t)d->opts.route_protocol, 254, &hooks, err,
 	    errlen);
+	if (k->fib != NULL)
+		fib_set_owner(k->fib, &owner);
 	if (k->fib == NULL || fib_start(k->fib, daemon_now(), err,
 	    errlen) != 0) {
 		fib_free(k->fib);
@@ -496,7 +545,7 @@ kernel_apply_plan(struct daemon *d, const struct plan *old)
 	statics(k, old);
 	rib = speaker_rib(d->sp);
 	while ((e = rib_next(rib, &it)) != NULL)
-		program(k, e);
+		fib_changed(k->fib, slot_of(e));
 	it = 0;
 	while ((l = hash_next(&k->locals, &it)) != NULL)
 		local_eval(k, l);

@@ -1,15 +1,19 @@
 /*
  * fib: desired versus installed kernel routes (see fib.h).
  *
- * Per prefix one entry holds what we want (an interned set of next hops
- * as the daemon gave them, devices by name) and what the kernel has of
- * ours (an interned set in kernel form, ifindexes).  Any change puts the
- * entry on the dirty queue; fib_output() resolves the wanted set into
- * kernel form and sends the one request that makes the two agree.
- * Requests go out in batches with no acknowledgement asked for: the
- * kernel handles a netlink sendmsg synchronously, so once sendto()
- * returns every error of the batch is already queued on the socket and
- * is read before the next batch (RELIABILITY.md 4.2).
+ * Per prefix fib keeps a slot (struct fib_slot) in its owner's storage:
+ * the route's state, a few flags and the id of the interned next-hop set
+ * of ours the kernel has.  What the kernel should have is not stored: a
+ * change only queues the slot, and fib_output() asks the owner for the
+ * wanted route, resolves it into kernel form (once per run of routes
+ * with the same next hops), interns that, and sends the one request that
+ * makes the two agree.  Requests go out in batches with no
+ * acknowledgement asked for: the kernel handles a netlink sendmsg
+ * synchronously, so once sendto() returns every error of the batch is
+ * already queued on the socket and is read before the next batch
+ * (RELIABILITY.md 4.2).  The dirty queue is bounded like the RIB's: past
+ * DIRTY_RING slots, changed slots are flagged and found by walking the
+ * owner's slots.
  */
 #include "fib.h"
 
@@ -22,47 +26,40 @@
 #include <libmnl/libmnl.h>
 #include <linux/rtnetlink.h>
 
+#include "ftab.h"
+#include "kmirror.h"
 #include "lib/hash.h"
 #include "lib/log.h"
-#include "lib/slab.h"
 #include "lib/xalloc.h"
-#include "kmirror.h"
 #include "nl.h"
 
 #define BATCH_BYTES	(128 * 1024)
+#define BATCH_REQS	4096		/* requests per batch at most */
 #define BATCHES_PER_RUN	8
 #define RETRY_MIN_MS	1000
 #define RETRY_MAX_MS	60000
+#define DIRTY_RING	65536		/* queued slots before flagging */
+#define SCAN_SLOTS	65536		/* slots a scan looks at per call */
 
-/* An interned next-hop set: wanted (dev names) or kernel (ifindexes). */
-struct nhset {
+/* Slot flags. */
+#define F_DIRTY		0x01	/* to be looked at */
+#define F_FLAGGED	0x02	/* dirty, not on the ring */
+#define F_WANTED	0x04	/* the owner wanted a route, last asked */
+#define F_INHERITED	0x08	/* found at start, untouched since */
+#define F_SEEN		0x10	/* resync mark */
+#define F_RETRY		0x20	/* on the retry list */
+
+#define KSET_UNKNOWN	255	/* type of "something of ours, unknown" */
+
+/* An interned next-hop set in kernel form (ifindexes); a slot holds
+ * its id. */
+struct kset {
 	uint64_t hv;
 	unsigned refs;
-	uint8_t	type;		/* FIB_UNICAST/FIB_BLACKHOLE */
+	uint32_t id;
+	uint8_t	type;		/* FIB_UNICAST, FIB_BLACKHOLE, KSET_UNKNOWN */
 	uint8_t	n;
-	/* Wanted sets: the kernel set they resolved to (a reference, NULL
-	 * for unresolvable) while memo_gen is the fib's resolve_gen. */
-	bool	memo_set;
-	unsigned memo_gen;
-	struct nhset *memo;
-	union {
-		struct fib_nh want[1];
-		struct nl_nh kern[1];
-	} u;
-};
-
-/* One per route: the small fields fill the prefix's padding (48
- * octets on LP64, from a slab). */
-struct entry {
-	struct ip_prefix pfx;
-	uint8_t	state;		/* enum fib_state, for reporting */
-	bool	dirty;
-	bool	seen;		/* resync mark */
-	bool	inherited;	/* found at start, untouched since */
-	uint8_t	fails;
-	struct nhset *want;	/* NULL: not wanted */
-	struct nhset *have;	/* NULL: none of ours in the kernel */
-	uint64_t retry_at;
+	struct nl_nh nh[];
 };
 
 /* A resolution result, cached per (gw, dev, onlink). */
@@ -80,38 +77,55 @@ enum dump {
 	DUMP_ROUTES,
 };
 
+struct retry {
+	struct fib_slot *s;
+	uint64_t at;
+};
+
 struct fib {
 	uint8_t	proto;
 	uint32_t table;
 	struct fib_hooks hooks;
+	struct fib_owner own;
+	struct ftab *ftab;		/* without an owner */
 	struct nl_sock cmd, mon;
-	struct hash_table entries;	/* prefix -> entry */
 	unsigned resolve_gen;		/* bumped when resolutions move */
-	struct nhset *wlast;		/* the wanted set interned last */
-	struct slab entry_slab;
-	struct hash_table wsets, ksets;	/* interned nhsets */
+	/* The last wanted next hops pulled, and their kernel set. */
+	struct {
+		bool	set;
+		unsigned gen;
+		uint8_t	type, n;
+		struct fib_nh nh[FIB_MAX_NH];
+		uint32_t kid;		/* 0: unresolvable */
+	} last;
+	struct hash_table ksets;	/* interned kernel sets */
+	struct kset **byid;		/* id -> set */
+	uint32_t nids, *freeids;
+	size_t	nfree;
 	struct kmirror km;		/* links, addresses, others' routes */
 	struct hash_table cache;	/* fib_nh -> resolved */
 	size_t	nrecursive;		/* of them through a route */
-	struct entry **dirty;
-	size_t	ndirty, dirty_cap, dirty_head;
+	/* Changed slots: a ring of nqueued from dq_head, and nflagged
+	 * more found by a walk from scan_it. */
+	struct fib_slot **dq;
+	size_t	dq_cap, dq_head, nqueued, nflagged, scan_it;
 	enum dump dumping;
 	uint32_t dump_seq;
 	bool	resync;		/* a dump is a resync (mark and sweep) */
 	bool	resync_wanted;
 	bool	ready, synced;
-	bool	all_dirty;	/* reresolve every entry when idle */
+	bool	all_dirty;	/* look at every slot when idle */
 	/* Requests of the batch in flight: seq - first_seq indexes. */
 	struct inflight {
-		struct entry *e;
+		struct fib_slot *s;
 		uint16_t op;
 	} *inflight;
 	size_t	ninflight, inflight_cap;
 	uint32_t first_seq;
 	uint8_t	*batch;
-	struct entry **retry;		/* entries waiting to retry */
+	struct retry *retry;		/* slots waiting to retry */
 	size_t	nretry, retry_cap;
-	struct nhset *unknown;		/* "something of ours, unknown" */
+	uint32_t unknown;		/* the "unknown" set's id */
 	/* Routes of our protocol at a metric we never use (somebody
 	 * else's doing): deleted once ready. */
 	struct nl_route *strays;
@@ -119,146 +133,210 @@ struct fib {
 	struct fib_stats st;
 };
 
-/* ---- interning ---- */
+/* ---- kernel sets ---- */
 
-static size_t
-set_size(size_t n, bool kern)
-{
-	return offsetof(struct nhset, u) + (n ? n : 1) *
-	    (kern ? sizeof(struct nl_nh) : sizeof(struct fib_nh));
-}
-
-struct set_key {
+struct kset_key {
 	uint8_t	type, n;
-	const void *nh;
-	size_t	nhlen;
+	const struct nl_nh *nh;
 };
 
 static bool
-set_eq(const void *e, const void *k)
+kset_eq(const void *e, const void *k)
 {
-	const struct nhset *s = e;
-	const struct set_key *key = k;
+	const struct kset *s = e;
+	const struct kset_key *key = k;
 
 	return s->type == key->type && s->n == key->n &&
-	    memcmp(&s->u, key->nh, key->nhlen) == 0;
+	    memcmp(s->nh, key->nh, key->n * sizeof(*key->nh)) == 0;
 }
 
-static struct nhset *
-set_intern(struct hash_table *t, uint8_t type, const void *nh, size_t n,
-    bool kern)
+/* A reference to the set's id. */
+static uint32_t
+kset_intern(struct fib *f, uint8_t type, const struct nl_nh *nh, size_t n)
 {
-	size_t one = kern ? sizeof(struct nl_nh) : sizeof(struct fib_nh);
-	struct set_key k = { type, (uint8_t)n, nh, n * one };
-	uint64_t hv = hash_mix(hash_bytes(nh, n * one), type);
-	struct nhset *s = hash_find(t, hv, set_eq, &k);
+	struct kset_key k = { type, (uint8_t)n, nh };
+	uint64_t hv = hash_mix(hash_bytes(nh, n * sizeof(*nh)), type);
+	struct kset *s = hash_find(&f->ksets, hv, kset_eq, &k);
 
 	if (s != NULL) {
 		s->refs++;
-		return s;
+		return s->id;
 	}
-	s = xcalloc(1, set_size(n, kern));
+	s = xcalloc(1, sizeof(*s) + n * sizeof(*nh));
 	s->hv = hv;
 	s->refs = 1;
 	s->type = type;
 	s->n = (uint8_t)n;
-	if (n > 0)
-		memcpy(&s->u, nh, n * one);
-	hash_insert(t, hv, s);
-	return s;
+	memcpy(s->nh, nh, n * sizeof(*nh));
+	if (f->nfree > 0) {
+		s->id = f->freeids[--f->nfree];
+	} else {
+		if (f->nids == UINT32_MAX)
+			fatalx("%s: out of set ids", __func__);
+		s->id = ++f->nids;
+		f->byid = xreallocarray(f->byid, f->nids + 1,
+		    sizeof(*f->byid));
+	}
+	f->byid[s->id] = s;
+	hash_insert(&f->ksets, hv, s);
+	return s->id;
+}
+
+static const struct kset *
+kset_get(const struct fib *f, uint32_t id)
+{
+	return id != 0 ? f->byid[id] : NULL;
 }
 
 static void
-set_unref(struct hash_table *t, struct nhset *s)
+kset_ref(struct fib *f, uint32_t id)
 {
-	if (s == NULL || --s->refs > 0)
+	if (id != 0)
+		f->byid[id]->refs++;
+}
+
+static void
+kset_unref(struct fib *f, uint32_t id)
+{
+	struct kset *s;
+
+	if (id == 0 || --(s = f->byid[id])->refs > 0)
 		return;
-	hash_remove_entry(t, s->hv, s);
+	hash_remove_entry(&f->ksets, s->hv, s);
+	f->byid[id] = NULL;
+	f->freeids = xreallocarray(f->freeids, f->nfree + 1,
+	    sizeof(*f->freeids));
+	f->freeids[f->nfree++] = id;
 	free(s);
 }
 
-/* Release a wanted set, and with its last reference its memo. */
-static void
-want_unref(struct fib *f, struct nhset *s)
-{
-	if (s != NULL && s->refs == 1) {
-		set_unref(&f->ksets, s->memo);
-		if (f->wlast == s)
-			f->wlast = NULL;
-	}
-	set_unref(&f->wsets, s);
-}
-
-/* ---- entries ---- */
+/* ---- slots ---- */
 
 static bool
-entry_eq(const void *e, const void *k)
+slot_idle(const struct fib_slot *s)
 {
-	return addr_pfx_eq(&((const struct entry *)e)->pfx, k);
+	return s->have == 0 && s->state == FIB_ST_NONE && s->flags == 0 &&
+	    s->fails == 0;
 }
 
-static struct entry *
-entry_find(const struct fib *f, const struct ip_prefix *p)
+/* The owner may let an idle slot go. */
+static void
+slot_done(struct fib *f, struct fib_slot *s)
 {
-	return hash_find(&f->entries, addr_pfx_hash(p), entry_eq, p);
-}
-
-static struct entry *
-entry_get(struct fib *f, const struct ip_prefix *p)
-{
-	struct entry *e = entry_find(f, p);
-
-	if (e == NULL) {
-		e = slab_alloc(&f->entry_slab);
-		e->pfx = *p;
-		hash_insert(&f->entries, addr_pfx_hash(p), e);
-	}
-	return e;
+	if (slot_idle(s))
+		f->own.release(f->own.arg, s);
 }
 
 static void
-mark_dirty(struct fib *f, struct entry *e)
+mark_dirty(struct fib *f, struct fib_slot *s)
 {
-	if (e->dirty)
+	if (s->flags & F_DIRTY)
 		return;
-	e->dirty = true;
-	if (f->ndirty == f->dirty_cap) {
-		/* Compact the consumed head before growing. */
-		if (f->dirty_head > 0) {
-			memmove(f->dirty, f->dirty + f->dirty_head,
-			    (f->ndirty - f->dirty_head) * sizeof(*f->dirty));
-			f->ndirty -= f->dirty_head;
-			f->dirty_head = 0;
+	s->flags |= F_DIRTY;
+	if (f->nqueued == DIRTY_RING) {
+		s->flags |= F_FLAGGED;
+		f->nflagged++;
+		return;
+	}
+	if (f->nqueued == f->dq_cap) {
+		size_t ncap = f->dq_cap ? 2 * f->dq_cap : 256;
+		struct fib_slot **q = xreallocarray(NULL, ncap, sizeof(*q));
+
+		for (size_t i = 0; i < f->nqueued; i++)
+			q[i] = f->dq[(f->dq_head + i) % f->dq_cap];
+		free(f->dq);
+		f->dq = q;
+		f->dq_cap = ncap;
+		f->dq_head = 0;
+	}
+	f->dq[(f->dq_head + f->nqueued) % f->dq_cap] = s;
+	f->nqueued++;
+}
+
+static bool
+any_dirty(const struct fib *f)
+{
+	return f->nqueued > 0 || f->nflagged > 0;
+}
+
+/* The next changed slot, or NULL (none, or a scan ran its course). */
+static struct fib_slot *
+take_dirty(struct fib *f)
+{
+	struct fib_slot *s;
+
+	if (f->nqueued > 0) {
+		s = f->dq[f->dq_head];
+		f->dq_head = (f->dq_head + 1) % f->dq_cap;
+		if (--f->nqueued == 0 && f->dq_cap > 4096) {
+			/* A big load has drained: give the ring back. */
+			free(f->dq);
+			f->dq = NULL;
+			f->dq_cap = f->dq_head = 0;
 		}
-		if (f->ndirty == f->dirty_cap)
-			f->dirty = xgrow(f->dirty, &f->dirty_cap,
-			    f->ndirty + 1, sizeof(*f->dirty));
+		s->flags &= (uint8_t)~F_DIRTY;
+		return s;
 	}
-	f->dirty[f->ndirty++] = e;
+	for (int k = 0; f->nflagged > 0 && k < SCAN_SLOTS; k++) {
+		if ((s = f->own.next(f->own.arg, &f->scan_it)) == NULL) {
+			f->scan_it = 0;
+			continue;
+		}
+		if (s->flags & F_FLAGGED) {
+			s->flags &= (uint8_t)~(F_DIRTY | F_FLAGGED);
+			f->nflagged--;
+			return s;
+		}
+	}
+	return NULL;
 }
 
-/* Forget an entry that is neither wanted nor in the kernel. */
 static void
-entry_maybe_free(struct fib *f, struct entry *e)
+set_have(struct fib *f, struct fib_slot *s, uint32_t k)
 {
-	if (e->want != NULL || e->have != NULL || e->dirty ||
-	    e->retry_at != 0)
-		return;
-	hash_remove_entry(&f->entries, addr_pfx_hash(&e->pfx), e);
-	slab_free(&f->entry_slab, e);
-}
-
-static void
-set_have(struct fib *f, struct entry *e, struct nhset *k)
-{
-	if (k != NULL)
-		k->refs++;
-	if (e->have == NULL && k != NULL)
+	kset_ref(f, k);
+	if (s->have == 0 && k != 0)
 		f->st.kernel_own++;
-	else if (e->have != NULL && k == NULL)
+	else if (s->have != 0 && k == 0)
 		f->st.kernel_own--;
-	set_unref(&f->ksets, e->have);
-	e->have = k;
+	kset_unref(f, s->have);
+	s->have = k;
+}
+
+static void
+set_wanted(struct fib *f, struct fib_slot *s, bool w)
+{
+	if (w == !!(s->flags & F_WANTED))
+		return;
+	if (w) {
+		s->flags |= F_WANTED;
+		f->st.wanted++;
+	} else {
+		s->flags &= (uint8_t)~F_WANTED;
+		f->st.wanted--;
+	}
+}
+
+static void
+set_state(struct fib *f, struct fib_slot *s, enum fib_state st)
+{
+	if (s->state == st)
+		return;
+	switch (s->state) {
+	case FIB_ST_INSTALLED: f->st.installed--; break;
+	case FIB_ST_UNRESOLVED: f->st.unresolved--; break;
+	case FIB_ST_CONFLICT: f->st.conflicts--; break;
+	case FIB_ST_FAILED: f->st.failing--; break;
+	default: break;
+	}
+	switch (st) {
+	case FIB_ST_INSTALLED: f->st.installed++; break;
+	case FIB_ST_UNRESOLVED: f->st.unresolved++; break;
+	case FIB_ST_CONFLICT: f->st.conflicts++; break;
+	case FIB_ST_FAILED: f->st.failing++; break;
+	default: break;
+	}
+	s->state = (uint8_t)st;
 }
 
 /* ---- links, addresses, resolution ---- */
@@ -267,12 +345,14 @@ set_have(struct fib *f, struct entry *e, struct nhset *k)
 static const struct nl_nh *
 own_at(void *arg, const struct ip_prefix *p)
 {
-	const struct entry *e = entry_find(arg, p);
+	struct fib *f = arg;
+	const struct fib_slot *s = f->own.slot(f->own.arg, p, false);
+	const struct kset *k = s != NULL ? kset_get(f, s->have) : NULL;
 
-	if (e == NULL || e->have == NULL || e->have->type != FIB_UNICAST ||
-	    e->have->n == 0 || e->state != FIB_ST_INSTALLED)
+	if (k == NULL || k->type != FIB_UNICAST || k->n == 0 ||
+	    s->state != FIB_ST_INSTALLED)
 		return NULL;
-	return &e->have->u.kern[0];
+	return &k->nh[0];
 }
 
 static bool
@@ -335,21 +415,6 @@ reresolve(struct fib *f, bool own_only)
 
 /* ---- the kernel's state, from dumps and events ---- */
 
-static bool
-own(const struct fib *f, const struct nl_route *r)
-{
-	return r->protocol == f->proto;
-}
-
-static struct nhset *
-kset_of(struct fib *f, const struct nl_route *r)
-{
-	uint8_t type = r->type == RTN_BLACKHOLE ? FIB_BLACKHOLE : FIB_UNICAST;
-
-	return set_intern(&f->ksets, type, r->nh, type == FIB_UNICAST ?
-	    r->nnh : 0, true);
-}
-
 /* The metric of the routes we write: none, which the kernel takes as 0
  * for IPv4 and 1024 for IPv6. */
 static uint32_t
@@ -386,8 +451,9 @@ stray(struct fib *f, const struct nl_route *r, bool add)
 static void
 own_route(struct fib *f, const struct nl_route *r, bool add)
 {
-	struct entry *e;
-	struct nhset *k;
+	struct fib_slot *s;
+	uint8_t type;
+	uint32_t k;
 
 	if (r->table != f->table || (r->type != RTN_UNICAST &&
 	    r->type != RTN_BLACKHOLE))
@@ -399,23 +465,24 @@ own_route(struct fib *f, const struct nl_route *r, bool add)
 	if (!add) {
 		/* Ours went away (our own delete echoed back, an admin, a
 		 * link going down): put it back if it is still wanted. */
-		e = entry_find(f, &r->pfx);
-		if (e == NULL || e->have == NULL)
+		s = f->own.slot(f->own.arg, &r->pfx, false);
+		if (s == NULL || s->have == 0)
 			return;
-		set_have(f, e, NULL);
-		mark_dirty(f, e);
+		set_have(f, s, 0);
+		mark_dirty(f, s);
 		return;
 	}
-	e = entry_get(f, &r->pfx);
-	e->seen = true;
+	s = f->own.slot(f->own.arg, &r->pfx, true);
+	s->flags |= F_SEEN;
 	if (!f->synced)
-		e->inherited = true;
-	k = kset_of(f, r);
-	if (e->have != k) {
-		set_have(f, e, k);
-		mark_dirty(f, e);
+		s->flags |= F_INHERITED;
+	type = r->type == RTN_BLACKHOLE ? FIB_BLACKHOLE : FIB_UNICAST;
+	k = kset_intern(f, type, r->nh, type == FIB_UNICAST ? r->nnh : 0);
+	if (s->have != k) {
+		set_have(f, s, k);
+		mark_dirty(f, s);
 	}
-	set_unref(&f->ksets, k);
+	kset_unref(f, k);
 }
 
 static void
@@ -425,7 +492,7 @@ on_route(struct fib *f, const struct nlmsghdr *h)
 
 	if (nl_parse_route(h, &r) != 0)
 		return;
-	if (own(f, &r)) {
+	if (r.protocol == f->proto) {
 		own_route(f, &r, h->nlmsg_type == RTM_NEWROUTE);
 		return;
 	}
@@ -441,15 +508,17 @@ static void
 link_down(struct fib *f, int ifindex)
 {
 	size_t it = 0;
-	struct entry *e;
+	struct fib_slot *s;
 
-	while ((e = hash_next(&f->entries, &it)) != NULL) {
-		if (e->have == NULL || e->have->type != FIB_UNICAST)
+	while ((s = f->own.next(f->own.arg, &it)) != NULL) {
+		const struct kset *k = kset_get(f, s->have);
+
+		if (k == NULL || k->type != FIB_UNICAST)
 			continue;
-		for (size_t i = 0; i < e->have->n; i++)
-			if (e->have->u.kern[i].ifindex == ifindex) {
-				set_have(f, e, NULL);
-				mark_dirty(f, e);
+		for (size_t i = 0; i < k->n; i++)
+			if (k->nh[i].ifindex == ifindex) {
+				set_have(f, s, 0);
+				mark_dirty(f, s);
 				break;
 			}
 	}
@@ -532,7 +601,7 @@ static void
 begin_dumps(struct fib *f, bool resync)
 {
 	size_t it = 0;
-	struct entry *e;
+	struct fib_slot *s;
 
 	f->resync = resync;
 	if (resync) {
@@ -540,8 +609,8 @@ begin_dumps(struct fib *f, bool resync)
 		log_notice("kernel events were lost (ENOBUFS): reading the "
 		    "routing table again");
 		kmirror_mark(&f->km);
-		while ((e = hash_next(&f->entries, &it)) != NULL)
-			e->seen = false;
+		while ((s = f->own.next(f->own.arg, &it)) != NULL)
+			s->flags &= (uint8_t)~F_SEEN;
 	}
 	f->dumping = DUMP_LINKS;
 	if (send_dump(f, RTM_GETLINK) != 0)
@@ -555,15 +624,15 @@ link_gone(void *arg, int ifindex)
 }
 
 static void
-sweep_entries(struct fib *f)
+sweep_slots(struct fib *f)
 {
 	size_t it = 0;
-	struct entry *e;
+	struct fib_slot *s;
 
-	while ((e = hash_next(&f->entries, &it)) != NULL)
-		if (!e->seen && e->have != NULL) {
-			set_have(f, e, NULL);
-			mark_dirty(f, e);
+	while ((s = f->own.next(f->own.arg, &it)) != NULL)
+		if (!(s->flags & F_SEEN) && s->have != 0) {
+			set_have(f, s, 0);
+			mark_dirty(f, s);
 		}
 }
 
@@ -589,7 +658,7 @@ dump_done(struct fib *f)
 	case DUMP_ROUTES:
 		if (f->resync) {
 			kmirror_sweep_routes(&f->km);
-			sweep_entries(f);
+			sweep_slots(f);
 		}
 		break;
 	case DUMP_NONE:
@@ -612,28 +681,6 @@ dump_done(struct fib *f)
 
 /* ---- making the kernel agree ---- */
 
-static void
-set_state(struct fib *f, struct entry *e, enum fib_state s)
-{
-	if (e->state == s)
-		return;
-	switch (e->state) {
-	case FIB_ST_INSTALLED: f->st.installed--; break;
-	case FIB_ST_UNRESOLVED: f->st.unresolved--; break;
-	case FIB_ST_CONFLICT: f->st.conflicts--; break;
-	case FIB_ST_FAILED: f->st.failing--; break;
-	default: break;
-	}
-	switch (s) {
-	case FIB_ST_INSTALLED: f->st.installed++; break;
-	case FIB_ST_UNRESOLVED: f->st.unresolved++; break;
-	case FIB_ST_CONFLICT: f->st.conflicts++; break;
-	case FIB_ST_FAILED: f->st.failing++; break;
-	default: break;
-	}
-	e->state = (uint8_t)s;
-}
-
 static int
 nh_cmp(const void *a, const void *b)
 {
@@ -647,20 +694,21 @@ nh_cmp(const void *a, const void *b)
 	return (int)x->onlink - (int)y->onlink;
 }
 
-/* The wanted set in kernel form (a reference), or NULL: unresolvable. */
-static struct nhset *
-want_kernel(struct fib *f, const struct nhset *w)
+/* The wanted next hops in kernel form (a reference), or 0:
+ * unresolvable. */
+static uint32_t
+want_kernel(struct fib *f, uint8_t type, const struct fib_nh *w, size_t nw)
 {
 	struct nl_nh nh[FIB_MAX_NH];
 	size_t n = 0;
 
-	if (w->type == FIB_BLACKHOLE)
-		return set_intern(&f->ksets, FIB_BLACKHOLE, nh, 0, true);
-	for (size_t i = 0; i < w->n; i++) {
+	if (type == FIB_BLACKHOLE)
+		return kset_intern(f, FIB_BLACKHOLE, nh, 0);
+	for (size_t i = 0; i < nw; i++) {
 		struct nl_nh r;
 
 		memset(&r, 0, sizeof(r));
-		if (!resolve(f, &w->u.want[i], &r))
+		if (!resolve(f, &w[i], &r))
 			continue;	/* the others still carry traffic */
 		for (size_t j = 0; j < n; j++)
 			if (nh_cmp(&nh[j], &r) == 0)
@@ -669,25 +717,43 @@ want_kernel(struct fib *f, const struct nhset *w)
 dup:		;
 	}
 	if (n == 0)
-		return NULL;
+		return 0;
 	qsort(nh, n, sizeof(nh[0]), nh_cmp);
-	return set_intern(&f->ksets, FIB_UNICAST, nh, n, true);
+	return kset_intern(f, FIB_UNICAST, nh, n);
 }
 
-/* want_kernel(), remembered per wanted set until resolutions move:
- * the routes of a table share a handful of sets. */
-static struct nhset *
-want_kernel_memo(struct fib *f, struct nhset *w)
+/* want_kernel() of a pulled route, remembered for the next one: the
+ * routes of a table come in runs with one set of next hops. */
+static uint32_t
+want_kernel_last(struct fib *f, const struct fib_route *r)
 {
-	if (!w->memo_set || w->memo_gen != f->resolve_gen) {
-		set_unref(&f->ksets, w->memo);
-		w->memo = want_kernel(f, w);	/* the memo's reference */
-		w->memo_set = true;
-		w->memo_gen = f->resolve_gen;
+	struct fib_nh nh[FIB_MAX_NH];
+	size_t n = r->type == FIB_UNICAST ? r->nnh : 0;
+	uint8_t type = (uint8_t)r->type;
+
+	if (n > FIB_MAX_NH)
+		n = FIB_MAX_NH;
+	/* Zero the padding: next hops compare as bytes. */
+	memset(nh, 0, n * sizeof(nh[0]));
+	for (size_t i = 0; i < n; i++) {
+		nh[i].gw = r->nh[i].gw;
+		memcpy(nh[i].dev, r->nh[i].dev, sizeof(nh[i].dev));
+		nh[i].dev[FIB_IFNAMSIZ - 1] = '\0';
+		nh[i].onlink = r->nh[i].onlink;
 	}
-	if (w->memo != NULL)
-		w->memo->refs++;
-	return w->memo;
+	if (!f->last.set || f->last.gen != f->resolve_gen ||
+	    f->last.type != type || f->last.n != n ||
+	    memcmp(f->last.nh, nh, n * sizeof(nh[0])) != 0) {
+		kset_unref(f, f->last.kid);
+		f->last.kid = want_kernel(f, type, nh, n);
+		f->last.set = true;
+		f->last.gen = f->resolve_gen;
+		f->last.type = type;
+		f->last.n = (uint8_t)n;
+		memcpy(f->last.nh, nh, n * sizeof(nh[0]));
+	}
+	kset_ref(f, f->last.kid);
+	return f->last.kid;
 }
 
 /* Another protocol's route holds the slot ours would take. */
@@ -703,29 +769,33 @@ enum op {
 	OP_DEL,
 };
 
-/* What e needs now; on OP_SET *out is the kernel set to send. */
+/* What s needs now; on OP_SET *out is the kernel set to send (a
+ * reference).  *r is the route, its prefix at least. */
 static enum op
-decide(struct fib *f, struct entry *e, struct nhset **out)
+decide(struct fib *f, struct fib_slot *s, struct fib_route *r,
+    uint32_t *out)
 {
-	struct nhset *kw = e->want != NULL ? want_kernel_memo(f, e->want) :
-	    NULL;
+	bool wanted = f->own.want(f->own.arg, s, r);
+	uint32_t kw = wanted ? want_kernel_last(f, r) : 0;
+	bool inherited = (s->flags & F_INHERITED) != 0;
 
-	*out = NULL;
-	if (kw != NULL) {
-		if (conflict(f, &e->pfx)) {
-			set_unref(&f->ksets, kw);
-			set_state(f, e, FIB_ST_CONFLICT);
+	set_wanted(f, s, wanted);
+	*out = 0;
+	if (kw != 0) {
+		if (conflict(f, &r->pfx)) {
+			kset_unref(f, kw);
+			set_state(f, s, FIB_ST_CONFLICT);
 			return OP_NONE;
 		}
-		if (e->have == kw) {
-			set_unref(&f->ksets, kw);
-			set_state(f, e, FIB_ST_INSTALLED);
+		if (s->have == kw) {
+			kset_unref(f, kw);
+			set_state(f, s, FIB_ST_INSTALLED);
 			return OP_NONE;
 		}
-		if (e->have != NULL && e->inherited && !f->ready) {
+		if (s->have != 0 && inherited && !f->ready) {
 			/* Keep what forwards now until the feed is in. */
-			set_unref(&f->ksets, kw);
-			set_state(f, e, FIB_ST_PENDING);
+			kset_unref(f, kw);
+			set_state(f, s, FIB_ST_PENDING);
 			return OP_NONE;
 		}
 		*out = kw;
@@ -733,79 +803,84 @@ decide(struct fib *f, struct entry *e, struct nhset **out)
 	}
 	/* Until the feed is in, routes found at start stay; what we
 	 * installed ourselves since then goes as soon as it is unwanted. */
-	set_state(f, e, e->want != NULL ? FIB_ST_UNRESOLVED :
-	    e->have != NULL && e->inherited && !f->ready ? FIB_ST_STALE :
+	set_state(f, s, wanted ? FIB_ST_UNRESOLVED :
+	    s->have != 0 && inherited && !f->ready ? FIB_ST_STALE :
 	    FIB_ST_NONE);
-	if (e->have == NULL || (e->inherited && !f->ready))
+	if (s->have == 0 || (inherited && !f->ready))
 		return OP_NONE;
 	return OP_DEL;
 }
 
 static void
-to_nl(const struct fib *f, const struct entry *e, const struct nhset *k,
+to_nl(const struct fib *f, const struct ip_prefix *p, uint32_t kid,
     struct nl_route *r)
 {
+	const struct kset *k = kset_get(f, kid);
+
 	memset(r, 0, sizeof(*r));
-	r->pfx = e->pfx;
+	r->pfx = *p;
 	r->table = f->table;
 	r->protocol = f->proto;
 	r->type = k == NULL || k->type == FIB_UNICAST ? RTN_UNICAST :
 	    RTN_BLACKHOLE;
 	if (k != NULL && k->type == FIB_UNICAST) {
 		r->nnh = k->n;
-		memcpy(r->nh, k->u.kern, k->n * sizeof(r->nh[0]));
+		memcpy(r->nh, k->nh, k->n * sizeof(r->nh[0]));
 	}
 }
 
 static void
-retry_later(struct fib *f, struct entry *e, uint64_t now)
+retry_later(struct fib *f, struct fib_slot *s, uint64_t now)
 {
 	uint64_t wait = RETRY_MIN_MS;
+	size_t i;
 
-	for (unsigned i = 0; i < e->fails && wait < RETRY_MAX_MS; i++)
+	for (unsigned k = 0; k < s->fails && wait < RETRY_MAX_MS; k++)
 		wait *= 2;
 	if (wait > RETRY_MAX_MS)
 		wait = RETRY_MAX_MS;
-	if (e->fails < 255)
-		e->fails++;
-	if (e->retry_at == 0) {
+	if (s->fails < 255)
+		s->fails++;
+	if (!(s->flags & F_RETRY)) {
+		s->flags |= F_RETRY;
 		f->retry = xgrow(f->retry, &f->retry_cap, f->nretry + 1,
 		    sizeof(*f->retry));
-		f->retry[f->nretry++] = e;
+		f->retry[f->nretry].s = s;
+		f->retry[f->nretry++].at = now + wait;
+		return;
 	}
-	e->retry_at = now + wait;
+	for (i = 0; i < f->nretry && f->retry[i].s != s; i++)
+		;
+	if (i < f->nretry)
+		f->retry[i].at = now + wait;
 }
 
 static void
-request_failed(struct fib *f, struct entry *e, uint16_t op, int error,
+request_failed(struct fib *f, struct fib_slot *s, uint16_t op, int error,
     const char *msg, uint64_t now)
 {
 	char p[ADDR_PFX_STRLEN];
+	struct ip_prefix pfx;
 
 	if (op == RTM_DELROUTE && error == ESRCH)
 		return;		/* already gone: what we wanted */
 	f->st.errors++;
-	if (e == NULL) {
+	if (s == NULL) {
 		log_warnx("kernel refused to delete a stray route of our "
 		    "protocol: %s", strerror(error));
 		return;
 	}
 	/* What the kernel holds now is not known: assume something of
 	 * ours, so the retry replaces or deletes it. */
-	set_have(f, e, f->unknown);
-	set_state(f, e, FIB_ST_FAILED);
+	set_have(f, s, f->unknown);
+	set_state(f, s, FIB_ST_FAILED);
+	f->own.prefix(f->own.arg, s, &pfx);
 	log_warnx("kernel refused to %s %s: %s%s%s (retrying)",
 	    op == RTM_DELROUTE ? "delete" : "install",
-	    addr_pfx_fmt(&e->pfx, p, sizeof(p)), strerror(error),
+	    addr_pfx_fmt(&pfx, p, sizeof(p)), strerror(error),
 	    msg != NULL ? ": " : "", msg != NULL ? msg : "");
-	retry_later(f, e, now);
+	retry_later(f, s, now);
 }
-
-struct drain_ctx {
-	struct fib *f;
-	uint64_t now;
-	bool	*failed;
-};
 
 static void
 handle_error(struct fib *f, const struct nlmsghdr *h, uint64_t now,
@@ -824,7 +899,7 @@ handle_error(struct fib *f, const struct nlmsghdr *h, uint64_t now,
 	if (idx >= f->ninflight || failed[idx])
 		return;
 	failed[idx] = true;
-	request_failed(f, f->inflight[idx].e, f->inflight[idx].op,
+	request_failed(f, f->inflight[idx].s, f->inflight[idx].op,
 	    -err->error, NULL, now);
 }
 
@@ -889,17 +964,68 @@ read_mon(struct fib *f)
 	}
 }
 
-/* One batch: decide entries off the dirty queue, send, read errors. */
+/* Put the request slot s needs into the batch; false when the batch is
+ * full (s is dirty again). */
+static bool
+add_request(struct fib *f, struct fib_slot *s, size_t *len)
+{
+	struct fib_route want;
+	struct nl_route r;
+	uint32_t k;
+	enum op op;
+	size_t n;
+	uint16_t type;
+
+	op = decide(f, s, &want, &k);
+	if (op == OP_NONE) {
+		slot_done(f, s);
+		return true;
+	}
+	to_nl(f, &want.pfx, k, &r);
+	type = op == OP_DEL ? RTM_DELROUTE : RTM_NEWROUTE;
+	/* IPv4 deletes match the type: RTN_UNSPEC matches any. */
+	if (op == OP_DEL)
+		r.type = RTN_UNSPEC;
+	n = nl_put_route(f->batch + *len, BATCH_BYTES - *len, type,
+	    op == OP_DEL ? 0 : NLM_F_CREATE | NLM_F_REPLACE,
+	    ++f->cmd.seq, &r);
+	if (n == 0) {
+		/* Cannot happen with the margin run_batch keeps. */
+		f->cmd.seq--;
+		kset_unref(f, k);
+		mark_dirty(f, s);
+		return false;
+	}
+	*len += n;
+	s->flags &= (uint8_t)~F_INHERITED;
+	if (op == OP_DEL)
+		f->st.deletes++;
+	else if (s->have != 0)
+		f->st.replaces++;
+	else
+		f->st.adds++;
+	set_have(f, s, k);
+	kset_unref(f, k);
+	set_state(f, s, op == OP_DEL ? FIB_ST_NONE : FIB_ST_INSTALLED);
+	f->inflight = xgrow(f->inflight, &f->inflight_cap, f->ninflight + 1,
+	    sizeof(*f->inflight));
+	f->inflight[f->ninflight].s = s;
+	f->inflight[f->ninflight++].op = type;
+	return true;
+}
+
+/* One batch: decide slots off the dirty queue, send, read errors. */
 static bool
 run_batch(struct fib *f, uint64_t now)
 {
 	size_t len = 0;
-	bool failed_buf[4096];
-	bool *failed;
+	bool failed_buf[BATCH_REQS];
+	struct fib_slot *s;
 
 	f->ninflight = 0;
 	f->first_seq = f->cmd.seq + 1;
-	while (f->ready && f->nstrays > 0 && len + 1024 <= BATCH_BYTES) {
+	while (f->ready && f->nstrays > 0 && len + 1024 <= BATCH_BYTES &&
+	    f->ninflight < BATCH_REQS) {
 		struct nl_route r = f->strays[--f->nstrays];
 
 		r.type = RTN_UNSPEC;
@@ -908,90 +1034,35 @@ run_batch(struct fib *f, uint64_t now)
 		f->st.deletes++;
 		f->inflight = xgrow(f->inflight, &f->inflight_cap,
 		    f->ninflight + 1, sizeof(*f->inflight));
-		f->inflight[f->ninflight].e = NULL;
+		f->inflight[f->ninflight].s = NULL;
 		f->inflight[f->ninflight++].op = RTM_DELROUTE;
 	}
-	while (f->dirty_head < f->ndirty) {
-		struct entry *e = f->dirty[f->dirty_head];
-		struct nhset *k;
-		struct nl_route r;
-		enum op op;
-		size_t n;
-		uint16_t type;
-
-		if (len + 1024 > BATCH_BYTES || f->ninflight == 4096)
-			break;
-		f->dirty_head++;
-		e->dirty = false;
-		if (e->retry_at > now)
+	while (len + 1024 <= BATCH_BYTES && f->ninflight < BATCH_REQS &&
+	    (s = take_dirty(f)) != NULL) {
+		if (s->flags & F_RETRY)
 			continue;	/* its timer brings it back */
-		op = decide(f, e, &k);
-		if (op == OP_NONE) {
-			entry_maybe_free(f, e);
-			continue;
-		}
-		to_nl(f, e, k, &r);
-		type = op == OP_DEL ? RTM_DELROUTE : RTM_NEWROUTE;
-		/* IPv4 deletes match the type: RTN_UNSPEC matches any. */
-		if (op == OP_DEL)
-			r.type = RTN_UNSPEC;
-		n = nl_put_route(f->batch + len, BATCH_BYTES - len, type,
-		    op == OP_DEL ? 0 : NLM_F_CREATE | NLM_F_REPLACE,
-		    ++f->cmd.seq, &r);
-		if (n == 0) {
-			/* Cannot happen with the margin above. */
-			f->cmd.seq--;
-			mark_dirty(f, e);
+		if (!add_request(f, s, &len))
 			break;
-		}
-		len += n;
-		e->inherited = false;
-		if (op == OP_DEL)
-			f->st.deletes++;
-		else if (e->have != NULL)
-			f->st.replaces++;
-		else
-			f->st.adds++;
-		set_have(f, e, k);
-		set_unref(&f->ksets, k);
-		set_state(f, e, op == OP_DEL ? FIB_ST_NONE :
-		    FIB_ST_INSTALLED);
-		f->inflight = xgrow(f->inflight, &f->inflight_cap,
-		    f->ninflight + 1, sizeof(*f->inflight));
-		f->inflight[f->ninflight].e = e;
-		f->inflight[f->ninflight++].op = type;
-	}
-	if (f->dirty_head == f->ndirty) {
-		f->dirty_head = f->ndirty = 0;
-		if (f->dirty_cap > 4096) {
-			/* A big load has drained: give the queue back. */
-			free(f->dirty);
-			f->dirty = NULL;
-			f->dirty_cap = 0;
-		}
-		hash_shrink(&f->entries);
 	}
 	if (len == 0)
 		return false;
-	failed = failed_buf;
-	memset(failed, 0, f->ninflight * sizeof(*failed));
+	memset(failed_buf, 0, f->ninflight * sizeof(failed_buf[0]));
 	if (mnl_socket_sendto(f->cmd.mnl, f->batch, len) < 0) {
 		int err = errno;
 
 		for (size_t i = 0; i < f->ninflight; i++)
-			request_failed(f, f->inflight[i].e,
+			request_failed(f, f->inflight[i].s,
 			    f->inflight[i].op, err, "sendto", now);
 	} else {
-		read_cmd(f, now, failed);
+		read_cmd(f, now, failed_buf);
 	}
 	for (size_t i = 0; i < f->ninflight; i++) {
-		struct entry *e = f->inflight[i].e;
-
-		if (e == NULL)
+		s = f->inflight[i].s;
+		if (s == NULL)
 			continue;	/* a stray's delete */
-		if (!failed[i])
-			e->fails = 0;
-		entry_maybe_free(f, e);
+		if (!failed_buf[i])
+			s->fails = 0;
+		slot_done(f, s);
 	}
 	f->ninflight = 0;
 	/* Our own routes moved: a recursive next hop may depend on one. */
@@ -1013,18 +1084,27 @@ fib_new(uint8_t protocol, uint32_t table, const struct fib_hooks *hooks,
 	if (hooks != NULL)
 		f->hooks = *hooks;
 	f->cmd.fd = f->mon.fd = -1;
-	hash_init(&f->entries);
-	slab_init(&f->entry_slab, sizeof(struct entry));
-	hash_init(&f->wsets);
+	f->ftab = ftab_new();
+	ftab_owner(f->ftab, &f->own);
 	hash_init(&f->ksets);
 	kmirror_init(&f->km, table, hooks);
 	hash_init(&f->cache);
 	f->batch = xmalloc(BATCH_BYTES);
 	memset(&none, 0, sizeof(none));
-	f->unknown = set_intern(&f->ksets, 255, &none, 0, true);
+	f->unknown = kset_intern(f, KSET_UNKNOWN, &none, 0);
 	(void)err;
 	(void)errlen;
 	return f;
+}
+
+void
+fib_set_owner(struct fib *f, const struct fib_owner *owner)
+{
+	if (f->cmd.fd >= 0)
+		fatalx("%s: after fib_start", __func__);
+	ftab_free(f->ftab);
+	f->ftab = NULL;
+	f->own = *owner;
 }
 
 void
@@ -1037,25 +1117,19 @@ fib_free(struct fib *f)
 		return;
 	nl_close(&f->cmd);
 	nl_close(&f->mon);
-	while ((p = hash_next(&f->entries, &it)) != NULL) {
-		struct entry *e = p;
-
-		want_unref(f, e->want);
-		set_unref(&f->ksets, e->have);
-		slab_free(&f->entry_slab, e);
-	}
-	hash_free(&f->entries);
-	slab_destroy(&f->entry_slab);
-	set_unref(&f->ksets, f->unknown);
+	/* The slots stay with their owner, which forgets them (an
+	 * owner's table outlives nothing of ours). */
+	ftab_free(f->ftab);
 	kmirror_free(&f->km);
-	it = 0;
 	while ((p = hash_next(&f->cache, &it)) != NULL)
 		free(p);
 	hash_free(&f->cache);
-	/* Every set is released with its last entry. */
-	hash_free(&f->wsets);
+	for (uint32_t i = 1; i <= f->nids; i++)
+		free(f->byid[i]);
+	free(f->byid);
+	free(f->freeids);
 	hash_free(&f->ksets);
-	free(f->dirty);
+	free(f->dq);
 	free(f->retry);
 	free(f->inflight);
 	free(f->batch);
@@ -1111,7 +1185,7 @@ bool
 fib_want_write(const struct fib *f)
 {
 	return f->synced && f->dumping == DUMP_NONE &&
-	    (f->dirty_head < f->ndirty || f->all_dirty ||
+	    (any_dirty(f) || f->all_dirty ||
 	    (f->ready && f->nstrays > 0));
 }
 
@@ -1122,14 +1196,16 @@ fib_output(struct fib *f, uint64_t now)
 		return;
 	if (f->all_dirty) {
 		size_t it = 0;
-		struct entry *e;
+		struct fib_slot *s;
 
+		/* An all-zero slot wants nothing and has nothing. */
 		f->all_dirty = false;
-		while ((e = hash_next(&f->entries, &it)) != NULL)
-			mark_dirty(f, e);
+		while ((s = f->own.next(f->own.arg, &it)) != NULL)
+			if (!slot_idle(s))
+				mark_dirty(f, s);
 	}
 	for (int i = 0; i < BATCHES_PER_RUN; i++)
-		if (!run_batch(f, now) && f->dirty_head == f->ndirty)
+		if (!run_batch(f, now) && !any_dirty(f))
 			break;
 }
 
@@ -1139,8 +1215,8 @@ fib_next_timer(const struct fib *f)
 	uint64_t t = UINT64_MAX;
 
 	for (size_t i = 0; i < f->nretry; i++)
-		if (f->retry[i]->retry_at < t)
-			t = f->retry[i]->retry_at;
+		if (f->retry[i].at < t)
+			t = f->retry[i].at;
 	return t;
 }
 
@@ -1148,69 +1224,44 @@ void
 fib_run_timers(struct fib *f, uint64_t now)
 {
 	for (size_t i = 0; i < f->nretry;) {
-		struct entry *e = f->retry[i];
+		struct fib_slot *s = f->retry[i].s;
 
-		if (e->retry_at > now) {
+		if (f->retry[i].at > now) {
 			i++;
 			continue;
 		}
-		e->retry_at = 0;
+		s->flags &= (uint8_t)~F_RETRY;
 		f->retry[i] = f->retry[--f->nretry];
-		mark_dirty(f, e);
+		mark_dirty(f, s);
 	}
+}
+
+void
+fib_changed(struct fib *f, struct fib_slot *s)
+{
+	mark_dirty(f, s);
 }
 
 void
 fib_set(struct fib *f, const struct fib_route *r)
 {
-	struct fib_nh nh[FIB_MAX_NH];
-	size_t n = r->type == FIB_UNICAST ? r->nnh : 0;
-	struct entry *e;
-	struct nhset *w;
+	struct fib_slot *s;
 
-	if (n > FIB_MAX_NH)
-		n = FIB_MAX_NH;
-	/* Zero the padding: sets compare as bytes. */
-	memset(nh, 0, sizeof(nh));
-	for (size_t i = 0; i < n; i++) {
-		nh[i].gw = r->nh[i].gw;
-		memcpy(nh[i].dev, r->nh[i].dev, sizeof(nh[i].dev));
-		nh[i].dev[FIB_IFNAMSIZ - 1] = '\0';
-		nh[i].onlink = r->nh[i].onlink;
-	}
-	/* Routes mostly come in runs with one set: skip the hashing. */
-	if (f->wlast != NULL && f->wlast->type == r->type &&
-	    f->wlast->n == n && (n == 0 ||
-	    memcmp(f->wlast->u.want, nh, n * sizeof(nh[0])) == 0)) {
-		w = f->wlast;
-		w->refs++;
-	} else {
-		w = set_intern(&f->wsets, (uint8_t)r->type, nh, n, false);
-		f->wlast = w;
-	}
-	e = entry_get(f, &r->pfx);
-	if (e->want == w) {
-		want_unref(f, w);
-		return;
-	}
-	if (e->want == NULL)
-		f->st.wanted++;
-	want_unref(f, e->want);
-	e->want = w;
-	mark_dirty(f, e);
+	if (f->ftab == NULL)
+		fatalx("%s: the fib has an owner", __func__);
+	if ((s = ftab_want(f->ftab, &r->pfx, r)) != NULL)
+		mark_dirty(f, s);
 }
 
 void
 fib_unset(struct fib *f, const struct ip_prefix *p)
 {
-	struct entry *e = entry_find(f, p);
+	struct fib_slot *s;
 
-	if (e == NULL || e->want == NULL)
-		return;
-	f->st.wanted--;
-	want_unref(f, e->want);
-	e->want = NULL;
-	mark_dirty(f, e);
+	if (f->ftab == NULL)
+		fatalx("%s: the fib has an owner", __func__);
+	if ((s = ftab_want(f->ftab, p, NULL)) != NULL)
+		mark_dirty(f, s);
 }
 
 void
@@ -1232,13 +1283,13 @@ fib_synced(const struct fib *f)
 enum fib_state
 fib_state(const struct fib *f, const struct ip_prefix *p)
 {
-	const struct entry *e = entry_find(f, p);
+	const struct fib_slot *s = f->own.slot(f->own.arg, p, false);
 
-	if (e == NULL)
+	if (s == NULL)
 		return FIB_ST_NONE;
-	if (e->dirty && e->state != FIB_ST_FAILED)
+	if ((s->flags & F_DIRTY) && s->state != FIB_ST_FAILED)
 		return FIB_ST_PENDING;
-	return (enum fib_state)e->state;
+	return (enum fib_state)s->state;
 }
 
 const char *
@@ -1259,6 +1310,7 @@ fib_stats(const struct fib *f, struct fib_stats *st)
 	*st = f->st;
 	st->local_routes = f->km.local_routes;
 	st->local_addrs = f->km.naddrs;
+	st->nh_sets = hash_count(&f->ksets);
 }
 
 int

@@ -25,6 +25,17 @@
  * fib owns two netlink sockets but no event loop: the daemon polls
  * fib_fd(), calls fib_input() when readable, fib_output() while
  * fib_want_write(), and fib_run_timers() at fib_next_timer().
+ *
+ * Where the per-route state lives (issue 15): fib keeps, per prefix,
+ * only a struct fib_slot of 8 octets (the route's state and the
+ * identity of the next-hop set of ours in the kernel) in storage an
+ * owner provides, the daemon's RIB entries, so that a route is one
+ * entry and one hash probe for BGP and the kernel together.  fib never
+ * sees what the owner keeps around a slot; it asks the owner for a
+ * prefix's slot, a slot's prefix, and, when it writes, for what the
+ * kernel should have (struct fib_owner).  Without an owner (tests, the
+ * benchmark's fibload) fib keeps its own table and fib_set/fib_unset
+ * say what is wanted.
  */
 #ifndef BGPD_FIB_H
 #define BGPD_FIB_H
@@ -90,7 +101,7 @@ enum fib_state {
 };
 
 struct fib_stats {
-	size_t	wanted;		/* prefixes fib_set() */
+	size_t	wanted;		/* prefixes wanted, as last asked */
 	size_t	installed;	/* ours in the kernel as wanted */
 	size_t	kernel_own;	/* ours in the kernel at all */
 	size_t	unresolved, conflicts, failing;
@@ -99,16 +110,49 @@ struct fib_stats {
 	uint64_t resyncs;	/* full re-reads after lost events */
 	uint64_t events;	/* route/link/address events read */
 	size_t	local_routes, local_addrs;	/* mirrored */
+	size_t	nh_sets;	/* interned kernel next-hop sets */
 	bool	ready;
 	bool	synced;		/* initial dumps done */
 };
 
 struct fib;
 
+/* fib's state of one prefix, kept by the owner; all zero while fib has
+ * nothing to do with the prefix (fib.c owns the fields). */
+struct fib_slot {
+	uint32_t have;		/* our next-hop set in the kernel, 0: none */
+	uint8_t	state;		/* enum fib_state */
+	uint8_t	flags;
+	uint8_t	fails;		/* the kernel's refusals in a row */
+	uint8_t	spare;
+};
+
+struct fib_owner {
+	/* The slot of p, made (zeroed) if make; NULL when there is none
+	 * and !make.  p is masked. */
+	struct fib_slot *(*slot)(void *arg, const struct ip_prefix *p,
+		    bool make);
+	void	(*prefix)(void *arg, const struct fib_slot *s,
+		    struct ip_prefix *p);
+	/* What the kernel should have for the slot's prefix (r->pfx set
+	 * either way); false: nothing of ours. */
+	bool	(*want)(void *arg, const struct fib_slot *s,
+		    struct fib_route *r);
+	/* The slot is all zero again: the owner may let it go. */
+	void	(*release)(void *arg, struct fib_slot *s);
+	/* Every slot, in any order (size_t it = 0; NULL ends); the
+	 * owner's table may change between calls (a slot may then be
+	 * missed or seen twice). */
+	struct fib_slot *(*next)(void *arg, size_t *it);
+	void	*arg;
+};
+
 /* protocol: rtm_protocol for our routes; table: usually 254 (main). */
 struct fib *fib_new(uint8_t protocol, uint32_t table,
 	    const struct fib_hooks *hooks, char *err, size_t errlen);
 void	 fib_free(struct fib *f);
+/* Before fib_start: the slots live with owner (copied). */
+void	 fib_set_owner(struct fib *f, const struct fib_owner *owner);
 
 /* Start: open the sockets and request the initial dumps. */
 int	 fib_start(struct fib *f, uint64_t now, char *err, size_t errlen);
@@ -121,7 +165,10 @@ void	 fib_output(struct fib *f, uint64_t now);
 uint64_t fib_next_timer(const struct fib *f);
 void	 fib_run_timers(struct fib *f, uint64_t now);
 
-/* Desired state. */
+/* Desired state, with an owner: what the kernel should have for the
+ * slot's prefix changed (fib asks the owner when it writes). */
+void	 fib_changed(struct fib *f, struct fib_slot *s);
+/* Desired state, without an owner. */
 void	 fib_set(struct fib *f, const struct fib_route *r);
 void	 fib_unset(struct fib *f, const struct ip_prefix *p);
 /* The initial feed is in: sweep and replace from now on. */

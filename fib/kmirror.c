@@ -172,9 +172,12 @@ kroute_add(struct kmirror *km, const struct nl_route *r)
 
 	if (k == NULL) {
 		struct kprefix *old;
+		unsigned len = r->pfx.len;
 
 		k = xcalloc(1, sizeof(*k));
 		k->pfx = r->pfx;
+		km->lens[r->pfx.addr.af == AF_INET6][len / 64] |=
+		    1ull << (len % 64);
 		/* In a resync, what the hooks were told carries over. */
 		old = hash_find(&km->old_kroutes, hv, kprefix_eq, &r->pfx);
 		if (old != NULL)
@@ -480,9 +483,13 @@ bool
 kmirror_conflict(const struct kmirror *km, const struct ip_prefix *p,
     uint32_t prio)
 {
-	struct kprefix *k = hash_find(&km->kroutes, addr_pfx_hash(p),
-	    kprefix_eq, p);
+	unsigned len = p->len;
+	struct kprefix *k;
 
+	if (len > 128 || !(km->lens[p->addr.af == AF_INET6][len / 64] &
+	    (1ull << (len % 64))))
+		return false;
+	k = hash_find(&km->kroutes, addr_pfx_hash(p), kprefix_eq, p);
 	if (k == NULL)
 		return false;
 	for (struct kroute *r = k->routes; r != NULL; r = r->next)

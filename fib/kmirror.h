@@ -28,6 +28,9 @@ struct kmirror {
 	struct hash_table links;	/* ifindex -> link */
 	struct hash_table kroutes;	/* prefix -> routes */
 	struct hash_table old_kroutes;	/* during a resync */
+	/* Prefix lengths ever mirrored, per family (bit len of lens[f]
+	 * [len / 64]): most conflict checks end here, without a probe. */
+	uint64_t lens[2][3];
 	struct kmirror_addr *addrs;
 	size_t	naddrs, addrs_cap;
 	size_t	local_routes;		/* prefixes reported */

@@ -7,6 +7,7 @@
 #include <check.h>
 #include <poll.h>
 #include <sched.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -266,6 +267,192 @@ START_TEST(test_restart_keeps_until_ready)
 }
 END_TEST
 
+/*
+ * With an owner (the daemon's RIB): fib keeps no table of its own, only
+ * the owner's 8-octet slots and one interned set per distinct next-hop
+ * set; it asks the owner what to want when it writes, and gives a slot
+ * back once it is all zero.  A restart over the routes it left finds
+ * them through the owner's slots and changes nothing in the kernel
+ * while the owner wants the same; after fib_ready() what is unwanted
+ * goes.
+ */
+#define NOWN	64
+
+struct own_ent {
+	struct ip_prefix pfx;
+	struct fib_slot slot;
+	struct fib_route want;
+	bool	used, wanted;
+};
+
+static struct own_ent own_v[NOWN];
+static int own_released;
+
+static struct own_ent *
+own_of(const struct fib_slot *s)
+{
+	return (struct own_ent *)((char *)s - offsetof(struct own_ent, slot));
+}
+
+static struct fib_slot *
+o_slot(void *arg, const struct ip_prefix *p, bool make)
+{
+	int free_i = -1;
+
+	for (int i = 0; i < NOWN; i++) {
+		if (own_v[i].used && addr_pfx_eq(&own_v[i].pfx, p))
+			return &own_v[i].slot;
+		if (!own_v[i].used && free_i < 0)
+			free_i = i;
+	}
+	if (!make || free_i < 0)
+		return NULL;
+	memset(&own_v[free_i], 0, sizeof(own_v[free_i]));
+	own_v[free_i].used = true;
+	own_v[free_i].pfx = *p;
+	return &own_v[free_i].slot;
+}
+
+static void
+o_prefix(void *arg, const struct fib_slot *s, struct ip_prefix *p)
+{
+	*p = own_of(s)->pfx;
+}
+
+static bool
+o_want(void *arg, const struct fib_slot *s, struct fib_route *r)
+{
+	const struct own_ent *e = own_of(s);
+
+	*r = e->want;
+	r->pfx = e->pfx;
+	return e->wanted;
+}
+
+static void
+o_release(void *arg, struct fib_slot *s)
+{
+	struct own_ent *e = own_of(s);
+
+	if (!e->wanted) {
+		e->used = false;
+		own_released++;
+	}
+}
+
+static struct fib_slot *
+o_next(void *arg, size_t *it)
+{
+	while (*it < NOWN) {
+		struct own_ent *e = &own_v[(*it)++];
+
+		if (e->used)
+			return &e->slot;
+	}
+	return NULL;
+}
+
+static const struct fib_owner test_owner = {
+	o_slot, o_prefix, o_want, o_release, o_next, NULL,
+};
+
+static struct fib *
+start_owned(bool ready)
+{
+	struct fib_hooks h = { on_local, NULL, &lc };
+	char err[256];
+	struct fib *f;
+
+	memset(&lc, 0, sizeof(lc));
+	f = fib_new(186, 254, &h, err, sizeof(err));
+	ck_assert(f != NULL);
+	fib_set_owner(f, &test_owner);
+	ck_assert_msg(fib_start(f, monotime_ms(), err, sizeof(err)) == 0,
+	    "%s", err);
+	pump(f, -1);
+	if (ready)
+		fib_ready(f);
+	return f;
+}
+
+/* The owner wants r for its prefix from now on (NULL: nothing). */
+static void
+own_want(struct fib *f, const char *pfx, const char *gw)
+{
+	struct ip_prefix p;
+	struct own_ent *e;
+
+	ck_assert(addr_pfx_parse(pfx, &p, false) == 0);
+	e = own_of(o_slot(NULL, &p, true));
+	e->wanted = gw != NULL;
+	if (gw != NULL)
+		route(&e->want, pfx, gw, NULL);
+	fib_changed(f, &e->slot);
+}
+
+START_TEST(test_owner_slots)
+{
+	struct fib *f;
+	struct fib_stats st;
+	struct ip_prefix p;
+	char pfx[32];
+
+	NEED_NS();
+	memset(own_v, 0, sizeof(own_v));
+	own_released = 0;
+	f = start_owned(true);
+	for (int i = 0; i < 40; i++) {
+		snprintf(pfx, sizeof(pfx), "100.64.%d.0/26", i);
+		own_want(f, pfx, "198.51.100.2");
+	}
+	pump(f, 150);
+	ck_assert_str_eq(out("ip route show proto 186 | wc -l"), "40");
+	fib_stats(f, &st);
+	ck_assert_uint_eq(st.installed, 40);
+	ck_assert_uint_eq(st.wanted, 40);
+	/* One set for the 40 routes (and fib's "unknown"). */
+	ck_assert_uint_eq(st.nh_sets, 2);
+	own_want(f, "100.64.3.0/26", "198.51.100.3");
+	own_want(f, "100.64.4.0/26", NULL);
+	pump(f, 150);
+	ck_assert_str_eq(out("ip route show 100.64.3.0/26 proto 186"),
+	    "100.64.3.0/26 via 198.51.100.3 dev va");
+	ck_assert_str_eq(out("ip route show 100.64.4.0/26"), "");
+	/* The slot of the route gone is all zero and given back. */
+	ck_assert_int_eq(own_released, 1);
+	ck_assert(addr_pfx_parse("100.64.4.0/26", &p, false) == 0);
+	ck_assert_ptr_null(o_slot(NULL, &p, false));
+	ck_assert_int_eq(fib_state(f, &p), FIB_ST_NONE);
+	fib_free(f);
+
+	/* A restart: the owner starts empty, fib finds its 39 routes. */
+	memset(own_v, 0, sizeof(own_v));
+	f = start_owned(false);
+	fib_stats(f, &st);
+	ck_assert_uint_eq(st.kernel_own, 39);
+	for (int i = 0; i < 40; i++) {
+		if (i == 4 || i == 7)
+			continue;	/* 7 is no longer wanted */
+		snprintf(pfx, sizeof(pfx), "100.64.%d.0/26", i);
+		own_want(f, pfx, i == 3 ? "198.51.100.3" : "198.51.100.2");
+	}
+	pump(f, 150);
+	fib_stats(f, &st);
+	ck_assert_uint_eq(st.adds + st.replaces + st.deletes, 0);
+	ck_assert_uint_eq(st.installed, 38);
+	ck_assert(addr_pfx_parse("100.64.7.0/26", &p, false) == 0);
+	ck_assert_int_eq(fib_state(f, &p), FIB_ST_STALE);
+	fib_ready(f);
+	pump(f, 150);
+	fib_stats(f, &st);
+	ck_assert_uint_eq(st.deletes, 1);
+	ck_assert_uint_eq(st.adds + st.replaces, 0);
+	ck_assert_str_eq(out("ip route show 100.64.7.0/26"), "");
+	ck_assert_str_eq(out("ip route show proto 186 | wc -l"), "38");
+	fib_free(f);
+}
+END_TEST
+
 /* Next hops: recursive through a static route; unresolvable until an
  * address makes them connected; back again when a link goes down. */
 START_TEST(test_resolution)
@@ -470,6 +657,7 @@ suite(void)
 	tcase_add_test(tc, test_restart_keeps_until_ready);
 	tcase_add_test(tc, test_resolution);
 	tcase_add_test(tc, test_resolution_own);
+	tcase_add_test(tc, test_owner_slots);
 	tcase_add_test(tc, test_drift_repaired);
 	tcase_add_test(tc, test_onlink_dev);
 	tcase_add_test(tc, test_lengths_and_v6);

@@ -1,0 +1,265 @@
+/*
+ * routes: see routes.h.
+ */
+#include "routes.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "bgp/aspath.h"
+#include "bgp/attrset.h"
+#include "bgp/speaker.h"
+#include "kernel.h"
+#include "lib/json.h"
+#include "lib/xalloc.h"
+
+/* Buckets of the table per walk step (about as many entries). */
+#define STEP	64
+
+struct routes_stream {
+	struct daemon *d;
+	bool	json;
+	bool	started;
+	struct rib_cursor c;
+	struct json_w j;
+	struct buf_wr *o;
+	size_t	n;		/* prefixes written */
+};
+
+static const char *
+origin_text(uint8_t o)
+{
+	return o == 0 ? "IGP" : o == 1 ? "EGP" : "incomplete";
+}
+
+static const char *
+path_source(const struct rib_path *p)
+{
+	const struct speaker_peer *sp = speaker_path_peer(p);
+
+	return sp == NULL ? "local" : speaker_peer_conf(sp)->session.name;
+}
+
+static void
+communities_text(const struct attrset *s, struct buf_wr *o, bool large)
+{
+	const uint8_t *c = large ? attrset_large_communities(s) :
+	    attrset_communities(s);
+	size_t n = large ? s->nlarge_communities : s->ncommunities;
+
+	for (size_t i = 0; i < n; i++) {
+		if (large) {
+			const uint8_t *x = c + 12 * i;
+
+			buf_printf(o, "%s%u:%u:%u", i ? " " : "",
+			    (unsigned)(x[0] << 24 | x[1] << 16 | x[2] << 8 |
+			    x[3]), (unsigned)(x[4] << 24 | x[5] << 16 |
+			    x[6] << 8 | x[7]), (unsigned)(x[8] << 24 |
+			    x[9] << 16 | x[10] << 8 | x[11]));
+		} else {
+			const uint8_t *x = c + 4 * i;
+
+			buf_printf(o, "%s%u:%u", i ? " " : "",
+			    (unsigned)(x[0] << 8 | x[1]),
+			    (unsigned)(x[2] << 8 | x[3]));
+		}
+	}
+}
+
+static void
+route_text(struct routes_stream *rs, const struct rib_entry *e)
+{
+	struct buf_wr *o = rs->o;
+	char p[ADDR_PFX_STRLEN], nh[ADDR_STRLEN], path[256];
+	struct ip_prefix pfx;
+	const char *ks;
+	unsigned k = 0;
+
+	rib_entry_prefix(e, &pfx);
+	ks = kernel_route_state(rs->d, &pfx);
+	buf_printf(o, "%s", addr_pfx_fmt(&pfx, p, sizeof(p)));
+	if (ks != NULL)
+		buf_printf(o, "  (kernel: %s)", ks);
+	buf_put_str(o, "\n");
+	for (const struct rib_path *q = rib_best(e); q != NULL;
+	    q = q->next, k++) {
+		const struct attrset *s = q->attrs;
+
+		aspath_format(attrset_aspath(s), s->aspath_len, path,
+		    sizeof(path));
+		buf_printf(o, "  %c %-16s via %s, AS path [%s], %s",
+		    k == 0 ? '*' : k < e->necmp ? '=' : ' ',
+		    s->nexthop.af ? addr_fmt(&s->nexthop, nh,
+		    sizeof(nh)) : "self", path_source(q), path,
+		    origin_text(s->origin));
+		if (s->present & ATTR_P_LOCAL_PREF)
+			buf_printf(o, ", local pref %u", s->local_pref);
+		if (s->present & ATTR_P_MED)
+			buf_printf(o, ", MED %u", s->med);
+		if (s->ncommunities > 0) {
+			buf_put_str(o, ", communities ");
+			communities_text(s, o, false);
+		}
+		if (s->nlarge_communities > 0) {
+			buf_put_str(o, ", large communities ");
+			communities_text(s, o, true);
+		}
+		buf_put_str(o, "\n");
+	}
+}
+
+static void
+route_path_json(struct json_w *j, const struct rib_entry *e,
+    const struct rib_path *q, unsigned k)
+{
+	const struct attrset *s = q->attrs;
+	const struct speaker_peer *sp = speaker_path_peer(q);
+	char a[ADDR_STRLEN], path[1024];
+	struct buf_wr cb;
+
+	json_obj_begin(j);
+	json_kstr(j, "peer", path_source(q));
+	json_key(j, "peer_address");
+	if (sp == NULL)
+		json_null(j);
+	else
+		json_str(j, addr_fmt(&speaker_peer_conf(sp)->session.peer, a,
+		    sizeof(a)));
+	json_key(j, "next_hop");
+	if (s->nexthop.af == 0)
+		json_null(j);
+	else
+		json_str(j, addr_fmt(&s->nexthop, a, sizeof(a)));
+	json_kstr(j, "as_path", aspath_format(attrset_aspath(s),
+	    s->aspath_len, path, sizeof(path)));
+	json_kstr(j, "origin", origin_text(s->origin));
+	json_key(j, "local_pref");
+	if (s->present & ATTR_P_LOCAL_PREF)
+		json_uint(j, s->local_pref);
+	else
+		json_null(j);
+	json_key(j, "med");
+	if (s->present & ATTR_P_MED)
+		json_uint(j, s->med);
+	else
+		json_null(j);
+	for (int large = 0; large < 2; large++) {
+		json_key(j, large ? "large_communities" : "communities");
+		json_arr_begin(j);
+		buf_wr_init(&cb, 0);
+		communities_text(s, &cb, large);
+		for (char *tok = strtok((char *)buf_str(&cb), " "); tok;
+		    tok = strtok(NULL, " "))
+			json_str(j, tok);
+		buf_wr_free(&cb);
+		json_arr_end(j);
+	}
+	json_key(j, "originator_id");
+	if (s->present & ATTR_P_ORIGINATOR_ID) {
+		struct ip_addr id;
+
+		addr_from_v4(&id, s->originator_id);
+		json_str(j, addr_fmt(&id, a, sizeof(a)));
+	} else {
+		json_null(j);
+	}
+	json_key(j, "cluster_list");
+	json_arr_begin(j);
+	for (size_t i = 0; i < s->ncluster; i++) {
+		const uint8_t *c = attrset_cluster_list(s) + 4 * i;
+		struct ip_addr id;
+
+		addr_from_bytes(&id, AF_INET, c);
+		json_str(j, addr_fmt(&id, a, sizeof(a)));
+	}
+	json_arr_end(j);
+	json_kbool(j, "best", k == 0);
+	json_kbool(j, "ecmp", k < e->necmp);
+	json_obj_end(j);
+}
+
+static void
+route_json(struct routes_stream *rs, const struct rib_entry *e)
+{
+	struct json_w *j = &rs->j;
+	char p[ADDR_PFX_STRLEN];
+	struct ip_prefix pfx;
+	unsigned k = 0;
+
+	rib_entry_prefix(e, &pfx);
+	json_obj_begin(j);
+	json_kstr(j, "prefix", addr_pfx_fmt(&pfx, p, sizeof(p)));
+	json_kstr(j, "kernel", kernel_route_state(rs->d, &pfx));
+	json_key(j, "paths");
+	json_arr_begin(j);
+	for (const struct rib_path *q = rib_best(e); q != NULL;
+	    q = q->next, k++)
+		route_path_json(j, e, q, k);
+	json_arr_end(j);
+	json_obj_end(j);
+}
+
+static void
+one(struct rib *r, struct rib_entry *e, void *arg)
+{
+	struct routes_stream *rs = arg;
+
+	if (rib_best(e) == NULL)
+		return;		/* kept for the kernel only */
+	if (rs->json)
+		route_json(rs, e);
+	else
+		route_text(rs, e);
+	rs->n++;
+}
+
+struct routes_stream *
+routes_stream_new(struct daemon *d, bool json)
+{
+	struct routes_stream *rs = xcalloc(1, sizeof(*rs));
+
+	rs->d = d;
+	rs->json = json;
+	/* No shrinking under the walk: no prefix listed twice. */
+	rib_hold(speaker_rib_ext(d->sp));
+	return rs;
+}
+
+void
+routes_stream_free(struct routes_stream *rs)
+{
+	if (rs == NULL)
+		return;
+	rib_release(speaker_rib_ext(rs->d->sp));
+	free(rs);
+}
+
+bool
+routes_stream_next(struct routes_stream *rs, struct buf_wr *o, size_t room)
+{
+	struct rib *rib = speaker_rib_ext(rs->d->sp);
+	bool done = false;
+
+	rs->o = o;
+	if (!rs->started) {
+		rs->started = true;
+		if (rs->json) {
+			json_init(&rs->j, o, true);
+			json_obj_begin(&rs->j);
+			json_key(&rs->j, "routes");
+			json_arr_begin(&rs->j);
+		}
+	}
+	while (!done && o->len < room)
+		done = rib_walk(rib, &rs->c, STEP, one, rs);
+	if (!done)
+		return false;
+	if (rs->json) {
+		json_arr_end(&rs->j);
+		json_obj_end(&rs->j);
+	} else {
+		buf_printf(o, "%zu prefixes (* best, = also used: ECMP)\n",
+		    rs->n);
+	}
+	return true;
+}
