@@ -1,26 +1,37 @@
 #!/bin/sh
 # Run every tests/integration/t_*.sh (or those named) and print one
 # closing line: "N passed, N failed, N skipped".  Exit 1 if any failed.
+#
+# JOBS tests run at once (default 2).  Each test builds its own
+# namespaces (a per-process prefix), temporary folder and daemons, so
+# they do not see each other, and most of a test's time is spent
+# waiting for sessions and timers, not on the CPU.  The longest start
+# first.  A result is printed when its test ends; JOBS=1 runs them one
+# after the other.
 set -u
 cd "$(dirname "$0")" || exit 1
-pass=0 failn=0 skipn=0
-tests=${*:-$(ls t_*.sh)}
+JOBS=${JOBS:-2}
+tests=$(echo ${*:-$(ls t_*.sh)})
+LONG="t_timers.sh t_etcd_down.sh t_etcd_mesh.sh t_etcd_peer_rr.sh"
+order=
+for t in $LONG; do
+	case " $tests " in *" $t "*) order="$order $t" ;; esac
+done
 for t in $tests; do
-	start=$(date +%s)
-	out=$(timeout 300 sh "./$t" 2>&1)
-	rc=$?
-	secs=$(($(date +%s) - start))
-	if [ $rc -eq 0 ]; then
-		pass=$((pass + 1))
-		echo "PASS $t (${secs}s)"
-	elif [ $rc -eq 77 ]; then
-		skipn=$((skipn + 1))
-		echo "SKIP $t: $(echo "$out" | grep '^SKIP' | head -1)"
-	else
-		failn=$((failn + 1))
-		echo "FAIL $t (${secs}s, exit $rc)"
-		echo "$out" | tail -n 60 | sed 's/^/    /'
-	fi
+	case " $LONG " in *" $t "*) ;; *) order="$order $t" ;; esac
+done
+R=$(mktemp -d "${TMPDIR:-/tmp}/bgpd-itrun-XXXXXX")
+trap 'rm -rf "$R"' EXIT
+
+printf '%s\n' $order | xargs -P "$JOBS" -n 1 sh ./run1.sh "$R"
+
+pass=0 failn=0 skipn=0
+for t in $order; do
+	case $(cat "$R/$t.rc" 2>/dev/null || echo 1) in
+	0) pass=$((pass + 1)) ;;
+	77) skipn=$((skipn + 1)) ;;
+	*) failn=$((failn + 1)) ;;
+	esac
 done
 echo "integration: $pass passed, $failn failed, $skipn skipped"
 [ $failn -eq 0 ]
