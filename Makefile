@@ -14,6 +14,7 @@ PREFIX	?= /usr/local
 SBINDIR	?= $(PREFIX)/sbin
 SYSCONFDIR ?= /etc
 UNITDIR	?= /lib/systemd/system
+SYSUSERSDIR ?= /usr/lib/sysusers.d
 DOCDIR	?= $(PREFIX)/share/doc/bgpd
 MANDIR	?= $(PREFIX)/share/man
 DESTDIR	?=
@@ -238,6 +239,16 @@ install: all
 	chmod 0644 $(DESTDIR)$(UNITDIR)/bgpd.service
 	install -m 0644 systemd/bgpd.yaml.example \
 	    $(DESTDIR)$(SYSCONFDIR)/bgpd/bgpd.yaml.example
+	install -d $(DESTDIR)$(SYSUSERSDIR)
+	install -m 0644 systemd/bgpd.sysusers $(DESTDIR)$(SYSUSERSDIR)/bgpd.conf
+	install -d -m 0750 $(DESTDIR)$(SYSCONFDIR)/bgpd/secrets
+	@# On the live system: the bgpd user and group now, and the secrets
+	@# readable by the group (a package does this in its postinst).
+	if [ -z "$(DESTDIR)" ] && command -v systemd-sysusers >/dev/null; \
+	then \
+		systemd-sysusers $(SYSUSERSDIR)/bgpd.conf && \
+		chgrp bgpd $(SYSCONFDIR)/bgpd/secrets; \
+	fi
 
 # Everything install wrote except the configuration directory's own
 # files an operator may have added.

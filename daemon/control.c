@@ -16,6 +16,7 @@
 #include "bgp/aspath.h"
 #include "bgp/attrset.h"
 #include "bgp/speaker.h"
+#include "ctlauth.h"
 #include "kernel.h"
 #include "lib/json.h"
 #include "lib/log.h"
@@ -25,9 +26,16 @@
 #include "routes.h"
 
 #define MAX_CLIENTS	16
+#define RESERVED	4	/* more, for root and the daemon's uid */
 #define MAX_REQUEST	1024
 #define CLIENT_TIMEOUT	5
 #define STREAM_PART	(64 * 1024)	/* a streamed answer, per write */
+/* Output: one client's reply built whole, and all clients' replies
+ * still unread (a reply is charged from its start to the client's
+ * end); a small reply is always let through, so status answers. */
+#define OUT_MAX		(64u << 20)
+#define OUT_TOTAL	(128u << 20)
+#define OUT_SMALL	(64u << 10)
 
 struct control {
 	struct daemon *d;
@@ -35,6 +43,7 @@ struct control {
 	struct event *ev;
 	char	*path;
 	int	nclients;
+	size_t	charged;	/* output of all clients' replies */
 };
 
 struct client {
@@ -47,6 +56,7 @@ struct client {
 	struct buf_wr out;
 	size_t	off;
 	struct routes_stream *rs;	/* the rest of the answer */
+	size_t	charge;		/* in ctl->charged */
 };
 
 /* ---- status ---- */
@@ -387,6 +397,9 @@ on_client_write(evutil_socket_t fd, short what, void *arg)
 	ssize_t n;
 
 	if (what & EV_TIMEOUT) {
+		log_notice("control: dropped a client (uid %d) that read "
+		    "nothing of its answer for %d s", (int)cl->uid,
+		    (int)write_tv.tv_sec);
 		client_free(cl);
 		return;
 	}
@@ -413,6 +426,41 @@ on_client_write(evutil_socket_t fd, short what, void *arg)
 		routes_stream_free(cl->rs);
 		cl->rs = NULL;
 	}
+	/* Charged for the part it holds now. */
+	cl->ctl->charged -= cl->charge;
+	cl->charge = cl->out.len;
+	cl->ctl->charged += cl->charge;
+}
+
+/* Start sending what is in cl->out, within the output caps. */
+static void
+start_reply(struct client *cl)
+{
+	struct control *ctl = cl->ctl;
+	size_t len = cl->out.len;
+
+	if (len > OUT_SMALL && (len > OUT_MAX ||
+	    ctl->charged + len > OUT_TOTAL)) {
+		buf_wr_reset(&cl->out);
+		if (len > OUT_MAX)
+			buf_printf(&cl->out, "ERROR the answer (%zu octets) "
+			    "is over the control socket's limit of %u MiB\n",
+			    len, OUT_MAX >> 20);
+		else
+			buf_printf(&cl->out, "ERROR busy: other clients have "
+			    "%zu MiB of answers unread; try again\n",
+			    ctl->charged >> 20);
+		log_notice("control: refused an answer of %zu octets to uid "
+		    "%d (%zu octets unread by others)", len, (int)cl->uid,
+		    ctl->charged);
+		len = cl->out.len;
+	}
+	cl->charge = len;
+	ctl->charged += len;
+	event_del(cl->rev);
+	cl->wev = event_new(ctl->d->base, cl->fd, EV_WRITE | EV_PERSIST,
+	    on_client_write, cl);
+	event_add(cl->wev, &write_tv);
 }
 
 static void
@@ -442,7 +490,7 @@ respond(struct client *cl)
 			cl->rs = NULL;
 		}
 	} else if (strcmp(line, "reload") == 0 && !json) {
-		if (cl->uid != 0 && cl->uid != getuid())
+		if (!ctlauth_may_change(cl->uid))
 			buf_put_str(&cl->out, "ERROR reload needs root or "
 			    "the daemon's user\n");
 		else if (daemon_reload(d, err, sizeof(err)) != 0)
@@ -456,10 +504,7 @@ respond(struct client *cl)
 		    "routes, peer, adj-in, adj-out, shutdown, enable, clear, "
 		    "log-level, config, health, reload or version\n");
 	}
-	event_del(cl->rev);
-	cl->wev = event_new(d->base, cl->fd, EV_WRITE | EV_PERSIST,
-	    on_client_write, cl);
-	event_add(cl->wev, &write_tv);
+	start_reply(cl);
 }
 
 static void
@@ -487,10 +532,7 @@ on_client_read(evutil_socket_t fd, short what, void *arg)
 	}
 	if (cl->rlen >= sizeof(cl->req) - 1) {
 		buf_put_str(&cl->out, "ERROR request too long\n");
-		event_del(cl->rev);
-		cl->wev = event_new(cl->ctl->d->base, cl->fd,
-		    EV_WRITE | EV_PERSIST, on_client_write, cl);
-		event_add(cl->wev, &write_tv);
+		start_reply(cl);
 	}
 }
 
@@ -504,6 +546,7 @@ client_free(struct client *cl)
 	close(cl->fd);
 	routes_stream_free(cl->rs);
 	buf_wr_free(&cl->out);
+	cl->ctl->charged -= cl->charge;
 	cl->ctl->nclients--;
 	free(cl);
 }
@@ -516,21 +559,27 @@ on_control_accept(evutil_socket_t lfd, short what, void *arg)
 	struct client *cl;
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
+	uid_t uid = (uid_t)-1;
 	int fd;
 
 	fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (fd < 0)
 		return;
-	if (ctl->nclients >= MAX_CLIENTS) {
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0)
+		uid = cred.uid;
+	/* Clients that never finish cannot lock root out: a few places
+	 * are kept for root and the daemon's uid. */
+	if (ctl->nclients >= MAX_CLIENTS + RESERVED ||
+	    (ctl->nclients >= MAX_CLIENTS && !ctlauth_may_change(uid))) {
+		log_debug("control: refused a client (uid %d): %d clients",
+		    (int)uid, ctl->nclients);
 		close(fd);
 		return;
 	}
 	cl = xcalloc(1, sizeof(*cl));
 	cl->ctl = ctl;
 	cl->fd = fd;
-	cl->uid = (uid_t)-1;
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0)
-		cl->uid = cred.uid;
+	cl->uid = uid;
 	buf_wr_init(&cl->out, 0);
 	ctl->nclients++;
 	cl->rev = event_new(ctl->d->base, fd, EV_READ | EV_PERSIST,
@@ -613,6 +662,11 @@ control_listen_unix(const char *path, int backlog, char *err, size_t errlen)
 	}
 	umask(old);
 	chmod(path, 0660);
+	if (ctlauth_socket(path, err, errlen) != 0) {
+		close(fd);
+		unlink(path);
+		return -1;
+	}
 	return fd;
 }
 
@@ -620,7 +674,8 @@ int
 control_open(struct daemon *d, const char *path, char *err, size_t errlen)
 {
 	struct control *ctl;
-	int fd = control_listen_unix(path, MAX_CLIENTS, err, errlen);
+	int fd = control_listen_unix(path, MAX_CLIENTS + RESERVED, err,
+	    errlen);
 
 	if (fd < 0)
 		return -1;

@@ -26,6 +26,7 @@
 #include "metrics.h"
 #include "peer_io.h"
 #include "policy.h"
+#include "privdrop.h"
 #include "sdnotify.h"
 #include "secrets.h"
 
@@ -354,6 +355,14 @@ daemon_main(const struct daemon_opts *o)
 	char rid[ADDR_STRLEN];
 	int rc = 0;
 
+	const char *socks[] = { o->socket, o->bird_socket, o->bird6_socket };
+
+	/* Privileges go first: everything after runs as the user. */
+	if (privdrop_startup(o->user, o->socket_group, socks, 3,
+	    !o->no_kernel, err, sizeof(err)) != 0) {
+		log_err("cannot start: %s", err);
+		return 1;
+	}
 	memset(&d, 0, sizeof(d));
 	d.opts = *o;
 	d.start_mono = daemon_now();

@@ -5,7 +5,7 @@
  *   bgpd [--config PATH] [--node NAME] [--socket PATH] [--log-level L]
  *        [--log-format text|json] [--route-protocol N] [--hold-time S]
  *        [--send-hold-time S] [--max-prefixes N] [--secrets-dir DIR]
- *        [--syslog] [--no-kernel]
+ *        [--user NAME] [--socket-group GROUP] [--syslog] [--no-kernel]
  *        [--bird-socket PATH] [--bird6-socket PATH]
  *        [--metrics ADDR:PORT] [--check [--json]]
  *   bgpd COMMAND [ARGS] [--json] ...   (see usage())
@@ -62,6 +62,7 @@ struct opts {
 	uint32_t hold;
 	uint32_t max_prefixes;
 	const char *secrets_dir;
+	const char *user, *socket_group;
 	bool	use_syslog;
 	bool	no_kernel;
 	bool	check;
@@ -110,6 +111,7 @@ usage(FILE *f)
 	    "            [--route-protocol N] [--syslog] [--no-kernel]\n"
 	    "            [--hold-time SECONDS] [--send-hold-time SECONDS]\n"
 	    "            [--max-prefixes N] [--secrets-dir DIR]\n"
+	    "            [--user NAME] [--socket-group GROUP]\n"
 	    "            [--bird-socket PATH] [--bird6-socket PATH]\n"
 	    "            [--metrics ADDR:PORT] [--check [--json]]\n");
 	for (size_t i = 0; i < NCOMMANDS; i++)
@@ -137,6 +139,12 @@ usage(FILE *f)
 	    "  --secrets-dir DIR     TCP-MD5 passwords: secretKeyRef {name,\n"
 	    "                        key} is the file DIR/name/key (default\n"
 	    "                        %s)\n"
+	    "  --user NAME           started as root: run as NAME with\n"
+	    "                        CAP_NET_ADMIN and CAP_NET_BIND_SERVICE\n"
+	    "                        only\n"
+	    "  --socket-group GROUP  the control sockets' group: its members\n"
+	    "                        may read status (changes need root or\n"
+	    "                        the daemon's user)\n"
 	    "  --syslog              log to syslog instead of stderr\n"
 	    "  --no-kernel           BGP only: never touch kernel routes\n"
 	    "  --bird-socket PATH    answer BIRD's CLI protocol there for "
@@ -309,6 +317,8 @@ parse_args(int argc, char **argv, struct opts *o)
 		{ "hold-time", required_argument, NULL, 'T' },
 		{ "max-prefixes", required_argument, NULL, OPT_MAX_PREFIXES },
 		{ "secrets-dir", required_argument, NULL, OPT_SECRETS_DIR },
+		{ "user", required_argument, NULL, OPT_USER },
+		{ "socket-group", required_argument, NULL, OPT_SOCKET_GROUP },
 		{ "syslog", no_argument, NULL, 'S' },
 		{ "no-kernel", no_argument, NULL, 'K' },
 		{ "check", no_argument, NULL, 'C' },
@@ -341,6 +351,8 @@ parse_args(int argc, char **argv, struct opts *o)
 		switch (ch) {
 		case 'c': o->config = optarg; break;
 		case OPT_SECRETS_DIR: o->secrets_dir = optarg; break;
+		case OPT_USER: o->user = optarg; break;
+		case OPT_SOCKET_GROUP: o->socket_group = optarg; break;
 		case 'n': o->node = optarg; break;
 		case 's': o->socket = optarg; break;
 		case 'S': o->use_syslog = true; break;
@@ -571,6 +583,8 @@ main(int argc, char **argv)
 			.hold = (uint16_t)o.hold,
 			.max_prefixes = o.max_prefixes,
 			.secrets_dir = o.secrets_dir,
+			.user = o.user,
+			.socket_group = o.socket_group,
 			.no_kernel = o.no_kernel,
 			.bird_socket = o.bird_socket,
 			.bird6_socket = o.bird6_socket,

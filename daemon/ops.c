@@ -8,18 +8,13 @@
 
 #include "bgp/bgp.h"
 #include "bgp/speaker.h"
+#include "ctlauth.h"
 #include "daemon.h"
 #include "health.h"
 #include "lib/log.h"
 #include "peer_io.h"
 #include "request.h"
 #include "show.h"
-
-static bool
-may_change(uid_t uid)
-{
-	return uid == 0 || uid == getuid();
-}
 
 static struct conn *
 peer_arg(struct daemon *d, const struct request *r, struct buf_wr *out)
@@ -177,7 +172,7 @@ dispatch(struct daemon *d, uid_t uid, const struct request *r,
 	struct conn *c;
 
 	for (size_t i = 0; i < 4; i++) {
-		if (strcmp(cmd, changing[i]) == 0 && !may_change(uid)) {
+		if (strcmp(cmd, changing[i]) == 0 && !ctlauth_may_change(uid)) {
 			buf_printf(out, "ERROR %s needs root or the daemon's "
 			    "user\n", cmd);
 			return true;

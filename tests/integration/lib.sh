@@ -16,6 +16,9 @@
 #   frr_need / frr_start NODE DAEMON / vty NODE ARGS / ll_ready NODE
 #                           FRR daemons (zebra, bgpd) in a namespace
 #   y_* ...                 Calico resources for a test's config
+#   sys_user NAME [GROUP]   a system user (with its own group) made if
+#                           missing and removed at exit; one the test
+#                           made may join GROUP
 set -u
 
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
@@ -29,6 +32,7 @@ PIDS=""
 BRIDGE_NS=""
 FRR=/usr/lib/frr
 FRR_SCRATCH=""
+USERS_MADE=""
 
 cleanup() {
 	for p in $PIDS; do
@@ -40,6 +44,11 @@ cleanup() {
 	done
 	for n in $NSES; do
 		ip netns del "$n" 2>/dev/null
+	done
+	# Users this test made, last made first (members before the group).
+	for u in $USERS_MADE; do
+		userdel "$u" 2>/dev/null
+		getent group "$u" >/dev/null && groupdel "$u" 2>/dev/null
 	done
 	# FRR's scratch directories (/var/tmp/frr/DAEMON.PID, fixed when FRR
 	# is built) that only a clean exit removes: those of our daemons.
@@ -74,6 +83,19 @@ skip() {
 ip netns add "${PFX}probe" 2>/dev/null || skip "cannot create namespaces"
 ip netns del "${PFX}probe"
 [ -x "$BGPD" ] || fail "no bgpd binary at $BGPD"
+
+sys_user() {
+	if ! id "$1" >/dev/null 2>&1; then
+		useradd --system --user-group --no-create-home \
+		    --shell /usr/sbin/nologin "$1" || fail "useradd $1"
+		USERS_MADE="$1 $USERS_MADE"
+		[ -z "${2:-}" ] || usermod -a -G "$2" "$1" ||
+		    fail "usermod $1"
+	elif [ -n "${2:-}" ]; then
+		id -nG "$1" | tr ' ' '\n' | grep -qx "$2" ||
+		    fail "user $1 exists and is not in group $2"
+	fi
+}
 
 ns() {
 	ip netns add "$PFX$1" || fail "ip netns add $PFX$1"
