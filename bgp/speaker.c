@@ -73,6 +73,9 @@ struct speaker {
 	uint32_t cluster_id;	/* non-zero: we reflect routes */
 	struct speaker_io io;
 	struct speaker_peer *peers;
+	/* Our own restart (RFC 4724 4.1): the R and F bits we send, and
+	 * whether selection is deferred. */
+	bool	gr_restarting, gr_forwarding, defer;
 };
 
 static void wake(struct speaker *sp)
@@ -760,6 +763,7 @@ speaker_new(uint32_t router_id, const struct speaker_io *io)
 
 	sp->router_id = router_id;
 	sp->io = *io;
+	sp->gr_forwarding = true;
 	rib_init(&sp->rib);
 	rib_peer_init(&sp->local);
 	sp->local.local = true;
@@ -810,6 +814,8 @@ speaker_peer_add(struct speaker *sp, const struct speaker_peer_conf *c,
 
 	p->sp = sp;
 	p->conf = *c;
+	p->conf.session.gr_restarting = sp->gr_restarting;
+	p->conf.session.gr_forwarding = sp->gr_forwarding;
 	p->io_ctx = io_ctx;
 	rib_peer_init(&p->rp);
 	p->rp.addr = c->session.peer;
@@ -818,7 +824,7 @@ speaker_peer_add(struct speaker *sp, const struct speaker_peer_conf *c,
 	p->rp.owner = p;
 	adjout_init(&p->out);
 	hash_init(&p->cache);
-	p->session = session_new(&c->session, &hooks, p, now);
+	p->session = session_new(&p->conf.session, &hooks, p, now);
 	p->last_change = now;
 	p->next = sp->peers;
 	sp->peers = p;
@@ -984,6 +990,34 @@ speaker_withdraw(struct speaker *sp, const struct ip_prefix *p)
 	wake(sp);
 }
 
+void
+speaker_set_restart(struct speaker *sp, bool restarting, bool forwarding)
+{
+	sp->gr_restarting = restarting;
+	sp->gr_forwarding = forwarding;
+	for (struct speaker_peer *p = sp->peers; p != NULL; p = p->next) {
+		p->conf.session.gr_restarting = restarting;
+		p->conf.session.gr_forwarding = forwarding;
+		p->session->conf.gr_restarting = restarting;
+		p->session->conf.gr_forwarding = forwarding;
+	}
+}
+
+void
+speaker_defer(struct speaker *sp, bool on)
+{
+	if (sp->defer == on)
+		return;
+	sp->defer = on;
+	wake(sp);
+}
+
+bool
+speaker_deferring(const struct speaker *sp)
+{
+	return sp->defer;
+}
+
 /* ---- the work loop ---- */
 
 static bool
@@ -1126,6 +1160,10 @@ speaker_run(struct speaker *sp, uint64_t now)
 	more |= flush_stale(sp, now);
 	more |= flush_down_peers(sp);
 	more |= drain_dirty(sp);
+	/* Selection deferred (our own restart): what peers are to get
+	 * waits in their adj-RIB-out. */
+	if (sp->defer)
+		return more;
 	for (struct speaker_peer *p = sp->peers; p != NULL; p = p->next) {
 		if (p->up && p->dumping)
 			more |= dump_peer(sp, p);

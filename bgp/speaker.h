@@ -144,6 +144,20 @@ bool	 speaker_peer_ebgp(const struct speaker_peer *p);
 /* The io_ctx the peer was added with. */
 void	*speaker_peer_io_ctx(const struct speaker_peer *p);
 
+/*
+ * Our own graceful restart (RFC 4724 4.1).  speaker_set_restart() sets
+ * the R bit (we restarted) and the F bit (our forwarding survived) of
+ * the OPENs sent from now on, to every peer and to those added later;
+ * by default R is clear and F set.  While speaker_defer() is on, route
+ * selection is deferred: peers coming up get nothing, not even
+ * End-of-RIB, until it is turned off, when each gets its table and then
+ * End-of-RIB.
+ */
+void	 speaker_set_restart(struct speaker *sp, bool restarting,
+	    bool forwarding);
+void	 speaker_defer(struct speaker *sp, bool on);
+bool	 speaker_deferring(const struct speaker *sp);
+
 /* Monotonic ms at which speaker_run() has timed work (graceful restart
  * deadlines), or UINT64_MAX. */
 uint64_t speaker_next_timer(const struct speaker *sp);

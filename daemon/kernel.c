@@ -3,13 +3,17 @@
  */
 #include "kernel.h"
 
+#include <errno.h>
 #include <event2/event.h>
 #include <fnmatch.h>
+#include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bgp/attrset.h"
 #include "bgp/rib.h"
+#include "bgp/session.h"
 #include "bgp/speaker.h"
 #include "daemon.h"
 #include "fib/fib.h"
@@ -20,6 +24,7 @@
 #include "policy.h"
 
 #define READY_DEADLINE_MS	(30 * 1000)
+#define SYNC_WAIT_MS		(20 * 1000)	/* the first read, at most */
 
 /* A prefix of this host's (fib/ reports it), maybe originated. */
 struct local {
@@ -37,6 +42,9 @@ struct kernel {
 	size_t	nreachable;		/* reachableBy static routes */
 	uint64_t deadline;
 	bool	ready;
+	/* Routes of ours were in the kernel at start: bgpd restarted with
+	 * its forwarding kept (RFC 4724 4.1), and defers selection. */
+	bool	restarted;
 };
 
 static bool
@@ -386,11 +394,14 @@ on_timer(evutil_socket_t fd, short what, void *arg)
 	daemon_wake(k->d);
 }
 
-/* Every session has delivered its table (End-of-RIB). */
+/* Every session we wait for has delivered its table (End-of-RIB).
+ * RFC 4724 4.1: not those that are up without graceful restart for our
+ * family, nor those restarting themselves (R bit): they may be waiting
+ * for our End-of-RIB.  Sessions not up are waited for (bounded). */
 static bool
 feed_complete(const struct daemon *d)
 {
-	const struct speaker_peer *p = NULL;
+	struct speaker_peer *p = NULL;
 
 	/* End-of-RIB follows the table on the wire, but the RIB hands its
 	 * changes to us in steps: the feed is complete only when none is
@@ -400,10 +411,15 @@ feed_complete(const struct daemon *d)
 
 	while ((p = speaker_peer_next(d->sp, p)) != NULL) {
 		struct speaker_peer_stats st;
+		const struct session *s = speaker_peer_session(p);
 
 		speaker_peer_stats(p, &st);
-		if (!st.eor_received)
-			return false;
+		if (st.eor_received)
+			continue;
+		if (session_established(s) && (st.gr_time == 0 ||
+		    (s->neg.peer_caps.gr_flags & MSG_GR_R)))
+			continue;
+		return false;
 	}
 	return true;
 }
@@ -424,6 +440,15 @@ kernel_tick(struct daemon *d)
 		    now >= k->deadline ? "start-up deadline reached" :
 		    "every session sent End-of-RIB");
 		fib_ready(k->fib);
+		/* Selection is done: peers get their tables and our
+		 * End-of-RIB; later OPENs say we are not restarting. */
+		if (k->restarted)
+			log_info("graceful restart: selection done after %llu "
+			    "ms; sending our tables and End-of-RIB",
+			    (unsigned long long)(now - (k->deadline -
+			    READY_DEADLINE_MS)));
+		speaker_set_restart(d->sp, false, true);
+		speaker_defer(d->sp, false);
 	}
 	if (fib_want_write(k->fib)) {
 		struct fib_stats a, b;
@@ -475,11 +500,36 @@ kernel_stats(const struct daemon *d, struct fib_stats *st)
 	return true;
 }
 
+/* Pump the initial dumps to their end, before the event loop runs. */
+static int
+first_sync(struct fib *f, char *err, size_t errlen)
+{
+	uint64_t end = daemon_now() + SYNC_WAIT_MS, now;
+	struct pollfd pfd = { fib_fd(f, 0), POLLIN, 0 };
+
+	while (!fib_synced(f)) {
+		now = daemon_now();
+		if (now >= end) {
+			snprintf(err, errlen, "the kernel's tables were not "
+			    "read within %d s", SYNC_WAIT_MS / 1000);
+			return -1;
+		}
+		if (poll(&pfd, 1, (int)(end - now)) < 0 && errno != EINTR) {
+			snprintf(err, errlen, "poll: %s", strerror(errno));
+			return -1;
+		}
+		if (pfd.revents != 0)
+			fib_input(f, 0, daemon_now());
+	}
+	return 0;
+}
+
 int
 kernel_open(struct daemon *d, char *err, size_t errlen)
 {
 	struct kernel *k = xcalloc(1, sizeof(*k));
 	struct fib_hooks hooks = { on_local, NULL, k };
+	struct fib_stats st;
 
 	k->d = d;
 	hash_init(&k->locals);
@@ -497,6 +547,22 @@ kernel_open(struct daemon *d, char *err, size_t errlen)
 		free(k);
 		return -1;
 	}
+	/* Read the kernel's tables before any session starts: whether
+	 * routes of ours survived decides the R and F bits of our OPENs. */
+	if (first_sync(k->fib, err, errlen) != 0) {
+		fib_free(k->fib);
+		free(k);
+		return -1;
+	}
+	fib_stats(k->fib, &st);
+	k->restarted = st.kernel_own > 0;
+	speaker_set_restart(d->sp, k->restarted, k->restarted);
+	speaker_defer(d->sp, k->restarted);
+	if (k->restarted)
+		log_info("graceful restart: %zu routes of ours kept in the "
+		    "kernel; OPENs carry R and F, selection deferred until "
+		    "End-of-RIB from every peer (at most %d s)",
+		    st.kernel_own, READY_DEADLINE_MS / 1000);
 	k->deadline = daemon_now() + READY_DEADLINE_MS;
 	k->ev_cmd = event_new(d->base, fib_fd(k->fib, 0), EV_READ | EV_PERSIST,
 	    on_fd, k);
@@ -599,6 +665,10 @@ kernel_status_json(const struct daemon *d, struct json_w *j)
 	json_kuint(j, "protocol", (uint64_t)d->opts.route_protocol);
 	json_kbool(j, "synced", st.synced);
 	json_kbool(j, "ready", st.ready);
+	/* Our own graceful restart: routes of ours were found at start;
+	 * while selection is deferred peers get nothing yet. */
+	json_kbool(j, "restarted", d->kern->restarted);
+	json_kbool(j, "selection_deferred", speaker_deferring(d->sp));
 	json_kuint(j, "wanted", st.wanted);
 	json_kuint(j, "installed", st.installed);
 	json_kuint(j, "ours_in_kernel", st.kernel_own);

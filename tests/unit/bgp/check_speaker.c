@@ -534,6 +534,61 @@ START_TEST(test_gr_helper_deadline)
 }
 END_TEST
 
+/* Our own restart (RFC 4724 4.1): A restarted with its forwarding kept.
+ * Its OPEN carries R and F; while selection is deferred A takes B's
+ * routes but sends nothing, not even End-of-RIB; then its table and
+ * End-of-RIB, and a later OPEN says it is no longer restarting. */
+START_TEST(test_restarting_defers)
+{
+	struct ip_prefix p, q;
+	struct speaker_peer_stats st;
+	const struct session *sa, *sb;
+
+	node_init(0, 64512);
+	node_init(1, 64512);
+	speaker_set_restart(nodes[0].sp, true, true);
+	speaker_defer(nodes[0].sp, true);
+	link_nodes(0, 1);
+	addr_pfx_parse("100.64.0.0/26", &p, false);
+	addr_pfx_parse("100.64.1.0/26", &q, false);
+	speaker_originate(nodes[0].sp, &p);
+	speaker_originate(nodes[1].sp, &q);
+	run_for(3000);
+	sa = speaker_peer_session(links[0].p[0]);
+	sb = speaker_peer_session(links[0].p[1]);
+	ck_assert(session_established(sb));
+	ck_assert_uint_eq(sa->sent_caps.gr_flags, MSG_GR_R);
+	ck_assert_uint_eq(sa->sent_caps.gr_afs[0].flags, MSG_AF_F);
+	ck_assert_uint_eq(sb->neg.peer_caps.gr_flags & MSG_GR_R, MSG_GR_R);
+	ck_assert_uint_eq(sb->sent_caps.gr_flags, 0);
+	ck_assert_ptr_nonnull(best_at(0, "100.64.1.0/26"));
+	ck_assert_ptr_null(best_at(1, "100.64.0.0/26"));
+	speaker_peer_stats(links[0].p[1], &st);
+	ck_assert(!st.eor_received);
+	speaker_peer_stats(links[0].p[0], &st);
+	ck_assert(st.eor_received);
+	ck_assert(!st.eor_sent);
+	ck_assert(speaker_deferring(nodes[0].sp));
+
+	speaker_set_restart(nodes[0].sp, false, true);
+	speaker_defer(nodes[0].sp, false);
+	settle();
+	ck_assert_ptr_nonnull(best_at(1, "100.64.0.0/26"));
+	speaker_peer_stats(links[0].p[1], &st);
+	ck_assert(st.eor_received);
+	speaker_peer_stats(links[0].p[0], &st);
+	ck_assert(st.eor_sent);
+	/* The next connection: no R, F still set. */
+	cut_wire(&links[0]);
+	links[0].cut = false;
+	run_for(10000);
+	ck_assert(session_established(sa));
+	ck_assert_uint_eq(sa->sent_caps.gr_flags, 0);
+	ck_assert_uint_eq(sa->sent_caps.gr_afs[0].flags, MSG_AF_F);
+	ck_assert_ptr_nonnull(best_at(1, "100.64.0.0/26"));
+}
+END_TEST
+
 START_TEST(test_loop_rejected)
 {
 	struct ip_prefix p;
@@ -864,6 +919,7 @@ main(void)
 	tcase_add_test(tc, test_policy_additions);
 	tcase_add_test(tc, test_gr_helper_keeps_then_refreshes);
 	tcase_add_test(tc, test_gr_helper_deadline);
+	tcase_add_test(tc, test_restarting_defers);
 	tcase_add_test(tc, test_own_next_hop_ignored);
 	tcase_add_test(tc, test_own_next_hop_session_address);
 	tcase_add_test(tc, test_update_errors_logged);
