@@ -256,8 +256,10 @@ uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/bgpd $(DESTDIR)$(MANDIR)/man8/bgpd.8 \
 	    $(DESTDIR)$(UNITDIR)/bgpd.service \
 	    $(DESTDIR)$(SYSCONFDIR)/bgpd/bgpd.yaml.example \
-	    $(DESTDIR)$(DOCDIR)/README.md $(DESTDIR)$(DOCDIR)/LICENSE
-	-rmdir $(DESTDIR)$(DOCDIR) $(DESTDIR)$(SYSCONFDIR)/bgpd 2>/dev/null
+	    $(DESTDIR)$(DOCDIR)/README.md $(DESTDIR)$(DOCDIR)/LICENSE \
+	    $(DESTDIR)$(SYSUSERSDIR)/bgpd.conf
+	-rmdir $(DESTDIR)$(DOCDIR) $(DESTDIR)$(SYSCONFDIR)/bgpd/secrets \
+	    $(DESTDIR)$(SYSCONFDIR)/bgpd 2>/dev/null
 
 # The OCI image (packaging/image/build.sh) and its test: podman runs it
 # in a lab namespace against BIRD (tests/image/t_image.sh).  The heavy
