@@ -395,9 +395,11 @@ on_timer(evutil_socket_t fd, short what, void *arg)
 }
 
 /* Every session we wait for has delivered its table (End-of-RIB).
- * RFC 4724 4.1: not those that are up without graceful restart for our
- * family, nor those restarting themselves (R bit): they may be waiting
- * for our End-of-RIB.  Sessions not up are waited for (bounded). */
+ * RFC 4724 4.1: not those that are up without the graceful restart
+ * capability (they need not send End-of-RIB), nor those restarting
+ * themselves (R bit): they may be waiting for ours.  A peer with the
+ * capability but no family in it (BIRD's "aware") sends End-of-RIB and
+ * is waited for; so are sessions not up (bounded by the deadline). */
 static bool
 feed_complete(const struct daemon *d)
 {
@@ -416,7 +418,7 @@ feed_complete(const struct daemon *d)
 		speaker_peer_stats(p, &st);
 		if (st.eor_received)
 			continue;
-		if (session_established(s) && (st.gr_time == 0 ||
+		if (session_established(s) && (!s->neg.peer_caps.gr ||
 		    (s->neg.peer_caps.gr_flags & MSG_GR_R)))
 			continue;
 		return false;
