@@ -2,6 +2,8 @@
  * decide: see decide.h.  Each step returns <0, 0 or >0; the first non-zero
  * step decides.  The steps, in order:
  *
+ *  -. A path without the LLGR_STALE community beats one with it (RFC
+ *     9494 4.3: long-lived stale routes are the least preferred).
  *  0. Locally originated paths win (a node's own blocks; BIRD gives its
  *     static routes preference 200 over BGP's 100 for the same effect).
  *  1. Higher LOCAL_PREF (RFC 4271 9.1.1; absent means 100).
@@ -21,6 +23,7 @@
 #include "decide.h"
 
 #include "attrset.h"
+#include "bgp.h"
 
 static int
 cmp_u32(uint32_t a, uint32_t b)
@@ -44,11 +47,20 @@ router_id(const struct rib_path *p)
 }
 
 static int
+llgr_stale(const struct attrset *s)
+{
+	return s->ncommunities > 0 &&
+	    attrset_has_community(s, BGP_COMM_LLGR_STALE);
+}
+
+static int
 step(int n, const struct rib_path *a, const struct rib_path *b)
 {
 	const struct attrset *x = a->attrs, *y = b->attrs;
 
 	switch (n) {
+	case -1:
+		return llgr_stale(x) - llgr_stale(y);
 	case 0:
 		return (int)b->peer->local - (int)a->peer->local;
 	case 1:
@@ -81,7 +93,7 @@ step(int n, const struct rib_path *a, const struct rib_path *b)
 int
 decide_cmp(const struct rib_path *a, const struct rib_path *b)
 {
-	for (int i = 0; i < STEPS; i++) {
+	for (int i = -1; i < STEPS; i++) {
 		int c = step(i, a, b);
 
 		if (c != 0)
@@ -94,7 +106,7 @@ decide_cmp(const struct rib_path *a, const struct rib_path *b)
 bool
 decide_ecmp(const struct rib_path *a, const struct rib_path *b)
 {
-	for (int i = 0; i < ECMP_STEPS; i++) {
+	for (int i = -1; i < ECMP_STEPS; i++) {
 		if (step(i, a, b) != 0)
 			return false;
 	}
@@ -110,6 +122,8 @@ decide_reason(const struct rib_path *a, const struct rib_path *b)
 		"cluster list length", "peer address",
 	};
 
+	if (step(-1, a, b) != 0)
+		return "long-lived stale";
 	for (int i = 0; i < STEPS; i++) {
 		if (step(i, a, b) != 0)
 			return names[i];

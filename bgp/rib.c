@@ -493,12 +493,38 @@ enum walk_op {
 	WALK_FLUSH,
 	WALK_FLUSH_STALE,
 	WALK_MARK_STALE,
+	WALK_RETAG_STALE,
 };
 
 struct walk_arg {
 	struct rib_peer *peer;
 	enum walk_op op;
+	rib_retag_fn *fn;	/* WALK_RETAG_STALE */
+	void	*arg;
 };
+
+/* Stale path q of e gets fn's attributes, or goes. */
+static void
+retag(struct rib *r, struct rib_entry *e, struct rib_path *q,
+    const struct walk_arg *w)
+{
+	struct attrset *n = w->fn(q->attrs, w->arg);
+	struct selection old;
+
+	if (n == NULL) {
+		remove_path(r, e, q);
+		return;
+	}
+	if (n == q->attrs) {
+		attrset_unref(n);
+		return;
+	}
+	snapshot(e, &old);
+	attrset_unref(q->attrs);
+	unlink_path(r, e, q);
+	insert_sorted(r, e, w->peer, n, RIB_PATH_STALE);
+	reselect(r, e, &old);
+}
 
 static void
 peer_step(struct rib *r, struct rib_entry *e, void *arg)
@@ -513,6 +539,9 @@ peer_step(struct rib *r, struct rib_entry *e, void *arg)
 			q->flags |= RIB_PATH_STALE;
 			w->peer->nstale++;
 		}
+	} else if (w->op == WALK_RETAG_STALE) {
+		if (q->flags & RIB_PATH_STALE)
+			retag(r, e, q, w);
 	} else if (w->op == WALK_FLUSH || (q->flags & RIB_PATH_STALE)) {
 		remove_path(r, e, q);
 	}
@@ -524,9 +553,26 @@ static bool
 peer_walk(struct rib *r, struct rib_peer *peer, size_t max,
     enum walk_op op)
 {
-	struct walk_arg w = { peer, op };
+	struct walk_arg w = { peer, op, NULL, NULL };
 
 	return rib_walk(r, &peer->walk, max, peer_step, &w);
+}
+
+bool
+rib_peer_retag_stale(struct rib *r, struct rib_peer *peer, size_t max,
+    rib_retag_fn *fn, void *arg)
+{
+	struct walk_arg w = { peer, WALK_RETAG_STALE, fn, arg };
+
+	if (peer->nstale == 0)
+		return true;
+	return rib_walk(r, &peer->walk, max, peer_step, &w);
+}
+
+void
+rib_peer_walk_reset(struct rib_peer *peer)
+{
+	memset(&peer->walk, 0, sizeof(peer->walk));
 }
 
 size_t

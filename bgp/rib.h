@@ -129,6 +129,15 @@ size_t	 rib_peer_flush_stale(struct rib *r, struct rib_peer *peer,
 	    size_t max);
 /* Flag all of peer's paths stale (graceful restart helper). */
 void	 rib_peer_mark_stale(struct rib *r, struct rib_peer *peer);
+/* Long-lived graceful restart (RFC 9494 4.2): each of peer's stale paths
+ * gets the attributes fn returns for its own (a new reference; NULL: the
+ * path goes), staying stale; looks at up to max entries (0: all) from
+ * peer's walk cursor.  True when the walk reached the end.  Start with
+ * rib_peer_walk_reset(). */
+typedef struct attrset *rib_retag_fn(const struct attrset *a, void *arg);
+bool	 rib_peer_retag_stale(struct rib *r, struct rib_peer *peer,
+	    size_t max, rib_retag_fn *fn, void *arg);
+void	 rib_peer_walk_reset(struct rib_peer *peer);
 
 struct rib_entry *rib_lookup(const struct rib *r, const struct ip_prefix *p);
 /* The entry of p, made (without paths) if there is none: for the owner

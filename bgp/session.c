@@ -235,10 +235,11 @@ s_send_open(void *ctx, uint64_t now)
 	c->gr_flags = s->conf.gr_restarting ? MSG_GR_R : 0;
 	c->gr_afs[c->ngr_afs++] = (struct msg_af){ afi, BGP_SAFI_UNICAST,
 	    s->conf.gr_forwarding ? MSG_AF_F : 0, 0 };
-	if (s->conf.llgr_time != 0) {
+	if (s->conf.llgr || s->conf.llgr_time != 0) {
 		c->llgr = true;
 		c->llgr_afs[c->nllgr_afs++] = (struct msg_af){ afi,
-		    BGP_SAFI_UNICAST, 0, s->conf.llgr_time & 0xffffff };
+		    BGP_SAFI_UNICAST, s->conf.gr_forwarding ? MSG_AF_F : 0,
+		    s->conf.llgr_time & 0xffffff };
 	}
 	if (s->conf.hostname[0] != '\0') {
 		size_t n = strlen(s->conf.hostname);

@@ -48,7 +48,10 @@ struct session_conf {
 	uint16_t gr_time;	/* restart time we advertise; 0: 120 */
 	bool	gr_restarting;	/* advertise the R bit */
 	bool	gr_forwarding;	/* advertise F: our forwarding survived */
-	uint32_t llgr_time;	/* 0: no LLGR capability */
+	/* Long-lived graceful restart (RFC 9494): advertise it (a helper
+	 * for the peer), offering our routes' long-lived stale time. */
+	bool	llgr;
+	uint32_t llgr_time;	/* s; with llgr 0: we only help */
 	char	hostname[64];	/* FQDN capability; empty: none */
 };
 

@@ -52,6 +52,12 @@ struct speaker_peer {
 	bool	gr_stale;
 	uint64_t gr_deadline;
 	uint16_t gr_time;	/* the peer's restart time (0: no GR) */
+	/* ... then long-lived (RFC 9494): past the restart time the stale
+	 * paths are kept for the peer's long-lived stale time more, tagged
+	 * LLGR_STALE.  gr_flush: at the deadline the stale paths go (the
+	 * peer is back, or End-of-RIB came), no long-lived phase. */
+	uint32_t llst;		/* the peer's long-lived stale time, s */
+	bool	llgr, llgr_tagging, gr_flush;
 	uint64_t up_since, last_change;
 	uint64_t nlooped;	/* announcements dropped as loops */
 	uint64_t nownnh;	/* ... for a next hop of ours */
@@ -301,6 +307,11 @@ export(struct speaker_peer *p, const struct rib_entry *e)
 	if (attrset_has_community(best->attrs, BGP_COMM_NO_ADVERTISE) ||
 	    (p->rp.ebgp && attrset_has_community(best->attrs,
 	    BGP_COMM_NO_EXPORT)))
+		return NULL;
+	/* RFC 9494 4.5: long-lived stale routes only to peers that
+	 * advertised LLGR. */
+	if (!p->session->neg.peer_caps.llgr && best->attrs->ncommunities > 0 &&
+	    attrset_has_community(best->attrs, BGP_COMM_LLGR_STALE))
 		return NULL;
 	if (p->sp->io.export != NULL &&
 	    !p->sp->io.export(p->sp->io.arg, p, e, &adds))
@@ -629,6 +640,7 @@ h_eor(void *ctx, int af)
 	p->eor_received = true;
 	if (p->gr_stale) {
 		p->gr_deadline = 0;	/* its table is in: drop the rest */
+		p->gr_flush = true;
 		wake(p->sp);
 	}
 }
@@ -673,6 +685,8 @@ h_up(void *ctx, uint64_t now)
 {
 	struct speaker_peer *p = ctx;
 	const struct session_neg *n = &p->session->neg;
+	uint16_t afi = p->conf.session.af == AF_INET6 ? BGP_AFI_IPV6 :
+	    BGP_AFI_IPV4;
 
 	log_info("%s: Established (AS %u, router id %u.%u.%u.%u, hold %us%s%s)",
 	    p->session->conf.name, n->peer_as, n->peer_id >> 24,
@@ -681,22 +695,36 @@ h_up(void *ctx, uint64_t now)
 	    n->ipv6 ? ", IPv6" : "");
 	p->up = true;
 	if (p->gr_stale) {
-		const struct msg_af *af = msg_caps_find(n->peer_caps.gr_afs,
-		    n->peer_caps.ngr_afs, p->conf.session.af == AF_INET6 ?
-		    BGP_AFI_IPV6 : BGP_AFI_IPV4, BGP_SAFI_UNICAST);
+		const struct msg_af *af = p->llgr ? (n->peer_caps.llgr ?
+		    msg_caps_find(n->peer_caps.llgr_afs,
+		    n->peer_caps.nllgr_afs, afi, BGP_SAFI_UNICAST) : NULL) :
+		    n->peer_caps.gr ? msg_caps_find(n->peer_caps.gr_afs,
+		    n->peer_caps.ngr_afs, afi, BGP_SAFI_UNICAST) : NULL;
 
-		/* Forwarding not kept across its restart: drop the stale
-		 * paths now; else wait for End-of-RIB, bounded. */
-		p->gr_deadline = !n->peer_caps.gr || af == NULL ||
-		    !(af->flags & MSG_AF_F) ? 0 :
-		    now + GR_STALE_MS;
+		/* Forwarding not kept across its restart (the F bit of
+		 * GR, or of LLGR once long-lived): drop the stale paths
+		 * now; else wait for End-of-RIB, bounded (long-lived: by
+		 * the long-lived stale time still running). */
+		p->gr_flush = true;
+		if (af == NULL || !(af->flags & MSG_AF_F))
+			p->gr_deadline = 0;
+		else if (!p->llgr)
+			p->gr_deadline = now + GR_STALE_MS;
 	}
 	/* RFC 4724 3: a peer that lists no family for us only helps
-	 * others restart; routes are kept only for the families it lists. */
+	 * others restart; routes are kept only for the families it lists.
+	 * RFC 9494: the same for LLGR, which both sides must advertise. */
 	p->gr_time = n->peer_caps.gr && msg_caps_find(n->peer_caps.gr_afs,
-	    n->peer_caps.ngr_afs, p->conf.session.af == AF_INET6 ?
-	    BGP_AFI_IPV6 : BGP_AFI_IPV4, BGP_SAFI_UNICAST) != NULL ?
+	    n->peer_caps.ngr_afs, afi, BGP_SAFI_UNICAST) != NULL ?
 	    n->peer_caps.gr_time : 0;
+	{
+		const struct msg_af *la = n->peer_caps.llgr &&
+		    p->session->sent_caps.llgr ?
+		    msg_caps_find(n->peer_caps.llgr_afs,
+		    n->peer_caps.nllgr_afs, afi, BGP_SAFI_UNICAST) : NULL;
+
+		p->llst = la != NULL ? la->stale : 0;
+	}
 	p->rp.router_id = n->peer_id;
 	p->rp.remote_as = n->peer_as;
 	p->up_since = p->last_change = now;
@@ -731,14 +759,32 @@ h_down(void *ctx, bool was_up, const char *why, uint64_t now)
 	 * peer can restart gracefully: keep its routes, and forwarding,
 	 * for its restart time. */
 	if (was_up && !p->removed && !p->session->notified &&
-	    p->gr_time > 0) {
+	    (p->gr_time > 0 || p->llst > 0)) {
 		if (!p->gr_stale)
 			rib_peer_mark_stale(&p->sp->rib, &p->rp);
-		p->gr_stale = true;
-		p->gr_deadline = now + (uint64_t)p->gr_time * 1000;
-		log_notice("%s: keeping its routes (%zu) for up to %us "
-		    "(graceful restart)", p->session->conf.name,
-		    p->rp.npaths, p->gr_time);
+		p->gr_flush = false;
+		if (p->gr_stale && p->llgr) {
+			/* Down again while long-lived: the long-lived
+			 * stale time runs on. */
+			log_notice("%s: keeping its routes (%zu), long-lived "
+			    "stale, %llus more", p->session->conf.name,
+			    p->rp.npaths, (unsigned long long)(p->gr_deadline >
+			    now ? (p->gr_deadline - now) / 1000 : 0));
+		} else if (p->gr_time > 0) {
+			p->gr_stale = true;
+			p->llgr = false;
+			p->gr_deadline = now + (uint64_t)p->gr_time * 1000;
+			log_notice("%s: keeping its routes (%zu) for up to %us "
+			    "(graceful restart%s)", p->session->conf.name,
+			    p->rp.npaths, p->gr_time, p->llst > 0 ?
+			    ", then long-lived" : "");
+		} else {
+			/* RFC 9494 4.2: no restart time: long-lived at
+			 * once. */
+			p->gr_stale = true;
+			p->llgr = false;
+			p->gr_deadline = now;
+		}
 	}
 	p->dumping = false;
 	p->eor_pending = false;
@@ -890,6 +936,8 @@ speaker_peer_stats(const struct speaker_peer *p, struct speaker_peer_stats *st)
 	st->gr_helping = p->gr_stale;
 	st->stale = p->rp.nstale;
 	st->gr_deadline = p->gr_stale ? p->gr_deadline : 0;
+	st->llgr_time = p->llst;
+	st->llgr_stale = p->gr_stale && p->llgr;
 	st->max_prefixes = p->conf.max_prefixes;
 	st->limit_hits = p->session->limit_hits;
 	st->limit_idle_ms = p->session->limit_idle_ms;
@@ -1116,23 +1164,77 @@ send_peer(struct speaker_peer *p, uint64_t now)
 	return more || p->dumping || p->eor_pending;
 }
 
-/* Stale paths past their time (or after End-of-RIB) go. */
+/* RFC 9494 4.2: a stale path gets LLGR_STALE, or goes if it carries
+ * NO_LLGR. */
+static struct attrset *
+llgr_tag(const struct attrset *a, void *arg)
+{
+	static const uint8_t tag[4] = { 0xff, 0xff, 0x00, 0x06 };
+	static struct adds_buf buf;
+	struct bgp_attrs v;
+
+	if (a->ncommunities > 0) {
+		if (attrset_has_community(a, BGP_COMM_NO_LLGR))
+			return NULL;
+		if (attrset_has_community(a, BGP_COMM_LLGR_STALE))
+			return attrset_ref((struct attrset *)a);
+	}
+	attrset_view(a, &v);
+	v.ncommunities = merge_values(buf.comms, v.communities,
+	    v.ncommunities, tag, 1, 4, ATTR_MAX_COMMUNITIES);
+	v.communities = buf.comms;
+	v.present |= ATTR_P_COMMUNITIES;
+	return attrset_intern(&v, &a->nexthop, &a->nexthop_ll);
+}
+
+/* The restart time is over: the long-lived stale time starts. */
+static void
+start_llgr(struct speaker_peer *p, uint64_t now)
+{
+	p->llgr = true;
+	p->llgr_tagging = true;
+	p->gr_deadline = now + (uint64_t)p->llst * 1000;
+	rib_peer_walk_reset(&p->rp);
+	log_notice("%s: restart time over: keeping its routes (%zu) for up "
+	    "to %us more, long-lived stale (LLGR_STALE, least preferred, "
+	    "only to peers with LLGR)", p->session->conf.name, p->rp.nstale,
+	    p->llst);
+}
+
+/* Stale paths past their time (or after End-of-RIB) go; past the
+ * restart time, with LLGR, they first become long-lived stale. */
 static bool
 flush_stale(struct speaker *sp, uint64_t now)
 {
 	bool more = false;
 
 	for (struct speaker_peer *p = sp->peers; p != NULL; p = p->next) {
-		if (!p->gr_stale || now < p->gr_deadline)
+		if (!p->gr_stale)
 			continue;
+		if (p->llgr_tagging) {
+			if (!rib_peer_retag_stale(&sp->rib, &p->rp, RUN_FLUSH,
+			    llgr_tag, NULL)) {
+				more = true;
+				continue;
+			}
+			p->llgr_tagging = false;
+		}
+		if (now < p->gr_deadline)
+			continue;
+		if (!p->gr_flush && !p->llgr && p->llst > 0 && !p->removed) {
+			start_llgr(p, now);
+			more = true;
+			continue;
+		}
 		if (rib_peer_flush_stale(&sp->rib, &p->rp, RUN_FLUSH) > 0) {
 			more = true;
 			continue;
 		}
+		log_info("%s: %sgraceful restart over%s",
+		    p->session->conf.name, p->llgr ? "long-lived " : "",
+		    p->up ? "" : ": the peer did not come back in time");
 		p->gr_stale = false;
-		log_info("%s: graceful restart over%s",
-		    p->session->conf.name, p->up ? "" :
-		    ": the peer did not come back in time");
+		p->llgr = false;
 	}
 	return more;
 }

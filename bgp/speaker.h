@@ -95,6 +95,10 @@ struct speaker_peer_stats {
 	bool	gr_helping;
 	size_t	stale;
 	uint64_t gr_deadline;
+	/* Long-lived (RFC 9494): its long-lived stale time (0: none), and
+	 * whether its stale paths are in that phase now. */
+	uint32_t llgr_time;
+	bool	llgr_stale;
 	uint32_t max_prefixes;	/* 0: none */
 	unsigned limit_hits;	/* Cease/1 sent for it */
 	uint32_t limit_idle_ms;	/* the idle interval after the last */

@@ -415,6 +415,11 @@ conf_from_plan(const struct plan *pl, const struct plan_session *s,
 	/* Our routes stay in the kernel across a restart (RFC 4724 F bit):
 	 * helpers may keep forwarding to us until our End-of-RIB. */
 	sc->gr_forwarding = true;
+	/* LLGR (RFC 9494): we help, keeping a peer's routes long-lived
+	 * after its restart time; we offer no long-lived time for ours
+	 * (our routes stay in the kernel, but a node gone that long is
+	 * gone). */
+	sc->llgr = true;
 	pc->local_addr = s->source_addr.af ? s->source_addr :
 	    s->peer_ip.af == AF_INET ? pl->addr_v4.addr : pl->addr_v6.addr;
 	pc->next_hop = s->next_hop == PLAN_NH_SELF ? SPEAKER_NH_SELF :

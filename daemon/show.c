@@ -148,11 +148,12 @@ peer_text(struct daemon *d, struct conn *c, struct buf_wr *o)
 	buf_put_str(o, "\n");
 	buf_printf(o, "  graceful rst.  peer restart time %us", st.gr_time);
 	if (st.gr_helping)
-		buf_printf(o, "; helping: %zu stale paths kept for %llus more",
-		    st.stale, (unsigned long long)(st.gr_deadline > now ?
+		buf_printf(o, "; helping: %zu %sstale paths kept for %llus "
+		    "more", st.stale, st.llgr_stale ? "long-lived " : "",
+		    (unsigned long long)(st.gr_deadline > now ?
 		    st.gr_deadline - now : 0) / 1000);
-	buf_printf(o, "\n  llgr           we offer %us\n",
-	    s->conf.llgr_time);
+	buf_printf(o, "\n  llgr           peer's long-lived stale time %us, "
+	    "we offer %us\n", st.llgr_time, s->conf.llgr_time);
 	buf_printf(o, "  prefixes       received %zu, accepted %zu, "
 	    "advertised %zu, looped %llu, filtered %llu\n",
 	    st.received, st.received, st.advertised,
@@ -275,6 +276,8 @@ peer_json(struct daemon *d, struct conn *c, struct buf_wr *o)
 	json_kuint(&j, "seconds_left", st.gr_helping && st.gr_deadline > now ?
 	    (st.gr_deadline - now) / 1000 : 0);
 	json_kuint(&j, "llgr_time_offered", s->conf.llgr_time);
+	json_kuint(&j, "peer_llgr_time", st.llgr_time);
+	json_kbool(&j, "long_lived_stale", st.llgr_stale);
 	json_obj_end(&j);
 	json_key(&j, "prefixes");
 	json_obj_begin(&j);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "bgp/attrset.h"
+#include "bgp/bgp.h"
 #include "bgp/decide.h"
 #include "bgp/rib.h"
 #include "lib/xalloc.h"
@@ -368,6 +369,127 @@ START_TEST(test_stale)
 }
 END_TEST
 
+/* a with the communities v (n of them) added. */
+static struct attrset *
+with_comms(const struct attrset *a, const uint32_t *v, size_t n)
+{
+	struct bgp_attrs x;
+	uint8_t c[4 * 8];
+
+	attrset_view(a, &x);
+	for (size_t i = 0; i < n; i++) {
+		c[4 * i] = (uint8_t)(v[i] >> 24);
+		c[4 * i + 1] = (uint8_t)(v[i] >> 16);
+		c[4 * i + 2] = (uint8_t)(v[i] >> 8);
+		c[4 * i + 3] = (uint8_t)v[i];
+	}
+	x.communities = c;
+	x.ncommunities = n;
+	x.present |= ATTR_P_COMMUNITIES;
+	return attrset_intern(&x, &a->nexthop, &a->nexthop_ll);
+}
+
+/* The retag callback: LLGR_STALE added, NO_LLGR paths dropped. */
+static struct attrset *
+tag_llgr(const struct attrset *a, void *arg)
+{
+	static const uint32_t t[] = { BGP_COMM_LLGR_STALE };
+
+	(*(int *)arg)++;
+	if (attrset_has_community(a, BGP_COMM_NO_LLGR))
+		return NULL;
+	if (attrset_has_community(a, BGP_COMM_LLGR_STALE))
+		return attrset_ref((struct attrset *)a);
+	return with_comms(a, t, 1);
+}
+
+/* RFC 9494: a long-lived stale path is the least preferred, whatever
+ * else it has; retagging walks only the peer's stale paths, keeps them
+ * stale, drops those with NO_LLGR, and is idempotent. */
+START_TEST(test_llgr_retag)
+{
+	struct rib r;
+	struct ip_prefix p1, p2, p3;
+	struct attrset *good, *worse, *nollgr, *stale;
+	const struct rib_path *b;
+	struct rib_path x, y;
+	struct rib_entry *e;
+	static const uint32_t no[] = { BGP_COMM_NO_LLGR };
+	static const uint32_t ls[] = { BGP_COMM_LLGR_STALE };
+	int calls = 0;
+
+	peer_setup(0, "198.51.100.1", 1, true);
+	peer_setup(1, "198.51.100.2", 2, true);
+	/* The decision: LLGR_STALE loses even with every step won. */
+	good = mkattrs(200, 1, 1, 0, -1, 0, 0, "198.51.100.1");
+	worse = mkattrs(100, 5, 2, 2, 9, 0, 0, "198.51.100.2");
+	stale = with_comms(good, ls, 1);
+	memset(&x, 0, sizeof(x));
+	memset(&y, 0, sizeof(y));
+	x.attrs = stale;
+	x.peer = &peers[0];
+	y.attrs = worse;
+	y.peer = &peers[1];
+	ck_assert_int_gt(decide_cmp(&x, &y), 0);
+	ck_assert_int_lt(decide_cmp(&y, &x), 0);
+	ck_assert(!decide_ecmp(&x, &y));
+	ck_assert_str_eq(decide_reason(&x, &y), "long-lived stale");
+
+	rib_init(&r);
+	addr_pfx_parse("100.64.1.0/26", &p1, false);
+	addr_pfx_parse("100.64.1.64/26", &p2, false);
+	addr_pfx_parse("100.64.1.128/26", &p3, false);
+	nollgr = with_comms(good, no, 1);
+	/* Peer 0 best for p1 (peer 1 has a worse path), alone for p2;
+	 * its p3 path carries NO_LLGR. */
+	rib_update(&r, &peers[0], &p1, attrset_ref(good));
+	rib_update(&r, &peers[1], &p1, attrset_ref(worse));
+	rib_update(&r, &peers[0], &p2, attrset_ref(good));
+	rib_update(&r, &peers[0], &p3, attrset_ref(nollgr));
+	while ((e = rib_dirty_pop(&r)) != NULL)
+		rib_entry_done(&r, e);
+	ck_assert_ptr_eq(rib_best(rib_lookup(&r, &p1))->peer, &peers[0]);
+
+	rib_peer_mark_stale(&r, &peers[0]);
+	rib_peer_walk_reset(&peers[0]);
+	while (!rib_peer_retag_stale(&r, &peers[0], 1, tag_llgr, &calls))
+		;
+	ck_assert_int_eq(calls, 3);	/* peer 0's three, not peer 1's */
+	ck_assert_uint_eq(peers[0].npaths, 2);
+	ck_assert_uint_eq(peers[0].nstale, 2);
+	ck_assert_ptr_null(rib_best(rib_lookup(&r, &p3)));
+	/* p1: peer 1's worse path is the best now; p2 keeps the tagged. */
+	b = rib_best(rib_lookup(&r, &p1));
+	ck_assert_ptr_eq(b->peer, &peers[1]);
+	ck_assert_ptr_eq(b->next->attrs, stale);
+	ck_assert(b->next->flags & RIB_PATH_STALE);
+	b = rib_best(rib_lookup(&r, &p2));
+	ck_assert_ptr_eq(b->attrs, stale);
+	ck_assert(b->flags & RIB_PATH_STALE);
+	ck_assert_uint_eq(r.ndirty, 3);
+	while ((e = rib_dirty_pop(&r)) != NULL)
+		rib_entry_done(&r, e);
+	/* Again: nothing changes. */
+	calls = 0;
+	rib_peer_walk_reset(&peers[0]);
+	ck_assert(rib_peer_retag_stale(&r, &peers[0], 0, tag_llgr, &calls));
+	ck_assert_int_eq(calls, 2);
+	ck_assert_uint_eq(r.ndirty, 0);
+	/* The long-lived stale time ends: they go. */
+	ck_assert_uint_eq(rib_peer_flush_stale(&r, &peers[0], 0), 0);
+	ck_assert_ptr_eq(rib_best(rib_lookup(&r, &p1))->peer, &peers[1]);
+	ck_assert_ptr_null(rib_best(rib_lookup(&r, &p2)));
+	rib_peer_flush(&r, &peers[1], 0);
+	while ((e = rib_dirty_pop(&r)) != NULL)
+		rib_entry_done(&r, e);
+	rib_free(&r);
+	attrset_unref(good);
+	attrset_unref(worse);
+	attrset_unref(stale);
+	attrset_unref(nollgr);
+}
+END_TEST
+
 /* Flushes walk the table a few entries at a time; the table may grow
  * (its slots move) between steps, and other peers' paths stay. */
 START_TEST(test_flush_walk_across_growth)
@@ -703,6 +825,7 @@ main(void)
 	tcase_add_test(tc, test_insertion_orders);
 	tcase_add_test(tc, test_updates_and_dirty);
 	tcase_add_test(tc, test_stale);
+	tcase_add_test(tc, test_llgr_retag);
 	tcase_add_test(tc, test_flush_walk_across_growth);
 	tcase_add_test(tc, test_memory_per_route);
 	tcase_add_test(tc, test_dirty_overflow);

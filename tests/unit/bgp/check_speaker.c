@@ -8,6 +8,7 @@
 
 #include "bgp/aspath.h"
 #include "bgp/attrset.h"
+#include "bgp/bgp.h"
 #include "bgp/speaker.h"
 #include "lib/log.h"
 #include "tests/unit/util/testutil.h"
@@ -85,6 +86,7 @@ node_init(int i, uint32_t as)
 }
 
 static bool rr_client_next[2];	/* the next link's peers are clients */
+static uint32_t llgr_next[2];	/* ... advertise LLGR (1: stale time 0) */
 
 static void
 add_peer(struct link *l, int side)
@@ -103,6 +105,8 @@ add_peer(struct link *l, int side)
 	c.session.passive = side == 1;
 	c.local_addr = me->addr;
 	c.rr_client = rr_client_next[side];
+	c.session.llgr = llgr_next[side] != 0;
+	c.session.llgr_time = llgr_next[side] > 1 ? llgr_next[side] : 0;
 	l->h[side].l = l;
 	l->h[side].side = side;
 	l->p[side] = speaker_peer_add(me->sp, &c, &l->h[side], now);
@@ -204,6 +208,7 @@ setup(void)
 {
 	node_io = &io;
 	now = 1000;
+	llgr_next[0] = llgr_next[1] = 0;
 	nlinks = 0;
 	memset(nodes, 0, sizeof(nodes));
 	memset(links, 0, sizeof(links));
@@ -589,6 +594,96 @@ START_TEST(test_restarting_defers)
 }
 END_TEST
 
+static bool
+has_llgr_stale(int node, const char *pfx)
+{
+	const struct rib_path *b = best_at(node, pfx);
+
+	return b != NULL && attrset_has_community(b->attrs,
+	    BGP_COMM_LLGR_STALE);
+}
+
+/* Long-lived graceful restart helper (RFC 9494): A (long-lived stale
+ * time 60 s) goes away; B keeps its route for A's restart time (120 s)
+ * as plain stale, then 60 s more tagged LLGR_STALE: still B's best, sent
+ * on to D (LLGR) with the tag and withdrawn from C (no LLGR); then gone.
+ * A path with NO_LLGR goes at the end of the restart time. */
+START_TEST(test_llgr_helper)
+{
+	struct ip_prefix p;
+	const struct rib_path *b;
+	struct speaker_peer_stats st;
+
+	node_init(0, 65001);
+	node_init(1, 65002);
+	node_init(2, 65003);
+	node_init(3, 65004);
+	llgr_next[0] = 60;
+	llgr_next[1] = 1;
+	link_nodes(0, 1);
+	llgr_next[0] = 1;
+	llgr_next[1] = 0;
+	link_nodes(1, 2);
+	llgr_next[1] = 1;
+	link_nodes(1, 3);
+	addr_pfx_parse("100.64.0.0/26", &p, false);
+	speaker_originate(nodes[0].sp, &p);
+	run_for(3000);
+	ck_assert_ptr_nonnull(best_at(2, "100.64.0.0/26"));
+	ck_assert_ptr_nonnull(best_at(3, "100.64.0.0/26"));
+	speaker_peer_stats(links[0].p[1], &st);
+	ck_assert_uint_eq(st.llgr_time, 60);
+	ck_assert_uint_eq(st.gr_time, 120);
+
+	cut_wire(&links[0]);
+	run_for(119000);
+	b = best_at(1, "100.64.0.0/26");
+	ck_assert_ptr_nonnull(b);
+	ck_assert(b->flags & RIB_PATH_STALE);
+	ck_assert(!has_llgr_stale(1, "100.64.0.0/26"));
+	ck_assert_ptr_nonnull(best_at(2, "100.64.0.0/26"));
+	run_for(2000);
+	/* Long-lived now. */
+	ck_assert(has_llgr_stale(1, "100.64.0.0/26"));
+	ck_assert(best_at(1, "100.64.0.0/26")->flags & RIB_PATH_STALE);
+	speaker_peer_stats(links[0].p[1], &st);
+	ck_assert(st.llgr_stale);
+	ck_assert(st.gr_helping);
+	ck_assert(has_llgr_stale(3, "100.64.0.0/26"));
+	ck_assert_ptr_null(best_at(2, "100.64.0.0/26"));
+	run_for(58000);
+	ck_assert(has_llgr_stale(1, "100.64.0.0/26"));
+	run_for(2000);
+	ck_assert_ptr_null(best_at(1, "100.64.0.0/26"));
+	ck_assert_ptr_null(best_at(3, "100.64.0.0/26"));
+	speaker_peer_stats(links[0].p[1], &st);
+	ck_assert(!st.gr_helping);
+	ck_assert(!st.llgr_stale);
+	ck_assert_uint_eq(speaker_next_timer(nodes[1].sp), UINT64_MAX);
+}
+END_TEST
+
+/* A peer without LLGR on our side: B advertised none, so A's routes go
+ * at the end of A's restart time, whatever A offers. */
+START_TEST(test_llgr_needs_both)
+{
+	struct ip_prefix p;
+
+	node_init(0, 65001);
+	node_init(1, 65002);
+	llgr_next[0] = 60;
+	link_nodes(0, 1);
+	addr_pfx_parse("100.64.0.0/26", &p, false);
+	speaker_originate(nodes[0].sp, &p);
+	run_for(3000);
+	cut_wire(&links[0]);
+	run_for(119000);
+	ck_assert_ptr_nonnull(best_at(1, "100.64.0.0/26"));
+	run_for(2000);
+	ck_assert_ptr_null(best_at(1, "100.64.0.0/26"));
+}
+END_TEST
+
 START_TEST(test_loop_rejected)
 {
 	struct ip_prefix p;
@@ -920,6 +1015,8 @@ main(void)
 	tcase_add_test(tc, test_gr_helper_keeps_then_refreshes);
 	tcase_add_test(tc, test_gr_helper_deadline);
 	tcase_add_test(tc, test_restarting_defers);
+	tcase_add_test(tc, test_llgr_helper);
+	tcase_add_test(tc, test_llgr_needs_both);
 	tcase_add_test(tc, test_own_next_hop_ignored);
 	tcase_add_test(tc, test_own_next_hop_session_address);
 	tcase_add_test(tc, test_update_errors_logged);
