@@ -19,6 +19,7 @@
 #include "kernel.h"
 #include "lib/json.h"
 #include "lib/log.h"
+#include "lib/monotime.h"
 #include "lib/xalloc.h"
 #include "ops.h"
 #include "peer_io.h"
@@ -35,6 +36,9 @@ struct control {
 	struct event *ev;
 	char	*path;
 	int	nclients;
+	/* Parts of streamed answers made, and the longest time one took
+	 * (the loop's longest stall on a listing: status --json). */
+	uint64_t parts, part_max_ns;
 };
 
 struct client {
@@ -363,6 +367,15 @@ control_status_json(struct daemon *d, struct buf_wr *o)
 	json_kuint(&j, "attribute_sets", as.sets);
 	kernel_status_json(d, &j);
 	dswire_status_json(d, &j);
+	if (d->ctl != NULL) {
+		json_key(&j, "control");
+		json_obj_begin(&j);
+		json_kuint(&j, "clients", (uint64_t)d->ctl->nclients);
+		json_kuint(&j, "listing_parts", d->ctl->parts);
+		json_kuint(&j, "listing_part_max_us",
+		    d->ctl->part_max_ns / 1000);
+		json_obj_end(&j);
+	}
 	json_key(&j, "peers");
 	json_arr_begin(&j);
 	for (size_t i = 0; i < n; i++)
@@ -375,6 +388,23 @@ control_status_json(struct daemon *d, struct buf_wr *o)
 /* ---- the socket ---- */
 
 static void client_free(struct client *cl);
+
+/* The next part of cl's streamed answer into its buffer, timed. */
+static void
+next_part(struct client *cl)
+{
+	uint64_t t0 = monotime_ns(), dt;
+	bool done = routes_stream_next(cl->rs, &cl->out, STREAM_PART);
+
+	dt = monotime_ns() - t0;
+	cl->ctl->parts++;
+	if (dt > cl->ctl->part_max_ns)
+		cl->ctl->part_max_ns = dt;
+	if (done) {
+		routes_stream_free(cl->rs);
+		cl->rs = NULL;
+	}
+}
 
 static void
 on_client_write(evutil_socket_t fd, short what, void *arg)
@@ -400,10 +430,7 @@ on_client_write(evutil_socket_t fd, short what, void *arg)
 	 * buffer (its size bounds what the answer holds in memory). */
 	buf_wr_reset(&cl->out);
 	cl->off = 0;
-	if (routes_stream_next(cl->rs, &cl->out, STREAM_PART)) {
-		routes_stream_free(cl->rs);
-		cl->rs = NULL;
-	}
+	next_part(cl);
 }
 
 static void
@@ -428,10 +455,7 @@ respond(struct client *cl)
 	} else if (strcmp(line, "routes") == 0) {
 		buf_put_str(&cl->out, "OK\n");
 		cl->rs = routes_stream_new(d, json);
-		if (routes_stream_next(cl->rs, &cl->out, STREAM_PART)) {
-			routes_stream_free(cl->rs);
-			cl->rs = NULL;
-		}
+		next_part(cl);
 	} else if (strcmp(line, "reload") == 0 && !json) {
 		if (cl->uid != 0 && cl->uid != getuid())
 			buf_put_str(&cl->out, "ERROR reload needs root or "
