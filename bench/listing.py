@@ -182,6 +182,9 @@ def run(kind, path, pid):
         "parts": parts.get("listing_parts"),
         "part_max_ms": None if parts.get("listing_part_max_us") is None
         else parts["listing_part_max_us"] / 1000.0,
+        "part_max_cpu_ms": None
+        if parts.get("listing_part_max_cpu_us") is None
+        else parts["listing_part_max_cpu_us"] / 1000.0,
     }), flush=True)
 
 

@@ -532,6 +532,11 @@ class Report:
                "the loop's longest stall on it:")
         self.w()
         self.dut_table("BL", "part_max_ms", " ms")
+        self.w("The same in the loop's own CPU time (without the "
+               "preemption by other processes that a shared machine "
+               "adds), ms:")
+        self.w()
+        self.dut_table("BL", "part_max_cpu_ms", " ms")
         self.w("Longest probe during the listing, ms:")
         self.w()
         self.dut_table("BL", "probe_max_ms", " ms")
