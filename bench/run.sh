@@ -321,9 +321,15 @@ scen_B1() {
 				[ -n "$t1" ] || bad "B5: the routes did not go"
 				count_ok wd 0
 				no_flap gen
+				sleep 2
+				# shellcheck disable=SC2086
+				[ "${BENCH_SMAPS:-0}" = 1 ] &&
+				    cat /proc/$DUT_PIDS/smaps >"$RUN/smaps-b5"
 				emit B5 secs "$(calc "$t1 - $t0")" \
 				    rate "$(calc "$n / ($t1 - $t0 + 1e-9)")" \
-				    cpu "$(calc "$(dut_cpu) - $c0")"
+				    cpu "$(calc "$(dut_cpu) - $c0")" \
+				    rss_after_kb "$(dut_mem VmRSS)" \
+				    anon_after_kb "$(dut_mem RssAnon)"
 				dut_stop
 				topo_down
 			done

@@ -186,6 +186,8 @@ $figs
 EOF
 	# the reflector (node 0) on its own; then the other nodes
 	eval "pid=\$NODE_PID_0"
+	# a profile run (bench/PROFILE.md): node 0's mappings
+	[ "${BENCH_SMAPS:-0}" = 1 ] && cat "/proc/$pid/smaps" >"$RUN/smaps-n0"
 	set -- "$@" n0_anon_kb "$(echo "$anon" | awk '{print $1}')" \
 	    n0_rss_kb "$(echo "$rss" | awk '{print $1}')"
 	cpu1=$(cpu_of "$pid")
