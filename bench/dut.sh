@@ -150,10 +150,13 @@ dut_start() {
 	chmod 755 "$RUN"
 	case $kind in
 	bgpd)
-		r=""
+		r="" w=""
 		[ "$DUT_MODE" = bgponly ] && r=--no-kernel
+		# a profile run (bench/PROFILE.md): the heap, pages included
+		[ "${BENCH_MASSIF:-0}" = 1 ] && w="valgrind --tool=massif
+		    --pages-as-heap=yes --massif-out-file=$RUN/massif.out"
 		# shellcheck disable=SC2086
-		bg "$NS_DUT" "$CPU_DUT" "$RUN/bgpd.out" "$BGPD" \
+		bg "$NS_DUT" "$CPU_DUT" "$RUN/bgpd.out" $w "$BGPD" \
 		    --config "$RUN/bgpd.yaml" --node dut \
 		    --socket "$RUN/bgpd.sock" --log-level warning $r
 		DUT_PIDS=$LAST_PID

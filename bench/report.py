@@ -70,8 +70,9 @@ def meta(resdir, quick, runs, duts, cmdline):
         "os": debian,
         "sizes": {k: os.environ.get(k, "") for k in (
             "CAL_N", "B1_SIZES", "B0_SIZES", "B0_V6", "B9_N", "B7_SECS",
-            "B3_N", "B4_PEERS", "MESH_SIZES", "RR_CLIENTS",
-            "SCALE_BLOCKS")},
+            "B3_N", "B4_PEERS", "BL_N", "MESH_SIZES", "RR_CLIENTS",
+            "SCALE_BLOCKS", "SCALE_RUNS")},
+        "note": os.environ.get("BENCH_NOTE", ""),
         "versions": {
             "bgpd": first_line(run(["git", "-C", top, "describe",
                                     "--always", "--dirty", "--tags"])),
@@ -304,6 +305,8 @@ class Report:
         self.w("| FRR | %s |" % v.get("frr", "?"))
         self.w("| GoBGP | %s |" % v.get("gobgpd", "?"))
         self.w("| iproute2 | %s |" % v.get("iproute2", "?"))
+        if m.get("note"):
+            self.w("| note | %s |" % m["note"])
         self.w()
         self.w("Setup: each measurement gets fresh network namespaces: a "
                "generator (our `gen`, pre-encoded UPDATEs, many prefixes "
@@ -482,6 +485,7 @@ class Report:
         self.w()
         self.dut_table("BR", "bytes_per_route", " B")
 
+        self.listing()
         self.scale()
 
         self.w("## Memory")
@@ -498,6 +502,187 @@ class Report:
                "RSS with 1 session) / 199, each with 4 routes, in KiB:")
         self.w()
         self.dut_table("M", "kib_per_session", " KiB", first="peers")
+
+    def listing(self):
+        self.w("## BL: the operator's full listing")
+        self.w()
+        self.w("After a B1 load, every route listed through the DUT's "
+               "control socket as fast as the client reads: bgpd the "
+               "request `routes json` (what `bgpd routes --json` sends), "
+               "BIRD `show route all` on its CLI socket "
+               "(`bench/listing.py`).  Meanwhile a second client probes "
+               "the DUT's event loop every 5 ms with its smallest request "
+               "(bgpd: `version` on a new connection; BIRD: `show status` "
+               "on an open one) and a third samples the DUT's memory "
+               "every 2 ms.  A probe waits while the loop is busy, so the "
+               "longest probe bounds the loop's longest stall, with the "
+               "machine's scheduling noise on top (the probes before the "
+               "listing show that floor).  Seconds for the listing:")
+        self.w()
+        self.dut_table("BL", "secs", " s")
+        self.w("Growth of the DUT's private memory (RssAnon, most "
+               "during the listing minus before), KiB:")
+        self.w()
+        self.dut_table("BL", "anon_growth_kb", " KiB")
+        self.w("Growth of VmRSS, KiB:")
+        self.w()
+        self.dut_table("BL", "rss_growth_kb", " KiB")
+        self.w("bgpd's own account: the longest part of the listing "
+               "(64 KiB of output made in one turn of the loop), ms: "
+               "the loop's longest stall on it:")
+        self.w()
+        self.dut_table("BL", "part_max_ms", " ms")
+        self.w("The same in the loop's own CPU time (without the "
+               "preemption by other processes that a shared machine "
+               "adds), ms:")
+        self.w()
+        self.dut_table("BL", "part_max_cpu_ms", " ms")
+        self.w("Longest probe during the listing, ms:")
+        self.w()
+        self.dut_table("BL", "probe_max_ms", " ms")
+        self.w("99th percentile of the probes during the listing, ms:")
+        self.w()
+        self.dut_table("BL", "probe_p99_ms", " ms")
+        self.w("Longest probe in the 2 s before the listing (the noise "
+               "floor), ms:")
+        self.w()
+        self.dut_table("BL", "base_max_ms", " ms")
+        self.w("Octets of output:")
+        self.w()
+        self.dut_table("BL", "octets", f=lambda v: "%.0f MB" % (v / 1e6))
+
+    def targets15(self):
+        """Issue 15's targets, each with bgpd, BIRD (scan 2, as Calico
+        runs it) and FRR where it applies, and the ratio: one run."""
+        self.w("## Targets (issue 15)")
+        self.w()
+        self.w("Medians of this run; a ratio is bgpd's median over the "
+               "other's (or over the floor's) from the same run.")
+        self.w()
+        self.w("| target | bgpd | BIRD (scan 2) | FRR | ratio | met |")
+        self.w("|---|---|---|---|---|---|")
+
+        def row(what, b, bird, frr, ratio_s, met):
+            self.w("| %s | %s | %s | %s | %s | %s |" % (
+                what, b, bird, frr, ratio_s, met))
+
+        def r2(a, b):
+            return None if a is None or not b else a / b
+
+        def val(scen, p, d, key, unit):
+            v = self.med(scen, p, d, key)
+            c = self.get(scen, p, d)
+            if v is None and c is not None and c.bad:
+                return "**invalid** (see Invalid runs)"
+            return fmt(v, unit)
+
+        def judge(ok):
+            if ok is None:
+                return "not measured"
+            return "met" if ok else "**not met**"
+
+        n = "1000000"
+        # peak RSS per route, whole process
+        hwm = {d: self.med("B1", n, d, "hwm_kb")
+               for d in ("bgpd", "bird-s2", "frr")}
+        bpr = {d: None if v is None else v * 1024.0 / int(n)
+               for d, v in hwm.items()}
+        rb = r2(bpr["bgpd"], bpr["bird-s2"])
+        rf = r2(bpr["bgpd"], bpr["frr"])
+        row("peak RSS (VmHWM) at 1M routes, whole process, <= 70 B per "
+            "route", fmt(bpr["bgpd"], " B"), fmt(bpr["bird-s2"], " B"),
+            fmt(bpr["frr"], " B"),
+            "%s of BIRD, %s of FRR" % (
+                "-" if rb is None else "%.2f" % rb,
+                "-" if rf is None else "%.2f" % rf),
+            judge(None if bpr["bgpd"] is None else bpr["bgpd"] <= 70))
+        row("the same, at most half BIRD's (the issue's title)",
+            fmt(bpr["bgpd"], " B"), fmt(bpr["bird-s2"], " B"), "-",
+            "-" if rb is None else "%.2f" % rb,
+            judge(None if rb is None else rb <= 0.5))
+        # B1 and B5 against the floor (fib/ alone: batched netlink)
+        for scen, key, what, fkey in (
+                ("B1", "secs", "B1 1M load <= 1.3x the batched-netlink "
+                 "floor (fibload add)", "secs"),
+                ("B5", "secs", "B5 withdraw 1M <= 1.3x the floor for "
+                 "deletes (fibload delete)", "del_secs")):
+            b = self.med(scen, n, "bgpd", key)
+            fl = self.med("B0", "v4-" + n, "fibload", fkey)
+            r = r2(b, fl)
+            row(what, fmt(b, " s"), fmt(self.med(scen, n, "bird-s2", key),
+                                        " s"),
+                fmt(self.med(scen, n, "frr", key), " s"),
+                "%s of the floor (%s); %s of BIRD" % (
+                    "-" if r is None else "%.2f" % r, fmt(fl, " s"),
+                    ratio(b, self.med(scen, n, "bird-s2", key))),
+                judge(None if r is None else r <= 1.3))
+        # the 100-node mesh
+        a = self.med("MESH", "100", "bgpd", "anon_kb")
+        ab = self.med("MESH", "100", "bird-s2", "anon_kb")
+        row("100-node full mesh: <= 1 MB private RSS (RssAnon) per node",
+            fmt(a, " KiB"), fmt(ab, " KiB"), "not run (no mesh of FRR)",
+            ratio(a, ab), judge(None if a is None else a <= 1024))
+        t = self.med("MESH", "100", "bgpd", "secs")
+        tb = self.med("MESH", "100", "bird-s2", "secs")
+        row("100-node full mesh: converged <= 5 s", fmt(t, " s"),
+            fmt(tb, " s"), "-", ratio(t, tb),
+            judge(None if t is None else t <= 5))
+        for m in ("200", "300"):
+            t = self.med("MESH", m, "bgpd", "secs")
+            tb = self.med("MESH", m, "bird-s2", "secs")
+            a = self.med("MESH", m, "bgpd", "anon_kb")
+            ab = self.med("MESH", m, "bird-s2", "anon_kb")
+            row("%s-node full mesh: convergence; RssAnon per node" % m,
+                "%s; %s" % (fmt(t, " s"), fmt(a, " KiB")),
+                "%s; %s" % (fmt(tb, " s"), fmt(ab, " KiB")), "-",
+                "%s; %s" % (ratio(t, tb), ratio(a, ab)),
+                "reported (no target)" if t is not None
+                else "not measured")
+        rr = params(self.c, "RR")
+        if rr:
+            p = rr[-1]
+            t = self.med("RR", p, "bgpd", "secs")
+            tb = self.med("RR", p, "bird-s2", "secs")
+            a = self.med("RR", p, "bgpd", "n0_anon_kb")
+            ab = self.med("RR", p, "bird-s2", "n0_anon_kb")
+            row("one RR, %s clients: time to every client holding every "
+                "block; the RR's RssAnon" % p,
+                "%s; %s" % (fmt(t, " s"), fmt(a, " KiB")),
+                val("RR", p, "bird-s2", "secs", " s"), "-",
+                "%s; %s" % (ratio(t, tb), ratio(a, ab)),
+                ("reported (no target)" if p == "500" else
+                 "**500 not run** (%s)" % p) if t is not None
+                else "not measured")
+        else:
+            row("one RR, 500 clients", "not run", "-", "-", "-",
+                "not measured")
+        bl = params(self.c, "BL")
+        if bl:
+            p = bl[-1]
+            g = self.med("BL", p, "bgpd", "anon_growth_kb")
+            st = self.med("BL", p, "bgpd", "part_max_ms")
+            pr = self.med("BL", p, "bgpd", "probe_max_ms")
+            row("`routes --json` at %s routes: bounded memory (RssAnon "
+                "growth, KiB)" % size(p), fmt(g, " KiB"),
+                fmt(self.med("BL", p, "bird-s2", "anon_growth_kb"),
+                    " KiB"), "-",
+                ratio(g, self.med("BL", p, "bird-s2", "anon_growth_kb")),
+                judge(None if g is None else g <= 1024))
+            pb = self.med("BL", p, "bird-s2", "probe_max_ms")
+            row("`routes --json` at %s routes: the loop never stalls "
+                "> 10 ms (bgpd: its longest part; both: the longest "
+                "probe)" % size(p),
+                "%s; probe %s" % (fmt(st, " ms"), fmt(pr, " ms")),
+                "probe %s" % fmt(pb, " ms"), "-",
+                "probe %s" % ratio(pr, pb),
+                judge(None if st is None else st <= 10))
+        else:
+            row("`routes --json` at 1M routes", "not run", "-", "-", "-",
+                "not measured")
+        self.w()
+        self.w("Why a target is not met, and where the time and bytes "
+               "go: the Profile section below.")
+        self.w()
 
     def scale(self):
         blocks = self.meta.get("sizes", {}).get("SCALE_BLOCKS") or "1"
@@ -661,15 +846,18 @@ class Report:
     def write(self, path):
         self.header()
         self.calibration()
+        self.targets15()
         self.targets()
         self.body()
-        # The soak (bench/soak.sh) is its own run: keep its section.
-        soak = os.path.join(os.path.dirname(os.path.abspath(path)),
-                            "SOAK.md")
-        if os.path.exists(soak):
-            with open(soak) as f:
-                self.out.extend(f.read().rstrip("\n").split("\n"))
-            self.w()
+        # The soak (bench/soak.sh) and the profile (bench/profile.sh)
+        # are runs of their own: keep their sections.
+        for name in ("PROFILE.md", "SOAK.md"):
+            extra = os.path.join(os.path.dirname(os.path.abspath(path)),
+                                 name)
+            if os.path.exists(extra):
+                with open(extra) as f:
+                    self.out.extend(f.read().rstrip("\n").split("\n"))
+                self.w()
         self.w("## Invalid runs")
         self.w()
         self.invalid()

@@ -3,12 +3,13 @@
 # machine, same run.  Root only; everything runs in namespaces made here.
 #
 #   sh bench/run.sh [--quick] [--runs N] [--duts "bgpd bird-s2 ..."]
-#                   [--scenarios "cal B1 B0 B9 B3 B4 BR MESH RR"]
+#                   [--scenarios "cal B1 B0 B9 B3 B4 BR BL MESH RR"]
 #                   [--out FILE]
 #
 # Sizes: CAL_N, B1_SIZES, B0_SIZES, B0_V6, B9_N, B7_SECS, B3_N, B4_PEERS,
-# MESH_SIZES, RR_CLIENTS, SCALE_BLOCKS from the environment override the
-# defaults (see below).
+# BL_N, MESH_SIZES, RR_CLIENTS, SCALE_BLOCKS from the environment override
+# the defaults (see below); SCALE_RUNS (default: --runs) the runs of MESH
+# and RR, which take minutes each.
 # Raw results (one JSON line per measurement) and every log go to
 # build/bench/results/<date>/; bench/report.py turns them into FILE
 # (default bench/RESULTS.md, or build/bench/RESULTS-quick.md for --quick).
@@ -23,6 +24,8 @@
 #   B3   4 peers with the same prefixes, the best one withdraws
 #   B4   200 iBGP mesh peers x 4 /26; 2 iBGP "route reflectors" x 800
 #   BR   B1 without the kernel: into the RIB only (with GoBGP)
+#   BL   the operator's full listing (bgpd routes --json) at BL_N routes:
+#        the DUT's memory and its event loop's stalls meanwhile
 #   MESH whole clusters: a full mesh of N bgpd (or BIRD) nodes
 #   RR   one route reflector with RR_CLIENTS clients (bench/scale.sh)
 . "$(dirname "$0")/lib.sh"
@@ -32,7 +35,7 @@
 QUICK=0
 RUNS=""
 DUTS="bgpd bird-s2 bird frr gobgp"
-SCENARIOS="cal B1 B0 B9 B3 B4 BR MESH RR"
+SCENARIOS="cal B1 B0 B9 B3 B4 BR BL MESH RR"
 OUT=""
 CMDLINE="sh bench/run.sh $*"
 while [ $# -gt 0 ]; do
@@ -54,6 +57,7 @@ if [ "$QUICK" = 1 ]; then
 	: "${B0_V6:=10000}" "${B9_N:=10000}" "${B7_SECS:=10}"
 	: "${B3_N:=10000}" "${B4_PEERS:=200}"
 	: "${MESH_SIZES:=20}" "${RR_CLIENTS:=20}" "${SCALE_BLOCKS:=1}"
+	: "${BL_N:=10000}"
 else
 	: "${RUNS:=3}" "${OUT:=$TOP/bench/RESULTS.md}"
 	: "${CAL_N:=1000000}" "${B1_SIZES:=10000 100000 1000000}"
@@ -61,11 +65,12 @@ else
 	: "${B9_N:=100000}" "${B7_SECS:=60}" "${B3_N:=250000}"
 	: "${B4_PEERS:=200}"
 	: "${MESH_SIZES:=100 200 300}" "${RR_CLIENTS:=500}"
-	: "${SCALE_BLOCKS:=1}"
+	: "${SCALE_BLOCKS:=1}" "${BL_N:=1000000}"
 fi
+: "${SCALE_RUNS:=$RUNS}"
 
 export CAL_N B1_SIZES B0_SIZES B0_V6 B9_N B7_SECS B3_N B4_PEERS \
-    MESH_SIZES RR_CLIENTS SCALE_BLOCKS
+    MESH_SIZES RR_CLIENTS SCALE_BLOCKS SCALE_RUNS BL_N
 
 [ "$(id -u)" -eq 0 ] || die "needs root (network namespaces)"
 for t in "$BGPD" "$TOOLS/gen" "$TOOLS/observe" "$TOOLS/fibload"; do
@@ -258,9 +263,21 @@ load() {
 	L_RSS0=$(dut_mem VmRSS)
 	L_CPU0=$(dut_cpu)
 	obs_start load --until-count "$n" --timeout "$to"
+	# a profile run (bench/PROFILE.md): perf on the DUT during the load
+	local perf=""
+	if [ "${BENCH_PERF:-0}" = 1 ]; then
+		# shellcheck disable=SC2086
+		perf record -q -F 1999 -g -o "$RUN/perf.data" \
+		    -p "$(echo $DUT_PIDS | tr ' ' ,)" \
+		    >"$RUN/perf.out" 2>&1 &
+		perf=$!
+		PIDS="$PIDS $perf"
+		sleep 0.5
+	fi
 	gen_start gen --local-as "$GEN_AS" --source "$(src_ip 0)" \
 	    --prefixes "$n" --aspath-len 3 --communities
 	obs_end load "$to"
+	[ -n "$perf" ] && stop "$perf" 30 INT
 	L_CPU1=$(dut_cpu)
 	L_RSS1=$(dut_mem VmRSS)
 	L_HWM=$(dut_mem VmHWM)
@@ -304,9 +321,15 @@ scen_B1() {
 				[ -n "$t1" ] || bad "B5: the routes did not go"
 				count_ok wd 0
 				no_flap gen
+				sleep 2
+				# shellcheck disable=SC2086
+				[ "${BENCH_SMAPS:-0}" = 1 ] &&
+				    cat /proc/$DUT_PIDS/smaps >"$RUN/smaps-b5"
 				emit B5 secs "$(calc "$t1 - $t0")" \
 				    rate "$(calc "$n / ($t1 - $t0 + 1e-9)")" \
-				    cpu "$(calc "$(dut_cpu) - $c0")"
+				    cpu "$(calc "$(dut_cpu) - $c0")" \
+				    rss_after_kb "$(dut_mem VmRSS)" \
+				    anon_after_kb "$(dut_mem RssAnon)"
 				dut_stop
 				topo_down
 			done
@@ -750,12 +773,49 @@ scen_BR() {
 	done
 }
 
+# ---- BL: the full listing ----
+
+scen_BL() {
+	local r=1 n=$BL_N dut sock kind k v
+	while [ "$r" -le "$RUNS" ]; do
+		for dut in $DUTS; do
+			case $dut in
+			bgpd) sock=bgpd.sock kind=bgpd ;;
+			bird-s2) sock=bird.ctl kind=bird ;;
+			*) continue ;;
+			esac
+			cell BL "$dut" "$n" "$r"
+			load "$dut" "$n"
+			no_flap gen
+			# shellcheck disable=SC2086
+			taskset -c "$CPU_GEN" python3 "$TOP/bench/listing.py" \
+			    run "$kind" "$RUN/$sock" $DUT_PIDS \
+			    >"$RUN/listing.json" 2>"$RUN/listing.err" ||
+			    bad "listing.py failed (see $RUN/listing.err)"
+			python3 -c 'import json, sys
+for k, v in json.load(open(sys.argv[1])).items():
+    print(k, v)' "$RUN/listing.json" >"$RUN/listing.kv" 2>/dev/null
+			set --
+			while read -r k v; do
+				[ -n "$k" ] && set -- "$@" "$k" "$v"
+			done <"$RUN/listing.kv"
+			grep -q "\"routes\": $n," "$RUN/listing.json" ||
+			    bad "the listing did not hold $n routes"
+			dut_alive || bad "$dut died"
+			emit "$@"
+			dut_stop
+			topo_down
+		done
+		r=$((r + 1))
+	done
+}
+
 # ---- main ----
 
 log "results in $RES"
 for s in $SCENARIOS; do
 	case $s in
-	cal|B1|B0|B9|B3|B4|BR|MESH|RR) "scen_$s" ;;
+	cal|B1|B0|B9|B3|B4|BR|BL|MESH|RR) "scen_$s" ;;
 	*) die "unknown scenario $s" ;;
 	esac
 done

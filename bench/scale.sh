@@ -78,10 +78,16 @@ node_addr() {	# I: node I's address (as bench/scale.py addr)
 
 # node_start KIND I: the daemon of node I
 node_start() {
-	local kind="$1" i="$2"
+	local kind="$1" i="$2" w
 	case $kind in
 	bgpd)
-		bg "${PFX}n$i" "$CPU_DUT" "$RUN/bgpd-n$i.out" "$BGPD" \
+		w=""
+		# a profile run (bench/PROFILE.md): node 0's heap, pages too
+		[ "${BENCH_MASSIF:-0}" = 1 ] && [ "$i" = 0 ] &&
+		    w="valgrind --tool=massif --pages-as-heap=yes
+		    --massif-out-file=$RUN/massif-n0.out"
+		# shellcheck disable=SC2086
+		bg "${PFX}n$i" "$CPU_DUT" "$RUN/bgpd-n$i.out" $w "$BGPD" \
 		    --config "$RUN/cluster.yaml" --node "n$i" \
 		    --socket "$RUN/n$i.sock" --log-level "${SCALE_LOG:-warning}"
 		;;
@@ -180,6 +186,8 @@ $figs
 EOF
 	# the reflector (node 0) on its own; then the other nodes
 	eval "pid=\$NODE_PID_0"
+	# a profile run (bench/PROFILE.md): node 0's mappings
+	[ "${BENCH_SMAPS:-0}" = 1 ] && cat "/proc/$pid/smaps" >"$RUN/smaps-n0"
 	set -- "$@" n0_anon_kb "$(echo "$anon" | awk '{print $1}')" \
 	    n0_rss_kb "$(echo "$rss" | awk '{print $1}')"
 	cpu1=$(cpu_of "$pid")
@@ -224,7 +232,7 @@ scale_duts() {	# the DUTs of DUTS that run whole clusters
 
 scen_MESH() {
 	local r=1 n kind
-	while [ "$r" -le "$RUNS" ]; do
+	while [ "$r" -le "$SCALE_RUNS" ]; do
 		for n in $MESH_SIZES; do
 			for kind in $(scale_duts); do
 				cell MESH "$kind" "$n" "$r"
@@ -237,7 +245,7 @@ scen_MESH() {
 
 scen_RR() {
 	local r=1 kind
-	while [ "$r" -le "$RUNS" ]; do
+	while [ "$r" -le "$SCALE_RUNS" ]; do
 		for kind in $(scale_duts); do
 			cell RR "$kind" "$RR_CLIENTS" "$r"
 			scale_run "$kind" rr $((RR_CLIENTS + 1))

@@ -20,6 +20,7 @@
 #include "kernel.h"
 #include "lib/json.h"
 #include "lib/log.h"
+#include "lib/monotime.h"
 #include "lib/xalloc.h"
 #include "ops.h"
 #include "peer_io.h"
@@ -44,6 +45,11 @@ struct control {
 	char	*path;
 	int	nclients;
 	size_t	charged;	/* output of all clients' replies */
+	/* Parts of streamed answers made, and the longest one took: on
+	 * the clock (the loop's longest stall on a listing, preemption
+	 * by others included) and in this thread's CPU time (its own
+	 * work): status --json. */
+	uint64_t parts, part_max_ns, part_max_cpu_ns;
 };
 
 struct client {
@@ -373,6 +379,17 @@ control_status_json(struct daemon *d, struct buf_wr *o)
 	json_kuint(&j, "attribute_sets", as.sets);
 	kernel_status_json(d, &j);
 	dswire_status_json(d, &j);
+	if (d->ctl != NULL) {
+		json_key(&j, "control");
+		json_obj_begin(&j);
+		json_kuint(&j, "clients", (uint64_t)d->ctl->nclients);
+		json_kuint(&j, "listing_parts", d->ctl->parts);
+		json_kuint(&j, "listing_part_max_us",
+		    d->ctl->part_max_ns / 1000);
+		json_kuint(&j, "listing_part_max_cpu_us",
+		    d->ctl->part_max_cpu_ns / 1000);
+		json_obj_end(&j);
+	}
 	json_key(&j, "peers");
 	json_arr_begin(&j);
 	for (size_t i = 0; i < n; i++)
@@ -389,6 +406,36 @@ static void client_free(struct client *cl);
 /* A client that stops reading its answer is dropped after this long
  * without progress, so it cannot hold one of the few client slots. */
 static const struct timeval write_tv = { 2 * CLIENT_TIMEOUT, 0 };
+
+static uint64_t
+thread_cpu_ns(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+		return 0;
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/* The next part of cl's streamed answer into its buffer, timed. */
+static void
+next_part(struct client *cl)
+{
+	uint64_t t0 = monotime_ns(), c0 = thread_cpu_ns(), dt, dc;
+	bool done = routes_stream_next(cl->rs, &cl->out, STREAM_PART);
+
+	dt = monotime_ns() - t0;
+	dc = thread_cpu_ns() - c0;
+	cl->ctl->parts++;
+	if (dt > cl->ctl->part_max_ns)
+		cl->ctl->part_max_ns = dt;
+	if (dc > cl->ctl->part_max_cpu_ns)
+		cl->ctl->part_max_cpu_ns = dc;
+	if (done) {
+		routes_stream_free(cl->rs);
+		cl->rs = NULL;
+	}
+}
 
 static void
 on_client_write(evutil_socket_t fd, short what, void *arg)
@@ -422,10 +469,7 @@ on_client_write(evutil_socket_t fd, short what, void *arg)
 	 * buffer (its size bounds what the answer holds in memory). */
 	buf_wr_reset(&cl->out);
 	cl->off = 0;
-	if (routes_stream_next(cl->rs, &cl->out, STREAM_PART)) {
-		routes_stream_free(cl->rs);
-		cl->rs = NULL;
-	}
+	next_part(cl);
 	/* Charged for the part it holds now. */
 	cl->ctl->charged -= cl->charge;
 	cl->charge = cl->out.len;
@@ -485,10 +529,7 @@ respond(struct client *cl)
 	} else if (strcmp(line, "routes") == 0) {
 		buf_put_str(&cl->out, "OK\n");
 		cl->rs = routes_stream_new(d, json);
-		if (routes_stream_next(cl->rs, &cl->out, STREAM_PART)) {
-			routes_stream_free(cl->rs);
-			cl->rs = NULL;
-		}
+		next_part(cl);
 	} else if (strcmp(line, "reload") == 0 && !json) {
 		if (!ctlauth_may_change(cl->uid))
 			buf_put_str(&cl->out, "ERROR reload needs root or "

@@ -212,19 +212,24 @@ kset_unref(struct fib *f, uint32_t id)
 
 /* ---- slots ---- */
 
+/* Nothing in the kernel, nothing wanted, nothing pending.  F_SEEN is a
+ * resync's mark only: a slot that has nothing is not kept for it. */
 static bool
 slot_idle(const struct fib_slot *s)
 {
-	return s->have == 0 && s->state == FIB_ST_NONE && s->flags == 0 &&
-	    s->fails == 0;
+	return s->have == 0 && s->state == FIB_ST_NONE &&
+	    (s->flags & ~F_SEEN) == 0 && s->fails == 0;
 }
 
-/* The owner may let an idle slot go. */
+/* The owner may let an idle slot go: all zero, as the owner's octets
+ * must be for its entry to go too. */
 static void
 slot_done(struct fib *f, struct fib_slot *s)
 {
-	if (slot_idle(s))
+	if (slot_idle(s)) {
+		s->flags = 0;
 		f->own.release(f->own.arg, s);
+	}
 }
 
 static void

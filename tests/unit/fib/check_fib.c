@@ -453,6 +453,51 @@ START_TEST(test_owner_slots)
 }
 END_TEST
 
+/* A resync marks the slots it finds; once their routes are deleted the
+ * slots go back all zero, mark or not (a RIB entry goes only then). */
+START_TEST(test_owner_slots_after_resync)
+{
+	struct fib *f;
+	struct fib_stats st;
+	char pfx[32];
+	int small = 2048;
+	FILE *b;
+
+	NEED_NS();
+	memset(own_v, 0, sizeof(own_v));
+	own_released = 0;
+	f = start_owned(true);
+	for (int i = 0; i < 10; i++) {
+		snprintf(pfx, sizeof(pfx), "100.64.%d.0/26", i);
+		own_want(f, pfx, "198.51.100.2");
+	}
+	pump(f, 150);
+	ck_assert(setsockopt(fib_fd(f, 1), SOL_SOCKET, SO_RCVBUF, &small,
+	    sizeof(small)) == 0);
+	b = fopen("/tmp/check_fib.batch", "w");
+	ck_assert(b != NULL);
+	for (int i = 0; i < 2000; i++)
+		fprintf(b, "route add 100.65.%d.%d/32 via 198.51.100.9 "
+		    "proto 80\n", i / 250, i % 250);
+	fclose(b);
+	sh("ip -batch /tmp/check_fib.batch");
+	unlink("/tmp/check_fib.batch");
+	pump(f, 1000);
+	fib_stats(f, &st);
+	ck_assert_uint_ge(st.resyncs, 1);
+	for (int i = 0; i < 10; i++) {
+		snprintf(pfx, sizeof(pfx), "100.64.%d.0/26", i);
+		own_want(f, pfx, NULL);
+	}
+	pump(f, 150);
+	ck_assert_str_eq(out("ip route show proto 186 | wc -l"), "0");
+	ck_assert_int_eq(own_released, 10);
+	for (int i = 0; i < NOWN; i++)
+		ck_assert(!own_v[i].used);
+	fib_free(f);
+}
+END_TEST
+
 /* Next hops: recursive through a static route; unresolvable until an
  * address makes them connected; back again when a link goes down. */
 START_TEST(test_resolution)
@@ -662,6 +707,7 @@ suite(void)
 	tcase_add_test(tc, test_onlink_dev);
 	tcase_add_test(tc, test_lengths_and_v6);
 	tcase_add_test(tc, test_enobufs_resync);
+	tcase_add_test(tc, test_owner_slots_after_resync);
 	suite_add_tcase(s, tc);
 	return s;
 }
