@@ -1,10 +1,11 @@
 #!/bin/sh
 # make image: an OCI image of bgpd from Debian packages, no registry
 # pulls.  mmdebstrap makes a minimal bookworm root (the essential set
-# plus bgpd's libraries: libevent, libyaml, libmnl) from the host's apt
-# sources; bgpd (stripped), its entry point and a "bird" link go in;
-# podman imports the tree with the container settings and saves an OCI
-# archive.  Output: build/image/bgpd-oci.tar, image localhost/bgpd:VER.
+# plus bgpd's libraries: libevent with its OpenSSL bufferevents, libssl,
+# libyaml, libmnl, libjansson) from the host's apt sources; bgpd
+# (stripped), its entry point and a "bird" link go in; podman imports
+# the tree with the container settings and saves an OCI archive.
+# Output: build/image/bgpd-oci.tar, image localhost/bgpd:VER.
 #   sh packaging/image/build.sh BGPD_BINARY OUTDIR
 set -eu
 BIN=$1
@@ -22,7 +23,8 @@ trap 'exit 1' INT TERM
 cp "$BIN" "$W/bgpd"
 strip "$W/bgpd"
 mmdebstrap --quiet --variant=essential \
-    --include=libevent-2.1-7,libyaml-0-2,libmnl0 \
+    --include=libevent-2.1-7,libevent-openssl-2.1-7,libssl3 \
+    --include=libyaml-0-2,libmnl0,libjansson4 \
     --dpkgopt='path-exclude=/usr/share/doc/*' \
     --dpkgopt='path-exclude=/usr/share/man/*' \
     --dpkgopt='path-exclude=/usr/share/locale/*' \
