@@ -46,7 +46,7 @@ on_changed(void *arg)
 
 static int
 open_etcd(struct ds *ds, const struct dsenv *env, const char *node,
-    char *err, size_t errlen)
+    bool watch, char *err, size_t errlen)
 {
 	struct etcdsm_conf sc;
 	struct etcdio_conf ic;
@@ -63,6 +63,7 @@ open_etcd(struct ds *ds, const struct dsenv *env, const char *node,
 	sc.backoff_min_ms = ETCDSM_BACKOFF_MIN;
 	sc.backoff_max_ms = ETCDSM_BACKOFF_MAX;
 	sc.coalesce_ms = ETCDSM_COALESCE;
+	sc.snapshot_only = !watch;
 	/* Nodes of one cluster should not retry in step. */
 	sc.seed = (uint32_t)hash_str(node) ^ (uint32_t)monotime_ns();
 	dsstore_init(&ds->store, node);
@@ -84,10 +85,10 @@ open_etcd(struct ds *ds, const struct dsenv *env, const char *node,
 	return 0;
 }
 
-struct ds *
-ds_open(struct event_base *base, const struct dsenv *env,
-    const char *config_path, const char *node, void (*changed)(void *),
-    void *arg, char *err, size_t errlen)
+static struct ds *
+open_ds(struct event_base *base, const struct dsenv *env,
+    const char *config_path, const char *node, bool watch,
+    void (*changed)(void *), void *arg, char *err, size_t errlen)
 {
 	struct ds *ds = xcalloc(1, sizeof(*ds));
 
@@ -98,7 +99,7 @@ ds_open(struct event_base *base, const struct dsenv *env,
 	ds->arg = arg;
 	ds->opened = monotime_ms();
 	if (env->type == DSENV_ETCD) {
-		if (open_etcd(ds, env, node, err, errlen) != 0) {
+		if (open_etcd(ds, env, node, watch, err, errlen) != 0) {
 			ds_close(ds);
 			return NULL;
 		}
@@ -114,6 +115,15 @@ ds_open(struct event_base *base, const struct dsenv *env,
 		log_info("datastore: files under %s, followed for changes",
 		    config_path);
 	return ds;
+}
+
+struct ds *
+ds_open(struct event_base *base, const struct dsenv *env,
+    const char *config_path, const char *node, void (*changed)(void *),
+    void *arg, char *err, size_t errlen)
+{
+	return open_ds(base, env, config_path, node, true, changed, arg, err,
+	    errlen);
 }
 
 void
@@ -228,8 +238,10 @@ ds_load_once(const struct dsenv *env, const char *config_path,
 		snprintf(err, errlen, "cannot create an event loop");
 		return -2;
 	}
-	ds = ds_open(o.base, env, config_path, node, once_changed, &o, err,
-	    errlen);
+	/* The snapshot only: no watch connections to open and tear down
+	 * half-made at once. */
+	ds = open_ds(o.base, env, config_path, node, false, once_changed, &o,
+	    err, errlen);
 	if (ds == NULL) {
 		event_base_free(o.base);
 		return -2;

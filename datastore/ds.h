@@ -1,10 +1,11 @@
 /*
  * ds: bgpd's datastore, whichever it is: the files under --config,
  * followed with inotify, or Calico's etcd v3 (snapshot, then one watch
- * stream).  The daemon opens one, is called back when resources changed
- * and asks for the model with ds_load().  ds_load_once() is --check's:
- * one snapshot, no watch.  The Kubernetes API datastore is designed in
- * datastore/KDD.md to slot in here as a third kind.
+ * stream per kind).  The daemon opens one, is called back when
+ * resources changed and asks for the model with ds_load().
+ * ds_load_once() is --check's: one snapshot, no watch.  The Kubernetes
+ * API datastore is designed in datastore/KDD.md to slot in here as a
+ * third kind.
  */
 #ifndef BGPD_DS_H
 #define BGPD_DS_H

@@ -36,6 +36,7 @@ struct endpoint {
 struct xfer {
 	struct etcdio *io;
 	enum etcdsm_req what;
+	int	stream;			/* a watch's stream */
 	size_t	epi;			/* endpoint it went to */
 	struct evhttp_connection *evcon;
 	struct evhttp_request *req;
@@ -55,12 +56,24 @@ struct etcdio {
 	size_t	neps;
 	SSL_CTX	*ssl;
 	struct event *timer;
-	struct xfer *unary, *watch;
+	struct xfer *unary, *watch[ETCDSM_NSTREAMS];
 	void	(*changed)(void *);
 	void	*changed_arg;
 };
 
 static void xfer_release(struct xfer *);
+
+/* The xfer is no longer the unary request or its stream's watch. */
+static void
+detach(struct xfer *x)
+{
+	struct etcdio *io = x->io;
+
+	if (io->unary == x)
+		io->unary = NULL;
+	if (x->what == ETCDSM_REQ_WATCH && io->watch[x->stream] == x)
+		io->watch[x->stream] = NULL;
+}
 
 const char *
 etcdio_endpoint(const struct etcdio *io, size_t i)
@@ -113,10 +126,7 @@ xfer_release(struct xfer *x)
 	struct etcdio *io = x->io;
 
 	x->dead = true;
-	if (io->unary == x)
-		io->unary = NULL;
-	if (io->watch == x)
-		io->watch = NULL;
+	detach(x);
 	if (x->freeing)
 		return;
 	x->freeing = true;
@@ -132,8 +142,10 @@ cancel_all(void *arg)
 
 	if (io->unary != NULL)
 		xfer_release(io->unary);
-	if (io->watch != NULL)
-		xfer_release(io->watch);
+	for (int i = 0; i < ETCDSM_NSTREAMS; i++) {
+		if (io->watch[i] != NULL)
+			xfer_release(io->watch[i]);
+	}
 }
 
 /* ---- callbacks ---- */
@@ -232,13 +244,13 @@ on_done(struct evhttp_request *req, void *arg)
 		xfer_release(x);
 		return;
 	}
+	detach(x);
 	if (x->what != ETCDSM_REQ_WATCH) {
-		io->unary = NULL;
 		deliver_unary(x, req, err);
 	} else {
-		io->watch = NULL;
 		if (x->status != 0 && x->status != 200) {
-			etcdsm_watch_status(io->sm, monotime_ms(), x->status,
+			etcdsm_watch_status(io->sm, monotime_ms(), x->stream,
+			    x->status,
 			    (const char *)evbuffer_pullup(x->carry, -1),
 			    evbuffer_get_length(x->carry));
 		} else {
@@ -249,7 +261,8 @@ on_done(struct evhttp_request *req, void *arg)
 			else
 				snprintf(why, sizeof(why), "%s: the server "
 				    "closed it", io->eps[x->epi].url);
-			etcdsm_watch_end(io->sm, monotime_ms(), why);
+			etcdsm_watch_end(io->sm, monotime_ms(), x->stream,
+			    why);
 		}
 	}
 	xfer_release(x);
@@ -309,12 +322,13 @@ on_chunk(struct evhttp_request *req, void *arg)
 	while (!x->dead && (line = evbuffer_readln(x->carry, &len,
 	    EVBUFFER_EOL_LF)) != NULL) {
 		if (len > 0)
-			etcdsm_watch_line(io->sm, monotime_ms(), line, len);
+			etcdsm_watch_line(io->sm, monotime_ms(), x->stream,
+			    line, len);
 		free(line);
 	}
 	if (!x->dead && evbuffer_get_length(x->carry) > GW_MAX_BODY)
-		etcdsm_watch_end(io->sm, monotime_ms(), "a watch message "
-		    "longer than the limit");
+		etcdsm_watch_end(io->sm, monotime_ms(), x->stream,
+		    "a watch message longer than the limit");
 	etcdio_rearm(io);
 }
 
@@ -330,12 +344,10 @@ fail_later_cb(evutil_socket_t fd, short what, void *arg)
 	const char *why = x->reason[0] ? x->reason : "request failed";
 
 	if (!x->dead) {
-		if (io->unary == x)
-			io->unary = NULL;
-		if (io->watch == x)
-			io->watch = NULL;
+		detach(x);
 		if (x->what == ETCDSM_REQ_WATCH)
-			etcdsm_watch_end(io->sm, monotime_ms(), why);
+			etcdsm_watch_end(io->sm, monotime_ms(), x->stream,
+			    why);
 		else
 			etcdsm_response(io->sm, monotime_ms(), 0, why,
 			    strlen(why));
@@ -344,15 +356,26 @@ fail_later_cb(evutil_socket_t fd, short what, void *arg)
 	xfer_free_cb(-1, 0, x);
 }
 
+/* The xfer becomes the unary request or its stream's watch, replacing
+ * (abandoning) what was there. */
+static void
+attach(struct xfer *x)
+{
+	struct etcdio *io = x->io;
+	struct xfer **slot = x->what == ETCDSM_REQ_WATCH ?
+	    &io->watch[x->stream] : &io->unary;
+
+	if (*slot != NULL && *slot != x)
+		xfer_release(*slot);
+	*slot = x;
+}
+
 static void
 fail_later(struct xfer *x)
 {
 	struct etcdio *io = x->io;
 
-	if (x->what == ETCDSM_REQ_WATCH)
-		io->watch = x;
-	else
-		io->unary = x;
+	attach(x);
 	x->freeing = true;	/* fail_later_cb frees it */
 	if (event_base_once(io->base, -1, EV_TIMEOUT, fail_later_cb, x,
 	    NULL) != 0)
@@ -391,8 +414,8 @@ tls_bufferevent(struct etcdio *io, const struct endpoint *ep, char *err,
 }
 
 static void
-do_request(void *arg, enum etcdsm_req what, size_t epi, const char *path,
-    const char *body)
+do_request(void *arg, enum etcdsm_req what, int stream, size_t epi,
+    const char *path, const char *body)
 {
 	struct etcdio *io = arg;
 	const struct endpoint *ep = &io->eps[epi < io->neps ? epi : 0];
@@ -404,6 +427,8 @@ do_request(void *arg, enum etcdsm_req what, size_t epi, const char *path,
 
 	x->io = io;
 	x->what = what;
+	x->stream = what == ETCDSM_REQ_WATCH && stream >= 0 &&
+	    stream < ETCDSM_NSTREAMS ? stream : 0;
 	x->epi = (size_t)(ep - io->eps);
 	x->carry = evbuffer_new();
 	if (ep->tls && (x->bev = tls_bufferevent(io, ep, err,
@@ -442,10 +467,7 @@ do_request(void *arg, enum etcdsm_req what, size_t epi, const char *path,
 		evhttp_add_header(h, "Authorization", tok);
 	evbuffer_add(evhttp_request_get_output_buffer(x->req), body,
 	    strlen(body));
-	if (what == ETCDSM_REQ_WATCH)
-		io->watch = x;
-	else
-		io->unary = x;
+	attach(x);
 	x->status = 0;
 	if (evhttp_make_request(x->evcon, x->req, EVHTTP_REQ_POST,
 	    path) != 0) {
@@ -603,17 +625,23 @@ etcdio_free(struct etcdio *io)
 			evhttp_connection_free(io->unary->evcon);
 		io->unary->evcon = NULL;
 	}
-	if (io->watch != NULL) {
-		io->watch->dead = true;
-		if (io->watch->evcon != NULL)
-			evhttp_connection_free(io->watch->evcon);
-		io->watch->evcon = NULL;
+	for (int i = 0; i < ETCDSM_NSTREAMS; i++) {
+		struct xfer *w = io->watch[i];
+
+		if (w == NULL)
+			continue;
+		w->dead = true;
+		if (w->evcon != NULL)
+			evhttp_connection_free(w->evcon);
+		w->evcon = NULL;
 	}
 	/* Scheduled releases still run from the loop (evcon now NULL). */
 	if (io->unary != NULL && !io->unary->freeing)
 		xfer_free_cb(-1, 0, io->unary);
-	if (io->watch != NULL && !io->watch->freeing)
-		xfer_free_cb(-1, 0, io->watch);
+	for (int i = 0; i < ETCDSM_NSTREAMS; i++) {
+		if (io->watch[i] != NULL && !io->watch[i]->freeing)
+			xfer_free_cb(-1, 0, io->watch[i]);
+	}
 	if (io->timer != NULL)
 		event_free(io->timer);
 	if (io->dns != NULL)

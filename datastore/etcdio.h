@@ -3,10 +3,11 @@
  * through libevent's evhttp client, TLS through bufferevent_openssl
  * (client certificate, CA, hostname or IP verification), and the timer
  * that runs etcdsm's deadlines.  One connection per unary request (a TLS
- * bufferevent cannot be reconnected), one long-lived connection for the
- * watch stream with TCP keepalive 30 s/10 s (Calico's), its chunked body
- * split into lines for etcdsm.  Cancelled or finished connections are
- * freed from a zero timeout, never inside their own callbacks.
+ * bufferevent cannot be reconnected), one long-lived connection for each
+ * watch stream (one per kind, etcdsm.h) with TCP keepalive 30 s/10 s
+ * (Calico's), its chunked body split into lines for etcdsm.  Cancelled
+ * or finished connections are freed from a zero timeout, never inside
+ * their own callbacks.
  */
 #ifndef BGPD_ETCDIO_H
 #define BGPD_ETCDIO_H

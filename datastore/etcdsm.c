@@ -2,6 +2,8 @@
  * etcdsm: see etcdsm.h.  Every input first checks that it belongs to the
  * current state (a late answer after a cancel is dropped), then moves
  * the machine; requests go out through ops->request only from here.
+ * Watch stream k watches kind k (watch_id k + 1): the stream index and
+ * the kind are the same number.
  */
 #include "etcdsm.h"
 
@@ -70,9 +72,9 @@ etcdsm_token(const struct etcdsm *sm)
 bool
 etcdsm_in_sync(const struct etcdsm *sm)
 {
-	/* A silent watch restarted on purpose is no loss of sync. */
+	/* A silent stream re-created on purpose is no loss of sync. */
 	return sm->state == ETCDSM_WATCH && sm->synced &&
-	    (sm->created_mask == ALL_KINDS || sm->idle_restart) &&
+	    (sm->created_mask | sm->restart_mask) == ALL_KINDS &&
 	    sm->list_mask == 0;
 }
 
@@ -113,7 +115,7 @@ fail(struct etcdsm *sm, uint64_t now, const char *fmt, ...)
 	va_end(ap);
 	sm->last_error_at = now;
 	sm->failures++;
-	sm->idle_restart = false;
+	sm->restart_mask = 0;
 	sm->ops->cancel(sm->arg);
 	sm->fails++;
 	sm->ep = (sm->ep + 1) % sm->conf.nendpoints;
@@ -143,12 +145,13 @@ healthy(struct etcdsm *sm)
 	sm->backoff_ms = 0;
 }
 
+/* The unary request (AUTH or RANGE). */
 static void
 issue(struct etcdsm *sm, uint64_t now, enum etcdsm_req what,
     const char *path, char *body)
 {
 	sm->req_deadline = now + sm->conf.request_timeout_ms;
-	sm->ops->request(sm->arg, what, sm->ep, path, body);
+	sm->ops->request(sm->arg, what, 0, sm->ep, path, body);
 	free(body);
 }
 
@@ -178,26 +181,40 @@ list_kind(struct etcdsm *sm, uint64_t now, int k)
 	send_range(sm, now);
 }
 
+/*
+ * Open (or re-open) watch stream k: a request whose body is exactly one
+ * create_request.  The gateway reads the first object of the body before
+ * it answers; a second one in the same HTTP/1.1 body may be lost.
+ */
+static void
+open_stream(struct etcdsm *sm, uint64_t now, int k)
+{
+	struct gw_watch_create w;
+	char end[DSKEY_MAX + 1], *body;
+
+	dskey_range_end(sm->store->prefixes.v[k], end, sizeof(end));
+	w.key = sm->store->prefixes.v[k];
+	w.range_end = end;
+	w.start_revision = sm->rev[k] + 1;
+	w.watch_id = k + 1;
+	sm->created_mask &= ~BIT(k);
+	sm->restart_mask &= ~BIT(k);
+	sm->create_by[k] = now + sm->conf.request_timeout_ms;
+	sm->idle_at[k] = now + sm->conf.watch_idle_ms;
+	body = gw_watch_request(&w, 1);
+	sm->ops->request(sm->arg, ETCDSM_REQ_WATCH, k, sm->ep, "/v3/watch",
+	    body);
+	free(body);
+}
+
 static void
 open_watch(struct etcdsm *sm, uint64_t now)
 {
-	struct gw_watch_create w[DSKEY_NKINDS];
-	char end[DSKEY_NKINDS][DSKEY_MAX + 1];
-
-	for (int k = 0; k < DSKEY_NKINDS; k++) {
-		dskey_range_end(sm->store->prefixes.v[k], end[k],
-		    sizeof(end[k]));
-		w[k].key = sm->store->prefixes.v[k];
-		w[k].range_end = end[k];
-		w[k].start_revision = sm->rev[k] + 1;
-		w[k].watch_id = k + 1;
-	}
 	sm->created_mask = 0;
-	sm->idle_restart = false;
-	sm->idle_at = now + sm->conf.watch_idle_ms;
+	sm->restart_mask = 0;
 	set_state(sm, ETCDSM_WATCH, now);
-	issue(sm, now, ETCDSM_REQ_WATCH, "/v3/watch",
-	    gw_watch_request(w, DSKEY_NKINDS));
+	for (int k = 0; k < ETCDSM_NSTREAMS; k++)
+		open_stream(sm, now, k);
 }
 
 static void
@@ -285,6 +302,10 @@ list_done(struct etcdsm *sm, uint64_t now)
 		sm->relists++;
 		log_info("etcd: re-listed at revision %lld",
 		    (long long)sm->revision);
+	}
+	if (sm->conf.snapshot_only) {
+		set_state(sm, ETCDSM_IDLE, now);
+		return;
 	}
 	open_watch(sm, now);
 }
@@ -383,14 +404,21 @@ etcdsm_response(struct etcdsm *sm, uint64_t now, int status,
 	}
 }
 
+static bool
+watching(const struct etcdsm *sm, int stream)
+{
+	return sm->state == ETCDSM_WATCH && stream >= 0 &&
+	    stream < ETCDSM_NSTREAMS;
+}
+
 void
-etcdsm_watch_status(struct etcdsm *sm, uint64_t now, int status,
-    const char *body, size_t len)
+etcdsm_watch_status(struct etcdsm *sm, uint64_t now, int stream,
+    int status, const char *body, size_t len)
 {
 	struct gw_error ge;
 	char msg[300];
 
-	if (sm->state != ETCDSM_WATCH)
+	if (!watching(sm, stream))
 		return;
 	if (gw_error_parse(body, len, &ge) != 0)
 		snprintf(ge.message, sizeof(ge.message), "%.*s",
@@ -399,7 +427,8 @@ etcdsm_watch_status(struct etcdsm *sm, uint64_t now, int status,
 	if (status == 401)
 		unauthorized(sm, now, msg);
 	else
-		fail(sm, now, "watch: %s", msg);
+		fail(sm, now, "watch of %s: %s",
+		    dskey_kind_name((enum dskey_kind)stream), msg);
 }
 
 static bool
@@ -411,22 +440,22 @@ auth_reason(const char *r)
 }
 
 static void
-watch_cancelled(struct etcdsm *sm, uint64_t now, const struct gw_watch_msg *m)
+watch_cancelled(struct etcdsm *sm, uint64_t now, int stream,
+    const struct gw_watch_msg *m)
 {
 	if (m->compact_revision > 0) {
-		/* Every kind whose next revision is gone is re-listed. */
+		/* This stream's kind, and every kind whose next revision
+		 * is gone (every stream resumes), is re-listed. */
 		for (int k = 0; k < DSKEY_NKINDS; k++) {
 			if (sm->rev[k] + 1 < m->compact_revision)
 				sm->list_mask |= BIT(k);
 		}
-		if (sm->list_mask == 0 && m->watch_id >= 1 &&
-		    m->watch_id <= DSKEY_NKINDS)
-			sm->list_mask |= BIT(m->watch_id - 1);
+		sm->list_mask |= BIT(stream);
 		sm->compactions++;
-		log_notice("etcd: watch from revision %lld compacted (now "
-		    "%lld); re-listing what changed", (long long)
-		    (m->watch_id >= 1 && m->watch_id <= DSKEY_NKINDS ?
-		    sm->rev[m->watch_id - 1] + 1 : 0),
+		log_notice("etcd: watch of %s from revision %lld compacted "
+		    "(now %lld); re-listing what changed",
+		    dskey_kind_name((enum dskey_kind)stream),
+		    (long long)(sm->rev[stream] + 1),
 		    (long long)m->compact_revision);
 		sm->ops->cancel(sm->arg);
 		sm->list_rev = 0;
@@ -465,16 +494,17 @@ watch_events(struct etcdsm *sm, uint64_t now, int k,
 }
 
 void
-etcdsm_watch_line(struct etcdsm *sm, uint64_t now, const char *line,
-    size_t len)
+etcdsm_watch_line(struct etcdsm *sm, uint64_t now, int stream,
+    const char *line, size_t len)
 {
 	struct gw_watch_msg m;
 	char err[200];
-	int k;
+	int k = stream;
+	bool was;
 
-	if (sm->state != ETCDSM_WATCH)
+	if (!watching(sm, stream))
 		return;
-	sm->idle_at = now + sm->conf.watch_idle_ms;
+	sm->idle_at[k] = now + sm->conf.watch_idle_ms;
 	if (gw_watch_parse(line, len, &m, err, sizeof(err)) != 0) {
 		fail(sm, now, "watch: %s", err);
 		return;
@@ -486,15 +516,15 @@ etcdsm_watch_line(struct etcdsm *sm, uint64_t now, const char *line,
 	}
 	sm->fresh_token = false;
 	if (m.canceled) {
-		watch_cancelled(sm, now, &m);
+		watch_cancelled(sm, now, k, &m);
 		goto done;
 	}
-	if (m.watch_id < 1 || m.watch_id > DSKEY_NKINDS) {
-		fail(sm, now, "watch: message for watch %lld, which bgpd did "
-		    "not create", (long long)m.watch_id);
+	if (m.watch_id != k + 1) {
+		fail(sm, now, "watch: message for watch %lld on the stream "
+		    "of watch %d (%s)", (long long)m.watch_id, k + 1,
+		    dskey_kind_name((enum dskey_kind)k));
 		goto done;
 	}
-	k = (int)m.watch_id - 1;
 	if (m.created && m.revision > 0 && m.revision < sm->rev[k]) {
 		/* The store is older than what bgpd applied: a restored
 		 * backup or another cluster.  Take everything afresh. */
@@ -510,12 +540,15 @@ etcdsm_watch_line(struct etcdsm *sm, uint64_t now, const char *line,
 		goto done;
 	}
 	if (m.created) {
+		/* A stream re-created after silence was counted in sync. */
+		was = (sm->created_mask | sm->restart_mask) == ALL_KINDS;
 		sm->created_mask |= BIT(k);
+		sm->restart_mask &= ~BIT(k);
 		if (sm->created_mask == ALL_KINDS) {
 			healthy(sm);
-			sm->idle_restart = false;
-			log_info("etcd: watching from revision %lld",
-			    (long long)sm->revision);
+			if (!was)
+				log_info("etcd: watching from revision %lld",
+				    (long long)sm->revision);
 		}
 	} else if (m.nevents > 0) {
 		watch_events(sm, now, k, &m);
@@ -531,11 +564,21 @@ done:
 }
 
 void
-etcdsm_watch_end(struct etcdsm *sm, uint64_t now, const char *why)
+etcdsm_watch_end(struct etcdsm *sm, uint64_t now, int stream,
+    const char *why)
 {
-	if (sm->state != ETCDSM_WATCH)
+	if (!watching(sm, stream))
 		return;
-	fail(sm, now, "watch ended: %s", why);
+	fail(sm, now, "watch of %s ended: %s",
+	    dskey_kind_name((enum dskey_kind)stream), why);
+}
+
+/* Stream k's next deadline: its creation, then its silence. */
+static uint64_t
+stream_deadline(const struct etcdsm *sm, int k)
+{
+	return sm->created_mask & BIT(k) ? sm->idle_at[k] :
+	    sm->create_by[k];
 }
 
 uint64_t
@@ -552,9 +595,10 @@ etcdsm_next_deadline(const struct etcdsm *sm)
 		t = sm->req_deadline;
 		break;
 	case ETCDSM_WATCH:
-		t = sm->created_mask == ALL_KINDS ? sm->idle_at :
-		    sm->req_deadline < sm->idle_at ? sm->req_deadline :
-		    sm->idle_at;
+		for (int k = 0; k < ETCDSM_NSTREAMS; k++) {
+			if (stream_deadline(sm, k) < t)
+				t = stream_deadline(sm, k);
+		}
 		break;
 	case ETCDSM_IDLE:
 		break;
@@ -582,20 +626,28 @@ etcdsm_tick(struct etcdsm *sm, uint64_t now)
 			    sm->conf.request_timeout_ms);
 		break;
 	case ETCDSM_WATCH:
-		if (sm->created_mask != ALL_KINDS &&
-		    now >= sm->req_deadline) {
-			fail(sm, now, "watch: not created within %llu ms",
-			    (unsigned long long)sm->conf.request_timeout_ms);
-		} else if (now >= sm->idle_at) {
+		for (int k = 0; k < ETCDSM_NSTREAMS &&
+		    sm->state == ETCDSM_WATCH; k++) {
+			if (now < stream_deadline(sm, k))
+				continue;
+			if (!(sm->created_mask & BIT(k))) {
+				fail(sm, now, "watch of %s: not created "
+				    "within %llu ms", dskey_kind_name(
+				    (enum dskey_kind)k), (unsigned long long)
+				    sm->conf.request_timeout_ms);
+				break;
+			}
 			/* Silent for too long: the stream may be dead
-			 * without a sign; resume from where we are. */
-			log_info("etcd: watch silent for %llu ms; restarting "
-			    "it from revision %lld", (unsigned long long)
-			    sm->conf.watch_idle_ms, (long long)sm->revision);
+			 * without a sign; re-create it alone from where
+			 * its kind is (the request replaces it). */
+			log_info("etcd: watch of %s silent for %llu ms; "
+			    "restarting it from revision %lld",
+			    dskey_kind_name((enum dskey_kind)k),
+			    (unsigned long long)sm->conf.watch_idle_ms,
+			    (long long)sm->rev[k] + 1);
 			sm->watch_restarts++;
-			sm->ops->cancel(sm->arg);
-			open_watch(sm, now);
-			sm->idle_restart = true;
+			open_stream(sm, now, k);
+			sm->restart_mask |= BIT(k);
 		}
 		break;
 	case ETCDSM_IDLE:

@@ -4,9 +4,10 @@
  * The input is lines: while etcdsm lists, each line answers its range
  * request (HTTP 200; a line starting with '!' is a 400 or 401 error
  * body instead); once it watches, each line is one watch stream
- * message.  Every line also goes through the other parsers.  An input
- * starting with "#auth" configures a user, so the first line answers
- * the authentication.  At the end the model is built and this node
+ * message, on the stream its watch_id names (else on stream 0).
+ * Every line also goes through the other parsers.  An input starting
+ * with "#auth" configures a user, so the first line answers the
+ * authentication.  At the end the model is built and this node
  * planned, as a change would be.
  */
 #include <stdint.h>
@@ -28,10 +29,11 @@ quiet(enum log_level l, const char *msg, void *arg)
 }
 
 static void
-f_request(void *arg, enum etcdsm_req what, size_t ep, const char *path,
-    const char *body)
+f_request(void *arg, enum etcdsm_req what, int stream, size_t ep,
+    const char *path, const char *body)
 {
-	if (body == NULL || path == NULL || ep >= 2)
+	if (body == NULL || path == NULL || ep >= 2 || stream < 0 ||
+	    stream >= ETCDSM_NSTREAMS)
 		abort();
 }
 
@@ -42,23 +44,29 @@ f_none(void *arg)
 
 static const struct etcdsm_ops ops = { f_request, f_none, f_none };
 
-static void
+/* Returns the stream a watch message belongs on. */
+static int
 other_parsers(const char *p, size_t n)
 {
 	struct gw_range r;
 	struct gw_watch_msg m;
 	struct gw_error e;
 	char err[128], *t;
+	int stream = 0;
 
 	if (gw_range_parse(p, n, &r, err, sizeof(err)) == 0)
 		gw_range_free(&r);
 	else if (err[0] == '\0')
 		abort();	/* every failure says why */
-	if (gw_watch_parse(p, n, &m, err, sizeof(err)) == 0)
+	if (gw_watch_parse(p, n, &m, err, sizeof(err)) == 0) {
+		if (m.watch_id >= 1 && m.watch_id <= ETCDSM_NSTREAMS)
+			stream = (int)m.watch_id - 1;
 		gw_watch_free(&m);
+	}
 	(void)gw_error_parse(p, n, &e);
 	if ((t = gw_auth_parse(p, n, err, sizeof(err))) != NULL)
 		free(t);
+	return stream;
 }
 
 int
@@ -97,8 +105,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		int stream = other_parsers(p, n);
 
-		other_parsers(p, n);
 		if (sm.state == ETCDSM_LIST || sm.state == ETCDSM_AUTH) {
 			if (n > 0 && p[0] == '!')
 				etcdsm_response(&sm, now, n > 1 && p[1] == 'a' ?
@@ -106,7 +114,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			else
 				etcdsm_response(&sm, now, 200, p, n);
 		} else if (sm.state == ETCDSM_WATCH) {
-			etcdsm_watch_line(&sm, now, p, n);
+			etcdsm_watch_line(&sm, now, stream, p, n);
 		}
 		now += 700;
 		etcdsm_tick(&sm, now);

@@ -4,7 +4,9 @@
  * progress, coalescing), resumption after a lost stream, re-listing only
  * what compaction took, endpoint failover, back-off, authentication, the
  * silent-watch restart and the request deadlines, each run past its
- * longest timer.
+ * longest timer.  Every watch request must hold exactly one
+ * create_request, on its own stream (the fake fails the test otherwise):
+ * the gateway may lose a second create in an HTTP/1.1 body.
  */
 #include <check.h>
 #include <jansson.h>
@@ -25,9 +27,12 @@
 struct fake {
 	int	nreq, ncancel, nchanged;
 	enum etcdsm_req what;
+	int	stream;
 	size_t	ep;
 	char	path[64];
-	json_t	*body;		/* last request, parsed (a watch: array) */
+	json_t	*body;		/* last request, parsed (an array) */
+	int	wreqs[ETCDSM_NSTREAMS];		/* watch requests per stream */
+	json_t	*wbody[ETCDSM_NSTREAMS];	/* each stream's last */
 };
 
 static struct fake fk;
@@ -36,14 +41,15 @@ static struct etcdsm sm;
 static uint64_t now;
 
 static void
-f_request(void *arg, enum etcdsm_req what, size_t ep, const char *path,
-    const char *body)
+f_request(void *arg, enum etcdsm_req what, int stream, size_t ep,
+    const char *path, const char *body)
 {
 	json_error_t je;
 	size_t off = 0, len = strlen(body);
 
 	fk.nreq++;
 	fk.what = what;
+	fk.stream = stream;
 	fk.ep = ep;
 	snprintf(fk.path, sizeof(fk.path), "%s", path);
 	if (fk.body != NULL)
@@ -58,6 +64,20 @@ f_request(void *arg, enum etcdsm_req what, size_t ep, const char *path,
 		json_array_append_new(fk.body, o);
 		off += (size_t)je.position;
 	}
+	if (what != ETCDSM_REQ_WATCH) {
+		ck_assert_int_eq(stream, 0);
+		return;
+	}
+	/* One create_request per request body, for the stream's kind. */
+	ck_assert_int_ge(stream, 0);
+	ck_assert_int_lt(stream, ETCDSM_NSTREAMS);
+	ck_assert_uint_eq(json_array_size(fk.body), 1);
+	ck_assert_ptr_nonnull(json_object_get(json_array_get(fk.body, 0),
+	    "create_request"));
+	fk.wreqs[stream]++;
+	if (fk.wbody[stream] != NULL)
+		json_decref(fk.wbody[stream]);
+	fk.wbody[stream] = json_incref(fk.body);
 }
 
 static void
@@ -118,6 +138,11 @@ teardown(void)
 	if (fk.body != NULL)
 		json_decref(fk.body);
 	fk.body = NULL;
+	for (int k = 0; k < ETCDSM_NSTREAMS; k++) {
+		if (fk.wbody[k] != NULL)
+			json_decref(fk.wbody[k]);
+		fk.wbody[k] = NULL;
+	}
 }
 
 /* Advance the virtual clock to t, running every deadline on the way. */
@@ -144,6 +169,18 @@ req_str(size_t i, const char *field)
 	if (json_object_get(o, "create_request") != NULL)
 		o = json_object_get(o, "create_request");
 	v = json_object_get(o, field);
+	return v != NULL && json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+/* A field of stream k's last watch request. */
+static const char *
+watch_str(int k, const char *field)
+{
+	json_t *v;
+
+	ck_assert_ptr_nonnull(fk.wbody[k]);
+	v = json_object_get(json_object_get(json_array_get(fk.wbody[k], 0),
+	    "create_request"), field);
 	return v != NULL && json_is_string(v) ? json_string_value(v) : NULL;
 }
 
@@ -216,11 +253,12 @@ answer_empty(long long rev)
 	answer_range(rev, false, NULL, NULL, 0);
 }
 
+/* One message on watch stream st. */
 static void
-line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+line(int st, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static void
-line(const char *fmt, ...)
+line(int st, const char *fmt, ...)
 {
 	va_list ap;
 	char *s;
@@ -228,19 +266,34 @@ line(const char *fmt, ...)
 	va_start(ap, fmt);
 	s = xvasprintf(fmt, ap);
 	va_end(ap);
-	etcdsm_watch_line(&sm, now, s, strlen(s));
+	etcdsm_watch_line(&sm, now, st, s, strlen(s));
 	free(s);
+}
+
+static void
+created(int k)
+{
+	line(k, "{\"result\":{\"header\":{\"revision\":\"99\"},"
+	    "\"watch_id\":\"%d\",\"created\":true}}", k + 1);
 }
 
 static void
 created_all(void)
 {
-	for (int k = 1; k <= DSKEY_NKINDS; k++)
-		line("{\"result\":{\"header\":{\"revision\":\"99\"},"
-		    "\"watch_id\":\"%d\",\"created\":true}}", k);
+	for (int k = 0; k < ETCDSM_NSTREAMS; k++)
+		created(k);
 }
 
-/* One event on watch id for key (PUT with value, or DELETE). */
+/* A progress notification on stream k at revision rev. */
+static void
+progress(int k, long long rev)
+{
+	line(k, "{\"result\":{\"header\":{\"revision\":\"%lld\"},"
+	    "\"watch_id\":\"%d\"}}", rev, k + 1);
+}
+
+/* One event on watch id (stream id - 1) for key (PUT with value, or
+ * DELETE). */
 static void
 event(int id, const char *key, const char *val, long long rev)
 {
@@ -260,7 +313,7 @@ event(int id, const char *key, const char *val, long long rev)
 	json_object_set_new(o, "result", r);
 	s = json_dumps(o, JSON_COMPACT);
 	json_decref(o);
-	etcdsm_watch_line(&sm, now, s, strlen(s));
+	etcdsm_watch_line(&sm, now, id - 1, s, strlen(s));
 	free(s);
 }
 
@@ -319,25 +372,39 @@ START_TEST(test_snapshot_paged_one_revision)
 	}
 	ck_assert_int_eq(fk.nchanged, 0);
 	ck_assert_uint_eq(dsstore_count(&store), 3);
-	/* Then one watch for every prefix from R + 1, ids 1..6. */
+	/* Then one watch stream for every prefix from R + 1, ids 1..6,
+	 * each request one create_request (the fake checks that). */
 	ck_assert_int_eq(fk.what, ETCDSM_REQ_WATCH);
-	ck_assert_uint_eq(json_array_size(fk.body), DSKEY_NKINDS);
-	for (size_t i = 0; i < DSKEY_NKINDS; i++) {
-		char id[8];
+	ck_assert_str_eq(fk.path, "/v3/watch");
+	for (int i = 0; i < ETCDSM_NSTREAMS; i++) {
+		char id[16];
+		const char *k;
+		size_t n;
+		char *d;
 
-		snprintf(id, sizeof(id), "%zu", i + 1);
-		ck_assert_str_eq(req_str(i, "start_revision"), "43");
-		ck_assert_str_eq(req_str(i, "watch_id"), id);
-		ck_assert_str_eq(req_b64(i, "key"), store.prefixes.v[i]);
+		snprintf(id, sizeof(id), "%d", i + 1);
+		ck_assert_int_eq(fk.wreqs[i], 1);
+		ck_assert_str_eq(watch_str(i, "start_revision"), "43");
+		ck_assert_str_eq(watch_str(i, "watch_id"), id);
+		k = watch_str(i, "key");
+		d = gw_b64_decode(k, strlen(k), &n);
+		ck_assert_ptr_nonnull(d);
+		ck_assert_uint_eq(n, strlen(store.prefixes.v[i]));
+		ck_assert(memcmp(d, store.prefixes.v[i], n) == 0);
+		free(d);
+		ck_assert(json_is_true(json_object_get(json_object_get(
+		    json_array_get(fk.wbody[i], 0), "create_request"),
+		    "progress_notify")));
 	}
-	ck_assert(json_is_true(json_object_get(json_object_get(
-	    json_array_get(fk.body, 0), "create_request"),
-	    "progress_notify")));
 	/* The first complete model is announced at once. */
 	etcdsm_tick(&sm, now);
 	ck_assert_int_eq(fk.nchanged, 1);
 	ck_assert(!etcdsm_in_sync(&sm));
-	created_all();
+	/* In sync only once every stream's watch is created. */
+	for (int k = 0; k < ETCDSM_NSTREAMS; k++) {
+		ck_assert(!etcdsm_in_sync(&sm));
+		created(k);
+	}
 	ck_assert(etcdsm_in_sync(&sm));
 	ck_assert_int_eq(sm.revision, 42);
 }
@@ -372,8 +439,7 @@ END_TEST
 START_TEST(test_progress_moves_one_kind)
 {
 	snapshot();
-	line("{\"result\":{\"header\":{\"revision\":\"20\"},"
-	    "\"watch_id\":\"4\"}}");
+	progress(DSKEY_POOL, 20);
 	ck_assert_int_eq(sm.rev[DSKEY_POOL], 20);
 	ck_assert_int_eq(sm.rev[DSKEY_NODE], 10);
 	ck_assert_int_eq(fk.nchanged, 1);
@@ -386,7 +452,7 @@ START_TEST(test_lost_stream_resumes_without_relist)
 	setup_n(2, NULL);
 	snapshot();
 	event(1, NODES "n2", "{}", 15);
-	etcdsm_watch_end(&sm, now, "connection closed");
+	etcdsm_watch_end(&sm, now, DSKEY_PEER, "connection closed");
 	ck_assert_int_eq(sm.state, ETCDSM_BACKOFF);
 	ck_assert(!etcdsm_in_sync(&sm));
 	/* The model stays; the other endpoint is tried at once. */
@@ -394,9 +460,13 @@ START_TEST(test_lost_stream_resumes_without_relist)
 	ck_assert_uint_eq(etcdsm_next_deadline(&sm), now);
 	run_until(now);
 	ck_assert_int_eq(fk.what, ETCDSM_REQ_WATCH);
+	/* Every stream resumes from its kind's revision. */
 	ck_assert_uint_eq(fk.ep, 1);
-	ck_assert_str_eq(req_str(DSKEY_NODE, "start_revision"), "16");
-	ck_assert_str_eq(req_str(DSKEY_PEER, "start_revision"), "11");
+	ck_assert_int_ge(fk.ncancel, 1);
+	for (int k = 0; k < ETCDSM_NSTREAMS; k++)
+		ck_assert_int_eq(fk.wreqs[k], 2);
+	ck_assert_str_eq(watch_str(DSKEY_NODE, "start_revision"), "16");
+	ck_assert_str_eq(watch_str(DSKEY_PEER, "start_revision"), "11");
 	ck_assert_uint_eq(sm.relists, 0);
 	teardown();
 	setup();
@@ -407,11 +477,9 @@ START_TEST(test_compaction_relists_what_is_gone)
 {
 	snapshot();
 	/* Pools and filters moved past 30 on progress; the rest did not. */
-	line("{\"result\":{\"header\":{\"revision\":\"30\"},"
-	    "\"watch_id\":\"4\"}}");
-	line("{\"result\":{\"header\":{\"revision\":\"30\"},"
-	    "\"watch_id\":\"5\"}}");
-	line("{\"result\":{\"header\":{},\"watch_id\":\"1\","
+	progress(DSKEY_POOL, 30);
+	progress(DSKEY_FILTER, 30);
+	line(DSKEY_NODE, "{\"result\":{\"header\":{},\"watch_id\":\"1\","
 	    "\"canceled\":true,\"compact_revision\":\"25\"}}");
 	ck_assert_int_eq(sm.state, ETCDSM_LIST);
 	ck_assert_uint_eq(sm.list_mask, (1u << DSKEY_NODE) |
@@ -430,8 +498,8 @@ START_TEST(test_compaction_relists_what_is_gone)
 	answer_empty(40);
 	ck_assert_int_eq(fk.what, ETCDSM_REQ_WATCH);
 	ck_assert_uint_eq(dsstore_count(&store), 1);
-	ck_assert_str_eq(req_str(DSKEY_NODE, "start_revision"), "41");
-	ck_assert_str_eq(req_str(DSKEY_POOL, "start_revision"), "31");
+	ck_assert_str_eq(watch_str(DSKEY_NODE, "start_revision"), "41");
+	ck_assert_str_eq(watch_str(DSKEY_POOL, "start_revision"), "31");
 	ck_assert_uint_eq(sm.relists, 1);
 	run_until(now + 100);
 	ck_assert_int_eq(fk.nchanged, 2);	/* the synthesized delete */
@@ -444,7 +512,7 @@ START_TEST(test_relist_unchanged_is_quiet)
 	static const char *const nv[] = { "{\"node\":1}" };
 
 	snapshot();
-	line("{\"result\":{\"watch_id\":\"1\",\"canceled\":true,"
+	line(DSKEY_NODE, "{\"result\":{\"watch_id\":\"1\",\"canceled\":true,"
 	    "\"compact_revision\":\"12\"}}");
 	answer_range(50, false, nk, nv, 1);	/* nodes: the same */
 	answer_empty(50);			/* bgpconfigurations */
@@ -532,36 +600,164 @@ END_TEST
 
 START_TEST(test_watch_idle_restart)
 {
-	int reqs;
+	int reqs, cancels;
 
 	snapshot();
 	reqs = fk.nreq;
-	/* Progress every 30 s keeps a 60 s idle timer from firing, for
-	 * ten idle periods. */
+	cancels = fk.ncancel;
+	/* Progress every 30 s on every stream keeps their 60 s idle timers
+	 * from firing, for ten idle periods. */
 	for (int i = 0; i < 20; i++) {
 		run_until(now + 30000);
-		line("{\"result\":{\"header\":{\"revision\":\"%d\"},"
-		    "\"watch_id\":\"1\"}}", 10 + i);
+		for (int k = 0; k < ETCDSM_NSTREAMS; k++)
+			progress(k, 11 + i);
 	}
 	ck_assert_int_eq(fk.nreq, reqs);
 	ck_assert_uint_eq(sm.watch_restarts, 0);
-	/* Then silence: restarted once per idle period, from where it
-	 * was, without a re-list or a back-off. */
+	/* Then silence: each stream is re-created once per idle period,
+	 * from where its kind was, without a re-list, a back-off or a
+	 * cancel (each new request replaces its stream). */
 	run_until(now + 60000);
-	ck_assert_uint_eq(sm.watch_restarts, 1);
-	ck_assert_int_eq(fk.nreq, reqs + 1);
+	ck_assert_uint_eq(sm.watch_restarts, ETCDSM_NSTREAMS);
+	ck_assert_int_eq(fk.nreq, reqs + ETCDSM_NSTREAMS);
+	ck_assert_int_eq(fk.ncancel, cancels);
 	ck_assert_int_eq(fk.what, ETCDSM_REQ_WATCH);
-	ck_assert_str_eq(req_str(DSKEY_NODE, "start_revision"), "30");
-	ck_assert_str_eq(req_str(DSKEY_PEER, "start_revision"), "11");
+	for (int k = 0; k < ETCDSM_NSTREAMS; k++) {
+		ck_assert_int_eq(fk.wreqs[k], 2);
+		ck_assert_str_eq(watch_str(k, "start_revision"), "31");
+	}
 	/* A restart on purpose is no loss of sync; a failure is. */
 	ck_assert(etcdsm_in_sync(&sm));
 	for (int i = 0; i < 3; i++) {
 		created_all();
+		ck_assert(etcdsm_in_sync(&sm));
 		run_until(now + 60000);
 	}
-	ck_assert_uint_eq(sm.watch_restarts, 4);
+	ck_assert_uint_eq(sm.watch_restarts, 4 * ETCDSM_NSTREAMS);
 	ck_assert_uint_eq(sm.failures, 0);
 	ck_assert_int_eq(fk.nchanged, 1);
+}
+END_TEST
+
+/* Each stream has its own idle timer (etcd's progress notifications are
+ * per watch): a silent one is re-created alone, the others stay. */
+START_TEST(test_idle_restarts_only_the_silent_stream)
+{
+	static const char aff[] = AFF "ipv4/block/100.64.1.0-26";
+	int cancels;
+
+	snapshot();
+	cancels = fk.ncancel;
+	for (int i = 0; i < 2; i++) {
+		run_until(now + 30000);
+		for (int k = 0; k < ETCDSM_NSTREAMS; k++) {
+			if (k != DSKEY_AFFINITY)
+				progress(k, 21 + i);
+		}
+	}
+	ck_assert_uint_eq(sm.watch_restarts, 1);
+	ck_assert_int_eq(fk.ncancel, cancels);
+	ck_assert_int_eq(fk.stream, DSKEY_AFFINITY);
+	for (int k = 0; k < ETCDSM_NSTREAMS; k++)
+		ck_assert_int_eq(fk.wreqs[k], k == DSKEY_AFFINITY ? 2 : 1);
+	ck_assert_str_eq(watch_str(DSKEY_AFFINITY, "start_revision"), "11");
+	ck_assert_str_eq(watch_str(DSKEY_AFFINITY, "watch_id"), "6");
+	ck_assert(etcdsm_in_sync(&sm));
+	/* The others went on meanwhile; the new stream works. */
+	ck_assert_int_eq(sm.rev[DSKEY_NODE], 22);
+	created(DSKEY_AFFINITY);
+	ck_assert(etcdsm_in_sync(&sm));
+	event(DSKEY_AFFINITY + 1, aff, "{\"state\":\"confirmed\"}", 23);
+	run_until(now + 100);
+	ck_assert_ptr_nonnull(dsstore_get(&store, aff, strlen(aff)));
+	ck_assert_int_eq(fk.nchanged, 2);
+	ck_assert_uint_eq(sm.failures, 0);
+}
+END_TEST
+
+/*
+ * What one HTTP/1.1 body with six create_requests did: the gateway lost
+ * some of them (it reads the body's rest after answering the first), and
+ * the lost kinds went unwatched with bgpd "in sync" until a restart.
+ * Now a stream whose watch is never created keeps bgpd out of sync,
+ * whatever the other streams' idle restarts do, and after the request
+ * timeout it is a failure: its kind is asked for again, on its own.
+ * The idle period is t_etcd_mesh's 2 s, shorter than the timeout.
+ */
+START_TEST(test_lost_create_is_requested_again)
+{
+	static const char aff[] = AFF "ipv4/block/100.64.4.0-26";
+	uint64_t t0;
+
+	sm.conf.watch_idle_ms = 2000;
+	etcdsm_start(&sm, now);
+	for (int k = 0; k < DSKEY_NKINDS; k++)
+		answer_empty(10);
+	ck_assert_int_eq(sm.state, ETCDSM_WATCH);
+	t0 = now;
+	/* Every create but the affinities' is answered. */
+	for (int k = 0; k < ETCDSM_NSTREAMS; k++) {
+		if (k != DSKEY_AFFINITY)
+			created(k);
+	}
+	event(1, NODES "n2", "{}", 11);
+	run_until(now + 100);
+	ck_assert_ptr_nonnull(dsstore_get(&store, NODES "n2",
+	    strlen(NODES "n2")));
+	for (uint64_t t = t0 + 500; t < t0 + 10000; t += 500) {
+		run_until(t);
+		/* The silent streams are re-created and answered... */
+		for (int k = 0; k < ETCDSM_NSTREAMS; k++) {
+			if (k != DSKEY_AFFINITY &&
+			    !(sm.created_mask & (1u << k)))
+				created(k);
+		}
+		/* ...but the affinities' is still missing: not in sync. */
+		ck_assert_int_eq(sm.state, ETCDSM_WATCH);
+		ck_assert(!etcdsm_in_sync(&sm));
+		ck_assert_int_eq(fk.wreqs[DSKEY_AFFINITY], 1);
+	}
+	ck_assert_uint_ge(sm.watch_restarts, 4 * (ETCDSM_NSTREAMS - 1));
+	run_until(t0 + 10000);
+	ck_assert_int_eq(sm.state, ETCDSM_BACKOFF);
+	ck_assert(strstr(sm.last_error, "BlockAffinity: not created") !=
+	    NULL);
+	ck_assert_uint_eq(sm.failures, 1);
+	/* Every stream resumes, the affinities' from its revision. */
+	run_until(now + 1000);
+	ck_assert_int_eq(sm.state, ETCDSM_WATCH);
+	ck_assert_int_eq(fk.wreqs[DSKEY_AFFINITY], 2);
+	ck_assert_str_eq(watch_str(DSKEY_AFFINITY, "start_revision"), "11");
+	ck_assert_str_eq(watch_str(DSKEY_NODE, "start_revision"), "12");
+	ck_assert_uint_eq(sm.relists, 0);
+	created_all();
+	ck_assert(etcdsm_in_sync(&sm));
+	event(DSKEY_AFFINITY + 1, aff, "{\"state\":\"confirmed\"}", 12);
+	run_until(now + 100);
+	ck_assert_ptr_nonnull(dsstore_get(&store, aff, strlen(aff)));
+}
+END_TEST
+
+/* A message for another watch on a stream is an error, not applied to
+ * the wrong kind. */
+START_TEST(test_message_on_the_wrong_stream)
+{
+	snapshot();
+	event(1, NODES "n2", "{}", 11);
+	ck_assert_int_eq(sm.state, ETCDSM_WATCH);
+	line(DSKEY_PEER, "{\"result\":{\"watch_id\":\"1\",\"events\":[]}}");
+	ck_assert_int_eq(sm.state, ETCDSM_BACKOFF);
+	ck_assert(strstr(sm.last_error, "on the stream of watch 3") != NULL);
+	/* Another stream's late line after the failure is ignored, and a
+	 * stream bgpd never opened is no stream. */
+	created(DSKEY_NODE);
+	etcdsm_watch_end(&sm, now, ETCDSM_NSTREAMS, "eof");
+	ck_assert_int_eq(sm.state, ETCDSM_BACKOFF);
+	run_until(now + 1000);
+	ck_assert_int_eq(sm.state, ETCDSM_WATCH);
+	etcdsm_watch_end(&sm, now, -1, "eof");
+	etcdsm_watch_line(&sm, now, ETCDSM_NSTREAMS, "x", 1);
+	ck_assert_int_eq(sm.state, ETCDSM_WATCH);
 }
 END_TEST
 
@@ -577,14 +773,22 @@ START_TEST(test_request_deadlines)
 	teardown();
 	setup();
 	snapshot();
-	etcdsm_watch_end(&sm, now, "eof");
+	etcdsm_watch_end(&sm, now, DSKEY_NODE, "eof");
 	run_until(now + 1000);
 	ck_assert_int_eq(fk.what, ETCDSM_REQ_WATCH);
-	run_until(now + 10000);
+	/* One stream created is not enough. */
+	created(DSKEY_PEER);
+	{
+		uint64_t at = sm.create_by[DSKEY_NODE];
+
+		run_until(at - 1);
+		ck_assert_int_eq(sm.state, ETCDSM_WATCH);
+		run_until(at);
+	}
 	ck_assert_int_eq(sm.state, ETCDSM_BACKOFF);
 	ck_assert(strstr(sm.last_error, "not created") != NULL);
 	/* A late answer after that is ignored. */
-	line("{\"result\":{\"watch_id\":\"1\",\"created\":true}}");
+	line(0, "{\"result\":{\"watch_id\":\"1\",\"created\":true}}");
 	ck_assert_int_eq(sm.state, ETCDSM_BACKOFF);
 }
 END_TEST
@@ -625,7 +829,7 @@ START_TEST(test_auth_and_expiry)
 	for (int k = 1; k < DSKEY_NKINDS; k++)
 		answer_empty(5);
 	created_all();
-	line("{\"result\":{\"watch_id\":\"-1\",\"created\":true,"
+	line(0, "{\"result\":{\"watch_id\":\"-1\",\"created\":true,"
 	    "\"canceled\":true,\"cancel_reason\":\"etcdserver: invalid "
 	    "auth token\"}}");
 	ck_assert_int_eq(fk.what, ETCDSM_REQ_AUTH);
@@ -649,18 +853,18 @@ END_TEST
 START_TEST(test_bad_messages_fail_cleanly)
 {
 	snapshot();
-	line("{\"result\":");
+	line(0, "{\"result\":");
 	ck_assert_int_eq(sm.state, ETCDSM_BACKOFF);
 	ck_assert(strstr(sm.last_error, "invalid JSON") != NULL);
 	run_until(now + 1000);
 	created_all();
-	line("{\"error\":{\"grpc_code\":14,\"http_code\":503,"
+	line(3, "{\"error\":{\"grpc_code\":14,\"http_code\":503,"
 	    "\"message\":\"transport is closing\"}}");
 	ck_assert_int_eq(sm.state, ETCDSM_BACKOFF);
 	ck_assert(strstr(sm.last_error, "transport is closing") != NULL);
 	run_until(now + 2000);
 	created_all();
-	line("{\"result\":{\"watch_id\":\"77\",\"events\":[]}}");
+	line(0, "{\"result\":{\"watch_id\":\"77\",\"events\":[]}}");
 	ck_assert_int_eq(sm.state, ETCDSM_BACKOFF);
 	/* Through all of it the model stayed. */
 	ck_assert_uint_eq(dsstore_count(&store), 2);
@@ -672,17 +876,35 @@ START_TEST(test_revision_went_back)
 {
 	snapshot();
 	event(1, NODES "n2", "{}", 500);
-	etcdsm_watch_end(&sm, now, "eof");
+	etcdsm_watch_end(&sm, now, DSKEY_FILTER, "eof");
 	run_until(now + 1000);
 	/* The new cluster is at revision 7, far below 500. */
-	line("{\"result\":{\"header\":{\"revision\":\"7\"},"
+	line(0, "{\"result\":{\"header\":{\"revision\":\"7\"},"
 	    "\"watch_id\":\"1\",\"created\":true}}");
 	ck_assert_int_eq(sm.state, ETCDSM_LIST);
 	ck_assert_uint_eq(sm.list_mask, (1u << DSKEY_NKINDS) - 1);
 	for (int k = 0; k < DSKEY_NKINDS; k++)
 		answer_empty(7);
 	ck_assert_uint_eq(dsstore_count(&store), 0);
-	ck_assert_str_eq(req_str(0, "start_revision"), "8");
+	for (int k = 0; k < ETCDSM_NSTREAMS; k++)
+		ck_assert_str_eq(watch_str(k, "start_revision"), "8");
+}
+END_TEST
+
+/* --check's: the snapshot, changed(), and no watch. */
+START_TEST(test_snapshot_only_opens_no_watch)
+{
+	sm.conf.snapshot_only = true;
+	etcdsm_start(&sm, now);
+	for (int k = 0; k < DSKEY_NKINDS; k++)
+		answer_empty(10);
+	ck_assert_int_eq(sm.state, ETCDSM_IDLE);
+	for (int k = 0; k < ETCDSM_NSTREAMS; k++)
+		ck_assert_int_eq(fk.wreqs[k], 0);
+	run_until(now + 100000);
+	ck_assert_int_eq(fk.nchanged, 1);
+	ck_assert_int_eq(fk.nreq, DSKEY_NKINDS);
+	ck_assert_uint_eq(sm.failures, 0);
 }
 END_TEST
 
@@ -703,6 +925,10 @@ main(void)
 	tcase_add_test(tc, test_backoff_doubles_to_cap);
 	tcase_add_test(tc, test_failover_rotates_endpoints);
 	tcase_add_test(tc, test_watch_idle_restart);
+	tcase_add_test(tc, test_idle_restarts_only_the_silent_stream);
+	tcase_add_test(tc, test_lost_create_is_requested_again);
+	tcase_add_test(tc, test_message_on_the_wrong_stream);
+	tcase_add_test(tc, test_snapshot_only_opens_no_watch);
 	tcase_add_test(tc, test_request_deadlines);
 	tcase_add_test(tc, test_auth_and_expiry);
 	tcase_add_test(tc, test_no_credentials_for_auth);
