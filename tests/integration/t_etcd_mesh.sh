@@ -81,7 +81,8 @@ for i in 1 2 3; do
 done
 [ "$(ds_field n1 in_sync)" = true ] || fail "n1 not in sync"
 [ "$(ds_field n1 type)" = '"etcdv3"' ] || fail "status: datastore type"
-bgpctl n1 status | grep -q '^Datastore: etcdv3 https://198.51.100.100:2379, watching, in sync, revision' ||
+bgpctl n1 status | grep -q "^Datastore: etcdv3 https://198.51.100.100:2379, \
+watching, in sync, revision" ||
     fail "status text: $(bgpctl n1 status | tail -n 3)"
 
 # A fourth node joins: its bgpd waits for its Node, then etcdctl puts the
@@ -122,10 +123,12 @@ t0=$(now)
 eput etcd "$K_NODES/n4" "$(j_node n4 198.51.100.4/24)"
 eput etcd "$(k_aff n4 100.64.4.0/26)" "$(j_aff)"
 within 2 configured || fail "n4 not in every node's plan within 2 s"
-echo "n4 in every node's running plan: $(elapsed "$t0" "$(now)") s after the put"
-within 2 joined || fail "n4 not Established with its block in every kernel \
-within 2 s ($(elapsed "$t0" "$(now)") s)"
-echo "n4 Established, its block in every kernel: $(elapsed "$t0" "$(now)") s after the put"
+echo "n4 in every node's running plan: $(elapsed "$t0" "$(now)") s" \
+    "after the put"
+within 2 joined || fail "n4 not Established with its block in every \
+kernel within 2 s ($(elapsed "$t0" "$(now)") s)"
+echo "n4 Established, its block in every kernel: $(elapsed "$t0" "$(now)")" \
+    "s after the put"
 for i in 1 2 3; do
 	no_flaps "n$i" || fail "a session of n$i flapped when n4 joined"
 done
