@@ -28,6 +28,13 @@ OPT	?= -O2 -g
 
 PKGS	:= libevent libevent_openssl yaml-0.1 libmnl jansson libssl libcrypto
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+# Linked: all but OpenSSL and libevent_openssl, which datastore/tlslib.c
+# loads when the etcd datastore is used (it names the soname we build
+# against).
+LINK_PKGS := libevent yaml-0.1 libmnl jansson
+EVSSL_SO := $(shell objdump -p "$$(pkg-config --variable=libdir \
+	    libevent_openssl 2>/dev/null)/libevent_openssl.so" 2>/dev/null | \
+	    awk '$$1 == "SONAME" { print $$2 }')
 CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck)
 
@@ -72,10 +79,10 @@ LINK_lib    := $(LIB_A)
 LINK_bgp    := $(BGP_A) $(LIB_A)
 LINK_fib    := $(FIB_A) $(LIB_A) -lmnl
 LINK_config := $(CONFIG_A) $(LIB_A) -lyaml
-# datastore/ decodes resources through config/; libevent (with its
-# OpenSSL bufferevents) and jansson are its own.
+# datastore/ decodes resources through config/; libevent and jansson
+# are its own (OpenSSL and libevent's OpenSSL bufferevents it loads).
 LINK_datastore := $(DATASTORE_A) $(CONFIG_A) $(LIB_A) -lyaml -ljansson \
-	    -levent_openssl -levent -lssl -lcrypto
+	    -levent
 
 DAEMON_OBJ := $(call obj_of,daemon)
 BGPD	:= $(B)/bgpd
@@ -114,7 +121,10 @@ $(BGPD): $(DAEMON_OBJ) $(DATASTORE_A) $(CONFIG_A) $(FIB_A) $(BGP_A) \
     $(LIB_A)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(DAEMON_OBJ) $(DATASTORE_A) $(CONFIG_A) \
 	    $(FIB_A) $(BGP_A) $(LIB_A) \
-	    $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+	    $(shell pkg-config --libs $(LINK_PKGS) 2>/dev/null)
+
+$(B)/datastore/tlslib.o: ALL_CFLAGS += \
+	    $(if $(EVSSL_SO),-DTLSLIB_SONAME='"$(EVSSL_SO)"')
 
 # tests/unit/<folder>/check_<module>.c -> $(B)/tests/<folder>/check_<module>
 define unit_rule

@@ -13,8 +13,6 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <openssl/err.h>
-#include <openssl/ssl.h>
-#include <openssl/x509v3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +22,10 @@
 #include "lib/log.h"
 #include "lib/monotime.h"
 #include "lib/xalloc.h"
+#include "tlslib.h"
+
+/* OpenSSL and libevent_openssl, loaded by etcdio_new (tlslib.h). */
+static const struct tlslib *T;
 
 struct endpoint {
 	char	*url;
@@ -169,14 +171,14 @@ on_error(enum evhttp_request_error e, void *arg)
 {
 	struct xfer *x = arg;
 	int err = EVUTIL_SOCKET_ERROR();
-	unsigned long ssl = x->bev ? bufferevent_get_openssl_error(x->bev) :
+	unsigned long ssl = x->bev ? T->bufferevent_get_openssl_error(x->bev) :
 	    0;
 	char sslmsg[120] = "";
 
 	if (ERR_GET_LIB(ssl) == 0)
 		ssl = 0;
 	if (ssl != 0)
-		ERR_error_string_n(ssl, sslmsg, sizeof(sslmsg));
+		T->ERR_error_string_n(ssl, sslmsg, sizeof(sslmsg));
 	snprintf(x->reason, sizeof(x->reason), "%s: %s%s%s",
 	    x->io->eps[x->epi].url,
 	    req_error_name(e), ssl ? ": TLS: " : err ? ": " : "",
@@ -188,7 +190,7 @@ on_error(enum evhttp_request_error e, void *arg)
 static void
 no_answer(struct xfer *x, int err)
 {
-	unsigned long ssl = x->bev ? bufferevent_get_openssl_error(x->bev) :
+	unsigned long ssl = x->bev ? T->bufferevent_get_openssl_error(x->bev) :
 	    0;
 	char sslmsg[120];
 
@@ -199,7 +201,7 @@ no_answer(struct xfer *x, int err)
 	if (ERR_GET_LIB(ssl) == 0)
 		ssl = 0;
 	if (ssl != 0) {
-		ERR_error_string_n(ssl, sslmsg, sizeof(sslmsg));
+		T->ERR_error_string_n(ssl, sslmsg, sizeof(sslmsg));
 		snprintf(x->reason, sizeof(x->reason), "%s: TLS: %s",
 		    x->io->eps[x->epi].url, sslmsg);
 	} else if (err == ECONNREFUSED || err == EHOSTUNREACH ||
@@ -386,7 +388,7 @@ static struct bufferevent *
 tls_bufferevent(struct etcdio *io, const struct endpoint *ep, char *err,
     size_t errlen)
 {
-	SSL *ssl = SSL_new(io->ssl);
+	SSL *ssl = T->SSL_new(io->ssl);
 	struct bufferevent *bev;
 
 	if (ssl == NULL) {
@@ -394,22 +396,23 @@ tls_bufferevent(struct etcdio *io, const struct endpoint *ep, char *err,
 		return NULL;
 	}
 	if (ep->ip) {
-		X509_VERIFY_PARAM *vp = SSL_get0_param(ssl);
+		X509_VERIFY_PARAM *vp = T->SSL_get0_param(ssl);
 
-		X509_VERIFY_PARAM_set1_ip_asc(vp, ep->host);
+		T->X509_VERIFY_PARAM_set1_ip_asc(vp, ep->host);
 	} else {
-		SSL_set_tlsext_host_name(ssl, ep->host);
-		SSL_set1_host(ssl, ep->host);
+		T->SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME,
+		    TLSEXT_NAMETYPE_host_name, (void *)ep->host);
+		T->SSL_set1_host(ssl, ep->host);
 	}
-	bev = bufferevent_openssl_socket_new(io->base, -1, ssl,
+	bev = T->bufferevent_openssl_socket_new(io->base, -1, ssl,
 	    BUFFEREVENT_SSL_CONNECTING,
 	    BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS);
 	if (bev == NULL) {
-		SSL_free(ssl);
+		T->SSL_free(ssl);
 		snprintf(err, errlen, "cannot make a TLS bufferevent");
 		return NULL;
 	}
-	bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
+	T->bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
 	return bev;
 }
 
@@ -543,17 +546,18 @@ tls_setup(struct etcdio *io, const struct etcdio_conf *c, char *err,
 {
 	char e[160];
 
-	io->ssl = SSL_CTX_new(TLS_client_method());
+	io->ssl = T->SSL_CTX_new(T->TLS_client_method());
 	if (io->ssl == NULL) {
 		snprintf(err, errlen, "cannot create a TLS context");
 		return -1;
 	}
-	SSL_CTX_set_min_proto_version(io->ssl, TLS1_2_VERSION);
-	SSL_CTX_set_verify(io->ssl, SSL_VERIFY_PEER, NULL);
+	T->SSL_CTX_ctrl(io->ssl, SSL_CTRL_SET_MIN_PROTO_VERSION,
+	    TLS1_2_VERSION, NULL);
+	T->SSL_CTX_set_verify(io->ssl, SSL_VERIFY_PEER, NULL);
 	if (c->ca_file != NULL ?
-	    SSL_CTX_load_verify_locations(io->ssl, c->ca_file, NULL) != 1 :
-	    SSL_CTX_set_default_verify_paths(io->ssl) != 1) {
-		ERR_error_string_n(ERR_get_error(), e, sizeof(e));
+	    T->SSL_CTX_load_verify_locations(io->ssl, c->ca_file, NULL) != 1 :
+	    T->SSL_CTX_set_default_verify_paths(io->ssl) != 1) {
+		T->ERR_error_string_n(T->ERR_get_error(), e, sizeof(e));
 		snprintf(err, errlen, "etcd CA %s: %s", c->ca_file ?
 		    c->ca_file : "(system default)", e);
 		return -1;
@@ -564,11 +568,11 @@ tls_setup(struct etcdio *io, const struct etcdio_conf *c, char *err,
 		return -1;
 	}
 	if (c->cert_file != NULL &&
-	    (SSL_CTX_use_certificate_chain_file(io->ssl, c->cert_file) != 1 ||
-	    SSL_CTX_use_PrivateKey_file(io->ssl, c->key_file,
+	    (T->SSL_CTX_use_certificate_chain_file(io->ssl, c->cert_file) != 1 ||
+	    T->SSL_CTX_use_PrivateKey_file(io->ssl, c->key_file,
 	    SSL_FILETYPE_PEM) != 1 ||
-	    SSL_CTX_check_private_key(io->ssl) != 1)) {
-		ERR_error_string_n(ERR_get_error(), e, sizeof(e));
+	    T->SSL_CTX_check_private_key(io->ssl) != 1)) {
+		T->ERR_error_string_n(T->ERR_get_error(), e, sizeof(e));
 		snprintf(err, errlen, "etcd client certificate %s / key %s: "
 		    "%s", c->cert_file, c->key_file, e);
 		return -1;
@@ -589,6 +593,9 @@ etcdio_new(struct event_base *base, const struct etcdio_conf *c,
 	io->changed = changed;
 	io->changed_arg = arg;
 	io->eps = xcalloc(c->nendpoints + 1, sizeof(*io->eps));
+	/* The gateway's base64 needs libcrypto even without TLS. */
+	if ((T = tlslib_get(err, errlen)) == NULL)
+		goto bad;
 	if (c->nendpoints == 0) {
 		snprintf(err, errlen, "no etcd endpoints");
 		goto bad;
@@ -647,7 +654,7 @@ etcdio_free(struct etcdio *io)
 	if (io->dns != NULL)
 		evdns_base_free(io->dns, 0);
 	if (io->ssl != NULL)
-		SSL_CTX_free(io->ssl);
+		T->SSL_CTX_free(io->ssl);
 	for (size_t i = 0; i < io->neps; i++) {
 		free(io->eps[i].url);
 		free(io->eps[i].host);

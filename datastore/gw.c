@@ -7,7 +7,6 @@
 
 #include <errno.h>
 #include <jansson.h>
-#include <openssl/evp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +14,7 @@
 
 #include "lib/log.h"
 #include "lib/xalloc.h"
+#include "tlslib.h"
 
 #define GW_MAX_KVS	(1u << 20)
 
@@ -37,23 +37,25 @@ fail(char *err, size_t errlen, const char *fmt, ...)
 char *
 gw_b64_encode(const void *data, size_t len)
 {
+	const struct tlslib *T = tlslib_get(NULL, 0);
 	char *out;
 
-	if (len > (1u << 28))
+	if (T == NULL || len > (1u << 28))
 		return NULL;
 	out = xmalloc(4 * ((len + 2) / 3) + 1);
-	EVP_EncodeBlock((unsigned char *)out, data, (int)len);
+	T->EVP_EncodeBlock((unsigned char *)out, data, (int)len);
 	return out;
 }
 
 char *
 gw_b64_decode(const char *s, size_t len, size_t *outlen)
 {
+	const struct tlslib *T = tlslib_get(NULL, 0);
 	EVP_ENCODE_CTX *ctx;
 	unsigned char *out;
 	int n1 = 0, n2 = 0;
 
-	if (len > GW_MAX_BODY)
+	if (T == NULL || len > GW_MAX_BODY)
 		return NULL;
 	/* The gateway writes no whitespace; OpenSSL would skip it. */
 	for (size_t i = 0; i < len; i++) {
@@ -66,18 +68,18 @@ gw_b64_decode(const char *s, size_t len, size_t *outlen)
 	}
 	if (len % 4 != 0)
 		return NULL;
-	ctx = EVP_ENCODE_CTX_new();
+	ctx = T->EVP_ENCODE_CTX_new();
 	if (ctx == NULL)
 		fatalx("out of memory");
 	out = xmalloc(len / 4 * 3 + 1);
-	EVP_DecodeInit(ctx);
-	if (EVP_DecodeUpdate(ctx, out, &n1, (const unsigned char *)s,
-	    (int)len) < 0 || EVP_DecodeFinal(ctx, out + n1, &n2) < 0) {
-		EVP_ENCODE_CTX_free(ctx);
+	T->EVP_DecodeInit(ctx);
+	if (T->EVP_DecodeUpdate(ctx, out, &n1, (const unsigned char *)s,
+	    (int)len) < 0 || T->EVP_DecodeFinal(ctx, out + n1, &n2) < 0) {
+		T->EVP_ENCODE_CTX_free(ctx);
 		free(out);
 		return NULL;
 	}
-	EVP_ENCODE_CTX_free(ctx);
+	T->EVP_ENCODE_CTX_free(ctx);
 	out[n1 + n2] = '\0';
 	*outlen = (size_t)(n1 + n2);
 	return (char *)out;

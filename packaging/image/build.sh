@@ -29,6 +29,12 @@ for l in $(ldd "$BIN" | awk '/=>/ { print $3 }'); do
 	    2>/dev/null) || { echo "image: no package holds $l" >&2; exit 1; }
 	PKGS="$PKGS ${p%%:*}"
 done
+# And the one bgpd loads itself for the etcd datastore (tlslib.c):
+# libevent_openssl, which brings OpenSSL in as its dependencies.
+l=$(ldconfig -p | awk '$1 ~ /^libevent_openssl-.*\.so\./ { print $NF; exit }')
+p=$(dpkg -S "$l" 2>/dev/null || dpkg -S "$(readlink -f "$l")" 2>/dev/null) ||
+    { echo "image: no package holds libevent_openssl ($l)" >&2; exit 1; }
+PKGS="$PKGS ${p%%:*}"
 PKGS=$(echo $PKGS | tr ' ' '\n' | sort -u | paste -sd, -)
 echo "image: bgpd's libraries from $PKGS"
 mmdebstrap --quiet --variant=essential \
