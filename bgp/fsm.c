@@ -32,12 +32,22 @@ fsm_conf_defaults(struct fsm_conf *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->connect_delay_ms = 250;
+	c->connect_fail_ms = 500;
 	c->connect_retry_ms = 5000;
 	c->idle_hold_min_ms = 5000;
 	c->idle_hold_max_ms = 30000;
 	c->error_forget_ms = 300000;
 	c->hold = 90;
 	c->open_hold = 240;	/* RFC 4271 8: "large", 4 minutes */
+}
+
+/* The first retry after a failed connection (then doubled). */
+static uint32_t
+first_retry(const struct fsm_conf *c)
+{
+	return c->connect_fail_ms == 0 ||
+	    c->connect_fail_ms > c->connect_retry_ms ? c->connect_retry_ms :
+	    c->connect_fail_ms;
 }
 
 void
@@ -51,6 +61,7 @@ fsm_init(struct fsm *f, const struct fsm_conf *conf,
 	f->state = FSM_IDLE;
 	f->state_since = now;
 	f->idle_hold_ms = conf->idle_hold_min_ms;
+	f->retry_ms = first_retry(conf);
 }
 
 static void
@@ -206,6 +217,7 @@ on_message(struct fsm *f, enum fsm_event ev, uint64_t now)
 		if (ev == FSM_EV_KEEPALIVE) {
 			restart_hold(f, now);
 			go(f, FSM_ESTABLISHED, now);
+			f->retry_ms = first_retry(&f->conf);
 			f->up_since = now;
 			f->ops->established(f->ctx, now);
 			return;
@@ -260,7 +272,11 @@ on_conn_lost(struct fsm *f, enum fsm_event ev, const struct fsm_arg *arg,
 		if (f->state != FSM_ACTIVE)
 			f->ops->disconnect(f->ctx);
 		stop_timers(f);
-		start_connecting(f, now, f->conf.connect_retry_ms);
+		/* A peer that is not listening yet (a whole cluster
+		 * starting): retry soon, doubling to connect_retry_ms. */
+		start_connecting(f, now, f->retry_ms);
+		f->retry_ms = f->retry_ms * 2 > f->conf.connect_retry_ms ?
+		    f->conf.connect_retry_ms : f->retry_ms * 2;
 		f->ops->down(f->ctx, false, why, now);
 		return;
 	case FSM_OPENCONFIRM:

@@ -77,6 +77,7 @@ struct fsm_ops {
 struct fsm_conf {
 	bool	passive;
 	uint32_t connect_delay_ms;	/* before the first attempt */
+	uint32_t connect_fail_ms;	/* retry after a first failure */
 	uint32_t connect_retry_ms;
 	uint32_t idle_hold_min_ms;	/* error wait, first */
 	uint32_t idle_hold_max_ms;	/* error wait, cap */
@@ -96,6 +97,7 @@ struct fsm {
 	uint16_t hold;			/* negotiated */
 	uint16_t keepalive;		/* negotiated interval */
 	uint32_t idle_hold_ms;		/* current back-off */
+	uint32_t retry_ms;		/* next retry after a failed connection */
 	uint64_t up_since;		/* monotonic ms of Established */
 	uint64_t state_since;		/* monotonic ms of the last change */
 	unsigned flaps;			/* times it left Established */

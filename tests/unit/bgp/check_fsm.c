@@ -162,14 +162,29 @@ START_TEST(test_connect_failure_retry)
 	ck_assert_int_eq(f.state, FSM_ACTIVE);
 	ck_assert(!last_was_up);
 	ck_assert_str_eq(log_, "CXD");
-	/* No back-off for refused connections: retry after 5 s. */
-	ck_assert_uint_eq(fsm_next_timer(&f), now + 5000);
-	advance(5000);
+	/* A refused connection (the peer not listening yet) is retried
+	 * after 0.5 s, then 1, 2, 4 and 5 s (connect_retry_ms). */
+	ck_assert_uint_eq(fsm_next_timer(&f), now + 500);
+	advance(500);
 	ck_assert_str_eq(log_, "CXDC");
+	const uint32_t want[] = { 1000, 2000, 4000, 5000, 5000 };
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		ev(FSM_EV_CONN_FAIL);
+		ck_assert_uint_eq(fsm_next_timer(&f), now + want[i]);
+		advance(want[i]);
+		ck_assert_int_eq(f.state, FSM_CONNECT);
+	}
 	/* An attempt that hangs is abandoned and retried. */
+	log_[0] = '\0';
 	advance(5000);
-	ck_assert_str_eq(log_, "CXDCXC");
+	ck_assert_str_eq(log_, "XC");
 	ck_assert_int_eq(f.state, FSM_CONNECT);
+	/* Once Established, a later refusal starts at 0.5 s again. */
+	ev(FSM_EV_CONN_OPEN);
+	open_hold(90);
+	ev(FSM_EV_KEEPALIVE);
+	ck_assert_int_eq(f.state, FSM_ESTABLISHED);
+	ck_assert_uint_eq(f.retry_ms, 500);
 }
 END_TEST
 
