@@ -97,7 +97,7 @@ struct fsm {
 	uint16_t hold;			/* negotiated */
 	uint16_t keepalive;		/* negotiated interval */
 	uint32_t idle_hold_ms;		/* current back-off */
-	uint32_t retry_ms;		/* next retry after a failed connection */
+	uint32_t retry_ms;		/* next retry after a failed connect */
 	uint64_t up_since;		/* monotonic ms of Established */
 	uint64_t state_since;		/* monotonic ms of the last change */
 	unsigned flaps;			/* times it left Established */

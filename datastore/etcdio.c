@@ -568,7 +568,8 @@ tls_setup(struct etcdio *io, const struct etcdio_conf *c, char *err,
 		return -1;
 	}
 	if (c->cert_file != NULL &&
-	    (T->SSL_CTX_use_certificate_chain_file(io->ssl, c->cert_file) != 1 ||
+	    (T->SSL_CTX_use_certificate_chain_file(io->ssl,
+	    c->cert_file) != 1 ||
 	    T->SSL_CTX_use_PrivateKey_file(io->ssl, c->key_file,
 	    SSL_FILETYPE_PEM) != 1 ||
 	    T->SSL_CTX_check_private_key(io->ssl) != 1)) {
