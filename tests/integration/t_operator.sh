@@ -71,6 +71,12 @@ grep -q "no session 'nosuch'" "$TMP/err" || fail "peer nosuch: $(cat "$TMP/err")
 
 # routes PREFIX (longest match), adj-in, adj-out.
 wait_for 10 "BIRD's route" has_route node 100.65.0.0/24
+npaths() {	# PREFIX: how many paths bgpd holds for it
+	bgpctl node routes "$1" --json | python3 -c '
+import json, sys; print(len(json.load(sys.stdin)["paths"]))'
+}
+both_paths() { [ "$(npaths 100.65.0.0/24 2>/dev/null)" = 2 ]; }
+wait_for 10 "the route from both BIRDs" both_paths
 bgpctl node routes 100.65.0.77 | grep -q '^\* 100.65.0.0/24' ||
     fail "routes ADDRESS: $(bgpctl node routes 100.65.0.77)"
 bgpctl node routes 203.0.113.1 | grep -q 'no route to 203.0.113.1' ||
