@@ -12,6 +12,7 @@
 #include "kernel.h"
 #include "lib/json.h"
 #include "lib/xalloc.h"
+#include "show.h"
 
 /* Buckets of the table per walk step (about as many entries). */
 #define STEP	64
@@ -25,20 +26,6 @@ struct routes_stream {
 	struct buf_wr *o;
 	size_t	n;		/* prefixes written */
 };
-
-static const char *
-origin_text(uint8_t o)
-{
-	return o == 0 ? "IGP" : o == 1 ? "EGP" : "incomplete";
-}
-
-static const char *
-path_source(const struct rib_path *p)
-{
-	const struct speaker_peer *sp = speaker_path_peer(p);
-
-	return sp == NULL ? "local" : speaker_peer_conf(sp)->session.name;
-}
 
 static void
 communities_text(const struct attrset *s, struct buf_wr *o, bool large)
@@ -90,8 +77,8 @@ route_text(struct routes_stream *rs, const struct rib_entry *e)
 		buf_printf(o, "  %c %-16s via %s, AS path [%s], %s",
 		    k == 0 ? '*' : k < e->necmp ? '=' : ' ',
 		    s->nexthop.af ? addr_fmt(&s->nexthop, nh,
-		    sizeof(nh)) : "self", path_source(q), path,
-		    origin_text(s->origin));
+		    sizeof(nh)) : "self", show_path_source(q), path,
+		    show_origin(s->origin));
 		if (s->present & ATTR_P_LOCAL_PREF)
 			buf_printf(o, ", local pref %u", s->local_pref);
 		if (s->present & ATTR_P_MED)
@@ -118,7 +105,7 @@ route_path_json(struct json_w *j, const struct rib_entry *e,
 	struct buf_wr cb;
 
 	json_obj_begin(j);
-	json_kstr(j, "peer", path_source(q));
+	json_kstr(j, "peer", show_path_source(q));
 	json_key(j, "peer_address");
 	if (sp == NULL)
 		json_null(j);
@@ -132,7 +119,7 @@ route_path_json(struct json_w *j, const struct rib_entry *e,
 		json_str(j, addr_fmt(&s->nexthop, a, sizeof(a)));
 	json_kstr(j, "as_path", aspath_format(attrset_aspath(s),
 	    s->aspath_len, path, sizeof(path)));
-	json_kstr(j, "origin", origin_text(s->origin));
+	json_kstr(j, "origin", show_origin(s->origin));
 	json_key(j, "local_pref");
 	if (s->present & ATTR_P_LOCAL_PREF)
 		json_uint(j, s->local_pref);

@@ -312,14 +312,14 @@ show_peer(struct daemon *d, struct conn *c, bool json, struct buf_wr *o)
 
 /* ---- routes ---- */
 
-static const char *
-origin_word(uint8_t o)
+const char *
+show_origin(uint8_t o)
 {
 	return o == 0 ? "IGP" : o == 1 ? "EGP" : "incomplete";
 }
 
-static const char *
-source_name(const struct rib_path *p)
+const char *
+show_path_source(const struct rib_path *p)
 {
 	const struct speaker_peer *sp = speaker_path_peer(p);
 
@@ -341,7 +341,7 @@ path_out(const struct ip_prefix *pfx, const struct attrset *s,
 	addr_pfx_fmt(pfx, p, sizeof(p));
 	if (j == NULL) {
 		buf_printf(o, "%c %-20s via %-16s %s, AS path [%s], %s", mark,
-		    p, nh, from, path, origin_word(s->origin));
+		    p, nh, from, path, show_origin(s->origin));
 		if (s->present & ATTR_P_LOCAL_PREF)
 			buf_printf(o, ", local pref %u", s->local_pref);
 		if (s->present & ATTR_P_MED)
@@ -354,7 +354,7 @@ path_out(const struct ip_prefix *pfx, const struct attrset *s,
 	json_kstr(j, "next_hop", s->nexthop.af ? nh : NULL);
 	json_kstr(j, "from", from);
 	json_kstr(j, "as_path", path);
-	json_kstr(j, "origin", origin_word(s->origin));
+	json_kstr(j, "origin", show_origin(s->origin));
 	json_key(j, "local_pref");
 	if (s->present & ATTR_P_LOCAL_PREF)
 		json_uint(j, s->local_pref);
@@ -413,7 +413,7 @@ show_route(struct daemon *d, const char *what, bool json, struct buf_wr *o)
 		buf_printf(o, "no route to %s\n", what);
 	for (const struct rib_path *x = e ? rib_best(e) : NULL; x != NULL;
 	    x = x->next, k++)
-		path_out(&ep, x->attrs, source_name(x), k == 0 ? '*' :
+		path_out(&ep, x->attrs, show_path_source(x), k == 0 ? '*' :
 		    k < e->necmp ? '=' : ' ', json ? &j : NULL, o);
 	if (e != NULL && !json && kernel_route_state(d, &ep))
 		buf_printf(o, "kernel: %s\n", kernel_route_state(d, &ep));

@@ -9,6 +9,7 @@
 #define BGPD_SHOW_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "lib/buf.h"
 
@@ -28,5 +29,10 @@ void	 show_adj(struct daemon *d, struct conn *c, bool in, bool json,
 /* Capabilities as words ("route-refresh", "4-octet-as(65001)", ...). */
 struct msg_caps;
 void	 show_caps(const struct msg_caps *c, struct buf_wr *out);
+/* For route listings: an ORIGIN's word, and where a path came from (the
+ * session's name, or "local"). */
+struct rib_path;
+const char *show_origin(uint8_t o);
+const char *show_path_source(const struct rib_path *p);
 
 #endif
