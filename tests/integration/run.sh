@@ -2,15 +2,16 @@
 # Run every tests/integration/t_*.sh (or those named) and print one
 # closing line: "N passed, N failed, N skipped".  Exit 1 if any failed.
 #
-# JOBS tests run at once (default 2).  Each test builds its own
+# JOBS tests run at once (default 1: t_fib_repair.sh failed once in
+# five runs with JOBS=2, a hand-made IPv6 route not removed in 10 s
+# under the load, not yet explained).  Each test builds its own
 # namespaces (a per-process prefix), temporary folder and daemons, so
 # they do not see each other, and most of a test's time is spent
 # waiting for sessions and timers, not on the CPU.  The longest start
-# first.  A result is printed when its test ends; JOBS=1 runs them one
-# after the other.
+# first.  A result is printed when its test ends.
 set -u
 cd "$(dirname "$0")" || exit 1
-JOBS=${JOBS:-2}
+JOBS=${JOBS:-1}
 tests=$(echo ${*:-$(ls t_*.sh)})
 LONG="t_timers.sh t_etcd_down.sh t_etcd_mesh.sh t_etcd_peer_rr.sh"
 order=
