@@ -38,6 +38,11 @@
 #define BATCHES_PER_RUN	8
 #define RETRY_MIN_MS	1000
 #define RETRY_MAX_MS	60000
+/* A delete answered "no such route" is looked at again this many times
+ * before the route is believed gone (see request_failed), the first
+ * after LOOK_MS, then twice as long each time. */
+#define ESRCH_LOOKS	3
+#define LOOK_MS		100
 #define DIRTY_RING	65536		/* queued slots before flagging */
 #define SCAN_SLOTS	65536		/* slots a scan looks at per call */
 
@@ -117,7 +122,8 @@ struct fib {
 	bool	all_dirty;	/* look at every slot when idle */
 	/* Requests of the batch in flight: seq - first_seq indexes. */
 	struct inflight {
-		struct fib_slot *s;
+		struct fib_slot *s;	/* NULL: strays[stray] */
+		size_t	stray;
 		uint16_t op;
 	} *inflight;
 	size_t	ninflight, inflight_cap;
@@ -128,8 +134,14 @@ struct fib {
 	uint32_t unknown;		/* the "unknown" set's id */
 	/* Routes of our protocol at a metric we never use (somebody
 	 * else's doing): deleted once ready. */
-	struct nl_route *strays;
-	size_t	nstrays, strays_cap;
+	struct stray {
+		struct nl_route r;
+		uint64_t at;		/* waiting until */
+		uint8_t	looks;		/* deletes answered ESRCH */
+		bool	waiting;
+		bool	sent, done;	/* in the batch; delete answered */
+	} *strays;
+	size_t	nstrays, strays_cap, nwaiting;
 	struct fib_stats st;
 };
 
@@ -429,18 +441,26 @@ own_priority(int af)
 }
 
 static void
+stray_remove(struct fib *f, size_t i)
+{
+	if (f->strays[i].waiting)
+		f->nwaiting--;
+	f->strays[i] = f->strays[--f->nstrays];
+}
+
+static void
 stray(struct fib *f, const struct nl_route *r, bool add)
 {
 	char p[ADDR_PFX_STRLEN];
 	size_t i;
 
 	for (i = 0; i < f->nstrays; i++)
-		if (addr_pfx_eq(&f->strays[i].pfx, &r->pfx) &&
-		    f->strays[i].priority == r->priority)
+		if (addr_pfx_eq(&f->strays[i].r.pfx, &r->pfx) &&
+		    f->strays[i].r.priority == r->priority)
 			break;
 	if (!add) {
 		if (i < f->nstrays)
-			f->strays[i] = f->strays[--f->nstrays];
+			stray_remove(f, i);
 		return;
 	}
 	if (i < f->nstrays)
@@ -450,7 +470,8 @@ stray(struct fib *f, const struct nl_route *r, bool add)
 	    r->priority);
 	f->strays = xgrow(f->strays, &f->strays_cap, f->nstrays + 1,
 	    sizeof(*f->strays));
-	f->strays[f->nstrays++] = *r;
+	memset(&f->strays[f->nstrays], 0, sizeof(f->strays[0]));
+	f->strays[f->nstrays++].r = *r;
 }
 
 static void
@@ -860,6 +881,23 @@ retry_later(struct fib *f, struct fib_slot *s, uint64_t now)
 		f->retry[i].at = now + wait;
 }
 
+/* As retry_later, on the short clock of a delete that found nothing. */
+static void
+look_later(struct fib *f, struct fib_slot *s, uint64_t now)
+{
+	uint64_t wait = (uint64_t)LOOK_MS << s->fails;
+
+	if (s->fails < 255)
+		s->fails++;
+	if (!(s->flags & F_RETRY)) {
+		s->flags |= F_RETRY;
+		f->retry = xgrow(f->retry, &f->retry_cap, f->nretry + 1,
+		    sizeof(*f->retry));
+		f->retry[f->nretry].s = s;
+		f->retry[f->nretry++].at = now + wait;
+	}
+}
+
 static void
 request_failed(struct fib *f, struct fib_slot *s, uint16_t op, int error,
     const char *msg, uint64_t now)
@@ -867,8 +905,23 @@ request_failed(struct fib *f, struct fib_slot *s, uint16_t op, int error,
 	char p[ADDR_PFX_STRLEN];
 	struct ip_prefix pfx;
 
-	if (op == RTM_DELROUTE && error == ESRCH)
-		return;		/* already gone: what we wanted */
+	if (op == RTM_DELROUTE && error == ESRCH) {
+		/* Gone already, as we wanted; or not yet to be found: IPv6
+		 * tells of a new prefix before a delete can find it (the
+		 * kernel's fib6_add_rt2 sends the notification, then marks
+		 * the node as holding routes), so a delete sent at once on
+		 * that notification can miss a route that stays.  Had
+		 * somebody deleted it, their RTM_DELROUTE is on its way and
+		 * says so (have = 0, nothing to retry); look again a few
+		 * times before believing it gone. */
+		if (s != NULL && s->fails < ESRCH_LOOKS) {
+			set_have(f, s, f->unknown);
+			look_later(f, s, now);
+		} else if (s != NULL) {
+			s->fails = 0;
+		}
+		return;
+	}
 	f->st.errors++;
 	if (s == NULL) {
 		log_warnx("kernel refused to delete a stray route of our "
@@ -904,6 +957,19 @@ handle_error(struct fib *f, const struct nlmsghdr *h, uint64_t now,
 	if (idx >= f->ninflight || failed[idx])
 		return;
 	failed[idx] = true;
+	if (f->inflight[idx].s == NULL && -err->error == ESRCH) {
+		/* A stray's delete found nothing: as for a slot (see
+		 * request_failed), look again before believing it. */
+		struct stray *st = &f->strays[f->inflight[idx].stray];
+
+		if (st->looks < ESRCH_LOOKS) {
+			st->at = now + ((uint64_t)LOOK_MS << st->looks++);
+			st->waiting = true;
+			st->done = false;
+			f->nwaiting++;
+		}
+		return;
+	}
 	request_failed(f, f->inflight[idx].s, f->inflight[idx].op,
 	    -err->error, NULL, now);
 }
@@ -983,6 +1049,7 @@ add_request(struct fib *f, struct fib_slot *s, size_t *len)
 
 	op = decide(f, s, &want, &k);
 	if (op == OP_NONE) {
+		s->fails = 0;	/* nothing is failing now */
 		slot_done(f, s);
 		return true;
 	}
@@ -1029,17 +1096,22 @@ run_batch(struct fib *f, uint64_t now)
 
 	f->ninflight = 0;
 	f->first_seq = f->cmd.seq + 1;
-	while (f->ready && f->nstrays > 0 && len + 1024 <= BATCH_BYTES &&
-	    f->ninflight < BATCH_REQS) {
-		struct nl_route r = f->strays[--f->nstrays];
+	for (size_t i = 0; f->ready && i < f->nstrays &&
+	    len + 1024 <= BATCH_BYTES && f->ninflight < BATCH_REQS; i++) {
+		struct stray *st = &f->strays[i];
+		struct nl_route r = st->r;
 
+		if (st->waiting)
+			continue;
 		r.type = RTN_UNSPEC;
 		len += nl_put_route(f->batch + len, BATCH_BYTES - len,
 		    RTM_DELROUTE, 0, ++f->cmd.seq, &r);
 		f->st.deletes++;
+		st->sent = st->done = true;
 		f->inflight = xgrow(f->inflight, &f->inflight_cap,
 		    f->ninflight + 1, sizeof(*f->inflight));
 		f->inflight[f->ninflight].s = NULL;
+		f->inflight[f->ninflight].stray = i;
 		f->inflight[f->ninflight++].op = RTM_DELROUTE;
 	}
 	while (len + 1024 <= BATCH_BYTES && f->ninflight < BATCH_REQS &&
@@ -1068,6 +1140,15 @@ run_batch(struct fib *f, uint64_t now)
 		if (!failed_buf[i])
 			s->fails = 0;
 		slot_done(f, s);
+	}
+	/* Strays deleted (or refused) go; those to look at again wait. */
+	for (size_t i = f->nstrays; i-- > 0;) {
+		struct stray *st = &f->strays[i];
+
+		if (st->sent && st->done)
+			stray_remove(f, i);
+		else
+			st->sent = false;
 	}
 	f->ninflight = 0;
 	/* Our own routes moved: a recursive next hop may depend on one. */
@@ -1191,7 +1272,7 @@ fib_want_write(const struct fib *f)
 {
 	return f->synced && f->dumping == DUMP_NONE &&
 	    (any_dirty(f) || f->all_dirty ||
-	    (f->ready && f->nstrays > 0));
+	    (f->ready && f->nstrays > f->nwaiting));
 }
 
 void
@@ -1222,6 +1303,9 @@ fib_next_timer(const struct fib *f)
 	for (size_t i = 0; i < f->nretry; i++)
 		if (f->retry[i].at < t)
 			t = f->retry[i].at;
+	for (size_t i = 0; f->nwaiting > 0 && i < f->nstrays; i++)
+		if (f->strays[i].waiting && f->strays[i].at < t)
+			t = f->strays[i].at;
 	return t;
 }
 
@@ -1239,6 +1323,11 @@ fib_run_timers(struct fib *f, uint64_t now)
 		f->retry[i] = f->retry[--f->nretry];
 		mark_dirty(f, s);
 	}
+	for (size_t i = 0; f->nwaiting > 0 && i < f->nstrays; i++)
+		if (f->strays[i].waiting && f->strays[i].at <= now) {
+			f->strays[i].waiting = false;
+			f->nwaiting--;
+		}
 }
 
 void

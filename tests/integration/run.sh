@@ -2,9 +2,11 @@
 # Run every tests/integration/t_*.sh (or those named) and print one
 # closing line: "N passed, N failed, N skipped".  Exit 1 if any failed.
 #
-# JOBS tests run at once (default 1: t_fib_repair.sh failed once in
-# five runs with JOBS=2, a hand-made IPv6 route not removed in 10 s
-# under the load, not yet explained).  Each test builds its own
+# JOBS tests run at once (default 1; t_fib_repair.sh's failure with
+# JOBS=2, a hand-made IPv6 route left in place, was a delete of a new
+# IPv6 prefix answered ESRCH before the kernel could find it, fixed in
+# fib/fib.c; two at once have not been run often enough since to be
+# the default).  Each test builds its own
 # namespaces (a per-process prefix), temporary folder and daemons, so
 # they do not see each other, and most of a test's time is spent
 # waiting for sessions and timers, not on the CPU.  The longest start

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "fib/fib.h"
@@ -688,6 +689,53 @@ START_TEST(test_enobufs_resync)
 }
 END_TEST
 
+/* Routes of our protocol made by somebody else while we run, at our
+ * metric (slots) and at another (strays), each for a prefix new to the
+ * kernel.  IPv6 sends the notification of a new prefix before a delete
+ * can find it, so a delete sent at once may be answered "no such
+ * route" while the route stays: fib must look again, and in the end
+ * the kernel holds none of them. */
+START_TEST(test_new_v6_prefixes_deleted)
+{
+	struct fib *f;
+	struct fib_stats st;
+	FILE *b;
+	pid_t pid;
+	int status, n;
+
+	NEED_NS();
+	sh("ip -6 addr add 2001:db8:100::1/64 dev va nodad");
+	f = start(true);
+	b = fopen("/tmp/check_fib6.batch", "w");
+	ck_assert(b != NULL);
+	for (int i = 0; i < 3000; i++)
+		fprintf(b, "route add 2001:db8:%x:%x::/64 via "
+		    "2001:db8:100::2 proto 186%s\n", 0x2000 + i / 1000,
+		    i % 1000, i % 2 ? " metric 50" : "");
+	fclose(b);
+	pid = fork();
+	ck_assert(pid >= 0);
+	if (pid == 0) {
+		execlp("ip", "ip", "-batch", "/tmp/check_fib6.batch",
+		    (char *)NULL);
+		_exit(127);
+	}
+	/* fib reads and deletes while they are being added. */
+	while (waitpid(pid, &status, WNOHANG) == 0)
+		pump(f, 20);
+	unlink("/tmp/check_fib6.batch");
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	/* Past the last look (100 + 200 + 400 ms). */
+	pump(f, 1500);
+	n = atoi(out("ip -6 route show proto 186 | wc -l"));
+	ck_assert_msg(n == 0, "%d routes of ours left:\n%s", n,
+	    out("ip -6 route show proto 186 | head -5"));
+	fib_stats(f, &st);
+	ck_assert_uint_eq(st.errors, 0);
+	fib_free(f);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -707,6 +755,7 @@ suite(void)
 	tcase_add_test(tc, test_onlink_dev);
 	tcase_add_test(tc, test_lengths_and_v6);
 	tcase_add_test(tc, test_enobufs_resync);
+	tcase_add_test(tc, test_new_v6_prefixes_deleted);
 	tcase_add_test(tc, test_owner_slots_after_resync);
 	suite_add_tcase(s, tc);
 	return s;
