@@ -855,16 +855,19 @@ to_nl(const struct fib *f, const struct ip_prefix *p, uint32_t kid,
 	}
 }
 
+/* Bring s back after first_ms, twice as long after each further
+ * failure (at most max_ms). */
 static void
-retry_later(struct fib *f, struct fib_slot *s, uint64_t now)
+retry_after(struct fib *f, struct fib_slot *s, uint64_t now,
+    uint64_t first_ms, uint64_t max_ms)
 {
-	uint64_t wait = RETRY_MIN_MS;
+	uint64_t wait = first_ms;
 	size_t i;
 
-	for (unsigned k = 0; k < s->fails && wait < RETRY_MAX_MS; k++)
+	for (unsigned k = 0; k < s->fails && wait < max_ms; k++)
 		wait *= 2;
-	if (wait > RETRY_MAX_MS)
-		wait = RETRY_MAX_MS;
+	if (wait > max_ms)
+		wait = max_ms;
 	if (s->fails < 255)
 		s->fails++;
 	if (!(s->flags & F_RETRY)) {
@@ -881,21 +884,10 @@ retry_later(struct fib *f, struct fib_slot *s, uint64_t now)
 		f->retry[i].at = now + wait;
 }
 
-/* As retry_later, on the short clock of a delete that found nothing. */
 static void
-look_later(struct fib *f, struct fib_slot *s, uint64_t now)
+retry_later(struct fib *f, struct fib_slot *s, uint64_t now)
 {
-	uint64_t wait = (uint64_t)LOOK_MS << s->fails;
-
-	if (s->fails < 255)
-		s->fails++;
-	if (!(s->flags & F_RETRY)) {
-		s->flags |= F_RETRY;
-		f->retry = xgrow(f->retry, &f->retry_cap, f->nretry + 1,
-		    sizeof(*f->retry));
-		f->retry[f->nretry].s = s;
-		f->retry[f->nretry++].at = now + wait;
-	}
+	retry_after(f, s, now, RETRY_MIN_MS, RETRY_MAX_MS);
 }
 
 static void
@@ -916,7 +908,8 @@ request_failed(struct fib *f, struct fib_slot *s, uint16_t op, int error,
 		 * times before believing it gone. */
 		if (s != NULL && s->fails < ESRCH_LOOKS) {
 			set_have(f, s, f->unknown);
-			look_later(f, s, now);
+			retry_after(f, s, now, LOOK_MS,
+			    (uint64_t)LOOK_MS << (ESRCH_LOOKS - 1));
 		} else if (s != NULL) {
 			s->fails = 0;
 		}
