@@ -96,7 +96,8 @@ f_port(struct walk *w, const char *field, const struct ynode *v, void *o)
 		((struct bgpconf_ctx *)o)->c->listen_port = (uint16_t)n;
 }
 
-/* serviceClusterIPs etc.: a list of {cidr: ...}. */
+/* serviceClusterIPs etc.: a list of {cidr: ...}.  An entry without a
+ * cidr ({} or cidr: "") is skipped, as confd skips it. */
 static void
 svc_list(struct walk *w, const char *field, const struct ynode *v,
     struct ip_prefix **out, size_t *n)
@@ -120,10 +121,9 @@ svc_list(struct walk *w, const char *field, const struct ynode *v,
 		}
 		cidr = ytree_get(e, "cidr");
 		strncat(path, ".cidr", sizeof(path) - strlen(path) - 1);
-		if (cidr == NULL) {
-			walk_err(w, e, "%s: required", path);
+		if (cidr == NULL || ytree_is_null(cidr) ||
+		    (cidr->kind == YT_SCALAR && cidr->len == 0))
 			continue;
-		}
 		if (walk_cidr(w, path, cidr, 0, true, &p) != 0)
 			continue;
 		*out = xreallocarray(*out, *n + 1, sizeof(**out));
@@ -163,7 +163,8 @@ f_communities(struct walk *w, const char *field, const struct ynode *v,
 	struct bgpconf_ctx *c = o;
 	char path[160];
 
-	note_global(c, field, v);
+	/* Not global-only: a per-node BGPConfiguration's own names resolve
+	 * its prefixAdvertisements' communities. */
 	if (ytree_is_null(v) || !walk_is_seq(w, field, v))
 		return;
 	c->comms = v;

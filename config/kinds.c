@@ -3,6 +3,8 @@
  * helpers the other kind parsers share (labels, secret references).
  * Field rules follow CALICO.md section 3.
  */
+#include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +14,77 @@
 #include "selector.h"
 
 #define NFIELDS(t)	(sizeof(t) / sizeof((t)[0]))
+
+/*
+ * A plain (unquoted) label value as calicoctl and kubectl store it: they
+ * read YAML 1.1 into typed values and write a string field back from
+ * that type (sigs.k8s.io/yaml), so `yes` becomes "true", `off` "false",
+ * `010` "8" and `1.10` "1.1".  Quoted values and everything else stay
+ * as written.  NULL: v is not such a scalar.
+ */
+static char *
+yaml11_label(const struct ynode *v)
+{
+	static const char *const yes[] = { "y", "Y", "yes", "Yes", "YES",
+	    "true", "True", "TRUE", "on", "On", "ON" };
+	static const char *const no[] = { "n", "N", "no", "No", "NO",
+	    "false", "False", "FALSE", "off", "Off", "OFF" };
+	char digits[64], *end, *out;
+	size_t j = 0;
+	float f;
+
+	if (v->kind != YT_SCALAR || v->style != YT_PLAIN || v->len == 0)
+		return NULL;
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		if (strcmp(v->str, yes[i]) == 0)
+			return xstrdup("true");
+		if (strcmp(v->str, no[i]) == 0)
+			return xstrdup("false");
+	}
+	/* Integers: Go's ParseInt(s, 0, 64) after dropping '_'. */
+	for (size_t i = 0; v->str[i] != '\0' && j + 1 < sizeof(digits); i++)
+		if (v->str[i] != '_')
+			digits[j++] = v->str[i];
+	digits[j] = '\0';
+	if (j > 0 && strchr("+-0123456789", digits[0]) != NULL) {
+		long long n;
+		const char *d = digits + (digits[0] == '+' || digits[0] == '-');
+
+		errno = 0;
+		if (d[0] == '0' && (d[1] == 'b' || d[1] == 'B'))
+			n = strtoll(d + 2, &end, 2);
+		else
+			n = strtoll(d, &end, 0);
+		if (*d != '\0' && *end == '\0' && errno == 0 &&
+		    isdigit((unsigned char)*d))
+			return xasprintf("%lld", digits[0] == '-' ? -n : n);
+	}
+	/* Decimal floats: the shortest text that reads back as the same
+	 * float32 (FormatFloat(f, 'g', -1, 32)). */
+	errno = 0;
+	f = strtof(v->str, &end);
+	if (*end != '\0' || errno != 0 || !isdigit((unsigned char)
+	    v->str[strspn(v->str, "+-.")]) || strpbrk(v->str, "xXpP"))
+		return NULL;
+	for (int nd = 1; nd <= 9; nd++) {
+		int exp;
+
+		out = xasprintf("%.*e", nd - 1, (double)f);
+		if (strtof(out, NULL) != f) {
+			free(out);
+			continue;
+		}
+		/* Go's 'g' with the shortest digits: %e when the exponent
+		 * is under -4 or at least 6, else plain decimals. */
+		exp = atoi(strchr(out, 'e') + 1);
+		if (exp < -4 || exp >= 6)
+			return out;
+		free(out);
+		return xasprintf("%.*f", nd - 1 - exp > 0 ? nd - 1 - exp : 0,
+		    (double)f);
+	}
+	return NULL;
+}
 
 void
 kind_labels(struct walk *w, const char *field, const struct ynode *v,
@@ -26,7 +99,8 @@ kind_labels(struct walk *w, const char *field, const struct ynode *v,
 		snprintf(path, sizeof(path), "%s.%s", field, v->keys[i]->str);
 		if (ytree_is_null(v->vals[i]))
 			val = xstrdup("");
-		else if (walk_str(w, path, v->vals[i], &val) != 0)
+		else if ((val = yaml11_label(v->vals[i])) == NULL &&
+		    walk_str(w, path, v->vals[i], &val) != 0)
 			continue;
 		labels->v = xreallocarray(labels->v, labels->n + 1,
 		    sizeof(*labels->v));
@@ -220,6 +294,7 @@ static const struct walk_field node_spec_fields[] = {
 	{ "orchRefs", NULL },
 	{ "wireguard", NULL },
 	{ "addresses", NULL },
+	{ "interfaces", NULL },
 };
 
 void

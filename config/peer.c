@@ -325,10 +325,9 @@ peer_validate(struct walk *w, struct peer_ctx *c, const struct ynode *at)
 		walk_err(w, at, "BGPPeer '%s': needs spec.peerIP, "
 		    "spec.peerSelector or spec.localWorkloadSelector",
 		    p->name);
-	/* BIRD cannot run "neighbor X as 0": Calico fails to load then. */
-	if (has_ip && p->peer_ip.af != 0 && p->asn == 0 && !c->asn_bad)
-		walk_err(w, c->asn ? c->asn : c->peer_ip, "spec.asNumber: "
-		    "required (and not 0) when spec.peerIP is set");
+	/* No asNumber with a peerIP: Calico accepts it (the peer stands for
+	 * a node of the default AS when it matches reverse peerings);
+	 * plan.c peers with the default AS and says so. */
 }
 
 static struct config_peer *

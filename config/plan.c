@@ -27,6 +27,7 @@ struct pkey {
 	uint32_t asn;
 	struct ip_addr rr_cluster;	/* the peer node's cluster id */
 	bool	calico_node;
+	bool	ip_is_node;	/* confd's CalicoNode: peerIP is a node's */
 	const char *peer_node;
 	bool	from_peer_ip;	/* peerIP path: localASNumber applies */
 	bool	reverse;
@@ -214,6 +215,18 @@ forward(struct pctx *c, const struct config_peer *p, bool global)
 	k.port = p->peer_port;
 	k.asn = p->asn;
 	k.from_peer_ip = true;
+	if (k.asn == 0) {
+		char a[ADDR_STRLEN];
+
+		/* confd renders "as 0", which BIRD refuses with its whole
+		 * configuration; confd's own reverse-peering match reads 0
+		 * as the default AS, and so does bgpd. */
+		k.asn = c->global_as;
+		config_diag_add(c->d, CONFIG_NOTICE, &p->loc, "BGPPeer '%s' "
+		    "has no asNumber: peering with %s in the default AS "
+		    "%u", p->name, addr_fmt(&p->peer_ip, a, sizeof(a)),
+		    k.asn);
+	}
 	/* No port given: if the address is a Calico node, use its port. */
 	if (k.port == 0) {
 		for (size_t i = 0; i < c->cfg->nnodes; i++) {
@@ -229,6 +242,7 @@ forward(struct pctx *c, const struct config_peer *p, bool global)
 		const struct config_node *x = node_by_ip(c, &p->peer_ip);
 
 		k.calico_node = x != NULL;
+		k.ip_is_node = x != NULL;
 		k.peer_node = x ? x->name : NULL;
 	}
 	emit(c, &k);
@@ -319,6 +333,14 @@ compute_keys(struct pctx *c)
 	}
 	for (size_t i = 0; i < cfg->npeers; i++)
 		reverse(c, &cfg->peers[i]);
+}
+
+static bool
+same_comm(const struct config_community *x,
+    const struct config_community *y)
+{
+	return x->large == y->large && x->a == y->a && x->b == y->b &&
+	    x->c == y->c;
 }
 
 /* ---- sessions ---- */
@@ -495,8 +517,10 @@ render_key(struct pctx *c, const struct pkey *k)
 	s->calico_node = k->calico_node;
 	if (k->peer_node != NULL)
 		s->peer_node = xstrdup(k->peer_node);
-	/* Unidirectional like the mesh, for global peers that are nodes. */
-	if (s->type == PLAN_GLOBAL && k->calico_node &&
+	/* Unidirectional like the mesh, for global peers given by a peerIP
+	 * that is a node's (confd's CalicoNode; peerSelector and reverse
+	 * peerings are active on both ends, as in confd). */
+	if (s->type == PLAN_GLOBAL && k->ip_is_node &&
 	    ip_text_greater(&k->ip, &mine->addr))
 		s->passive = true;
 	s->origin = xasprintf("BGPPeer '%s'%s", p->name,
@@ -734,9 +758,20 @@ pools_and_policy(struct pctx *c)
 			a = &adv->prefix_advs[i];
 
 			b->cidr = a->cidr;
-			b->ncomms = a->ncomms;
-			b->comms = a->ncomms == 0 ? NULL :
-			    xmemdup(a->comms, a->ncomms * sizeof(*a->comms));
+			/* A community listed twice (by name and by value)
+			 * is added once, as BIRD's set add does. */
+			b->comms = xcalloc(a->ncomms ? a->ncomms : 1,
+			    sizeof(*b->comms));
+			for (size_t j = 0; j < a->ncomms; j++) {
+				size_t k;
+
+				for (k = 0; k < b->ncomms; k++)
+					if (same_comm(&b->comms[k],
+					    &a->comms[j]))
+						break;
+				if (k == b->ncomms)
+					b->comms[b->ncomms++] = a->comms[j];
+			}
 		}
 		pl->nprefix_advs = adv->nprefix_advs;
 	}

@@ -360,6 +360,105 @@ START_TEST(test_filter_rules)
 }
 END_TEST
 
+/* Calico ignores service entries without a cidr (mesh/static-routes of
+ * its golden tests); a per-node BGPConfiguration's communities name its
+ * prefixAdvertisements' values and are not "ignored". */
+START_TEST(test_bgpconf_quirks)
+{
+	const struct config_bgpconf *c;
+
+	ck_assert_int_eq(load_text("q.yaml",
+	    "apiVersion: projectcalico.org/v3\n"
+	    "kind: BGPConfiguration\n"
+	    "metadata: {name: default}\n"
+	    "spec:\n"
+	    "  serviceClusterIPs: [{cidr: 10.96.0.0/12}, {}, {cidr: ''}]\n"
+	    "  serviceLoadBalancerIPs: [{}, {cidr: 203.0.113.0/24}]\n"
+	    "---\n"
+	    "apiVersion: projectcalico.org/v3\n"
+	    "kind: BGPConfiguration\n"
+	    "metadata: {name: node.n1}\n"
+	    "spec:\n"
+	    "  communities: [{name: gold, value: '65000:7'}]\n"
+	    "  prefixAdvertisements:\n"
+	    "  - {cidr: 100.64.0.0/16, communities: [gold]}\n"), 0);
+	ck_assert_uint_eq(cfg.diags.n, 0);
+	c = config_bgpconf_find(&cfg, "default");
+	ck_assert_uint_eq(c->nsvc_cluster_ips, 1);
+	ck_assert_uint_eq(c->nsvc_lb_ips, 1);
+	c = config_bgpconf_find(&cfg, "node.n1");
+	ck_assert_uint_eq(c->nprefix_advs, 1);
+	ck_assert_uint_eq(c->prefix_advs[0].comms[0].b, 7);
+}
+END_TEST
+
+/* Label values as calicoctl stores them: YAML 1.1 plain scalars are
+ * typed, then written back as strings (sigs.k8s.io/yaml). */
+static const struct {
+	const char *yaml, *stored;
+} yaml11_labels[] = {
+	{ "yes", "true" }, { "Yes", "true" }, { "YES", "true" },
+	{ "y", "true" }, { "on", "true" }, { "True", "true" },
+	{ "no", "false" }, { "N", "false" }, { "off", "false" },
+	{ "FALSE", "false" },
+	{ "'yes'", "yes" }, { "\"on\"", "on" },
+	{ "010", "8" }, { "0x1F", "31" }, { "1_000", "1000" },
+	{ "-5", "-5" }, { "+7", "7" }, { "0b101", "5" },
+	{ "1.10", "1.1" }, { "3.0", "3" }, { ".5", "0.5" },
+	{ "1e3", "1000" },
+	{ "'007'", "007" }, { "v1.2", "v1.2" }, { "yess", "yess" },
+	{ "r1", "r1" }, { "1.2.3", "1.2.3" }, { "0x", "0x" },
+};
+
+START_TEST(test_label_yaml11)
+{
+	char yaml[300];
+	const struct config_node *n;
+
+	snprintf(yaml, sizeof(yaml),
+	    "apiVersion: projectcalico.org/v3\n"
+	    "kind: Node\n"
+	    "metadata:\n"
+	    "  name: n1\n"
+	    "  labels:\n"
+	    "    v: %s\n"
+	    "spec:\n"
+	    "  bgp: {ipv4Address: 198.51.100.5/24}\n",
+	    yaml11_labels[_i].yaml);
+	ck_assert_int_eq(load_text("l.yaml", yaml), 0);
+	ck_assert_uint_eq(cfg.diags.n, 0);
+	n = config_node_find(&cfg, "n1");
+	ck_assert_ptr_nonnull(n);
+	ck_assert_str_eq(config_label_get(&n->labels, "v"),
+	    yaml11_labels[_i].stored);
+}
+END_TEST
+
+/* Every field of the current Node API is known, quietly. */
+START_TEST(test_node_all_fields)
+{
+	ck_assert_int_eq(load_text("nall.yaml",
+	    "apiVersion: projectcalico.org/v3\n"
+	    "kind: Node\n"
+	    "metadata: {name: n1, uid: x, resourceVersion: '5',\n"
+	    "  creationTimestamp: '2026-01-01T00:00:00Z'}\n"
+	    "spec:\n"
+	    "  bgp: {ipv4Address: 198.51.100.5/24, ipv4IPIPTunnelAddr: "
+	    "100.64.0.1}\n"
+	    "  ipv4VXLANTunnelAddr: 100.64.0.2\n"
+	    "  vxlanTunnelMACAddr: '66:cf:23:df:22:07'\n"
+	    "  ipv6VXLANTunnelAddr: 2001:db8:1000::1\n"
+	    "  vxlanTunnelMACAddrV6: '66:cf:23:df:22:08'\n"
+	    "  orchRefs: [{nodeName: n1, orchestrator: k8s}]\n"
+	    "  wireguard: {interfaceIPv4Address: 100.64.0.3}\n"
+	    "  addresses: [{address: 198.51.100.5, type: InternalIP}]\n"
+	    "  interfaces: [{name: eth0, addresses: [198.51.100.5]}]\n"
+	    "status: {podCIDRs: [100.64.0.0/24], wireguardPublicKey: k}\n"),
+	    0);
+	ck_assert_uint_eq(cfg.diags.n, 0);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -378,6 +477,10 @@ main(void)
 	tcase_add_test(tc, test_api_version);
 	tcase_add_test(tc, test_missing_file);
 	tcase_add_test(tc, test_filter_rules);
+	tcase_add_loop_test(tc, test_label_yaml11, 0,
+	    sizeof(yaml11_labels) / sizeof(yaml11_labels[0]));
+	tcase_add_test(tc, test_node_all_fields);
+	tcase_add_test(tc, test_bgpconf_quirks);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }
