@@ -720,6 +720,120 @@ dup_prefixes(const struct ip_prefix *src, size_t n)
 	return n == 0 ? NULL : xmemdup(src, n * sizeof(*src));
 }
 
+/* CALICO.md 5.2: the service ranges, in list order, without repeats. */
+static void
+services(struct plan *pl)
+{
+	const struct ip_prefix *lists[3] = { pl->svc_cluster,
+	    pl->svc_external, pl->svc_lb };
+	size_t counts[3] = { pl->nsvc_cluster, pl->nsvc_external,
+	    pl->lb_aggregation ? pl->nsvc_lb : 0 };
+
+	pl->svc_ranges = xcalloc(counts[0] + counts[1] + counts[2] + 1,
+	    sizeof(*pl->svc_ranges));
+	for (int l = 0; l < 3; l++)
+		for (size_t k = 0; k < counts[l]; k++) {
+			const struct ip_prefix *p = &lists[l][k];
+
+			/* Single external and LB addresses are per-service
+			 * routes, which need Kubernetes Services. */
+			if (l > 0 && p->len == addr_bits(p->addr.af))
+				continue;
+			if (plan_is_service_route(pl, p))
+				continue;
+			pl->svc_ranges[pl->nsvc_ranges++] = *p;
+		}
+	pl->svc_advertise = !pl->exclude_from_lb;
+}
+
+/*
+ * CALICO.md 5.3 per pool, with programClusterRoutes (confd's
+ * clusterRoutePolicyFromBGPConfig): VXLAN pools are always Felix's; of
+ * the others, Felix takes those the setting does not give to BIRD.
+ * Unset means Enabled here, as in Calico v3.32 (README explains why
+ * not v3.33's EnabledNoEncapOnly).
+ */
+static void
+kernel_actions(struct plan *pl)
+{
+	bool ipip = true, noencap = true;
+
+	switch (pl->program_routes) {
+	case CONFIG_PCR_DISABLED:
+		ipip = noencap = false;
+		break;
+	case CONFIG_PCR_IPIP_ONLY:
+		noencap = false;
+		break;
+	case CONFIG_PCR_NOENCAP_ONLY:
+		ipip = false;
+		break;
+	default:
+		break;
+	}
+	pl->felix_ipip = !ipip;
+	for (size_t i = 0; i < pl->npools; i++) {
+		struct plan_pool *q = &pl->pools[i];
+		bool is_ipip = q->ipip != CONFIG_ENCAP_NEVER &&
+		    q->cidr.addr.af == AF_INET;
+
+		if (q->vxlan != CONFIG_ENCAP_NEVER ||
+		    !(is_ipip ? ipip : noencap))
+			q->kernel = PLAN_KERNEL_FELIX;
+		else if (!is_ipip)
+			q->kernel = PLAN_KERNEL_DIRECT;
+		else if (q->ipip == CONFIG_ENCAP_ALWAYS)
+			q->kernel = PLAN_KERNEL_TUNNEL;
+		else
+			q->kernel = PLAN_KERNEL_CROSS_SUBNET;
+	}
+}
+
+const char *
+plan_kernel_name(enum plan_kernel k)
+{
+	switch (k) {
+	case PLAN_KERNEL_TUNNEL:
+		return "tunl0";
+	case PLAN_KERNEL_CROSS_SUBNET:
+		return "cross-subnet";
+	case PLAN_KERNEL_FELIX:
+		return "felix";
+	default:
+		return "direct";
+	}
+}
+
+const struct plan_pool *
+plan_pool_of(const struct plan *pl, const struct ip_prefix *p)
+{
+	const struct plan_pool *best = NULL;
+
+	for (size_t i = 0; i < pl->npools; i++)
+		if (addr_pfx_contains(&pl->pools[i].cidr, p) &&
+		    (best == NULL || pl->pools[i].cidr.len > best->cidr.len))
+			best = &pl->pools[i];
+	return best;
+}
+
+bool
+plan_in_service_range(const struct plan *pl, const struct ip_prefix *p)
+{
+	for (size_t i = 0; i < pl->nsvc_ranges; i++)
+		if (addr_pfx_contains(&pl->svc_ranges[i], p))
+			return true;
+	return false;
+}
+
+bool
+plan_is_service_route(const struct plan *pl, const struct ip_prefix *p)
+{
+	for (size_t i = 0; i < pl->nsvc_ranges; i++)
+		if (addr_pfx_eq(&pl->svc_ranges[i], p))
+			return true;
+	return false;
+}
+
 static void
 pools_and_policy(struct pctx *c)
 {
@@ -800,6 +914,8 @@ pools_and_policy(struct pctx *c)
 	ex = config_label_get(&c->self->labels,
 	    "node.kubernetes.io/exclude-from-external-load-balancers");
 	pl->exclude_from_lb = ex != NULL && strcmp(ex, "true") == 0;
+	services(pl);
+	kernel_actions(pl);
 }
 
 static struct config_frule *
@@ -959,6 +1075,7 @@ plan_free(struct plan *pl)
 		free(pl->prefix_advs[i].comms);
 	free(pl->prefix_advs);
 	free(pl->svc_cluster);
+	free(pl->svc_ranges);
 	free(pl->svc_external);
 	free(pl->svc_lb);
 	for (size_t i = 0; i < pl->nignored_ifaces; i++)

@@ -68,10 +68,22 @@ struct plan_block {
 	bool	blackhole;	/* all but /32 and /128 blocks */
 };
 
+/* What this node's kernel gets for a learned route inside a pool
+ * (CALICO.md 5.3, calico_kernel_programming). */
+enum plan_kernel {
+	PLAN_KERNEL_DIRECT,	/* via the BGP next hop */
+	PLAN_KERNEL_TUNNEL,	/* IPIP Always: via it, dev tunl0 onlink */
+	PLAN_KERNEL_CROSS_SUBNET, /* tunl0 unless the next hop is on the
+				   * node's own subnet */
+	PLAN_KERNEL_FELIX,	/* nothing: Felix programs these (VXLAN
+				 * pools, programClusterRoutes) */
+};
+
 struct plan_pool {
 	struct ip_prefix cidr;
 	enum config_encap ipip, vxlan;
 	bool	nat_outgoing, disabled, disable_bgp_export;
+	enum plan_kernel kernel;
 };
 
 struct plan_prefix_adv {
@@ -109,6 +121,17 @@ struct plan {
 	size_t	nsvc_cluster, nsvc_external, nsvc_lb;
 	bool	lb_aggregation;
 	bool	exclude_from_lb;	/* node label excludes services */
+	/* CALICO.md 5.2: the service ranges (every serviceClusterIPs CIDR,
+	 * the serviceExternalIPs and, with aggregation, the
+	 * serviceLoadBalancerIPs CIDRs that are not single addresses):
+	 * never programmed into the kernel, and advertised (a blackhole
+	 * route of ours) unless the node is excluded by its label. */
+	struct ip_prefix *svc_ranges;
+	size_t	nsvc_ranges;
+	bool	svc_advertise;
+	/* Felix programs the IPIP routes (programClusterRoutes): tunl0
+	 * routes are then Felix's and not sent to iBGP peers either. */
+	bool	felix_ipip;
 	char	**ignored_ifaces;
 	size_t	nignored_ifaces;
 	enum config_program_routes program_routes;
@@ -159,6 +182,18 @@ bool	 plan_filter_rules_eq(const struct plan_filter *x,
 enum plan_verdict plan_filter_eval(const struct plan_filter *f,
 	    bool import, const struct plan_route *rt,
 	    const struct config_frule **matched);
+
+/* What this node does with a route inside pool (its kernel action). */
+const char *plan_kernel_name(enum plan_kernel k);
+/* The most specific pool holding p, or NULL. */
+const struct plan_pool *plan_pool_of(const struct plan *pl,
+	    const struct ip_prefix *p);
+/* Is p inside one of the service ranges (CALICO.md 5.2)? */
+bool	 plan_in_service_range(const struct plan *pl,
+	    const struct ip_prefix *p);
+/* Is p exactly a service range this node advertises? */
+bool	 plan_is_service_route(const struct plan *pl,
+	    const struct ip_prefix *p);
 
 /* Calico's hashed router id: SHA-256(name)[0..3], first octet -32 > 223. */
 void	 plan_hash_router_id(const char *name, struct ip_addr *out);

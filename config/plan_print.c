@@ -135,12 +135,13 @@ text_policy(const struct plan *pl, struct buf_wr *o)
 	for (size_t i = 0; i < pl->npools; i++) {
 		const struct plan_pool *q = &pl->pools[i];
 
-		buf_printf(o, "  %s ipip %s, vxlan %s%s%s%s\n",
+		buf_printf(o, "  %s ipip %s, vxlan %s%s%s%s; kernel %s\n",
 		    pfx(&q->cidr, p), encap_names[q->ipip],
 		    encap_names[q->vxlan],
 		    q->nat_outgoing ? ", nat outgoing" : "",
 		    q->disabled ? ", disabled" : "",
-		    q->disable_bgp_export ? ", not exported" : "");
+		    q->disable_bgp_export ? ", not exported" : "",
+		    plan_kernel_name(q->kernel));
 	}
 	if (pl->nprefix_advs > 0)
 		buf_printf(o, "\ncommunities\n");
@@ -428,6 +429,7 @@ j_policy(struct json_w *j, const struct plan *pl)
 		json_kbool(j, "nat_outgoing", q->nat_outgoing);
 		json_kbool(j, "disabled", q->disabled);
 		json_kbool(j, "disable_bgp_export", q->disable_bgp_export);
+		json_kstr(j, "kernel", plan_kernel_name(q->kernel));
 		json_obj_end(j);
 	}
 	json_arr_end(j);
@@ -451,6 +453,9 @@ j_policy(struct json_w *j, const struct plan *pl)
 	json_kbool(j, "service_loadbalancer_aggregation", pl->lb_aggregation);
 	json_kbool(j, "exclude_from_external_load_balancers",
 	    pl->exclude_from_lb);
+	j_pfx_list(j, "service_ranges", pl->svc_ranges, pl->nsvc_ranges);
+	json_kbool(j, "service_ranges_advertised", pl->svc_advertise);
+	json_kbool(j, "felix_programs_ipip", pl->felix_ipip);
 	json_key(j, "ignored_interfaces");
 	json_arr_begin(j);
 	for (size_t i = 0; i < pl->nignored_ifaces; i++)

@@ -56,47 +56,6 @@ local_eq(const void *e, const void *k)
 /* ---- policy ---- */
 
 static bool
-in_list(const struct ip_prefix *v, size_t n, const struct ip_prefix *p,
-    bool ranges_only)
-{
-	for (size_t i = 0; i < n; i++) {
-		if (ranges_only && v[i].len == addr_bits(v[i].addr.af))
-			continue;
-		if (addr_pfx_contains(&v[i], p))
-			return true;
-	}
-	return false;
-}
-
-/* CALICO.md 5.2: service ranges are advertised, never programmed. */
-static bool
-service_range(const struct plan *pl, const struct ip_prefix *p)
-{
-	return in_list(pl->svc_cluster, pl->nsvc_cluster, p, false) ||
-	    in_list(pl->svc_external, pl->nsvc_external, p, true) ||
-	    (pl->lb_aggregation &&
-	    in_list(pl->svc_lb, pl->nsvc_lb, p, true));
-}
-
-/* Whether this node programs routes of pool pl (programClusterRoutes). */
-static bool
-programs_pool(const struct plan *pl, const struct plan_pool *pool)
-{
-	bool ipip = pool->ipip != CONFIG_ENCAP_NEVER;
-
-	switch (pl->program_routes) {
-	case CONFIG_PCR_DISABLED:
-		return false;
-	case CONFIG_PCR_IPIP_ONLY:
-		return ipip;
-	case CONFIG_PCR_NOENCAP_ONLY:
-		return !ipip;
-	default:
-		return true;
-	}
-}
-
-static bool
 is_self(const struct plan *pl, const struct ip_addr *a)
 {
 	return (pl->addr_v4.addr.af != 0 && addr_eq(&pl->addr_v4.addr, a)) ||
@@ -121,17 +80,14 @@ policy(const struct plan *pl, const struct rib_entry *e,
 	out->type = FIB_UNICAST;
 	if (rib_best(e) == NULL || speaker_path_peer(rib_best(e)) == NULL)
 		return false;	/* nothing, or our own origination */
-	if (service_range(pl, p))
+	if (plan_in_service_range(pl, p))
 		return false;
-	pool = policy_pool_of(pl, p);
+	pool = plan_pool_of(pl, p);
 	if (pool != NULL) {
-		if (pool->vxlan != CONFIG_ENCAP_NEVER ||
-		    !programs_pool(pl, pool))
-			return false;	/* Felix programs these */
-		if (p->addr.af == AF_INET) {
-			tunnel = pool->ipip == CONFIG_ENCAP_ALWAYS;
-			cross = pool->ipip == CONFIG_ENCAP_CROSS_SUBNET;
-		}
+		if (pool->kernel == PLAN_KERNEL_FELIX)
+			return false;
+		tunnel = pool->kernel == PLAN_KERNEL_TUNNEL;
+		cross = pool->kernel == PLAN_KERNEL_CROSS_SUBNET;
 	}
 	for (q = rib_best(e); q != NULL && k < (e->necmp ? e->necmp : 1) &&
 	    out->nnh < FIB_MAX_NH; q = q->next, k++) {
@@ -313,7 +269,7 @@ ignored_dev(const struct plan *pl, const char *dev)
 static bool
 exportable(const struct plan *pl, const struct ip_prefix *p)
 {
-	const struct plan_pool *pool = policy_pool_of(pl, p);
+	const struct plan_pool *pool = plan_pool_of(pl, p);
 	const struct plan_block *b = policy_own_block(pl, p, false);
 
 	if (pool == NULL || pool->disable_bgp_export)

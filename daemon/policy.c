@@ -39,18 +39,6 @@ struct policy {
 	size_t	nrsets, rcap;
 };
 
-const struct plan_pool *
-policy_pool_of(const struct plan *pl, const struct ip_prefix *p)
-{
-	const struct plan_pool *best = NULL;
-
-	for (size_t i = 0; i < pl->npools; i++)
-		if (addr_pfx_contains(&pl->pools[i].cidr, p) &&
-		    (best == NULL || pl->pools[i].cidr.len > best->cidr.len))
-			best = &pl->pools[i];
-	return best;
-}
-
 const struct plan_block *
 policy_own_block(const struct plan *pl, const struct ip_prefix *p,
     bool exact)
@@ -65,40 +53,12 @@ policy_own_block(const struct plan *pl, const struct ip_prefix *p,
 	return NULL;
 }
 
-/* The service ranges this node advertises (CALICO.md 5.2), one by one:
- * every serviceClusterIPs CIDR, the serviceExternalIPs and (with
- * aggregation) serviceLoadBalancerIPs CIDRs that are not single IPs. */
+/* The service ranges this node advertises (CALICO.md 5.2). */
 static const struct ip_prefix *
 service(const struct plan *pl, size_t i)
 {
-	const struct ip_prefix *lists[3] = { pl->svc_cluster,
-	    pl->svc_external, pl->svc_lb };
-	size_t counts[3] = { pl->nsvc_cluster, pl->nsvc_external,
-	    pl->lb_aggregation ? pl->nsvc_lb : 0 };
-
-	if (pl->exclude_from_lb)
-		return NULL;
-	for (int l = 0; l < 3; l++)
-		for (size_t k = 0; k < counts[l]; k++) {
-			const struct ip_prefix *p = &lists[l][k];
-
-			if (l > 0 && p->len == addr_bits(p->addr.af))
-				continue;
-			if (i-- == 0)
-				return p;
-		}
-	return NULL;
-}
-
-static bool
-is_service(const struct plan *pl, const struct ip_prefix *p)
-{
-	const struct ip_prefix *s;
-
-	for (size_t i = 0; (s = service(pl, i)) != NULL; i++)
-		if (addr_pfx_eq(s, p))
-			return true;
-	return false;
+	return pl->svc_advertise && i < pl->nsvc_ranges ?
+	    &pl->svc_ranges[i] : NULL;
 }
 
 static void
@@ -315,7 +275,7 @@ policy_export(void *arg, const struct speaker_peer *to,
 	const struct conn *c = speaker_peer_io_ctx(to);
 
 	rib_entry_prefix(e, &pfx);
-	pool = policy_pool_of(pl, p);
+	pool = plan_pool_of(pl, p);
 	*adds = NULL;
 	/* BGPFilter export rules come first (CALICO.md 4.7). */
 	if (c != NULL && c->nfilters > 0 && best != NULL) {
@@ -339,7 +299,8 @@ policy_export(void *arg, const struct speaker_peer *to,
 		const char *dev = kernel_local_dev(d, p);
 
 		if (dev != NULL && !ebgp && (fnmatch("*.cali", dev, 0) == 0 ||
-		    fnmatch("*.calico", dev, 0) == 0))
+		    fnmatch("*.calico", dev, 0) == 0 ||
+		    (pl->felix_ipip && strcmp(dev, "tunl0") == 0)))
 			return false;
 		if (dev != NULL && fnmatch("bpf*.cali", dev, 0) == 0)
 			return false;
@@ -351,7 +312,7 @@ policy_export(void *arg, const struct speaker_peer *to,
 	if (b != NULL && b->aggregate)
 		return addr_pfx_eq(&b->cidr, p);
 	/* 6, 7. */
-	if (is_service(pl, p))
+	if (pl->svc_advertise && plan_is_service_route(pl, p))
 		return true;
 	if (pl->cluster_id.af != 0) {
 		for (size_t i = 0; i < pl->nsvc_lb; i++)
@@ -387,7 +348,8 @@ free_sets(struct policy *po)
 static bool
 has_service(const struct plan *pl, const struct ip_prefix *p)
 {
-	return pl != NULL && is_service(pl, p);
+	return pl != NULL && pl->svc_advertise &&
+	    plan_is_service_route(pl, p);
 }
 
 /* Whether two filter lists import alike: same filters, same import

@@ -7,7 +7,8 @@
  * rejects.  Then Calico's own export filter:
  *   1. routes inside a pool with disableBGPExport: never;
  *   2. to iBGP peers, local routes on *.cali / *.calico interfaces
- *      (Felix's VXLAN and WireGuard routes): no;
+ *      (Felix's VXLAN and WireGuard routes), and on tunl0 when Felix
+ *      programs the IPIP routes: no;
  *   3. local routes on bpf*.cali interfaces: no;
  *   4. communities and large communities of every prefixAdvertisement
  *      whose CIDR holds the route are added;
@@ -40,9 +41,6 @@ bool	 policy_export(void *arg, const struct speaker_peer *to,
 /* The plan changed (or started: old NULL): rebuild, re-originate. */
 void	 policy_apply(struct daemon *d, const struct plan *old);
 void	 policy_free(struct daemon *d);
-/* The most specific pool holding p, or NULL. */
-const struct plan_pool *policy_pool_of(const struct plan *pl,
-	    const struct ip_prefix *p);
 /* This node's block equal to (exact) or holding p, or NULL. */
 const struct plan_block *policy_own_block(const struct plan *pl,
 	    const struct ip_prefix *p, bool exact);

@@ -164,10 +164,9 @@ def plan_model(plan, fam, secrets):
     for b in plan["blackholes"]:
         if fam_of(b) == fam:
             m["static_blackhole"].append(net(b))
-    pol = plan.get("policy") or {"static_routes": [], "aggregate_escape_metric": 0, "internal_reject_interfaces": [], "export_v4": [], "export_v6": [], "kernel_v4": [], "kernel_v6": []}
-    for r in pol["static_routes"]:
-        if fam_of(r) == fam:
-            m["static_blackhole"].append(net(r))
+    ranges = [net(r) for r in plan["service_ranges"] if fam_of(r) == fam]
+    if plan["service_ranges_advertised"]:
+        m["static_blackhole"] += ranges
     for s in plan["sessions"]:
         if s["reachable_by"] and fam_of(s["peer_ip"]) == fam:
             host = s["peer_ip"] + ("/32" if fam == 4 else "/128")
@@ -177,13 +176,36 @@ def plan_model(plan, fam, secrets):
             m["aggr"].append(net(o))
             m["aggr_reject"].append(net(o))
     if m["aggr"]:
-        m["aggr_escape"].add(pol["aggregate_escape_metric"])
+        m["aggr_escape"].add(prio)
+    # calico_export_to_bgp_peers, from the plan's decisions in confd's
+    # order (pools never overlap, so the order within a kind is moot)
+    pools = [p for p in plan["pools"] if fam_of(p["cidr"]) == fam]
     ex = m["export"]
-    ex["internal_reject_ifaces"] = list(pol["internal_reject_interfaces"])
-    ex["steps"] = [tuple(x) for x in pol["export_v%d" % fam]]
+    ex["internal_reject_ifaces"] = ["*.cali", "*.calico"] + (
+        ["tunl0"] if plan["felix_programs_ipip"] else [])
+    steps = [("reject", net(p["cidr"])) for p in pools
+             if p["disable_bgp_export"]]
+    if plan["service_ranges_advertised"]:
+        steps += [("accept", r) for r in ranges]
+    if plan["rr_cluster_id"]:
+        steps += [("accept", net(r)) for r in
+                  plan["service_loadbalancer_ips"] if fam_of(r) == fam]
+    steps += [("accept", net(p["cidr"])) for p in pools
+              if not p["disable_bgp_export"]]
+    ex["steps"] = steps
+    # calico_kernel_programming: confd writes IPv4 pool lines only when
+    # it knows the node's IPv4 network
     k = m["kernel"]
     k["metric_default"] = prio
-    k["steps"] = [tuple(x) for x in pol["kernel_v%d" % fam]]
+    steps = [("reject", r) for r in ranges]
+    if addr or fam == 6:
+        for p in pools:
+            act = {"felix": "reject", "direct": "direct",
+                   "tunl0": "tunl0"}.get(p["kernel"])
+            if p["kernel"] == "cross-subnet":
+                act = "cross-subnet " + net(addr)
+            steps.append((act, net(p["cidr"])))
+    k["steps"] = steps + [("accept", None)]
     return m
 
 
@@ -196,6 +218,10 @@ def normalize(m):
               "direct_ignored"):
         m[k] = sorted(m[k])
     m["communities"] = {k: sorted(v) for k, v in m["communities"].items()}
+    m["export"]["steps"] = sorted(m["export"]["steps"])
+    # "accept" for a pool is what the final accept does anyway
+    m["kernel"]["steps"] = sorted((x for x in m["kernel"]["steps"]
+                                   if x[0] != "direct"), key=str)
     m["aggr_escape"] = sorted(m["aggr_escape"])
     for s in m["sessions"].values():
         for k in ("import_priority", "export_priority"):
@@ -234,6 +260,36 @@ def fill_expected(m):
     if m["listen"] is None:
         m["listen"] = (None, 179)
     return m
+
+
+def ipip_default(exp, plan, fam):
+    """README's deliberate difference: with programClusterRoutes unset,
+    bgpd programs the IPIP routes itself (Calico v3.32's Enabled), where
+    confd HEAD (v3.33's EnabledNoEncapOnly) leaves them to Felix.  The
+    expected model is turned into what v3.32 renders; True if that
+    changed anything."""
+    if plan["program_cluster_routes"] != "default":
+        return False
+    changed = False
+    ifs = exp["export"]["internal_reject_ifaces"]
+    if "tunl0" in ifs:
+        ifs.remove("tunl0")
+        changed = True
+    if fam != 4:
+        return changed
+    addr = plan["ipv4_address"]
+    steps = exp["kernel"]["steps"]
+    for p in plan["pools"]:
+        if fam_of(p["cidr"]) != 4 or p["vxlan_mode"] != "Never" or \
+                p["ipip_mode"] == "Never":
+            continue
+        old = ("reject", net(p["cidr"]))
+        if old in steps:
+            act = "tunl0" if p["ipip_mode"] == "Always" else \
+                "cross-subnet " + net(addr)
+            steps[steps.index(old)] = (act, net(p["cidr"]))
+            changed = True
+    return changed
 
 
 def deliberate(case, fam, path):
@@ -377,6 +433,9 @@ def check(case, bgpd, confd, tmp, verbose):
         exp = fill_expected(birdcfg.load(os.path.join(confd,
                                                       case.expected),
                                          fam == 6))
+        if ipip_default(exp, plan, fam) and verbose:
+            print("    v%d programClusterRoutes unset: deliberate "
+                  "(IPIP routes programmed by bgpd)" % fam)
         act = plan_model(plan, fam, sec)
         out = []
         diff(normalize(exp), normalize(act), "", out)

@@ -11,12 +11,13 @@
 . "$(dirname "$0")/lib.sh"
 command -v bird >/dev/null || skip "bird2 not installed"
 
-config() {	# IMPORT_RULES (yaml flow sequence)
+config() {	# IMPORT_RULES (yaml flow sequence) [PROGRAM_CLUSTER_ROUTES]
 	cat <<YAML
 apiVersion: projectcalico.org/v3
 kind: BGPConfiguration
 metadata: {name: default}
 spec:
+  ${2:+programClusterRoutes: $2}
   nodeToNodeMeshEnabled: false
   asNumber: 64512
   serviceClusterIPs: [{cidr: 100.70.0.0/24}]
@@ -191,7 +192,7 @@ pod n1 p2 100.64.2.5		# borrowed from n2's block: a /32
 pod n1 p3 100.65.1.7		# a pool with disableBGPExport
 # Interfaces to hang them on (veth pairs: dummy may be unavailable).
 k=0
-for dev in vxlan.calico bpf1.cali dummy1 other0; do
+for dev in vxlan.calico bpf1.cali dummy1 other0 tunl0; do
 	k=$((k + 1))
 	ip -n "${PFX}n1" link add "$dev" type veth peer name "${IFX}v$k" ||
 	    fail "no interface $dev"
@@ -201,6 +202,7 @@ done
 ip -n "${PFX}n1" route add 100.64.3.0/26 dev vxlan.calico proto static
 ip -n "${PFX}n1" route add 100.64.5.0/26 dev bpf1.cali proto static
 ip -n "${PFX}n1" route add 100.64.30.0/26 dev dummy1 proto static
+ip -n "${PFX}n1" route add 100.64.4.0/26 dev tunl0 proto static
 ip -n "${PFX}n1" route add 100.64.31.0/26 dev other0 proto static
 ip -n "${PFX}n1" route add 192.0.2.0/24 dev other0 proto static
 
@@ -253,6 +255,8 @@ refuse e 100.65.9.0/24 "step 1: disableBGPExport, learned over iBGP"
 expect e 100.64.3.0/26 "step 2 spares eBGP: tunnel route in a pool"
 expect i 100.64.1.0/26 "iBGP gets the block"
 refuse i 100.64.3.0/26 "step 2: *.calico routes stay off iBGP"
+expect i 100.64.4.0/26 "step 2: programClusterRoutes unset, bgpd \
+programs IPIP: tunl0 routes are ordinary"
 refuse e 100.64.5.0/26 "step 3: bpf*.cali"
 refuse i 100.64.5.0/26 "step 3: bpf*.cali"
 expect e 100.70.0.0/24 "step 6: the service cluster range"
@@ -298,12 +302,18 @@ $(route_field n1 100.72.8.0/24 communities)"
 
 # Reload without the import rules: n1 asks bird-i for its routes again
 # (route refresh) and now has 100.72.7.0/24, and 100.72.8.0/24 as sent.
-config '[]' >"$TMP/cluster.yaml"
+# Felix takes the IPIP routes (programClusterRoutes EnabledNoEncapOnly):
+# routes on tunl0 are then Felix's and stay off iBGP (step 2).
+config '[]' EnabledNoEncapOnly >"$TMP/cluster.yaml"
 bgpctl n1 reload >/dev/null || fail "reload failed"
 wait_for 10 "100.72.7.0/24 after the import rule went" has_route n1 \
     100.72.7.0/24
 wait_for 10 "100.72.8.0/24 without the import operations" has_route n1 \
     100.72.8.0/24 ""
+try_for 10 sh -c "! $(command -v birdc) -s $TMP/bird-i.ctl show route \
+    100.64.4.0/26 | grep -q '^100.64.4.0/26 '" ||
+    fail "bird-i kept the tunl0 route once Felix programs IPIP"
+expect e 100.64.4.0/26 "step 2 spares eBGP"
 grep -q "asked the peer for its routes again" "$TMP/bgpd-n1.log" ||
     fail "no route refresh logged"
 all_established n1 3 || fail "a session dropped over the reload"
