@@ -31,11 +31,13 @@ struct pkey {
 	const char *peer_node;
 	bool	from_peer_ip;	/* peerIP path: localASNumber applies */
 	bool	reverse;
+	bool	workload;	/* a local workload (localWorkloadSelector) */
 	const struct config_peer *res;
 };
 
 struct pctx {
 	const struct config *cfg;
+	const struct plan_opts *opts;
 	const struct config_node *self;
 	struct plan *plan;
 	struct config_diags *d;
@@ -301,12 +303,38 @@ reverse(struct pctx *c, const struct config_peer *p)
 	}
 }
 
+/*
+ * confd's localBGPPeerDataAsBGPPeers(): every workload Felix selected
+ * for this BGPPeer (its endpoint status names it; Felix evaluated the
+ * selector on the pod's labels), at its first IPv4 and IPv6 address.
+ * Only the AS, localASNumber and filters come from the BGPPeer; the
+ * session is passive and has no source address.  Its key is global or
+ * node-specific like the BGPPeer's, so it competes for an address with
+ * the other peerings as confd's emit() does.
+ */
 static void
-lw_notice(struct pctx *c, const struct config_peer *p)
+workloads(struct pctx *c, const struct config_peer *p, bool global)
 {
-	config_diag_add(c->d, CONFIG_NOTICE, &p->loc, "BGPPeer '%s' peers "
-	    "with local workloads (localWorkloadSelector), which bgpd does "
-	    "not support yet; skipped", p->name);
+	struct pkey k;
+
+	for (size_t i = 0; i < c->opts->nworkloads; i++) {
+		const struct plan_workload *wl = &c->opts->workloads[i];
+		const struct ip_addr *ips[2] = { &wl->v4, &wl->v6 };
+
+		if (strcmp(wl->bgp_peer, p->name) != 0)
+			continue;
+		for (int f = 0; f < 2; f++) {
+			if (ips[f]->af == 0)
+				continue;
+			memset(&k, 0, sizeof(k));
+			k.global = global;
+			k.res = p;
+			k.ip = *ips[f];
+			k.asn = p->asn;
+			k.workload = true;
+			emit(c, &k);
+		}
+	}
 }
 
 static void
@@ -319,9 +347,11 @@ compute_keys(struct pctx *c)
 			const struct config_peer *p = &cfg->peers[i];
 
 			if (p->lw_sel != NULL) {
-				if (pass == 0 && (peer_is_global(p) ||
-				    peer_applies(c, p)))
-					lw_notice(c, p);
+				if (pass == 0 && peer_is_global(p))
+					workloads(c, p, true);
+				else if (pass == 1 && !peer_is_global(p) &&
+				    peer_applies(c, p))
+					workloads(c, p, false);
 				continue;
 			}
 			if (pass == 0 && peer_is_global(p))
@@ -353,6 +383,8 @@ plan_stype_name(enum plan_stype type)
 		return "mesh";
 	case PLAN_GLOBAL:
 		return "global";
+	case PLAN_LOCAL_WORKLOAD:
+		return "local_workload";
 	default:
 		return "node";
 	}
@@ -362,7 +394,8 @@ void
 plan_session_name(enum plan_stype type, const struct ip_addr *ip,
     uint16_t port, char *buf, size_t size)
 {
-	static const char *const prefix[] = { "Mesh", "Global", "Node" };
+	static const char *const prefix[] = { "Mesh", "Global", "Node",
+	    "Local_Workload" };
 	char a[ADDR_STRLEN];
 	int n;
 
@@ -464,6 +497,35 @@ copy_filters(struct pctx *c, struct plan_session *s,
 	}
 }
 
+static void rr_client(struct pctx *, struct plan_session *,
+    const struct pkey *);
+
+/* A local workload's session: passive, no source address, the
+ * BGPPeer's filters and nothing else of it (confd sets no password,
+ * timers, TTL security or next-hop mode for these). */
+static void
+workload_session(struct pctx *c, struct plan_session *s,
+    const struct pkey *k)
+{
+	s->passive = true;
+	copy_filters(c, s, k->res);
+	rr_client(c, s, k);
+	s->origin = xasprintf("BGPPeer '%s' (local workload)",
+	    k->res->name);
+}
+
+/* CALICO.md 4.5: RR client iff iBGP and a different cluster id. */
+static void
+rr_client(struct pctx *c, struct plan_session *s, const struct pkey *k)
+{
+	if (s->remote_as == s->local_as && c->self->rr_cluster_id.af != 0 &&
+	    (k->rr_cluster.af == 0 ||
+	    !addr_eq(&k->rr_cluster, &c->self->rr_cluster_id))) {
+		s->rr_client = true;
+		s->rr_cluster_id = c->self->rr_cluster_id;
+	}
+}
+
 /* confd's buildPeerFromData() for one surviving key. */
 static void
 render_key(struct pctx *c, const struct pkey *k)
@@ -477,15 +539,20 @@ render_key(struct pctx *c, const struct pkey *k)
 	if (mine == NULL || addr_eq(&mine->addr, &k->ip))
 		return;
 	s = new_session(c);
-	s->type = k->global ? PLAN_GLOBAL : PLAN_NODE;
+	s->type = k->workload ? PLAN_LOCAL_WORKLOAD : k->global ?
+	    PLAN_GLOBAL : PLAN_NODE;
 	s->peer_ip = k->ip;
 	s->peer_port = key_port(k->port);
 	plan_session_name(s->type, &k->ip, k->port, s->name, sizeof(s->name));
 	s->remote_as = k->asn;
 	local_as = c->plan->local_as;
-	if (k->from_peer_ip && p->local_asn != 0)
+	if ((k->from_peer_ip || k->workload) && p->local_asn != 0)
 		local_as = p->local_asn;
 	s->local_as = local_as;
+	if (k->workload) {
+		workload_session(c, s, k);
+		return;
+	}
 	if (!p->source_none)
 		s->source_addr = mine->addr;
 	if (p->password.name != NULL) {
@@ -507,13 +574,7 @@ render_key(struct pctx *c, const struct pkey *k)
 		s->next_hop = PLAN_NH_KEEP;
 	else if (p->keep_original_nh && s->remote_as != local_as)
 		s->next_hop = PLAN_NH_KEEP;	/* eBGP only (deprecated) */
-	/* CALICO.md 4.5: RR client iff iBGP and a different cluster id. */
-	if (s->remote_as == local_as && c->self->rr_cluster_id.af != 0 &&
-	    (k->rr_cluster.af == 0 ||
-	    !addr_eq(&k->rr_cluster, &c->self->rr_cluster_id))) {
-		s->rr_client = true;
-		s->rr_cluster_id = c->self->rr_cluster_id;
-	}
+	rr_client(c, s, k);
 	s->calico_node = k->calico_node;
 	if (k->peer_node != NULL)
 		s->peer_node = xstrdup(k->peer_node);
@@ -997,6 +1058,7 @@ plan_compute(const struct config *cfg, const char *node,
 	memset(pl, 0, sizeof(*pl));
 	memset(&c, 0, sizeof(c));
 	c.cfg = cfg;
+	c.opts = opts;
 	c.plan = pl;
 	c.d = d;
 	pl->node = xstrdup(node);

@@ -26,6 +26,7 @@ enum plan_stype {
 	PLAN_MESH,
 	PLAN_GLOBAL,
 	PLAN_NODE,
+	PLAN_LOCAL_WORKLOAD,	/* a pod of this node (localWorkloadSelector) */
 };
 
 enum plan_nh {
@@ -140,8 +141,20 @@ struct plan {
 	size_t	nfilters;
 };
 
+/* A workload of this node that Felix selected for BGP peering (its
+ * endpoint status file names a BGPPeer with a localWorkloadSelector;
+ * CALICO.md 4.2). */
+struct plan_workload {
+	const char *file;	/* the status file's name */
+	const char *bgp_peer;	/* the BGPPeer */
+	struct ip_addr v4, v6;	/* its first address of each family, or
+				 * af 0 */
+};
+
 struct plan_opts {
 	const char *router_id;	/* CALICO_ROUTER_ID: NULL, "hash" or IPv4 */
+	const struct plan_workload *workloads;	/* by file name */
+	size_t	nworkloads;
 };
 
 /*

@@ -45,6 +45,7 @@ struct daemon_opts {
 	uint16_t hold;		/* hold time we offer, s; 0: 90 */
 	uint32_t max_prefixes;	/* per session; 0: no limit */
 	const char *secrets_dir;	/* <dir>/<name>/<key>: TCP-MD5 */
+	const char *epstatus_dir;	/* NULL: Calico's default */
 	const char *user;	/* --user: drop to it (from root) */
 	const char *socket_group;	/* the control sockets' group */
 	bool	no_kernel;	/* BGP only: no kernel routes at all */

@@ -10,6 +10,7 @@
 
 #include "config/config.h"
 #include "datastore/ds.h"
+#include "datastore/epstatus.h"
 #include "lib/hash.h"
 #include "lib/log.h"
 #include "lib/xalloc.h"
@@ -17,6 +18,7 @@
 
 struct dswire {
 	struct ds *ds;
+	struct epstatus *es;		/* the local workloads */
 	struct hash_table seen;		/* diagnostics logged last build */
 	bool	waiting;		/* dswire_first_plan's loop */
 	bool	have_plan;
@@ -78,7 +80,12 @@ dswire_load_plan(struct daemon *d, struct plan *pl, char *err,
 	bool etcd = ds_is_etcd(w->ds);
 	struct config cfg;
 	struct config_diags pd;
-	struct plan_opts popts = { d->opts.router_id };
+	const struct epstatus_list *wl = epstatus_current(w->es);
+	struct plan_opts popts = {
+		.router_id = d->opts.router_id,
+		.workloads = wl->v,
+		.nworkloads = wl->n,
+	};
 	struct hash_table now;
 	int rc;
 
@@ -116,11 +123,11 @@ done:
 	return rc;
 }
 
-/* The datastore changed: plan and apply, or keep what runs. */
+/* The datastore (or what, when not NULL) changed: plan and apply, or
+ * keep what runs. */
 static void
-on_changed(void *arg)
+changed(struct daemon *d, const char *what)
 {
-	struct daemon *d = arg;
 	struct dswire *w = d->dsw;
 	struct plan pl;
 	char err[512];
@@ -131,7 +138,7 @@ on_changed(void *arg)
 		return;
 	}
 	if (!ds_is_etcd(w->ds)) {
-		log_info("%s changed", dswire_source(d));
+		log_info("%s changed", what ? what : dswire_source(d));
 		daemon_reload(d, err, sizeof(err));
 		return;
 	}
@@ -149,6 +156,20 @@ on_changed(void *arg)
 	sdnotify_reloaded(d);
 }
 
+static void
+on_changed(void *arg)
+{
+	changed(arg, NULL);
+}
+
+static void
+on_workloads(void *arg)
+{
+	struct daemon *d = arg;
+
+	changed(d, epstatus_path(d->dsw->es));
+}
+
 int
 dswire_open(struct daemon *d, char *err, size_t errlen)
 {
@@ -156,6 +177,10 @@ dswire_open(struct daemon *d, char *err, size_t errlen)
 
 	hash_init(&w->seen);
 	d->dsw = w;
+	char *dir = epstatus_dir(d->opts.epstatus_dir);
+
+	w->es = epstatus_open(d->base, dir, on_workloads, d);
+	free(dir);
 	w->ds = ds_open(d->base, d->opts.ds, d->opts.config, d->opts.node,
 	    on_changed, d, err, errlen);
 	return w->ds != NULL ? 0 : -1;
@@ -169,6 +194,7 @@ dswire_close(struct daemon *d)
 	if (w == NULL)
 		return;
 	ds_close(w->ds);
+	epstatus_close(w->es);
 	seen_free(&w->seen);
 	free(w);
 	d->dsw = NULL;

@@ -38,6 +38,7 @@
 #include "lib/xalloc.h"
 #include "request.h"
 #include "secrets.h"
+#include "datastore/epstatus.h"
 
 #define DEFAULT_CONFIG		"/etc/bgpd"
 #define DEFAULT_SOCKET		"/run/bgpd/bgpd.sock"
@@ -50,6 +51,7 @@ enum {
 	OPT_SECRETS_DIR,
 	OPT_USER,
 	OPT_SOCKET_GROUP,
+	OPT_EPSTATUS_DIR,
 };
 
 struct opts {
@@ -62,6 +64,7 @@ struct opts {
 	uint32_t hold;
 	uint32_t max_prefixes;
 	const char *secrets_dir;
+	const char *epstatus_dir;	/* --endpoint-status-dir */
 	const char *user, *socket_group;
 	bool	use_syslog;
 	bool	no_kernel;
@@ -111,6 +114,7 @@ usage(FILE *f)
 	    "            [--route-protocol N] [--syslog] [--no-kernel]\n"
 	    "            [--hold-time SECONDS] [--send-hold-time SECONDS]\n"
 	    "            [--max-prefixes N] [--secrets-dir DIR]\n"
+	    "            [--endpoint-status-dir DIR]\n"
 	    "            [--user NAME] [--socket-group GROUP]\n"
 	    "            [--bird-socket PATH] [--bird6-socket PATH]\n"
 	    "            [--metrics ADDR:PORT] [--check [--json]]\n");
@@ -139,6 +143,12 @@ usage(FILE *f)
 	    "  --secrets-dir DIR     TCP-MD5 passwords: secretKeyRef {name,\n"
 	    "                        key} is the file DIR/name/key (default\n"
 	    "                        %s)\n"
+	    "  --endpoint-status-dir DIR\n"
+	    "                        Felix's endpoint status files: local\n"
+	    "                        workload peering (default\n"
+	    "                        $CALICO_ENDPOINT_STATUS_PATH_PREFIX,\n"
+	    "                        else /var/run/calico, then\n"
+	    "                        /endpoint-status)\n"
 	    "  --user NAME           started as root: run as NAME with\n"
 	    "                        CAP_NET_ADMIN and CAP_NET_BIND_SERVICE\n"
 	    "                        only\n"
@@ -255,7 +265,9 @@ run_check(const struct opts *o)
 {
 	struct config cfg;
 	struct config_diags pd;
-	struct plan_opts popts = { getenv("CALICO_ROUTER_ID") };
+	struct plan_opts popts = { .router_id = getenv("CALICO_ROUTER_ID") };
+	struct epstatus_list wl;
+	char *wdir = epstatus_dir(o->epstatus_dir);
 	struct plan plan;
 	struct buf_wr out;
 	int rc;
@@ -277,7 +289,15 @@ run_check(const struct opts *o)
 		return 1;
 	}
 	memset(&pd, 0, sizeof(pd));
+	epstatus_read(wdir, &wl);
+	for (size_t i = 0; i < wl.nbad; i++)
+		fprintf(stderr, "%s: warning: endpoint status skipped\n",
+		    wl.bad[i]);
+	popts.workloads = wl.v;
+	popts.nworkloads = wl.n;
 	rc = plan_compute(&cfg, o->node, &popts, &plan, &pd);
+	epstatus_list_free(&wl);
+	free(wdir);
 	print_diags(&pd);
 	if (rc == 0) {
 		buf_wr_init(&out, 0);
@@ -317,6 +337,8 @@ parse_args(int argc, char **argv, struct opts *o)
 		{ "hold-time", required_argument, NULL, 'T' },
 		{ "max-prefixes", required_argument, NULL, OPT_MAX_PREFIXES },
 		{ "secrets-dir", required_argument, NULL, OPT_SECRETS_DIR },
+		{ "endpoint-status-dir", required_argument, NULL,
+		    OPT_EPSTATUS_DIR },
 		{ "user", required_argument, NULL, OPT_USER },
 		{ "socket-group", required_argument, NULL, OPT_SOCKET_GROUP },
 		{ "syslog", no_argument, NULL, 'S' },
@@ -351,6 +373,7 @@ parse_args(int argc, char **argv, struct opts *o)
 		switch (ch) {
 		case 'c': o->config = optarg; break;
 		case OPT_SECRETS_DIR: o->secrets_dir = optarg; break;
+		case OPT_EPSTATUS_DIR: o->epstatus_dir = optarg; break;
 		case OPT_USER: o->user = optarg; break;
 		case OPT_SOCKET_GROUP: o->socket_group = optarg; break;
 		case 'n': o->node = optarg; break;
@@ -583,6 +606,7 @@ main(int argc, char **argv)
 			.hold = (uint16_t)o.hold,
 			.max_prefixes = o.max_prefixes,
 			.secrets_dir = o.secrets_dir,
+			.epstatus_dir = o.epstatus_dir,
 			.user = o.user,
 			.socket_group = o.socket_group,
 			.no_kernel = o.no_kernel,

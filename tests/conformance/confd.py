@@ -335,7 +335,7 @@ class Case:
 
     def __init__(self, name, expected, inputs, env=None, affs=None,
                  node="kube-master", secrets=None, patches=(),
-                 deletes=()):
+                 deletes=(), epstatus=None):
         self.name = name
         self.expected = expected
         self.inputs = inputs
@@ -345,6 +345,7 @@ class Case:
         self.secrets = secrets or {}    # name -> {key: value}
         self.patches = patches
         self.deletes = deletes
+        self.epstatus = epstatus or {}  # file -> Felix's JSON
 
 
 def load_docs(path):
@@ -413,6 +414,12 @@ def write_config(case, tmp, confd):
         docs.append(affinities_yaml(case.affs))
     with open(os.path.join(cfg, "input.yaml"), "w") as f:
         f.write("---\n".join(docs))
+    es = os.path.join(tmp, "prefix", "endpoint-status")
+    shutil.rmtree(os.path.join(tmp, "prefix"), ignore_errors=True)
+    os.makedirs(es)
+    for name, text in case.epstatus.items():
+        with open(os.path.join(es, name), "w") as f:
+            f.write(text)
     for name, keys in case.secrets.items():
         os.makedirs(os.path.join(sec, name))
         for k, v in keys.items():
@@ -423,7 +430,9 @@ def write_config(case, tmp, confd):
 
 def check(case, bgpd, confd, tmp, verbose):
     cfg, sec = write_config(case, tmp, confd)
-    p = run_bgpd(bgpd, cfg, sec, case.node, case.env)
+    env = dict(case.env)
+    env["CALICO_ENDPOINT_STATUS_PATH_PREFIX"] = os.path.join(tmp, "prefix")
+    p = run_bgpd(bgpd, cfg, sec, case.node, env)
     if p.returncode != 0 or not p.stdout.strip():
         return ["bgpd --check exit %d: %s" % (p.returncode,
                                                p.stderr.strip()[:2000])]
@@ -526,6 +535,20 @@ def daemon_cases(confd, spec):
                     patches=[("BGPConfiguration", "default",
                               {"ipv4NormalRoutePriority": 5000,
                                "ipv6NormalRoutePriority": 80})]))
+    # TestLocalBGPPeer: two pods Felix selected for two BGPPeers.
+    out.append(Case(
+        "explicit_peering/local_bgp_peer",
+        ct + "explicit_peering/local_bgp_peer",
+        [md + "local_bgp_peer/input.yaml"], affs=affs,
+        epstatus={
+            "pod1": '{"ifaceName":"cali97e1defe654","ipv4Nets":'
+                    '["192.168.162.134/32"],"ipv6Nets":["fd00:10:244:0:'
+                    '586d:4461:e980:a284/128"],"bgpPeerName":'
+                    '"test-global-peer-with-filter"}',
+            "pod2": '{"ifaceName":"cali97e1defe656","ipv4Nets":'
+                    '["192.168.162.136/32"],"ipv6Nets":["fd00:10:244:0:'
+                    '586d:4461:e980:a286/128"],"bgpPeerName":'
+                    '"test-node-peer-with-filter"}'}))
     # TestBGPFilterDeletion: with affinities; the filter deleted.
     base = md + "bgpfilter/filter_deletion/input.yaml"
     out.append(Case("bgpfilter/filter_deletion/step1",

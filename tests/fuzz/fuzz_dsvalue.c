@@ -52,7 +52,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct config cfg;
 	struct config_diags pd;
 	struct plan pl;
-	struct plan_opts po = { NULL };
+	struct plan_opts po = { .router_id = NULL };
 	struct buf_wr w;
 	size_t fin;
 

@@ -78,7 +78,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct config cfg;
 	struct config_diags pd;
 	struct plan pl;
-	struct plan_opts po = { NULL };
+	struct plan_opts po = { .router_id = NULL };
 	const char *p = (const char *)data, *end = p + size;
 	uint64_t now = 1000;
 	size_t fin;

@@ -19,13 +19,18 @@ static const char *const nodes3 =
     "metadata: {name: n11}\n"
     "spec: {bgp: {ipv4Address: 198.51.100.11/24}}\n";
 
+/* Local workloads for the next plan_for() (Felix's status files). */
+static const struct plan_workload *workloads;
+static size_t nworkloads;
+
 /* Load yaml (plus nodes3 when with_nodes) and plan for node. */
 static int
 plan_for(const char *yaml, bool with_nodes, const char *node,
     const char *rid, struct plan *pl, struct config_diags *d)
 {
 	struct config cfg;
-	struct plan_opts o = { rid };
+	struct plan_opts o = { .router_id = rid, .workloads = workloads,
+	    .nworkloads = nworkloads };
 	char *text = xasprintf("%s%s%s", with_nodes ? nodes3 : "",
 	    with_nodes && yaml[0] ? "---\n" : "", yaml);
 	char *path = tu_write_file("plan.yaml", text);
@@ -52,6 +57,84 @@ session(const struct plan *pl, const char *name)
 	ck_abort_msg("no session %s", name);
 	return NULL;
 }
+
+/*
+ * confd's local workload peerings (TestLocalBGPPeer): a session per
+ * selected workload address, named Local_Workload_, passive, without a
+ * source address, with the BGPPeer's AS, localASNumber and filters and
+ * nothing else of it; a node-scoped BGPPeer only on its node; a workload
+ * naming another BGPPeer is not this one's; and an address another
+ * global peering already has keeps that peering (confd's emit()).
+ */
+START_TEST(test_local_workloads)
+{
+	static struct plan_workload wl[3];
+	struct plan pl;
+	struct config_diags d;
+	const struct plan_session *s;
+	const char *yaml =
+	    "apiVersion: projectcalico.org/v3\nkind: BGPPeer\n"
+	    "metadata: {name: lw}\n"
+	    "spec: {localWorkloadSelector: app == 'r', asNumber: 65010,\n"
+	    "  localASNumber: 65001, maxRestartTime: 30s, ttlSecurity: 2,\n"
+	    "  keepOriginalNextHop: true, filters: [f]}\n---\n"
+	    "apiVersion: projectcalico.org/v3\nkind: BGPPeer\n"
+	    "metadata: {name: lw-n11}\n"
+	    "spec: {localWorkloadSelector: app == 'r', asNumber: 65011,\n"
+	    "  node: n11}\n---\n"
+	    "apiVersion: projectcalico.org/v3\nkind: BGPPeer\n"
+	    "metadata: {name: ext}\n"
+	    "spec: {peerIP: 100.64.9.9, asNumber: 65099}\n---\n"
+	    "apiVersion: projectcalico.org/v3\nkind: BGPFilter\n"
+	    "metadata: {name: f}\n"
+	    "spec: {importV4: [{action: Reject}]}\n";
+
+	wl[0].file = "a";
+	wl[0].bgp_peer = "lw";
+	addr_parse("100.64.1.5", &wl[0].v4);
+	addr_parse("2001:db8:1000::5", &wl[0].v6);
+	wl[1].file = "b";
+	wl[1].bgp_peer = "lw-n11";
+	addr_parse("100.64.1.6", &wl[1].v4);
+	wl[2].file = "c";
+	wl[2].bgp_peer = "lw";
+	addr_parse("100.64.9.9", &wl[2].v4);
+	workloads = wl;
+	nworkloads = 3;
+	ck_assert_int_eq(plan_for(yaml, true, "n10", NULL, &pl, &d), 0);
+	s = session(&pl, "Local_Workload_100_64_1_5");
+	ck_assert_int_eq(s->type, PLAN_LOCAL_WORKLOAD);
+	ck_assert(s->passive);
+	ck_assert_int_eq(s->source_addr.af, 0);
+	ck_assert_uint_eq(s->remote_as, 65010);
+	ck_assert_uint_eq(s->local_as, 65001);
+	ck_assert_uint_eq(s->nfilters, 1);
+	ck_assert(!s->has_restart_time);
+	ck_assert_uint_eq(s->ttl_security, 0);
+	ck_assert_int_eq(s->next_hop, PLAN_NH_AUTO);
+	/* n10 has no IPv6 address: no IPv6 sessions at all. */
+	for (size_t i = 0; i < pl.nsessions; i++)
+		ck_assert_int_ne(pl.sessions[i].peer_ip.af, AF_INET6);
+	/* lw-n11 is n11's; 100.64.9.9 is ext's global peering. */
+	for (size_t i = 0; i < pl.nsessions; i++) {
+		ck_assert_str_ne(pl.sessions[i].name,
+		    "Local_Workload_100_64_1_6");
+		ck_assert_str_ne(pl.sessions[i].name,
+		    "Local_Workload_100_64_9_9");
+	}
+	ck_assert_uint_eq(session(&pl, "Global_100_64_9_9")->remote_as,
+	    65099);
+	plan_free(&pl);
+	config_diags_free(&d);
+	ck_assert_int_eq(plan_for(yaml, true, "n11", NULL, &pl, &d), 0);
+	ck_assert_uint_eq(session(&pl, "Local_Workload_100_64_1_6")->
+	    remote_as, 65011);
+	plan_free(&pl);
+	config_diags_free(&d);
+	workloads = NULL;
+	nworkloads = 0;
+}
+END_TEST
 
 START_TEST(test_names)
 {
@@ -362,6 +445,7 @@ main(void)
 	tcase_add_test(tc, test_diff_restart_add_remove);
 	tcase_add_test(tc, test_diff_policy_only);
 	tcase_add_test(tc, test_diff_router_id_restarts_all);
+	tcase_add_test(tc, test_local_workloads);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }

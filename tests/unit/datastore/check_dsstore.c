@@ -255,7 +255,7 @@ START_TEST(test_plan_from_etcd)
 {
 	struct plan pl;
 	struct config_diags pd;
-	struct plan_opts po = { NULL };
+	struct plan_opts po = { .router_id = NULL };
 
 	put(RES "nodes/n1", NODE("n1", "198.51.100.1/24"));
 	put(RES "nodes/n2", NODE("n2", "198.51.100.2/24"));
