@@ -291,8 +291,8 @@ run_check(const struct opts *o)
 	memset(&pd, 0, sizeof(pd));
 	epstatus_read(wdir, &wl);
 	for (size_t i = 0; i < wl.nbad; i++)
-		fprintf(stderr, "%s: warning: endpoint status skipped\n",
-		    wl.bad[i]);
+		fprintf(stderr, "warning: endpoint status %s; that workload "
+		    "is left out\n", wl.bad[i]);
 	popts.workloads = wl.v;
 	popts.nworkloads = wl.n;
 	rc = plan_compute(&cfg, o->node, &popts, &plan, &pd);

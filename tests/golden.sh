@@ -35,7 +35,10 @@ for args in *.args; do
 		else cfg="--config $case.yaml"; fi ;;
 	esac
 	# shellcheck disable=SC2086
-	env -u NODENAME -u CALICO_ROUTER_ID $envs "$bgpd" --check $cfg $rest \
+	# No endpoint status files but a case's own (--endpoint-status-dir).
+	env -u NODENAME -u CALICO_ROUTER_ID \
+	    CALICO_ENDPOINT_STATUS_PATH_PREFIX="$tmp/none" \
+	    $envs "$bgpd" --check $cfg $rest \
 	    >"$tmp/out" 2>"$tmp/err"
 	rc=$?
 	{
