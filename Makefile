@@ -93,7 +93,7 @@ TESTUTIL_OBJ := $(patsubst %.c,$(B)/%.o,$(wildcard tests/unit/util/*.c))
 
 .PHONY: all check unit golden integration asan deps install clean \
 	uninstall packaging image image-test \
-	golden-update layering demo unit-bins mutation fuzz \
+	golden-update layering demo unit-bins mutation fuzz conformance \
 	replay-bins fuzz-bins
 
 all: $(BGPD)
@@ -186,6 +186,18 @@ fuzz:
 
 golden: asan
 	sh tests/golden.sh build/asan/bgpd
+
+# Calico's own confd golden tests (tests/conformance/confd.py), from
+# ../shared/calico-confd beside the project (CONFD_DIR elsewhere).
+CONFD_DIR ?= ../shared/calico-confd
+conformance: asan
+	@if [ -f "$(CONFD_DIR)/cases.json" ]; then \
+		python3 tests/conformance/confd.py build/asan/bgpd \
+		    --confd "$(CONFD_DIR)"; \
+	else \
+		echo "conformance: SKIPPED: no $(CONFD_DIR)/cases.json" \
+		    "(set CONFD_DIR)"; \
+	fi
 
 golden-update: all
 	sh tests/golden.sh $(BGPD) --update
