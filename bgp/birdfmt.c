@@ -284,9 +284,9 @@ birdfmt_bgp_attrs(struct birdfmt *f, const struct attrset *s)
 		    a, sizeof(a)));
 	if (s->present & ATTR_P_MED)
 		birdfmt_line(f, 1012, true, "\tBGP.med: %u", s->med);
-	if (s->present & ATTR_P_LOCAL_PREF)
-		birdfmt_line(f, 1012, true, "\tBGP.local_pref: %u",
-		    s->local_pref);
+	/* BIRD gives every received route one (its default, 100). */
+	birdfmt_line(f, 1012, true, "\tBGP.local_pref: %u",
+	    s->present & ATTR_P_LOCAL_PREF ? s->local_pref : 100);
 	if (s->present & ATTR_P_ATOMIC_AGG)
 		birdfmt_line(f, 1012, true, "\tBGP.atomic_aggr: ");
 	if (s->present & ATTR_P_AGGREGATOR) {

@@ -74,7 +74,8 @@ void	 birdfmt_bgp_info(char *buf, size_t size, unsigned pref, bool stale,
 /* "\tType: <source> unicast univ" (source: "BGP", "static", "inherit"
  * for kernel routes, "device" for direct ones). */
 void	 birdfmt_type(struct birdfmt *f, const char *source);
-/* The BGP.* lines of s, in BIRD's order (by attribute code). */
+/* The BGP.* lines of s, in BIRD's order (by attribute code); as BIRD
+ * 1.6, a route without LOCAL_PREF shows the default, 100. */
 void	 birdfmt_bgp_attrs(struct birdfmt *f, const struct attrset *s);
 /* A kernel route's Kernel.source and Kernel.metric lines. */
 void	 birdfmt_kernel_attrs(struct birdfmt *f, unsigned source,

@@ -171,6 +171,43 @@ entry_listed(const struct birdroute *br, const struct rib_entry *e)
 	    reachable_by(&br->d->plan, &p) != NULL;
 }
 
+/* BIRD's address classes (lib/ip.c ip4_classify, ip6_classify): a
+ * net whose address is not a host address of a scope wider than the
+ * link (loopback, link-local, multicast, broadcast, 0/8) is ignored as
+ * bogus by its table (rte_validate), so BIRD never lists it. */
+static bool
+v4_host(uint32_t a)
+{
+	uint32_t b = a >> 24;
+
+	if (b != 0 && b <= 0xdf)
+		return b != 0x7f;
+	return a != 0xffffffff && b >= 0xf0;
+}
+
+static bool
+bird_net(const struct ip_prefix *p)
+{
+	static const uint8_t zero[16];
+	const uint8_t *x = p->addr.b;
+	uint32_t w[4];
+
+	if (memcmp(x, zero, addr_len(p->addr.af)) == 0)
+		return true;		/* a default route */
+	if (p->addr.af == AF_INET)
+		return v4_host(addr_v4(&p->addr));
+	for (int i = 0; i < 4; i++)
+		w[i] = (uint32_t)x[4 * i] << 24 | (uint32_t)x[4 * i + 1] << 16 |
+		    (uint32_t)x[4 * i + 2] << 8 | x[4 * i + 3];
+	if ((w[0] & 0xffc00000) == 0xfe800000 || (w[0] >> 24) == 0xff)
+		return false;		/* link-local, multicast */
+	if (w[0] != 0 || w[1] != 0)
+		return true;
+	if (w[2] == 0 && w[3] == 1)
+		return false;		/* loopback */
+	return (w[2] == 0 || w[2] == 0xffff) && v4_host(w[3]);
+}
+
 /* ---- one net ---- */
 
 /* BIRD's rt_show_net for one route: counted, filtered, printed. */
@@ -349,6 +386,8 @@ net(struct birdroute *br, const struct ip_prefix *p,
 	bool bh = block_blackhole(&br->d->plan, p);
 	bool local_first;
 
+	if (!bird_net(p))
+		return;
 	addr_pfx_fmt(p, br->net, sizeof(br->net));
 	br->net_named = false;
 	br->net_first = true;
@@ -391,7 +430,7 @@ one_net(struct birdroute *br, const struct ip_prefix *p)
 
 	if (e != NULL && !entry_listed(br, e))
 		e = NULL;
-	if (e == NULL && !have)
+	if ((e == NULL && !have) || !bird_net(p))
 		return false;
 	net(br, p, e, have ? &l : NULL);
 	return true;
