@@ -57,8 +57,11 @@ struct birdroute {
 	bool	net_named, net_first;
 	unsigned nitems;
 	struct memo memo[MEMO];
-	uint64_t when_mono;
-	char	when[16];
+	/* Time texts: bgpd's start, and the last session's. */
+	struct when {
+		uint64_t mono;
+		char	text[16];
+	} when[2];
 };
 
 /* One route of a net. */
@@ -86,22 +89,24 @@ birdroute_is_proto(const struct daemon *d, int af, const char *name)
 
 /* ---- pieces of a route ---- */
 
-/* BIRD's route time format: HH:MM:SS within 20 hours, else the date. */
+/* BIRD's route time format: HH:MM:SS within 20 hours, else the date;
+ * remembered for the part (slot 0: bgpd's start, 1: a session's). */
 static const char *
 when(struct birdroute *br, uint64_t mono)
 {
+	struct when *w = &br->when[mono != br->d->start_mono];
 	time_t t, now;
 	struct tm tm;
 
-	if (br->when[0] != '\0' && br->when_mono == mono)
-		return br->when;
+	if (w->text[0] != '\0' && w->mono == mono)
+		return w->text;
 	t = daemon_wall(br->d, mono);
 	now = time(NULL);
 	localtime_r(&t, &tm);
-	strftime(br->when, sizeof(br->when), now - t < 20 * 3600 ?
+	strftime(w->text, sizeof(w->text), now - t < 20 * 3600 ?
 	    "%H:%M:%S" : "%Y-%m-%d", &tm);
-	br->when_mono = mono;
-	return br->when;
+	w->mono = mono;
+	return w->text;
 }
 
 /* gw as BIRD's gateway recursive resolves it; NULL: it does not. */
@@ -210,30 +215,33 @@ bird_net(const struct ip_prefix *p)
 
 /* ---- one net ---- */
 
-/* BIRD's rt_show_net for one route: counted, filtered, printed. */
-static void
-emit(struct birdroute *br, struct item *it)
+/* BIRD's rt_show_net for one route of the net: counted, then filtered;
+ * whether to print it (made only then), and whether it is the net's
+ * primary (its first) route. */
+static bool
+take(struct birdroute *br, const char *proto, bool *primary)
 {
-	struct birdfmt *f = br->f;
-
 	if (br->q.filtered)
-		return;			/* no route was kept filtered */
+		return false;		/* no route was kept filtered */
 	if (br->q.primary && br->nitems > 0)
-		return;
-	if (br->nitems++ == 0)
-		it->r.primary = it->r.primary ? it->r.primary : '*';
-	else
-		it->r.primary = 0;
+		return false;
+	*primary = br->nitems++ == 0;
 	br->rt++;
 	if (br->net_first) {
 		br->nets++;
 		br->net_first = false;
 	}
-	if (br->q.proto[0] != '\0' && strcmp(br->q.proto, it->proto) != 0)
-		return;
+	if (br->q.proto[0] != '\0' && strcmp(br->q.proto, proto) != 0)
+		return false;
 	br->shown++;
-	if (br->q.stats == 2)
-		return;
+	return br->q.stats != 2;
+}
+
+static void
+print(struct birdroute *br, struct item *it)
+{
+	struct birdfmt *f = br->f;
+
 	it->r.net = br->net_named ? NULL : br->net;
 	it->r.proto = it->proto;
 	it->r.info = it->info;
@@ -250,12 +258,14 @@ emit(struct birdroute *br, struct item *it)
 
 static void
 item_init(struct item *it, const char *proto, const char *type,
-    const char *t)
+    const char *t, bool primary, int pref)
 {
 	memset(it, 0, sizeof(*it));
 	it->proto = proto;
 	it->type = type;
 	it->r.when = t;
+	it->r.primary = primary ? '*' : 0;
+	snprintf(it->info, sizeof(it->info), " (%d)", pref);
 }
 
 static void
@@ -263,50 +273,51 @@ emit_statics(struct birdroute *br, const struct ip_prefix *p,
     bool blackhole)
 {
 	const struct ip_addr *rb = reachable_by(&br->d->plan, p);
-	const char *t = when(br, br->d->start_mono);
 	const struct fib_view *v;
 	struct item it;
+	bool pri;
 
-	if (blackhole) {
-		item_init(&it, P_STATIC, "static", t);
+	if (blackhole && take(br, P_STATIC, &pri)) {
+		item_init(&it, P_STATIC, "static", when(br,
+		    br->d->start_mono), pri, PREF_STATIC);
 		it.r.dest = BIRDFMT_BLACKHOLE;
-		snprintf(it.info, sizeof(it.info), " (%d)", PREF_STATIC);
-		emit(br, &it);
+		print(br, &it);
 	}
 	/* A static route's gateway must be a neighbour (connected). */
-	if (rb != NULL && (v = nexthop(br, rb)) != NULL && !v->recursive) {
-		item_init(&it, P_STATIC, "static", t);
+	if (rb != NULL && (v = nexthop(br, rb)) != NULL && !v->recursive &&
+	    take(br, P_STATIC, &pri)) {
+		item_init(&it, P_STATIC, "static", when(br,
+		    br->d->start_mono), pri, PREF_STATIC);
 		it.r.dest = BIRDFMT_ROUTER;
 		it.r.gw = v->gw;
 		it.r.dev = v->dev;
-		snprintf(it.info, sizeof(it.info), " (%d)", PREF_STATIC);
-		emit(br, &it);
+		print(br, &it);
 	}
 }
 
 static void
 emit_locals(struct birdroute *br, const struct kernel_local *l)
 {
-	const char *t = when(br, br->d->start_mono);
 	const struct fib *fib = kernel_fib(br->d);
 	struct fib_view v;
 	struct item it;
+	bool pri;
 
-	if (l->addr) {
-		item_init(&it, P_DIRECT, "device", t);
+	if (l->addr && take(br, P_DIRECT, &pri)) {
+		item_init(&it, P_DIRECT, "device", when(br,
+		    br->d->start_mono), pri, PREF_DIRECT);
 		it.r.dest = BIRDFMT_DEVICE;
 		it.r.dev = l->dev;
-		snprintf(it.info, sizeof(it.info), " (%d)", PREF_DIRECT);
-		emit(br, &it);
+		print(br, &it);
 	}
-	if (!l->route)
+	if (!l->route || !take(br, P_KERNEL, &pri))
 		return;
-	item_init(&it, P_KERNEL, "inherit", t);
-	snprintf(it.info, sizeof(it.info), " (%d)", PREF_KERNEL);
+	item_init(&it, P_KERNEL, "inherit", when(br, br->d->start_mono), pri,
+	    PREF_KERNEL);
 	if (fib == NULL || !fib_view_route(fib, &l->pfx, &v)) {
 		it.r.dest = BIRDFMT_DEVICE;
 		it.r.dev = l->dev;
-		emit(br, &it);
+		print(br, &it);
 		return;
 	}
 	it.kernel = true;
@@ -328,31 +339,32 @@ emit_locals(struct birdroute *br, const struct kernel_local *l)
 		it.r.dev = v.dev[0] != '\0' ? v.dev : l->dev;
 		break;
 	}
-	emit(br, &it);
+	print(br, &it);
 }
 
 static void
 emit_bgp(struct birdroute *br, const struct ip_prefix *p,
     const struct rib_entry *e)
 {
-	const struct rib_path *best = rib_best(e);
-
-	for (const struct rib_path *q = best; q != NULL; q = q->next) {
+	for (const struct rib_path *q = rib_best(e); q != NULL; q = q->next) {
 		const struct speaker_peer *sp = speaker_path_peer(q);
 		const struct attrset *s = q->attrs;
+		const struct session_conf *sc;
 		const struct fib_view *v;
-		struct session *ses;
 		const char *ks;
 		struct item it;
+		bool pri;
 		int igp;
 
 		if (sp == NULL)
 			continue;	/* ours: listed as static/kernel */
-		ses = speaker_peer_session((struct speaker_peer *)sp);
-		item_init(&it, speaker_peer_conf(sp)->session.name, "BGP",
-		    when(br, ses->fsm.state_since));
+		sc = &speaker_peer_conf(sp)->session;
+		if (!take(br, sc->name, &pri))
+			continue;
+		item_init(&it, sc->name, "BGP", when(br, speaker_peer_session(
+		    (struct speaker_peer *)sp)->fsm.state_since), pri, 0);
 		it.bgp = s;
-		it.r.from = speaker_peer_conf(sp)->session.peer;
+		it.r.from = sc->peer;
 		v = s->nexthop.af == p->addr.af ? nexthop(br, &s->nexthop) :
 		    NULL;
 		if (v != NULL) {
@@ -365,13 +377,12 @@ emit_bgp(struct birdroute *br, const struct ip_prefix *p,
 			igp = BIRDFMT_IGP_UNREACHABLE;
 		}
 		/* BIRD's sync error: the kernel refused the route. */
-		if (q == best && br->nitems == 0 &&
-		    (ks = kernel_route_state(br->d, p)) != NULL &&
+		if (pri && (ks = kernel_route_state(br->d, p)) != NULL &&
 		    strcmp(ks, "failed") == 0)
 			it.r.primary = '!';
 		birdfmt_bgp_info(it.info, sizeof(it.info), PREF_BGP,
 		    (q->flags & RIB_PATH_STALE) != 0, igp, s);
-		emit(br, &it);
+		print(br, &it);
 	}
 }
 
@@ -491,7 +502,7 @@ birdroute_next(struct birdroute *br, struct birdfmt *f, size_t room)
 	br->f = f;
 	/* Resolutions may move between parts: look again. */
 	memset(br->memo, 0, sizeof(br->memo));
-	br->when[0] = '\0';
+	memset(br->when, 0, sizeof(br->when));
 	if (br->q.one) {
 		single(br);
 		return true;

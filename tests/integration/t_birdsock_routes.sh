@@ -12,7 +12,7 @@
 command -v bird >/dev/null || skip "bird2 not installed"
 command -v birdcl >/dev/null || skip "birdcl not installed"
 ROUTES="python3 $(dirname "$0")/calico_bird_routes.py"
-N=20000
+N=${N:-20000}
 
 {
 	y_doc projectcalico.org/v3 BGPConfiguration default
