@@ -70,6 +70,7 @@ START_TEST(test_framing)
 	    " d\n0000 \n");
 	ck_assert_int_eq(f.last, -1);
 	/* A final line of the same code still carries it. */
+	buf_wr_free(&out);
 	start();
 	birdfmt_line(&f, 8001, false, "Network not in table");
 	ck_assert_str_eq(text(), "8001 Network not in table\n");
