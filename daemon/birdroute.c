@@ -392,20 +392,20 @@ static void
 net(struct birdroute *br, const struct ip_prefix *p,
     const struct rib_entry *e, const struct kernel_local *l)
 {
-	const struct rib_path *best = e ? rib_best(e) : NULL;
-	const struct rib_path *own = local_path(e);
-	bool bh = block_blackhole(&br->d->plan, p);
+	const struct rib_path *best = e ? rib_best(e) : NULL, *own;
 	bool local_first;
 
 	if (!bird_net(p))
 		return;
+	own = local_path(e);
 	addr_pfx_fmt(p, br->net, sizeof(br->net));
 	br->net_named = false;
 	br->net_first = true;
 	br->nitems = 0;
 	/* Our own origination without a kernel route behind it (service
 	 * ranges, blocks) is one of the static protocol's blackholes. */
-	emit_statics(br, p, bh || (own != NULL && l == NULL));
+	emit_statics(br, p, block_blackhole(&br->d->plan, p) ||
+	    (own != NULL && l == NULL));
 	local_first = l != NULL && (best == NULL || best == own);
 	if (local_first)
 		emit_locals(br, l);
