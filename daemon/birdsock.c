@@ -1,6 +1,7 @@
 /* birdsock: see birdsock.h.  Layouts from BIRD 1.6 nest/proto.c
  * (proto_cmd_show), proto/bgp/bgp.c (bgp_show_proto_info) and nest/cmds.c
- * (cmd_show_status), as DATASTORE.md 4.4 records them. */
+ * (cmd_show_status), as DATASTORE.md 4.4 records them; `show route` is
+ * birdroute.c's, its arguments as BIRD 1.6's nest/config.Y r_args. */
 #include "birdsock.h"
 
 #include <event2/buffer.h>
@@ -15,7 +16,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bgp/birdfmt.h"
 #include "bgp/speaker.h"
+#include "birdroute.h"
 #include "control.h"
 #include "daemon.h"
 #include "health.h"
@@ -28,6 +31,8 @@
 #define BS_OUT_HIGH	(256 * 1024)	/* stop reading while above */
 #define BS_IDLE_S	600
 #define BS_WRITE_S	30
+#define BS_PART		(64 * 1024)	/* a `show route` part, octets */
+#define BS_WORDS	16		/* words of a request */
 
 struct birdsock {
 	struct daemon *d;
@@ -44,6 +49,9 @@ struct bclient {
 	struct bufferevent *bev;
 	int	last_code;
 	bool	closing;		/* free once the output is written */
+	struct birdroute *br;		/* the rest of a `show route` */
+	struct event *more;		/* its next part, when no write is
+					 * due to ask for it */
 	struct bclient *next;
 };
 
@@ -277,6 +285,129 @@ show_status(struct bclient *c)
 	reply(c, 13, false, "Daemon is up and running");
 }
 
+/* ---- show route ---- */
+
+/* The next part of a route listing; new requests wait until its end. */
+static void
+route_part(struct bclient *c)
+{
+	struct buf_wr o;
+	struct birdfmt f = { &o, c->last_code };
+	bool done;
+
+	buf_wr_init(&o, 0);
+	done = birdroute_next(c->br, &f, BS_PART);
+	c->last_code = f.last;
+	if (o.len > 0)
+		evbuffer_add(bufferevent_get_output(c->bev), o.data, o.len);
+	if (done) {
+		birdroute_free(c->br);
+		c->br = NULL;
+	} else if (o.len == 0) {
+		/* Nothing to write, so no write will call us back. */
+		event_active(c->more, EV_TIMEOUT, 0);
+	}
+	buf_wr_free(&o);
+}
+
+static void
+on_more(evutil_socket_t fd, short what, void *arg)
+{
+	struct bclient *c = arg;
+
+	if (c->br != NULL)
+		route_part(c);
+}
+
+static bool
+word(const char *w, const char *keyword)
+{
+	return strcasecmp(w, keyword) == 0;
+}
+
+/* A prefix or address of the socket's family into p: NULL, or the
+ * parser's message. */
+static const char *
+route_prefix(const struct bclient *c, const char *w, struct ip_prefix *p)
+{
+	if (addr_pfx_parse(w, p, true) != 0 || p->addr.af != c->bs->af)
+		return "syntax error";
+	return addr_pfx_is_masked(p) ? NULL : "Invalid prefix";
+}
+
+/* One argument of show route at w[*i] (the next one taken too where it
+ * belongs to it): NULL, or the parser's message (msg may hold it). */
+static const char *
+route_arg(struct bclient *c, char **w, size_t n, size_t *i,
+    struct birdroute_query *q, char *msg, size_t size)
+{
+	const char *a = w[*i], *next = *i + 1 < n ? w[*i + 1] : NULL;
+	struct ip_prefix p;
+
+	if (word(a, "all"))
+		q->all = true;
+	else if (word(a, "primary"))
+		q->primary = true;
+	else if (word(a, "filtered"))
+		q->filtered = true;
+	else if (word(a, "stats"))
+		q->stats = 1;
+	else if (word(a, "count"))
+		q->stats = 2;
+	else if (word(a, "protocol") && next != NULL) {
+		(*i)++;
+		if (q->proto[0] != '\0')
+			return "Protocol specified twice";
+		if (!birdroute_is_proto(c->bs->d, q->af, next)) {
+			snprintf(msg, size, "%.100s is not a protocol", next);
+			return msg;
+		}
+		snprintf(q->proto, sizeof(q->proto), "%s", next);
+	} else if (word(a, "table") && next != NULL) {
+		(*i)++;
+		if (strcmp(next, "master") != 0) {
+			snprintf(msg, size, "%.100s is not a table", next);
+			return msg;
+		}
+	} else if (word(a, "for") && next != NULL) {
+		(*i)++;
+		if (q->one)
+			return "Only one prefix expected";
+		q->one = q->longest = true;
+		return route_prefix(c, next, &q->pfx);
+	} else if (addr_pfx_parse(a, &p, true) == 0) {
+		if (q->one)
+			return "Only one prefix expected";
+		q->one = true;
+		return route_prefix(c, a, &q->pfx);
+	} else {
+		return "syntax error";
+	}
+	return NULL;
+}
+
+/* show route [PREFIX | for PREFIX|ADDR] [table master] [all] [primary]
+ * [filtered] [protocol NAME] [stats|count]: BIRD 1.6's arguments but
+ * filters and export views, which are "syntax error". */
+static void
+show_route(struct bclient *c, char **w, size_t n)
+{
+	struct birdroute_query q;
+	const char *why = NULL;
+	char msg[160];
+
+	memset(&q, 0, sizeof(q));
+	q.af = c->bs->af;
+	for (size_t i = 0; i < n && why == NULL; i++)
+		why = route_arg(c, w, n, &i, &q, msg, sizeof(msg));
+	if (why != NULL) {
+		reply(c, 9001, false, "%s", why);
+		return;
+	}
+	c->br = birdroute_new(c->bs->d, &q);
+	route_part(c);
+}
+
 /* ---- requests ---- */
 
 /* word matches keyword kw, or an abbreviation of it of 2+ letters */
@@ -292,17 +423,22 @@ kw(const char *word, const char *keyword)
 static void
 command(struct bclient *c, char *line)
 {
-	char *w[8], *save = NULL;
+	char *w[BS_WORDS + 1], *save = NULL;
 	size_t n = 0;
 
 	line[strcspn(line, "\r")] = '\0';
-	for (char *t = strtok_r(line, " \t", &save); t != NULL && n < 8;
-	    t = strtok_r(NULL, " \t", &save))
+	for (char *t = strtok_r(line, " \t", &save); t != NULL &&
+	    n <= BS_WORDS; t = strtok_r(NULL, " \t", &save))
 		w[n++] = t;
 	c->last_code = -1;
 	if (n == 0)
 		return;		/* BIRD ignores empty lines */
-	if (n >= 2 && kw(w[0], "show") && kw(w[1], "status") && n == 2) {
+	if (n > BS_WORDS) {
+		reply(c, 9001, false, "syntax error");
+	} else if (n >= 2 && kw(w[0], "show") && kw(w[1], "route")) {
+		show_route(c, w + 2, n - 2);
+	} else if (n >= 2 && kw(w[0], "show") && kw(w[1], "status") &&
+	    n == 2) {
 		show_status(c);
 	} else if (n >= 2 && kw(w[0], "show") && kw(w[1], "protocols") &&
 	    n <= 4) {
@@ -337,9 +473,10 @@ on_read(struct bufferevent *bev, void *arg)
 
 	if (c->closing)
 		return;
-	/* Bounded: stop once a reader lets output pile up. */
-	while (evbuffer_get_length(bufferevent_get_output(bev)) <
-	    BS_OUT_HIGH && (line = evbuffer_readln(in, &n,
+	/* Bounded: stop once a reader lets output pile up, and while a
+	 * route listing runs (BIRD, too, answers one request at a time). */
+	while (c->br == NULL && evbuffer_get_length(bufferevent_get_output(
+	    bev)) < BS_OUT_HIGH && (line = evbuffer_readln(in, &n,
 	    EVBUFFER_EOL_LF)) != NULL) {
 		if (n > BS_MAX_LINE || memchr(line, '\0', n) != NULL) {
 			free(line);
@@ -365,12 +502,18 @@ on_write(struct bufferevent *bev, void *arg)
 {
 	struct bclient *c = arg;
 
+	/* Drained below the low mark: the next part of a listing. */
+	if (c->br != NULL) {
+		route_part(c);
+		if (c->br != NULL)
+			return;
+	}
 	if (c->closing) {
 		if (evbuffer_get_length(bufferevent_get_output(bev)) == 0)
 			client_free(c);
 		return;
 	}
-	/* Drained below the low mark: take requests again. */
+	/* Take requests again. */
 	bufferevent_enable(bev, EV_READ);
 	if (evbuffer_get_length(bufferevent_get_input(bev)) > 0)
 		on_read(bev, c);
@@ -379,8 +522,19 @@ on_write(struct bufferevent *bev, void *arg)
 static void
 on_event(struct bufferevent *bev, short what, void *arg)
 {
-	/* EOF, an error or a timeout (idle reader, stuck writer). */
-	client_free(arg);
+	struct bclient *c = arg;
+
+	/* A client that sent its requests and shut its side (socat, nc)
+	 * still gets the answers; an error or a timeout (idle reader,
+	 * stuck writer) ends it. */
+	if ((what & BEV_EVENT_EOF) && (what & BEV_EVENT_READING) &&
+	    (c->br != NULL || evbuffer_get_length(bufferevent_get_output(
+	    bev)) > 0)) {
+		c->closing = true;
+		bufferevent_disable(bev, EV_READ);
+		return;
+	}
+	client_free(c);
 }
 
 static void
@@ -394,6 +548,8 @@ client_free(struct bclient *c)
 			break;
 		}
 	}
+	birdroute_free(c->br);
+	event_free(c->more);
 	bufferevent_free(c->bev);
 	bs->nclients--;
 	free(c);
@@ -425,6 +581,7 @@ on_accept(evutil_socket_t lfd, short what, void *arg)
 		free(c);
 		return;
 	}
+	c->more = event_new(bs->d->base, -1, 0, on_more, c);
 	bs->nclients++;
 	c->next = bs->clients;
 	bs->clients = c;

@@ -11,7 +11,7 @@
  * 1.6's table heading and column layout, BGP rows only: one socket shows
  * the IPv4 sessions, the other the IPv6 ones), `show status` (with the
  * 0024 lines while bgpd's start-up recovery runs) and `show route`
- * (1007 rows).  Anything else is "9001 syntax error".  Clients are
+ * (birdroute.h).  Anything else is "9001 syntax error".  Clients are
  * capped in number, line length (9000 Command too long) and unread
  * output, so none can stall the loop.
  */

@@ -600,6 +600,50 @@ kernel_local_dev(const struct daemon *d, const struct ip_prefix *p)
 	return l != NULL ? l->dev : NULL;
 }
 
+static void
+local_out(const struct local *l, struct kernel_local *out)
+{
+	_Static_assert(sizeof(out->dev) == FIB_IFNAMSIZ, "device names");
+	out->pfx = l->pfx;
+	out->route = l->nroutes > 0;
+	out->addr = l->naddrs > 0;
+	out->originated = l->originated;
+	memcpy(out->dev, l->dev, sizeof(out->dev));
+}
+
+bool
+kernel_local_get(const struct daemon *d, const struct ip_prefix *p,
+    struct kernel_local *out)
+{
+	const struct local *l;
+
+	if (d->kern == NULL)
+		return false;
+	l = hash_find(&d->kern->locals, addr_pfx_hash(p), local_eq, p);
+	if (l != NULL)
+		local_out(l, out);
+	return l != NULL;
+}
+
+bool
+kernel_local_next(const struct daemon *d, size_t *it,
+    struct kernel_local *out)
+{
+	const struct local *l;
+
+	if (d->kern == NULL ||
+	    (l = hash_next(&d->kern->locals, it)) == NULL)
+		return false;
+	local_out(l, out);
+	return true;
+}
+
+struct fib *
+kernel_fib(const struct daemon *d)
+{
+	return d->kern != NULL ? d->kern->fib : NULL;
+}
+
 const char *
 kernel_route_state(const struct daemon *d, const struct ip_prefix *p)
 {

@@ -46,6 +46,21 @@ const char *kernel_route_state(const struct daemon *d,
 /* The interface of a local prefix fib/ reported, or NULL. */
 const char *kernel_local_dev(const struct daemon *d,
 	    const struct ip_prefix *p);
+/* For listings (the BIRD socket): a local prefix fib/ reported, as a
+ * route of another protocol, an interface address's prefix, or both;
+ * by prefix, or all of them (size_t it = 0; false at the end). */
+struct kernel_local {
+	struct ip_prefix pfx;
+	bool	route, addr;
+	bool	originated;	/* announced as a borrowed route */
+	char	dev[16];
+};
+bool	 kernel_local_get(const struct daemon *d, const struct ip_prefix *p,
+	    struct kernel_local *out);
+bool	 kernel_local_next(const struct daemon *d, size_t *it,
+	    struct kernel_local *out);
+/* fib/ itself, for its views of routes and next hops; NULL without. */
+struct fib *kernel_fib(const struct daemon *d);
 void	 kernel_status_json(const struct daemon *d, struct json_w *j);
 /* Start-up recovery: true while the routes of ours found at start are
  * kept waiting for every session's End-of-RIB; *left_ms and *total_ms

@@ -1415,3 +1415,59 @@ fib_is_local_addr(const struct fib *f, const struct ip_addr *a)
 			return true;
 	return false;
 }
+
+bool
+fib_view_route(const struct fib *f, const struct ip_prefix *p,
+    struct fib_view *v)
+{
+	const struct nl_route *r = kmirror_learned(&f->km, p);
+	const char *dev;
+
+	memset(v, 0, sizeof(*v));
+	if (r == NULL)
+		return false;
+	v->type = r->type == RTN_UNICAST ? FIB_VIEW_UNICAST :
+	    r->type == RTN_BLACKHOLE ? FIB_VIEW_BLACKHOLE :
+	    r->type == RTN_UNREACHABLE ? FIB_VIEW_UNREACHABLE :
+	    r->type == RTN_PROHIBIT ? FIB_VIEW_PROHIBIT : FIB_VIEW_OTHER;
+	v->protocol = r->protocol;
+	v->priority = r->priority;
+	if (r->nnh > 0) {
+		v->gw = r->nh[0].gw;
+		if ((dev = kmirror_ifname(&f->km, r->nh[0].ifindex)) != NULL)
+			snprintf(v->dev, sizeof(v->dev), "%s", dev);
+	}
+	return true;
+}
+
+bool
+fib_view_nexthop(const struct fib *f, const struct ip_addr *gw,
+    struct fib_view *v)
+{
+	struct fib_nh w;
+	struct nl_nh nh;
+	const struct resolved *r;
+	const char *dev;
+	bool ok;
+
+	memset(v, 0, sizeof(*v));
+	memset(&w, 0, sizeof(w));
+	w.gw = *gw;
+	/* Our own routes' answers first; else the same resolution, not
+	 * kept (a listing must not grow the cache). */
+	r = hash_find(&f->cache, hash_bytes(&w, sizeof(w)), resolved_eq, &w);
+	if (r != NULL) {
+		ok = r->ok;
+		nh = r->nh;
+		v->recursive = r->recursive;
+	} else {
+		ok = kmirror_resolve(&f->km, &w, &nh, own_at, (void *)f,
+		    &v->recursive);
+	}
+	if (!ok || (dev = kmirror_ifname(&f->km, nh.ifindex)) == NULL)
+		return false;
+	v->type = FIB_VIEW_UNICAST;
+	v->gw = nh.gw;
+	snprintf(v->dev, sizeof(v->dev), "%s", dev);
+	return true;
+}

@@ -184,4 +184,32 @@ int	 fib_ifindex(const struct fib *f, const char *dev);
 /* Is a an address of one of the host's interfaces? */
 bool	 fib_is_local_addr(const struct fib *f, const struct ip_addr *a);
 
+/* For listings (the BIRD socket's `show route`): a route as the kernel
+ * has it, devices by name. */
+enum fib_view_type {
+	FIB_VIEW_UNICAST,
+	FIB_VIEW_BLACKHOLE,
+	FIB_VIEW_UNREACHABLE,
+	FIB_VIEW_PROHIBIT,
+	FIB_VIEW_OTHER,
+};
+
+struct fib_view {
+	enum fib_view_type type;
+	uint8_t	protocol;
+	uint32_t priority;
+	struct ip_addr gw;		/* af 0: none */
+	char	dev[FIB_IFNAMSIZ];	/* "": none */
+	bool	recursive;		/* resolved through a route */
+};
+
+/* The route of another protocol that makes p a local prefix (the one
+ * the local hook reported); false: none. */
+bool	 fib_view_route(const struct fib *f, const struct ip_prefix *p,
+	    struct fib_view *v);
+/* gw resolved as our routes' next hops are (connected, else through
+ * the kernel's route to it): the gateway and device; false: not now. */
+bool	 fib_view_nexthop(const struct fib *f, const struct ip_addr *gw,
+	    struct fib_view *v);
+
 #endif

@@ -378,6 +378,27 @@ kmirror_nlinks(const struct kmirror *km)
 	return hash_count(&km->links);
 }
 
+const char *
+kmirror_ifname(const struct kmirror *km, int ifindex)
+{
+	const struct link *l = ifindex != 0 ? link_find(km, ifindex) : NULL;
+
+	return l != NULL ? l->name : NULL;
+}
+
+const struct nl_route *
+kmirror_learned(const struct kmirror *km, const struct ip_prefix *p)
+{
+	const struct kprefix *k = hash_find(&km->kroutes, addr_pfx_hash(p),
+	    kprefix_eq, p);
+
+	/* The one report_route() told the hooks of. */
+	for (const struct kroute *r = k ? k->routes : NULL; r; r = r->next)
+		if (learnable(r->r.protocol) && r->r.table == km->table)
+			return &r->r;
+	return NULL;
+}
+
 /* gw directly reachable: on an up link holding an address whose subnet
  * contains it (the longest such subnet wins). */
 static int

@@ -70,5 +70,10 @@ int	 kmirror_ifindex(const struct kmirror *km, const char *dev);
 bool	 kmirror_conflict(const struct kmirror *km, const struct ip_prefix *p,
 	    uint32_t prio);
 size_t	 kmirror_nlinks(const struct kmirror *km);
+/* For listings: a link's name (NULL: none), and the route of another
+ * protocol that makes p a local route (the one reported), or NULL. */
+const char *kmirror_ifname(const struct kmirror *km, int ifindex);
+const struct nl_route *kmirror_learned(const struct kmirror *km,
+	    const struct ip_prefix *p);
 
 #endif

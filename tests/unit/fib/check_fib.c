@@ -570,6 +570,59 @@ START_TEST(test_resolution_own)
 }
 END_TEST
 
+/* The views a listing takes (the BIRD socket's show route): another
+ * protocol's route for a prefix, devices by name; a next hop resolved
+ * as ours are, connected or through a route, or not at all. */
+START_TEST(test_views)
+{
+	struct fib *f;
+	struct fib_view v;
+	struct ip_prefix p;
+	struct ip_addr a;
+
+	NEED_NS();
+	sh("ip route add 203.0.113.0/24 via 198.51.100.2 proto static && "
+	    "ip route add blackhole 100.64.7.0/24 proto 80 && "
+	    "ip route add 100.64.0.5/32 dev vb proto 80 metric 7");
+	f = start(true);
+	ck_assert(addr_pfx_parse("203.0.113.0/24", &p, false) == 0);
+	ck_assert(fib_view_route(f, &p, &v));
+	ck_assert_int_eq(v.type, FIB_VIEW_UNICAST);
+	ck_assert_uint_eq(v.protocol, 4);	/* static */
+	ck_assert_str_eq(addr_fmt(&v.gw, (char[ADDR_STRLEN]){ 0 },
+	    ADDR_STRLEN), "198.51.100.2");
+	ck_assert_str_eq(v.dev, "va");
+	ck_assert(addr_pfx_parse("100.64.7.0/24", &p, false) == 0);
+	ck_assert(fib_view_route(f, &p, &v));
+	ck_assert_int_eq(v.type, FIB_VIEW_BLACKHOLE);
+	ck_assert_uint_eq(v.protocol, 80);
+	ck_assert(addr_pfx_parse("100.64.0.5/32", &p, false) == 0);
+	ck_assert(fib_view_route(f, &p, &v));
+	ck_assert_int_eq(v.type, FIB_VIEW_UNICAST);
+	ck_assert_uint_eq(v.gw.af, 0);
+	ck_assert_str_eq(v.dev, "vb");
+	ck_assert_uint_eq(v.priority, 7);
+	/* The interface's own subnet is an address, not a route. */
+	ck_assert(addr_pfx_parse("198.51.100.0/24", &p, false) == 0);
+	ck_assert(!fib_view_route(f, &p, &v));
+
+	ck_assert(addr_parse("198.51.100.9", &a) == 0);
+	ck_assert(fib_view_nexthop(f, &a, &v));
+	ck_assert(!v.recursive);
+	ck_assert(addr_eq(&v.gw, &a));
+	ck_assert_str_eq(v.dev, "va");
+	ck_assert(addr_parse("203.0.113.7", &a) == 0);
+	ck_assert(fib_view_nexthop(f, &a, &v));
+	ck_assert(v.recursive);
+	ck_assert_str_eq(addr_fmt(&v.gw, (char[ADDR_STRLEN]){ 0 },
+	    ADDR_STRLEN), "198.51.100.2");
+	ck_assert_str_eq(v.dev, "va");
+	ck_assert(addr_parse("192.0.2.7", &a) == 0);
+	ck_assert(!fib_view_nexthop(f, &a, &v));
+	fib_free(f);
+}
+END_TEST
+
 /* Someone deletes our route: it comes back. */
 START_TEST(test_drift_repaired)
 {
@@ -757,6 +810,7 @@ suite(void)
 	tcase_add_test(tc, test_enobufs_resync);
 	tcase_add_test(tc, test_new_v6_prefixes_deleted);
 	tcase_add_test(tc, test_owner_slots_after_resync);
+	tcase_add_test(tc, test_views);
 	suite_add_tcase(s, tc);
 	return s;
 }
