@@ -93,6 +93,8 @@ suite(void)
 
 	tcase_add_test(tc, test_alloc_free_blocks);
 	tcase_add_test(tc, test_random);
+	/* Seconds under ASan on a loaded machine (check's default is 4). */
+	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	return s;
 }
