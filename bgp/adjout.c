@@ -17,6 +17,9 @@ struct xentry {
 
 #define X(e)	((struct xentry *)(e))
 
+_Static_assert(sizeof(void *) != 8 || (sizeof(struct adjout_entry) == 48 &&
+    sizeof(struct xentry) == 64), "adjout.h's sizes");
+
 static bool
 entry_eq(const void *e, const void *key)
 {

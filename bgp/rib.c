@@ -15,6 +15,10 @@
 #define D_QUEUED	1
 #define D_FLAGGED	2
 
+/* Memory per route (rib.h): the path id took the path's padding. */
+_Static_assert(sizeof(void *) != 8 || sizeof(struct rib_path) == 32,
+    "a path is 32 octets");
+
 /* Buckets one rib_dirty_pop() looks at for flagged entries. */
 #define SCAN_BUCKETS	65536
 
