@@ -84,7 +84,7 @@ struct speaker {
 	bool	gr_restarting, gr_forwarding, defer;
 	uint32_t peer_ids;		/* rib_peer.id given last */
 	struct adjout_want *want;	/* export()'s (xgrow) */
-	size_t	nwant;
+	size_t	wantcap;
 };
 
 static void wake(struct speaker *sp)
@@ -342,7 +342,7 @@ export(struct speaker_peer *p, const struct rib_entry *e,
 
 		if (a == NULL)
 			continue;
-		sp->want = xgrow(sp->want, &sp->nwant, n + 1,
+		sp->want = xgrow(sp->want, &sp->wantcap, n + 1,
 		    sizeof(*sp->want));
 		sp->want[n++] = (struct adjout_want){ q->peer->id,
 		    q->path_id, a };

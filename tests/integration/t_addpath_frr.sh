@@ -16,7 +16,8 @@ P=100.64.200.0/24
 	y_pool pods 100.64.0.0/16
 	y_node rr 198.51.100.10/24 "" "routeReflectorClusterID: 244.0.0.1"
 	for i in 1 2; do
-		y_peer "bird$i" "node: rr, peerIP: 198.51.100.2$i, asNumber: 64512"
+		y_peer "bird$i" \
+		    "node: rr, peerIP: 198.51.100.2$i, asNumber: 64512"
 	done
 	y_peer frr "node: rr, peerIP: 198.51.100.40, asNumber: 64512"
 } >"$TMP/cluster.yaml"

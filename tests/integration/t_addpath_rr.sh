@@ -25,7 +25,8 @@ P=100.64.200.0/24
 	y_peer to-rr \
 	    "nodeSelector: all(), peerSelector: \"route-reflector == 'true'\""
 	for i in 1 2; do
-		y_peer "bird$i" "node: rr, peerIP: 198.51.100.2$i, asNumber: 64512"
+		y_peer "bird$i" \
+		    "node: rr, peerIP: 198.51.100.2$i, asNumber: 64512"
 	done
 	y_peer gobgp "node: rr, peerIP: 198.51.100.30, asNumber: 64512"
 } >"$TMP/cluster.yaml"
