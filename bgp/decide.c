@@ -19,6 +19,8 @@
  *     stands in for the peer's identifier (9.1.2.2 f, RFC 4456 9).
  *  7. Shorter CLUSTER_LIST (RFC 4456 9).
  *  8. Lower peer address (9.1.2.2 g).
+ *  9. Lower path identifier: paths of one peer with ADD-PATH (RFC 7911
+ *     leaves the order to us; this one is stable).
  */
 #include "decide.h"
 
@@ -82,12 +84,16 @@ step(int n, const struct rib_path *a, const struct rib_path *b)
 		return cmp_u32(x->ncluster, y->ncluster);
 	case 8:
 		return addr_cmp(&a->peer->addr, &b->peer->addr);
+	case 9:
+		if (a->peer != b->peer)
+			return 0;
+		return cmp_u32(a->path_id, b->path_id);
 	default:
 		return 0;
 	}
 }
 
-#define STEPS		9
+#define STEPS		10
 #define ECMP_STEPS	6	/* steps 0-5 */
 
 int
@@ -99,7 +105,7 @@ decide_cmp(const struct rib_path *a, const struct rib_path *b)
 		if (c != 0)
 			return c;
 	}
-	/* Same peer address: only one path per peer, so a == b here. */
+	/* Same peer and path identifier: a == b here. */
 	return 0;
 }
 
@@ -119,7 +125,7 @@ decide_reason(const struct rib_path *a, const struct rib_path *b)
 	static const char *const names[STEPS] = {
 		"local origin", "local preference", "AS path length",
 		"origin", "MED", "eBGP over iBGP", "router id",
-		"cluster list length", "peer address",
+		"cluster list length", "peer address", "path id",
 	};
 
 	if (step(-1, a, b) != 0)

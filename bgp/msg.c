@@ -157,8 +157,23 @@ cap_one(struct msg_caps *c, uint8_t code, struct buf_rd *v)
 	case BGP_CAP_ADDPATH:
 		if (len % 4 != 0)
 			return -1;
+		u16 = (uint16_t)c->naddpath_afs;
+		af_list(v, 4, c->addpath_afs, &c->naddpath_afs);
+		/* RFC 7911 4: a Send/Receive value other than 1, 2 or 3
+		 * makes the capability one we do not understand. */
+		for (size_t i = u16; i < c->naddpath_afs; i++) {
+			if (c->addpath_afs[i].flags < MSG_ADDPATH_RX ||
+			    c->addpath_afs[i].flags > (MSG_ADDPATH_RX |
+			    MSG_ADDPATH_TX)) {
+				c->addpath = false;
+				c->naddpath_afs = 0;
+				if (c->nunknown < MSG_MAX_UNKNOWN_CAPS)
+					c->unknown[c->nunknown++] = code;
+				return 0;
+			}
+		}
 		c->addpath = true;
-		return af_list(v, 4, c->addpath_afs, &c->naddpath_afs);
+		return 0;
 	case BGP_CAP_FQDN:
 		if (buf_get_u8(v, &u8) != 0 || buf_left(v) < u8)
 			return -1;
@@ -364,6 +379,28 @@ msg_caps_has_af(const struct msg_caps *c, uint16_t afi, uint8_t safi)
 	if (c->nmp == 0)
 		return afi == BGP_AFI_IPV4 && safi == BGP_SAFI_UNICAST;
 	return msg_caps_find(c->mp, c->nmp, afi, safi) != NULL;
+}
+
+uint8_t
+msg_addpath_neg(const struct msg_caps *ours, const struct msg_caps *theirs,
+    uint16_t afi, uint8_t safi)
+{
+	const struct msg_af *a, *b;
+	uint8_t r = 0;
+
+	if (!ours->addpath || !theirs->addpath ||
+	    (a = msg_caps_find(ours->addpath_afs, ours->naddpath_afs, afi,
+	    safi)) == NULL ||
+	    (b = msg_caps_find(theirs->addpath_afs, theirs->naddpath_afs, afi,
+	    safi)) == NULL)
+		return 0;
+	/* RFC 7911 4: receive if we can and they send; send if we can
+	 * and they receive. */
+	if ((a->flags & MSG_ADDPATH_RX) && (b->flags & MSG_ADDPATH_TX))
+		r |= MSG_ADDPATH_RX;
+	if ((a->flags & MSG_ADDPATH_TX) && (b->flags & MSG_ADDPATH_RX))
+		r |= MSG_ADDPATH_TX;
+	return r;
 }
 
 /* ---- NOTIFICATION ---- */

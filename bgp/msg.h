@@ -34,6 +34,10 @@ struct msg_af {
 #define MSG_GR_N	0x4	/* RFC 8538: notification support */
 #define MSG_AF_F	0x80	/* forwarding state preserved */
 
+/* ADD-PATH Send/Receive (RFC 7911 4), and what was negotiated. */
+#define MSG_ADDPATH_RX	0x1	/* receives path identifiers */
+#define MSG_ADDPATH_TX	0x2	/* sends them */
+
 struct msg_caps {
 	struct msg_af mp[MSG_MAX_AFS];		/* multiprotocol families */
 	size_t	nmp;
@@ -104,6 +108,12 @@ bool	 msg_caps_has_af(const struct msg_caps *c, uint16_t afi,
 	    uint8_t safi);
 const struct msg_af *msg_caps_find(const struct msg_af *v, size_t n,
 	    uint16_t afi, uint8_t safi);
+/* RFC 7911 4: what we may do for afi/safi after OPENs with our caps and
+ * theirs: MSG_ADDPATH_RX (NLRI we receive carry path identifiers) if we
+ * offered receive and they send, MSG_ADDPATH_TX if we offered send and
+ * they receive. */
+uint8_t	 msg_addpath_neg(const struct msg_caps *ours,
+	    const struct msg_caps *theirs, uint16_t afi, uint8_t safi);
 
 void	 msg_keepalive_encode(struct buf_wr *w);
 

@@ -61,14 +61,14 @@ nlri_put(struct buf_wr *w, const struct ip_prefix *p, bool addpath,
 }
 
 unsigned
-nlri_count(const uint8_t *data, size_t len, int af)
+nlri_count(const uint8_t *data, size_t len, int af, bool addpath)
 {
 	struct buf_rd r;
 	struct ip_prefix p;
 	unsigned n = 0;
 
 	buf_rd_init(&r, data, len);
-	while (buf_left(&r) > 0 && nlri_get(&r, af, false, &p, NULL) == 0)
+	while (buf_left(&r) > 0 && nlri_get(&r, af, addpath, &p, NULL) == 0)
 		n++;
 	return n;
 }

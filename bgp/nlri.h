@@ -21,7 +21,7 @@ int	 nlri_check(const uint8_t *data, size_t len, int af, bool addpath);
 void	 nlri_put(struct buf_wr *w, const struct ip_prefix *p, bool addpath,
 	    uint32_t path_id);
 /* Prefixes in a field (a debug summary); stops at the first bad one. */
-unsigned nlri_count(const uint8_t *data, size_t len, int af);
+unsigned nlri_count(const uint8_t *data, size_t len, int af, bool addpath);
 /* Octets nlri_put() will write. */
 size_t	 nlri_size(const struct ip_prefix *p, bool addpath);
 

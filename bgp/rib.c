@@ -15,6 +15,10 @@
 #define D_QUEUED	1
 #define D_FLAGGED	2
 
+/* Memory per route (rib.h): the path id took the path's padding. */
+_Static_assert(sizeof(void *) != 8 || sizeof(struct rib_path) == 32,
+    "a path is 32 octets");
+
 /* Buckets one rib_dirty_pop() looks at for flagged entries. */
 #define SCAN_BUCKETS	65536
 
@@ -171,10 +175,11 @@ rib_best(const struct rib_entry *e)
 }
 
 const struct rib_path *
-rib_path_of(const struct rib_entry *e, const struct rib_peer *peer)
+rib_path_of(const struct rib_entry *e, const struct rib_peer *peer,
+    uint32_t path_id)
 {
 	for (const struct rib_path *p = rib_best(e); p != NULL; p = p->next) {
-		if (p->peer == peer)
+		if (p->peer == peer && p->path_id == path_id)
 			return p;
 	}
 	return NULL;
@@ -329,7 +334,8 @@ reselect(struct rib *r, struct rib_entry *e, const struct selection *old)
 
 	e->necmp = count_ecmp(e);
 	snapshot(e, &now);
-	if (e->best.peer == NULL || memcmp(&now, old, sizeof(now)) != 0)
+	if (r->all_changes || e->best.peer == NULL ||
+	    memcmp(&now, old, sizeof(now)) != 0)
 		mark_dirty(r, e);
 }
 
@@ -359,12 +365,13 @@ unlink_path(struct rib *r, struct rib_entry *e, struct rib_path *q)
 	fatalx("%s: path not in its entry", __func__);
 }
 
-/* Put the path (peer, attrs, flags) in its place in e's list. */
+/* Put the path (peer, path_id, attrs, flags) in its place in e's
+ * list. */
 static void
 insert_sorted(struct rib *r, struct rib_entry *e, struct rib_peer *peer,
-    struct attrset *attrs, uint32_t flags)
+    uint32_t path_id, struct attrset *attrs, uint32_t flags)
 {
-	struct rib_path tmp = { NULL, peer, attrs, flags }, *n, *p;
+	struct rib_path tmp = { NULL, peer, attrs, path_id, flags }, *n, *p;
 
 	if (e->best.peer == NULL) {
 		e->best = tmp;
@@ -386,12 +393,13 @@ insert_sorted(struct rib *r, struct rib_entry *e, struct rib_peer *peer,
 	p->next = n;
 }
 
+/* RFC 7911 3: a path is the peer's and its path identifier. */
 static struct rib_path *
-find_path(struct rib_entry *e, const struct rib_peer *peer)
+find_path(struct rib_entry *e, const struct rib_peer *peer, uint32_t id)
 {
 	for (struct rib_path *q = &e->best; q != NULL && q->peer != NULL;
 	    q = q->next) {
-		if (q->peer == peer)
+		if (q->peer == peer && q->path_id == id)
 			return q;
 	}
 	return NULL;
@@ -399,11 +407,11 @@ find_path(struct rib_entry *e, const struct rib_peer *peer)
 
 void
 rib_update(struct rib *r, struct rib_peer *peer, const struct ip_prefix *p,
-    struct attrset *attrs)
+    uint32_t path_id, struct attrset *attrs)
 {
 	struct selection old;
 	struct rib_entry *e = entry_get(r, p);
-	struct rib_path *q = find_path(e, peer);
+	struct rib_path *q = find_path(e, peer, path_id);
 
 	snapshot(e, &old);
 	if (q != NULL) {
@@ -422,7 +430,7 @@ rib_update(struct rib *r, struct rib_peer *peer, const struct ip_prefix *p,
 		peer->npaths++;
 		r->npaths++;
 	}
-	insert_sorted(r, e, peer, attrs, 0);
+	insert_sorted(r, e, peer, path_id, attrs, 0);
 	reselect(r, e, &old);
 }
 
@@ -446,12 +454,13 @@ remove_path(struct rib *r, struct rib_entry *e, struct rib_path *q)
 }
 
 bool
-rib_withdraw(struct rib *r, struct rib_peer *peer, const struct ip_prefix *p)
+rib_withdraw(struct rib *r, struct rib_peer *peer, const struct ip_prefix *p,
+    uint32_t path_id)
 {
 	struct rib_entry *e = rib_lookup(r, p);
 	struct rib_path *q;
 
-	if (e == NULL || (q = find_path(e, peer)) == NULL)
+	if (e == NULL || (q = find_path(e, peer, path_id)) == NULL)
 		return false;
 	remove_path(r, e, q);
 	return true;
@@ -501,6 +510,8 @@ struct walk_arg {
 	enum walk_op op;
 	rib_retag_fn *fn;	/* WALK_RETAG_STALE */
 	void	*arg;
+	uint32_t *ids;		/* scratch: path ids (xgrow) */
+	size_t	nids;
 };
 
 /* Stale path q of e gets fn's attributes, or goes. */
@@ -510,6 +521,7 @@ retag(struct rib *r, struct rib_entry *e, struct rib_path *q,
 {
 	struct attrset *n = w->fn(q->attrs, w->arg);
 	struct selection old;
+	uint32_t id;
 
 	if (n == NULL) {
 		remove_path(r, e, q);
@@ -521,29 +533,92 @@ retag(struct rib *r, struct rib_entry *e, struct rib_path *q,
 	}
 	snapshot(e, &old);
 	attrset_unref(q->attrs);
+	id = q->path_id;
 	unlink_path(r, e, q);
-	insert_sorted(r, e, w->peer, n, RIB_PATH_STALE);
+	insert_sorted(r, e, w->peer, id, n, RIB_PATH_STALE);
 	reselect(r, e, &old);
+}
+
+/* Remove every path of peer from e (only the stale ones if stale) in
+ * one pass, which keeps the list in order; e stays (it is dirty when
+ * it has no path left). */
+static void
+drop_paths(struct rib *r, struct rib_entry *e, struct rib_peer *peer,
+    bool stale)
+{
+	struct selection old;
+	struct rib_path **pp = &e->best.next, *q;
+	uint32_t mask = stale ? RIB_PATH_STALE : 0;
+	size_t n = 0;
+
+	snapshot(e, &old);
+	while ((q = *pp) != NULL) {
+		if (q->peer != peer || (q->flags & mask) != mask) {
+			pp = &q->next;
+			continue;
+		}
+		*pp = q->next;
+		if (q->flags & RIB_PATH_STALE)
+			peer->nstale--;
+		attrset_unref(q->attrs);
+		slab_free(&r->path_slab, q);
+		n++;
+	}
+	if (e->best.peer == peer && (e->best.flags & mask) == mask) {
+		if (e->best.flags & RIB_PATH_STALE)
+			peer->nstale--;
+		attrset_unref(e->best.attrs);
+		unlink_path(r, e, &e->best);
+		n++;
+	}
+	if (n == 0)
+		return;
+	peer->npaths -= n;
+	r->npaths -= n;
+	if (e->best.peer == NULL)
+		r->nroutes--;
+	reselect(r, e, &old);
+}
+
+/* The path ids of peer's stale paths in e, into *v (grown). */
+static size_t
+stale_ids(const struct rib_entry *e, const struct rib_peer *peer,
+    uint32_t **v, size_t *cap)
+{
+	size_t n = 0;
+
+	for (const struct rib_path *q = rib_best(e); q != NULL; q = q->next) {
+		if (q->peer != peer || !(q->flags & RIB_PATH_STALE))
+			continue;
+		*v = xgrow(*v, cap, n + 1, sizeof(**v));
+		(*v)[n++] = q->path_id;
+	}
+	return n;
 }
 
 static void
 peer_step(struct rib *r, struct rib_entry *e, void *arg)
 {
 	struct walk_arg *w = arg;
-	struct rib_path *q = find_path(e, w->peer);
+	struct rib_path *q;
 
-	if (q == NULL)
-		return;
 	if (w->op == WALK_MARK_STALE) {
-		if (!(q->flags & RIB_PATH_STALE)) {
-			q->flags |= RIB_PATH_STALE;
-			w->peer->nstale++;
+		for (q = &e->best; q != NULL && q->peer != NULL; q = q->next) {
+			if (q->peer == w->peer &&
+			    !(q->flags & RIB_PATH_STALE)) {
+				q->flags |= RIB_PATH_STALE;
+				w->peer->nstale++;
+			}
 		}
 	} else if (w->op == WALK_RETAG_STALE) {
-		if (q->flags & RIB_PATH_STALE)
-			retag(r, e, q, w);
-	} else if (w->op == WALK_FLUSH || (q->flags & RIB_PATH_STALE)) {
-		remove_path(r, e, q);
+		/* Each retag moves its path: go by path id. */
+		size_t n = stale_ids(e, w->peer, &w->ids, &w->nids);
+
+		for (size_t i = 0; i < n; i++)
+			if ((q = find_path(e, w->peer, w->ids[i])) != NULL)
+				retag(r, e, q, w);
+	} else {
+		drop_paths(r, e, w->peer, w->op == WALK_FLUSH_STALE);
 	}
 }
 
@@ -553,7 +628,7 @@ static bool
 peer_walk(struct rib *r, struct rib_peer *peer, size_t max,
     enum walk_op op)
 {
-	struct walk_arg w = { peer, op, NULL, NULL };
+	struct walk_arg w = { peer, op, NULL, NULL, NULL, 0 };
 
 	return rib_walk(r, &peer->walk, max, peer_step, &w);
 }
@@ -562,11 +637,14 @@ bool
 rib_peer_retag_stale(struct rib *r, struct rib_peer *peer, size_t max,
     rib_retag_fn *fn, void *arg)
 {
-	struct walk_arg w = { peer, WALK_RETAG_STALE, fn, arg };
+	struct walk_arg w = { peer, WALK_RETAG_STALE, fn, arg, NULL, 0 };
+	bool done;
 
 	if (peer->nstale == 0)
 		return true;
-	return rib_walk(r, &peer->walk, max, peer_step, &w);
+	done = rib_walk(r, &peer->walk, max, peer_step, &w);
+	free(w.ids);
+	return done;
 }
 
 void

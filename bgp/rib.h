@@ -10,6 +10,13 @@
  * the table a few buckets at a time (as BIRD's prune does).  The RIB
  * never touches sockets or netlink.
  *
+ * A peer that negotiated ADD-PATH receive (RFC 7911) may have several
+ * paths in one entry, told apart by the path identifier it gave each:
+ * an announcement replaces only the path with the same (peer, path id),
+ * a withdrawal removes only that one, and all of them take part in the
+ * decision and the ECMP set like paths of different peers.  Without
+ * ADD-PATH the path id is 0, one path per peer.
+ *
  * Memory is the point of the layout (issue 15): an entry is one slab
  * object of 56 octets for IPv4 (72 for IPv6) that holds its best path in
  * place, its prefix as family, length and only the address's octets,
@@ -60,6 +67,7 @@ struct rib_peer {
 	size_t	nstale;		/* of them flagged stale */
 	struct rib_cursor walk;	/* flushes and stale marking */
 	void	*owner;		/* for the speaker */
+	uint32_t id;		/* the owner's name for it (adjout keys) */
 };
 
 #define RIB_PATH_STALE	0x1	/* kept across a peer's graceful restart */
@@ -71,6 +79,7 @@ struct rib_path {
 	struct rib_path *next;		/* in the entry, best first */
 	struct rib_peer *peer;		/* NULL: the entry has no path */
 	struct attrset *attrs;
+	uint32_t path_id;		/* the peer's (RFC 7911), or 0 */
 	uint32_t flags;
 };
 
@@ -108,6 +117,9 @@ struct rib {
 	size_t	nroutes;		/* entries with a path */
 	unsigned nholds;		/* walks the table must not shrink
 					 * under (rib_hold) */
+	/* Queue an entry on any change of its paths, not only of its
+	 * selection (someone takes every path: ADD-PATH send). */
+	bool	all_changes;
 };
 
 void	 rib_init(struct rib *r);
@@ -115,12 +127,13 @@ void	 rib_init(struct rib *r);
 void	 rib_free(struct rib *r);
 void	 rib_peer_init(struct rib_peer *p);
 
-/* Add or replace peer's path for p; takes a reference to attrs. */
+/* Add or replace peer's path path_id for p; takes a reference to
+ * attrs. */
 void	 rib_update(struct rib *r, struct rib_peer *peer,
-	    const struct ip_prefix *p, struct attrset *attrs);
-/* Remove peer's path for p; true if there was one. */
+	    const struct ip_prefix *p, uint32_t path_id, struct attrset *attrs);
+/* Remove peer's path path_id for p; true if there was one. */
 bool	 rib_withdraw(struct rib *r, struct rib_peer *peer,
-	    const struct ip_prefix *p);
+	    const struct ip_prefix *p, uint32_t path_id);
 /* Remove peer's paths, looking at up to max entries (0: all); returns
  * how many of its paths remain.  Call again until 0. */
 size_t	 rib_peer_flush(struct rib *r, struct rib_peer *peer, size_t max);
@@ -147,9 +160,9 @@ void	 rib_entry_prefix(const struct rib_entry *e, struct ip_prefix *p);
 /* The entry whose EXT octets these are. */
 struct rib_entry *rib_entry_of_ext(void *ext);
 const struct rib_path *rib_best(const struct rib_entry *e);
-/* peer's own path in e, or NULL. */
+/* peer's path path_id in e, or NULL. */
 const struct rib_path *rib_path_of(const struct rib_entry *e,
-	    const struct rib_peer *peer);
+	    const struct rib_peer *peer, uint32_t path_id);
 /* Prefixes with at least one path. */
 size_t	 rib_count(const struct rib *r);
 /* Entries, with those kept only for their owner or their dirt. */

@@ -249,6 +249,12 @@ s_send_open(void *ctx, uint64_t now)
 		    sizeof(c->hostname));
 		memcpy(c->hostname, s->conf.hostname, c->hostname_len);
 	}
+	if (s->conf.addpath != 0) {
+		c->addpath = true;
+		c->addpath_afs[c->naddpath_afs++] = (struct msg_af){ afi,
+		    BGP_SAFI_UNICAST, s->conf.addpath & (MSG_ADDPATH_RX |
+		    MSG_ADDPATH_TX), 0 };
+	}
 	msg_open_encode(&s->out, &o);
 	s->sent_caps = o.caps;
 	s->stats.opens_out++;
@@ -568,6 +574,11 @@ on_open(struct session *s, const uint8_t *body, size_t len, uint64_t now)
 	s->actx.peer_as = s->actx.ebgp ? as : 0;
 	s->actx.ipv4 = n->ipv4;
 	s->actx.ipv6 = n->ipv6;
+	if (n->ipv4 || n->ipv6)
+		n->addpath = msg_addpath_neg(&s->sent_caps, &o.caps, afi,
+		    BGP_SAFI_UNICAST);
+	s->actx.addpath_v4 = n->ipv4 && (n->addpath & MSG_ADDPATH_RX);
+	s->actx.addpath_v6 = n->ipv6 && (n->addpath & MSG_ADDPATH_RX);
 	memset(&a, 0, sizeof(a));
 	a.hold = n->hold;
 	fsm_event(&s->fsm, FSM_EV_OPEN, &a, now);

@@ -53,6 +53,9 @@ struct session_conf {
 	bool	llgr;
 	uint32_t llgr_time;	/* s; with llgr 0: we only help */
 	char	hostname[64];	/* FQDN capability; empty: none */
+	/* ADD-PATH (RFC 7911) for af: MSG_ADDPATH_RX | MSG_ADDPATH_TX
+	 * offered, 0: no capability. */
+	uint8_t	addpath;
 };
 
 struct session_hooks {
@@ -89,6 +92,9 @@ struct session_neg {
 	uint32_t peer_as;
 	uint32_t peer_id;	/* host order */
 	uint16_t hold;
+	/* ADD-PATH for the session's family (RFC 7911 4): MSG_ADDPATH_RX,
+	 * the peer's NLRI carry path ids; MSG_ADDPATH_TX, ours do. */
+	uint8_t	addpath;
 	struct msg_caps peer_caps;
 };
 

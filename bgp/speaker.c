@@ -82,6 +82,9 @@ struct speaker {
 	/* Our own restart (RFC 4724 4.1): the R and F bits we send, and
 	 * whether selection is deferred. */
 	bool	gr_restarting, gr_forwarding, defer;
+	uint32_t peer_ids;		/* rib_peer.id given last */
+	struct adjout_want *want;	/* export()'s (xgrow) */
+	size_t	wantcap;
 };
 
 static void wake(struct speaker *sp)
@@ -276,11 +279,12 @@ out_attrs(struct speaker_peer *p, const struct attrset *in, bool local,
 	return x->out != NULL ? attrset_ref(x->out) : NULL;
 }
 
-/* What peer p should have for entry e: an attrset reference, or NULL. */
+/* What peer p should have for path `best` of entry e (the best path,
+ * or with ADD-PATH any of them): an attrset reference, or NULL. */
 static struct attrset *
-export(struct speaker_peer *p, const struct rib_entry *e)
+export_path(struct speaker_peer *p, const struct rib_entry *e,
+    const struct rib_path *best)
 {
-	const struct rib_path *best = rib_best(e);
 	const struct rib_peer *src;
 	const struct speaker_adds *adds = NULL;
 	uint32_t reflect = 0;
@@ -314,23 +318,62 @@ export(struct speaker_peer *p, const struct rib_entry *e)
 	    attrset_has_community(best->attrs, BGP_COMM_LLGR_STALE))
 		return NULL;
 	if (p->sp->io.export != NULL &&
-	    !p->sp->io.export(p->sp->io.arg, p, e, &adds))
+	    !p->sp->io.export(p->sp->io.arg, p, e, best, &adds))
 		return NULL;
 	return out_attrs(p, best->attrs, src->local, reflect, adds);
 }
 
+/* Tell p's Adj-RIB-Out what p should have of e: its best path, or with
+ * ADD-PATH send every path the rules above let through (each named by
+ * its source and the path id it came with, so it keeps its own id). */
+static void
+export(struct speaker_peer *p, const struct rib_entry *e,
+    const struct ip_prefix *pfx)
+{
+	struct speaker *sp = p->sp;
+	size_t n = 0;
+
+	if (!p->out.addpath) {
+		adjout_set(&p->out, pfx, export_path(p, e, rib_best(e)));
+		return;
+	}
+	for (const struct rib_path *q = rib_best(e); q != NULL; q = q->next) {
+		struct attrset *a = export_path(p, e, q);
+
+		if (a == NULL)
+			continue;
+		sp->want = xgrow(sp->want, &sp->wantcap, n + 1,
+		    sizeof(*sp->want));
+		sp->want[n++] = (struct adjout_want){ q->peer->id,
+		    q->path_id, a };
+	}
+	adjout_set_paths(&p->out, pfx, sp->want, n);
+}
+
 /* ---- import ---- */
 
+/* Does the peer's NLRI of family af carry path ids (RFC 7911)? */
+static bool
+rx_ids(const struct speaker_peer *p, int af)
+{
+	const struct attr_ctx *c = &p->session->actx;
+
+	return af == AF_INET ? c->addpath_v4 : c->addpath_v6;
+}
+
+/* RFC 7911 3: a withdrawal names the path (its id) it removes. */
 static void
 withdraw_field(struct speaker_peer *p, const uint8_t *data, size_t len,
     int af)
 {
 	struct buf_rd r;
 	struct ip_prefix pfx;
+	uint32_t id;
+	bool ids = rx_ids(p, af);
 
 	buf_rd_init(&r, data, len);
-	while (buf_left(&r) > 0 && nlri_get(&r, af, false, &pfx, NULL) == 0)
-		rib_withdraw(&p->sp->rib, &p->rp, &pfx);
+	while (buf_left(&r) > 0 && nlri_get(&r, af, ids, &pfx, &id) == 0)
+		rib_withdraw(&p->sp->rib, &p->rp, &pfx, id);
 }
 
 /* set with an import policy's additions, or NULL if they do not fit. */
@@ -349,12 +392,12 @@ modified(const struct attrset *set, const struct speaker_adds *adds)
 /* Holding more paths than the limit allows?  Then the last one goes
  * again and the session is closed after this UPDATE (RFC 4486). */
 static bool
-over_limit(struct speaker_peer *p, const struct ip_prefix *pfx)
+over_limit(struct speaker_peer *p, const struct ip_prefix *pfx, uint32_t id)
 {
 	if (p->conf.max_prefixes == 0 ||
 	    p->rp.npaths <= p->conf.max_prefixes)
 		return false;
-	rib_withdraw(&p->sp->rib, &p->rp, pfx);
+	rib_withdraw(&p->sp->rib, &p->rp, pfx, id);
 	p->limit_hit = true;
 	return true;
 }
@@ -369,26 +412,27 @@ announce_field(struct speaker_peer *p, const uint8_t *data, size_t len,
 	const struct speaker_io *io = &p->sp->io;
 	struct buf_rd r;
 	struct ip_prefix pfx;
-
+	uint32_t id;
+	bool ids = rx_ids(p, af);
 	const struct speaker_adds *adds, *last = NULL;
 	struct attrset *mod = NULL;
 
 	buf_rd_init(&r, data, len);
 	while (!p->limit_hit && buf_left(&r) > 0 &&
-	    nlri_get(&r, af, false, &pfx, NULL) == 0) {
+	    nlri_get(&r, af, ids, &pfx, &id) == 0) {
 		adds = NULL;
 		if (set == NULL) {
 			if (dropped != NULL)
 				(*dropped)++;
-			rib_withdraw(&p->sp->rib, &p->rp, &pfx);
+			rib_withdraw(&p->sp->rib, &p->rp, &pfx, id);
 		} else if (io->import != NULL &&
 		    !io->import(io->arg, p, &pfx, a, &adds)) {
 			p->nfiltered++;
-			rib_withdraw(&p->sp->rib, &p->rp, &pfx);
+			rib_withdraw(&p->sp->rib, &p->rp, &pfx, id);
 		} else if (adds == NULL) {
-			rib_update(&p->sp->rib, &p->rp, &pfx,
+			rib_update(&p->sp->rib, &p->rp, &pfx, id,
 			    attrset_ref(set));
-			over_limit(p, &pfx);
+			over_limit(p, &pfx, id);
 		} else {
 			/* The prefixes of one UPDATE mostly share their
 			 * additions: make the set once. */
@@ -398,11 +442,11 @@ announce_field(struct speaker_peer *p, const uint8_t *data, size_t len,
 				last = adds;
 			}
 			if (mod != NULL) {
-				rib_update(&p->sp->rib, &p->rp, &pfx,
+				rib_update(&p->sp->rib, &p->rp, &pfx, id,
 				    attrset_ref(mod));
-				over_limit(p, &pfx);
+				over_limit(p, &pfx, id);
 			} else
-				rib_withdraw(&p->sp->rib, &p->rp, &pfx);
+				rib_withdraw(&p->sp->rib, &p->rp, &pfx, id);
 		}
 	}
 	attrset_unref(mod);
@@ -433,10 +477,12 @@ ineligible(const struct speaker_peer *p, const struct bgp_attrs *a)
 }
 
 static unsigned
-mp_count(const struct attr_mp *m)
+mp_count(const struct speaker_peer *p, const struct attr_mp *m)
 {
-	return m->usable ? nlri_count(m->nlri, m->nlri_len,
-	    m->afi == BGP_AFI_IPV6 ? AF_INET6 : AF_INET) : 0;
+	int af = m->afi == BGP_AFI_IPV6 ? AF_INET6 : AF_INET;
+
+	return m->usable ? nlri_count(m->nlri, m->nlri_len, af,
+	    rx_ids(p, af)) : 0;
 }
 
 /* --log-level debug: one line per UPDATE. */
@@ -444,10 +490,12 @@ static void
 log_update(const struct speaker_peer *p, const struct bgp_update *u,
     const struct bgp_err *err, bool looped)
 {
+	bool ids = rx_ids(p, AF_INET);
+
 	log_debug("%s: UPDATE: %u announced, %u withdrawn%s%s",
-	    p->conf.session.name, nlri_count(u->nlri, u->nlri_len, AF_INET) +
-	    mp_count(&u->attrs.mp_reach), nlri_count(u->withdrawn,
-	    u->withdrawn_len, AF_INET) + mp_count(&u->attrs.mp_unreach),
+	    p->conf.session.name, nlri_count(u->nlri, u->nlri_len, AF_INET,
+	    ids) + mp_count(p, &u->attrs.mp_reach), nlri_count(u->withdrawn,
+	    u->withdrawn_len, AF_INET, ids) + mp_count(p, &u->attrs.mp_unreach),
 	    looped ? ", looped" : "", err->action == BGP_ACT_WITHDRAW ?
 	    ", treat-as-withdraw" : err->action == BGP_ACT_DISCARD ?
 	    ", attribute discarded" : "");
@@ -526,9 +574,7 @@ log_update_error(struct speaker_peer *p, const struct bgp_update *u,
 		return;
 	}
 	n = (p->session->neg.ipv4 ? nlri_count(u->nlri, u->nlri_len,
-	    AF_INET) : 0) + (a->mp_reach.usable ? nlri_count(a->mp_reach.nlri,
-	    a->mp_reach.nlri_len, a->mp_reach.afi == BGP_AFI_IPV6 ?
-	    AF_INET6 : AF_INET) : 0);
+	    AF_INET, rx_ids(p, AF_INET)) : 0) + mp_count(p, &a->mp_reach);
 	log_warnx("%s: UPDATE error in %s: %s: treat-as-withdraw of %zu "
 	    "prefix%s%s", p->session->conf.name, err->attr_type ?
 	    bgp_attr_name(err->attr_type) : "the attribute list",
@@ -542,7 +588,7 @@ log_own_next_hop(struct speaker_peer *p, const struct ip_addr *nh,
 {
 	char a[ADDR_STRLEN], more[48] = "";
 	unsigned supp;
-	size_t n = nlri_count(nlri, len, af);
+	size_t n = nlri_count(nlri, len, af, rx_ids(p, af));
 
 	if (!elog_allow(p, now, &supp))
 		return;
@@ -735,6 +781,13 @@ h_up(void *ctx, uint64_t now)
 	memset(&p->dump, 0, sizeof(p->dump));
 	p->eor_pending = true;
 	xcache_clear(p);
+	/* RFC 7911: path ids to this peer, every path, from now on.  (A
+	 * connection that took over from an established one never said
+	 * down: the peer has nothing of ours.) */
+	adjout_reset(&p->out);
+	adjout_set_addpath(&p->out, (n->addpath & MSG_ADDPATH_TX) != 0);
+	if (p->out.addpath)
+		p->sp->rib.all_changes = true;
 	wake(p->sp);
 }
 
@@ -843,6 +896,7 @@ speaker_free(struct speaker *sp)
 	}
 	rib_free(&sp->rib);
 	attrset_unref(sp->local_attrs);
+	free(sp->want);
 	free(sp);
 }
 
@@ -868,6 +922,7 @@ speaker_peer_add(struct speaker *sp, const struct speaker_peer_conf *c,
 	p->rp.remote_as = c->session.remote_as;
 	p->rp.ebgp = c->session.remote_as != c->session.local_as;
 	p->rp.owner = p;
+	p->rp.id = ++sp->peer_ids;	/* the local paths' is 0 */
 	adjout_init(&p->out);
 	hash_init(&p->cache);
 	p->session = session_new(&p->conf.session, &hooks, p, now);
@@ -1027,14 +1082,14 @@ speaker_rib_ext(struct speaker *sp)
 void
 speaker_originate(struct speaker *sp, const struct ip_prefix *p)
 {
-	rib_update(&sp->rib, &sp->local, p, attrset_ref(sp->local_attrs));
+	rib_update(&sp->rib, &sp->local, p, 0, attrset_ref(sp->local_attrs));
 	wake(sp);
 }
 
 void
 speaker_withdraw(struct speaker *sp, const struct ip_prefix *p)
 {
-	rib_withdraw(&sp->rib, &sp->local, p);
+	rib_withdraw(&sp->rib, &sp->local, p, 0);
 	wake(sp);
 }
 
@@ -1102,7 +1157,7 @@ drain_dirty(struct speaker *sp)
 		for (struct speaker_peer *p = sp->peers; p != NULL;
 		    p = p->next) {
 			if (p->up)
-				adjout_set(&p->out, &pfx, export(p, e));
+				export(p, e, &pfx);
 		}
 		if (sp->io.changed != NULL)
 			sp->io.changed(sp->io.arg, e);
@@ -1120,7 +1175,7 @@ dump_one(struct rib *r, struct rib_entry *e, void *arg)
 	if (rib_best(e) == NULL)
 		return;
 	rib_entry_prefix(e, &pfx);
-	adjout_set(&p->out, &pfx, export(p, e));
+	export(p, e, &pfx);
 }
 
 /* A dump a few buckets at a time; the table may change between steps
@@ -1259,6 +1314,11 @@ speaker_run(struct speaker *sp, uint64_t now)
 	/* No walk is half-way between two calls (each resumes or starts
 	 * over), so the table may shrink here. */
 	rib_compact(&sp->rib);
+	/* Any path's change matters while an ADD-PATH peer takes them
+	 * all; else only the selection's. */
+	sp->rib.all_changes = false;
+	for (struct speaker_peer *p = sp->peers; p != NULL; p = p->next)
+		sp->rib.all_changes |= p->up && p->out.addpath;
 	more |= flush_stale(sp, now);
 	more |= flush_down_peers(sp);
 	more |= drain_dirty(sp);

@@ -8,6 +8,13 @@
  * eBGP and for our own routes, AS prepend and LOCAL_PREF/MED handling,
  * NO_EXPORT/NO_ADVERTISE).  All RIB work happens in speaker_run() in
  * bounded chunks: the daemon calls it again while it returns true.
+ *
+ * ADD-PATH (RFC 7911): a peer whose NLRI carry path ids may give us
+ * several paths of a prefix, each its own in the RIB.  A peer we may
+ * send path ids to gets every path of a prefix that passes the BGP
+ * rules and the export policy, as BIRD's `add paths on` (tx) does, not
+ * only the best or the ECMP set: what a client then selects is its
+ * own business, as it would be with a full mesh.  Others get the best.
  */
 #ifndef BGPD_SPEAKER_H
 #define BGPD_SPEAKER_H
@@ -41,9 +48,9 @@ struct speaker_io {
 	void	(*wakeup)(void *arg);	/* speaker_run() has work */
 	void	(*changed)(void *arg, const struct rib_entry *e);
 	/* Export policy after the BGP rules (NULL: accept all): false
-	 * keeps e from peer `to`; *adds may name additions. */
+	 * keeps path (of e) from peer `to`; *adds may name additions. */
 	bool	(*export)(void *arg, const struct speaker_peer *to,
-		    const struct rib_entry *e,
+		    const struct rib_entry *e, const struct rib_path *path,
 		    const struct speaker_adds **adds);
 	/* Import policy per prefix (NULL: accept all): false drops it;
 	 * *adds may name additions to the path kept. */
@@ -77,7 +84,7 @@ struct speaker_peer_conf {
 
 struct speaker_peer_stats {
 	size_t	received;	/* paths held from this peer */
-	size_t	advertised;	/* prefixes the peer has from us */
+	size_t	advertised;	/* prefixes (ADD-PATH: paths) it has from us */
 	/* Announcements dropped since the peer was added: as loops (our
 	 * AS too often, our ORIGINATOR_ID or cluster id) and by import
 	 * policy. */

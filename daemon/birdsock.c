@@ -128,12 +128,18 @@ proto_row(struct bclient *c, const struct conn *cn, int code)
 }
 
 static const char *
-caps_words(const struct msg_caps *k, char *buf, size_t size)
+caps_words(const struct msg_caps *k, int af, char *buf, size_t size)
 {
-	snprintf(buf, size, "%s%s%s%s", k->route_refresh ? " refresh" : "",
-	    k->enhanced_rr ? " enhanced-refresh" : "",
+	const struct msg_af *ap = k->addpath ? msg_caps_find(k->addpath_afs,
+	    k->naddpath_afs, af == AF_INET6 ? BGP_AFI_IPV6 : BGP_AFI_IPV4,
+	    BGP_SAFI_UNICAST) : NULL;
+	uint8_t m = ap != NULL ? ap->flags : 0;
+
+	snprintf(buf, size, "%s%s%s%s%s%s", k->route_refresh ? " refresh" :
+	    "", k->enhanced_rr ? " enhanced-refresh" : "",
 	    k->gr ? (k->ngr_afs ? " restart-able" : " restart-aware") : "",
-	    k->as4 ? " AS4" : "");
+	    k->as4 ? " AS4" : "", m & MSG_ADDPATH_RX ? " add-path-rx" : "",
+	    m & MSG_ADDPATH_TX ? " add-path-tx" : "");
 	return buf[0] ? buf + 1 : buf;
 }
 
@@ -176,10 +182,13 @@ proto_details(struct bclient *c, const struct conn *cn)
 		reply(c, 1006, true, "    Neighbor ID:      %s",
 		    addr_fmt(&id, a, sizeof(a)));
 		reply(c, 1006, true, "    Neighbor caps:    %s",
-		    caps_words(&s->neg.peer_caps, buf, sizeof(buf)));
-		reply(c, 1006, true, "    Session:          %s%s",
+		    caps_words(&s->neg.peer_caps, s->conf.af, buf,
+		    sizeof(buf)));
+		reply(c, 1006, true, "    Session:          %s%s%s%s",
 		    speaker_peer_ebgp(cn->peer_sp) ? "external" : "internal",
-		    s->neg.as4 ? " AS4" : "");
+		    s->neg.as4 ? " AS4" : "", s->neg.addpath & MSG_ADDPATH_RX ?
+		    " add-path-rx" : "", s->neg.addpath & MSG_ADDPATH_TX ?
+		    " add-path-tx" : "");
 		if (pc->local_addr.af)
 			reply(c, 1006, true, "    Source address:   %s",
 			    addr_fmt(&pc->local_addr, a, sizeof(a)));

@@ -262,11 +262,11 @@ policy_import(void *arg, const struct speaker_peer *from,
 
 bool
 policy_export(void *arg, const struct speaker_peer *to,
-    const struct rib_entry *e, const struct speaker_adds **adds)
+    const struct rib_entry *e, const struct rib_path *best,
+    const struct speaker_adds **adds)
 {
 	struct daemon *d = arg;
 	const struct plan *pl = &d->plan;
-	const struct rib_path *best = rib_best(e);
 	struct ip_prefix pfx;
 	const struct ip_prefix *p = &pfx;
 	const struct plan_pool *pool;

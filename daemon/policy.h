@@ -36,8 +36,10 @@ struct daemon;
 bool	 policy_import(void *arg, const struct speaker_peer *from,
 	    const struct ip_prefix *p, const struct bgp_attrs *a,
 	    const struct speaker_adds **adds);
+/* One path of e (the best, or each with ADD-PATH) toward `to`. */
 bool	 policy_export(void *arg, const struct speaker_peer *to,
-	    const struct rib_entry *e, const struct speaker_adds **adds);
+	    const struct rib_entry *e, const struct rib_path *best,
+	    const struct speaker_adds **adds);
 /* The plan changed (or started: old NULL): rebuild, re-originate. */
 void	 policy_apply(struct daemon *d, const struct plan *old);
 void	 policy_free(struct daemon *d);

@@ -91,6 +91,8 @@ route_text(struct routes_stream *rs, const struct rib_entry *e)
 			buf_put_str(o, ", large communities ");
 			communities_text(s, o, true);
 		}
+		if (show_path_id(q))
+			buf_printf(o, ", path id %u", q->path_id);
 		buf_put_str(o, "\n");
 	}
 }
@@ -112,6 +114,12 @@ route_path_json(struct json_w *j, const struct rib_entry *e,
 	else
 		json_str(j, addr_fmt(&speaker_peer_conf(sp)->session.peer, a,
 		    sizeof(a)));
+	/* RFC 7911: the peer's name for the path, if it gives one. */
+	json_key(j, "path_id");
+	if (show_path_id(q))
+		json_uint(j, q->path_id);
+	else
+		json_null(j);
 	json_key(j, "next_hop");
 	if (s->nexthop.af == 0)
 		json_null(j);

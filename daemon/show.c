@@ -85,8 +85,18 @@ show_caps(const struct msg_caps *c, struct buf_wr *o)
 			    c->llgr_afs[i].stale);
 		buf_put_str(o, ")");
 	}
-	if (c->addpath)
-		W("add-path");
+	if (c->addpath) {
+		static const char *const mode[] = { "", "receive", "send",
+		    "send/receive" };
+
+		W("add-path(");
+		for (size_t i = 0; i < c->naddpath_afs; i++)
+			buf_printf(o, "%s%s:%s", i ? "," : "",
+			    af_name(c->addpath_afs[i].afi,
+			    c->addpath_afs[i].safi),
+			    mode[c->addpath_afs[i].flags & 3]);
+		buf_put_str(o, ")");
+	}
 	if (c->fqdn) {
 		W("fqdn(");
 		put_safe(o, c->hostname, c->hostname_len);
@@ -146,6 +156,10 @@ peer_text(struct daemon *d, struct conn *c, struct buf_wr *o)
 	else
 		buf_put_str(o, "(no OPEN on this connection)");
 	buf_put_str(o, "\n");
+	if (session_established(s))
+		buf_printf(o, "  add-path       receive %s, send %s\n",
+		    s->neg.addpath & MSG_ADDPATH_RX ? "yes" : "no",
+		    s->neg.addpath & MSG_ADDPATH_TX ? "yes" : "no");
 	buf_printf(o, "  graceful rst.  peer restart time %us", st.gr_time);
 	if (st.gr_helping)
 		buf_printf(o, "; helping: %zu %sstale paths kept for %llus "
@@ -268,6 +282,16 @@ peer_json(struct daemon *d, struct conn *c, struct buf_wr *o)
 	    s->fsm.state >= FSM_OPENSENT || s->stats.opens_out > 0);
 	caps_json(&j, "capabilities_received", &s->neg.peer_caps,
 	    s->fsm.state >= FSM_OPENCONFIRM);
+	/* RFC 7911 4: what the two OPENs agreed, per direction. */
+	json_key(&j, "add_path");
+	if (up) {
+		json_obj_begin(&j);
+		json_kbool(&j, "receive", s->neg.addpath & MSG_ADDPATH_RX);
+		json_kbool(&j, "send", s->neg.addpath & MSG_ADDPATH_TX);
+		json_obj_end(&j);
+	} else {
+		json_null(&j);
+	}
 	json_key(&j, "graceful_restart");
 	json_obj_begin(&j);
 	json_kuint(&j, "peer_restart_time", st.gr_time);
@@ -326,10 +350,26 @@ show_path_source(const struct rib_path *p)
 	return sp == NULL ? "local" : speaker_peer_conf(sp)->session.name;
 }
 
-/* One path (or an Adj-RIB-Out set), text or JSON. */
+bool
+show_path_id(const struct rib_path *p)
+{
+	const struct speaker_peer *sp = speaker_path_peer(p);
+	const struct attr_ctx *c;
+
+	if (p->path_id != 0)
+		return true;
+	if (sp == NULL)
+		return false;
+	c = &speaker_peer_session((struct speaker_peer *)sp)->actx;
+	return c->addpath_v4 || c->addpath_v6;
+}
+
+/* One path (or an Adj-RIB-Out set), text or JSON; id: its path id
+ * (RFC 7911), or -1. */
 static void
 path_out(const struct ip_prefix *pfx, const struct attrset *s,
-    const char *from, char mark, struct json_w *j, struct buf_wr *o)
+    const char *from, int64_t id, char mark, struct json_w *j,
+    struct buf_wr *o)
 {
 	char p[ADDR_PFX_STRLEN], nh[ADDR_STRLEN], path[512];
 
@@ -346,6 +386,8 @@ path_out(const struct ip_prefix *pfx, const struct attrset *s,
 			buf_printf(o, ", local pref %u", s->local_pref);
 		if (s->present & ATTR_P_MED)
 			buf_printf(o, ", MED %u", s->med);
+		if (id >= 0)
+			buf_printf(o, ", path id %lld", (long long)id);
 		buf_put_str(o, "\n");
 		return;
 	}
@@ -353,6 +395,11 @@ path_out(const struct ip_prefix *pfx, const struct attrset *s,
 	json_kstr(j, "prefix", p);
 	json_kstr(j, "next_hop", s->nexthop.af ? nh : NULL);
 	json_kstr(j, "from", from);
+	json_key(j, "path_id");
+	if (id >= 0)
+		json_uint(j, (uint64_t)id);
+	else
+		json_null(j);
 	json_kstr(j, "as_path", path);
 	json_kstr(j, "origin", show_origin(s->origin));
 	json_key(j, "local_pref");
@@ -413,8 +460,9 @@ show_route(struct daemon *d, const char *what, bool json, struct buf_wr *o)
 		buf_printf(o, "no route to %s\n", what);
 	for (const struct rib_path *x = e ? rib_best(e) : NULL; x != NULL;
 	    x = x->next, k++)
-		path_out(&ep, x->attrs, show_path_source(x), k == 0 ? '*' :
-		    k < e->necmp ? '=' : ' ', json ? &j : NULL, o);
+		path_out(&ep, x->attrs, show_path_source(x), show_path_id(x) ?
+		    (int64_t)x->path_id : -1, k == 0 ? '*' : k < e->necmp ?
+		    '=' : ' ', json ? &j : NULL, o);
 	if (e != NULL && !json && kernel_route_state(d, &ep))
 		buf_printf(o, "kernel: %s\n", kernel_route_state(d, &ep));
 	if (json) {
@@ -428,14 +476,17 @@ show_route(struct daemon *d, const char *what, bool json, struct buf_wr *o)
 struct adj_row {
 	struct ip_prefix pfx;
 	const struct attrset *set;
+	int64_t	id;		/* path id, or -1 */
 	char	mark;
 };
 
 static int
 adj_cmp(const void *a, const void *b)
 {
-	return addr_pfx_cmp(&((const struct adj_row *)a)->pfx,
-	    &((const struct adj_row *)b)->pfx);
+	const struct adj_row *x = a, *y = b;
+	int c = addr_pfx_cmp(&x->pfx, &y->pfx);
+
+	return c != 0 ? c : x->id < y->id ? -1 : x->id > y->id;
 }
 
 void
@@ -444,11 +495,14 @@ show_adj(struct daemon *d, struct conn *c, bool in, bool json,
 {
 	const struct rib *r = speaker_rib(d->sp);
 	const struct adjout *ao = speaker_peer_adjout(c->peer_sp);
+	struct speaker_peer_stats st;
 	struct adj_row *v;
 	size_t n = 0, cap, it = 0;
 	struct json_w j;
 
-	cap = (in ? rib_count(r) : hash_count(&ao->entries)) + 1;
+	/* A row a path: with ADD-PATH a prefix may have several. */
+	speaker_peer_stats(c->peer_sp, &st);
+	cap = (in ? st.received : ao->nentries) + 1;
 	v = xcalloc(cap, sizeof(*v));
 	if (in) {
 		const struct rib_entry *e;
@@ -460,19 +514,21 @@ show_adj(struct daemon *d, struct conn *c, bool in, bool json,
 			rib_entry_prefix(e, &ep);
 			for (const struct rib_path *x = rib_best(e); x != NULL;
 			    x = x->next, k++) {
-				if (speaker_path_peer(x) != c->peer_sp)
+				if (speaker_path_peer(x) != c->peer_sp ||
+				    n == cap)
 					continue;
 				v[n++] = (struct adj_row){ ep, x->attrs,
+				    show_path_id(x) ? (int64_t)x->path_id : -1,
 				    k == 0 ? '*' : k < e->necmp ? '=' : ' ' };
 			}
 		}
 	} else {
-		const struct adjout_entry *e;
+		const struct adjout_entry *e = NULL;
 
-		while ((e = hash_next(&ao->entries, &it)) != NULL &&
-		    n < cap) {
+		while ((e = adjout_next(ao, &it, e)) != NULL && n < cap) {
 			if (e->sent != NULL)
 				v[n++] = (struct adj_row){ e->prefix, e->sent,
+				    ao->addpath ? (int64_t)e->path_id : -1,
 				    e->pending ? '>' : ' ' };
 		}
 	}
@@ -487,7 +543,7 @@ show_adj(struct daemon *d, struct conn *c, bool in, bool json,
 	}
 	for (size_t i = 0; i < n; i++)
 		path_out(&v[i].pfx, v[i].set, in ? c->name : "to peer",
-		    v[i].mark, json ? &j : NULL, o);
+		    v[i].id, v[i].mark, json ? &j : NULL, o);
 	if (json) {
 		json_arr_end(&j);
 		json_obj_end(&j);

@@ -34,5 +34,8 @@ void	 show_caps(const struct msg_caps *c, struct buf_wr *out);
 struct rib_path;
 const char *show_origin(uint8_t o);
 const char *show_path_source(const struct rib_path *p);
+/* Does p's path id say something (not 0, or its peer sends path ids,
+ * RFC 7911)? */
+bool	 show_path_id(const struct rib_path *p);
 
 #endif

@@ -225,7 +225,7 @@ check_order(const int *order, int n)
 	rib_init(&r);
 	addr_pfx_parse("100.64.1.0/26", &p, false);
 	for (int i = 0; i < n; i++)
-		rib_update(&r, &peers[order[i]], &p,
+		rib_update(&r, &peers[order[i]], &p, 0,
 		    attrset_ref(order_attrs[order[i]]));
 	e = rib_lookup(&r, &p);
 	ck_assert_ptr_nonnull(e);
@@ -283,9 +283,9 @@ START_TEST(test_updates_and_dirty)
 	a1 = mkattrs(100, 1, 1, 0, -1, 0, 0, "198.51.100.1");
 	a2 = mkattrs(100, 1, 1, 0, -1, 0, 0, "198.51.100.2");
 	a3 = mkattrs(200, 1, 1, 0, -1, 0, 0, "198.51.100.2");
-	rib_update(&r, &peers[0], &p1, attrset_ref(a1));
-	rib_update(&r, &peers[0], &p2, attrset_ref(a1));
-	rib_update(&r, &peers[1], &p1, attrset_ref(a2));
+	rib_update(&r, &peers[0], &p1, 0, attrset_ref(a1));
+	rib_update(&r, &peers[0], &p2, 0, attrset_ref(a1));
+	rib_update(&r, &peers[1], &p1, 0, attrset_ref(a2));
 	/* Two entries queued once each, in order. */
 	ck_assert_uint_eq(r.ndirty, 2);
 	e = rib_dirty_pop(&r);
@@ -297,22 +297,22 @@ START_TEST(test_updates_and_dirty)
 	rib_entry_done(&r, e);
 	ck_assert_ptr_null(rib_dirty_pop(&r));
 	/* The same path again changes nothing. */
-	rib_update(&r, &peers[0], &p1, attrset_ref(a1));
+	rib_update(&r, &peers[0], &p1, 0, attrset_ref(a1));
 	ck_assert_uint_eq(r.ndirty, 0);
 	/* A path outside the ECMP set changing does not dirty either. */
-	rib_update(&r, &peers[1], &p1, attrset_ref(a3));
+	rib_update(&r, &peers[1], &p1, 0, attrset_ref(a3));
 	ck_assert_uint_eq(r.ndirty, 1);	/* a3 is now best: dirty */
 	e = rib_dirty_pop(&r);
 	ck_assert_ptr_eq(rib_best(e)->peer, &peers[1]);
 	ck_assert_uint_eq(e->necmp, 1);
 	rib_entry_done(&r, e);
-	rib_update(&r, &peers[0], &p1, attrset_ref(a2));
+	rib_update(&r, &peers[0], &p1, 0, attrset_ref(a2));
 	ck_assert_uint_eq(r.ndirty, 0);
-	ck_assert_ptr_eq(rib_path_of(rib_lookup(&r, &p1), &peers[0])->attrs,
+	ck_assert_ptr_eq(rib_path_of(rib_lookup(&r, &p1), &peers[0], 0)->attrs,
 	    a2);
 	/* Withdraw, flush. */
-	ck_assert(rib_withdraw(&r, &peers[1], &p1));
-	ck_assert(!rib_withdraw(&r, &peers[1], &p1));
+	ck_assert(rib_withdraw(&r, &peers[1], &p1, 0));
+	ck_assert(!rib_withdraw(&r, &peers[1], &p1, 0));
 	ck_assert_uint_eq(r.ndirty, 1);
 	/* A step looks at a bucket or more: one or both entries. */
 	ck_assert_uint_le(rib_peer_flush(&r, &peers[0], 1), 1);
@@ -344,14 +344,14 @@ START_TEST(test_stale)
 	addr_pfx_parse("100.64.1.0/26", &p1, false);
 	addr_pfx_parse("100.64.1.64/26", &p2, false);
 	a1 = mkattrs(100, 1, 1, 0, -1, 0, 0, "198.51.100.1");
-	rib_update(&r, &peers[0], &p1, attrset_ref(a1));
-	rib_update(&r, &peers[0], &p2, attrset_ref(a1));
+	rib_update(&r, &peers[0], &p1, 0, attrset_ref(a1));
+	rib_update(&r, &peers[0], &p2, 0, attrset_ref(a1));
 	while ((e = rib_dirty_pop(&r)) != NULL)
 		rib_entry_done(&r, e);
 	/* The peer restarts: its routes go stale, one is refreshed. */
 	rib_peer_mark_stale(&r, &peers[0]);
 	ck_assert_uint_eq(peers[0].nstale, 2);
-	rib_update(&r, &peers[0], &p1, attrset_ref(a1));
+	rib_update(&r, &peers[0], &p1, 0, attrset_ref(a1));
 	ck_assert_uint_eq(r.ndirty, 0);	/* refreshed, not changed */
 	/* End-of-RIB: the one not refreshed goes. */
 	ck_assert_uint_eq(rib_peer_flush_stale(&r, &peers[0], 0), 0);
@@ -442,10 +442,10 @@ START_TEST(test_llgr_retag)
 	nollgr = with_comms(good, no, 1);
 	/* Peer 0 best for p1 (peer 1 has a worse path), alone for p2;
 	 * its p3 path carries NO_LLGR. */
-	rib_update(&r, &peers[0], &p1, attrset_ref(good));
-	rib_update(&r, &peers[1], &p1, attrset_ref(worse));
-	rib_update(&r, &peers[0], &p2, attrset_ref(good));
-	rib_update(&r, &peers[0], &p3, attrset_ref(nollgr));
+	rib_update(&r, &peers[0], &p1, 0, attrset_ref(good));
+	rib_update(&r, &peers[1], &p1, 0, attrset_ref(worse));
+	rib_update(&r, &peers[0], &p2, 0, attrset_ref(good));
+	rib_update(&r, &peers[0], &p3, 0, attrset_ref(nollgr));
 	while ((e = rib_dirty_pop(&r)) != NULL)
 		rib_entry_done(&r, e);
 	ck_assert_ptr_eq(rib_best(rib_lookup(&r, &p1))->peer, &peers[0]);
@@ -509,9 +509,9 @@ START_TEST(test_flush_walk_across_growth)
 	for (uint32_t i = 0; i < 3000; i++) {
 		addr_from_v4(&p.addr, 0x64400000u + i);
 		p.len = 32;
-		rib_update(&r, &peers[0], &p, attrset_ref(a0));
+		rib_update(&r, &peers[0], &p, 0, attrset_ref(a0));
 		if (i % 3 == 0)
-			rib_update(&r, &peers[1], &p, attrset_ref(a1));
+			rib_update(&r, &peers[1], &p, 0, attrset_ref(a1));
 	}
 	/* Peer 0's routes go stale; peer 1 keeps sending new ones. */
 	rib_peer_mark_stale(&r, &peers[0]);
@@ -520,7 +520,7 @@ START_TEST(test_flush_walk_across_growth)
 		for (int k = 0; k < 16; k++, next++) {
 			addr_from_v4(&p.addr, 0x64500000u + next);
 			p.len = 32;
-			rib_update(&r, &peers[1], &p, attrset_ref(a1));
+			rib_update(&r, &peers[1], &p, 0, attrset_ref(a1));
 		}
 		left = rib_peer_flush_stale(&r, &peers[0], 64);
 		steps++;
@@ -570,7 +570,7 @@ START_TEST(test_memory_per_route)
 	for (uint32_t i = 0; i < n; i++) {
 		addr_from_v4(&p.addr, 0x64400000u + i);
 		p.len = 32;
-		rib_update(&r, &peers[0], &p, attrset_ref(a0));
+		rib_update(&r, &peers[0], &p, 0, attrset_ref(a0));
 	}
 	for (uint32_t i = 0; i < 100; i++) {
 		memset(&p, 0, sizeof(p));
@@ -581,7 +581,7 @@ START_TEST(test_memory_per_route)
 		p.addr.b[3] = 0xb8;
 		p.addr.b[15] = (uint8_t)i;
 		p.len = 128;
-		rib_update(&r, &peers[0], &p, attrset_ref(a0));
+		rib_update(&r, &peers[0], &p, 0, attrset_ref(a0));
 	}
 	rib_mem(&r, &m);
 	ck_assert_uint_eq(m.entries4, n);
@@ -597,13 +597,13 @@ START_TEST(test_memory_per_route)
 	 * one for another: the best moves into the entry, one object. */
 	addr_from_v4(&p.addr, 0x64400000u);
 	p.len = 32;
-	rib_update(&r, &peers[1], &p, attrset_ref(a1));
+	rib_update(&r, &peers[1], &p, 0, attrset_ref(a1));
 	ck_assert_ptr_eq(rib_best(rib_lookup(&r, &p))->peer, &peers[0]);
-	rib_update(&r, &peers[1], &p, attrset_ref(a0));
+	rib_update(&r, &peers[1], &p, 0, attrset_ref(a0));
 	rib_mem(&r, &m);
 	ck_assert_uint_eq(m.paths, 1);
 	ck_assert_uint_eq(r.npaths, n + 100 + 1);
-	rib_withdraw(&r, &peers[0], &p);
+	rib_withdraw(&r, &peers[0], &p, 0);
 	rib_mem(&r, &m);
 	ck_assert_uint_eq(m.paths, 0);
 	ck_assert_ptr_eq(rib_best(rib_lookup(&r, &p))->peer, &peers[1]);
@@ -635,7 +635,7 @@ START_TEST(test_dirty_overflow)
 	for (uint32_t i = 0; i < n; i++) {
 		addr_from_v4(&p.addr, 0x64400000u + i);
 		p.len = 32;
-		rib_update(&r, &peers[0], &p, attrset_ref(a0));
+		rib_update(&r, &peers[0], &p, 0, attrset_ref(a0));
 	}
 	ck_assert_uint_eq(r.ndirty, n);
 	ck_assert_uint_eq(r.nflagged, 5000);
@@ -656,7 +656,7 @@ START_TEST(test_dirty_overflow)
 		popped++;
 		/* A change to one already out: it comes out once more. */
 		if (popped == 1000)
-			rib_withdraw(&r, &peers[0], &x);
+			rib_withdraw(&r, &peers[0], &x, 0);
 		rib_entry_done(&r, e);
 	}
 	ck_assert_uint_eq(popped, n + 1);
@@ -702,7 +702,7 @@ START_TEST(test_walk_across_growth)
 	for (uint32_t i = 0; i < 1000; i++) {
 		addr_from_v4(&p.addr, 0x64400000u + i);
 		p.len = 32;
-		rib_update(&r, &peers[0], &p, attrset_ref(a0));
+		rib_update(&r, &peers[0], &p, 0, attrset_ref(a0));
 	}
 	memset(walk_seen, 0, sizeof(walk_seen));
 	memset(&c, 0, sizeof(c));
@@ -711,7 +711,7 @@ START_TEST(test_walk_across_growth)
 		for (int k = 0; k < 20; k++, next++) {
 			addr_from_v4(&p.addr, 0x64400000u + next);
 			p.len = 32;
-			rib_update(&r, &peers[0], &p, attrset_ref(a0));
+			rib_update(&r, &peers[0], &p, 0, attrset_ref(a0));
 		}
 	}
 	ck_assert_uint_ge(r.entries.resizes, resizes + 2);
@@ -739,7 +739,7 @@ START_TEST(test_walk_hold_shrink)
 	for (uint32_t i = 0; i < 1000; i++) {
 		addr_from_v4(&p.addr, 0x64400000u + i);
 		p.len = 32;
-		rib_update(&r, &peers[0], &p, attrset_ref(a0));
+		rib_update(&r, &peers[0], &p, 0, attrset_ref(a0));
 	}
 	while ((e = rib_dirty_pop(&r)) != NULL)
 		rib_entry_done(&r, e);
@@ -750,7 +750,7 @@ START_TEST(test_walk_hold_shrink)
 	for (uint32_t i = 10; i < 1000; i++) {
 		addr_from_v4(&p.addr, 0x64400000u + i);
 		p.len = 32;
-		rib_withdraw(&r, &peers[0], &p);
+		rib_withdraw(&r, &peers[0], &p, 0);
 	}
 	while ((e = rib_dirty_pop(&r)) != NULL)
 		rib_entry_done(&r, e);
@@ -796,10 +796,10 @@ START_TEST(test_ext_keeps_entry)
 	ck_assert_ptr_eq(rib_entry_of_ext(e->ext), e);
 	ck_assert_uint_eq(rib_count(&r), 0);
 	e->ext[3] = 1;
-	rib_update(&r, &peers[0], &p, attrset_ref(a0));
+	rib_update(&r, &peers[0], &p, 0, attrset_ref(a0));
 	ck_assert_ptr_eq(rib_lookup(&r, &p), e);
 	ck_assert_uint_eq(rib_count(&r), 1);
-	rib_withdraw(&r, &peers[0], &p);
+	rib_withdraw(&r, &peers[0], &p, 0);
 	while ((e = rib_dirty_pop(&r)) != NULL)
 		rib_entry_done(&r, e);
 	e = rib_lookup(&r, &p);

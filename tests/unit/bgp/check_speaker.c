@@ -733,7 +733,8 @@ static const struct speaker_adds imp_adds = {
 
 static bool
 hook_export(void *arg, const struct speaker_peer *to,
-    const struct rib_entry *e, const struct speaker_adds **adds)
+    const struct rib_entry *e, const struct rib_path *path,
+    const struct speaker_adds **adds)
 {
 	*adds = node_of(to) == 0 ? &exp_adds : NULL;
 	return true;

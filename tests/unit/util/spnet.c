@@ -11,6 +11,8 @@ struct spnet_node spnet_nodes[SPNET_NODES];
 struct spnet_link spnet_links[SPNET_LINKS];
 int spnet_nlinks;
 uint64_t spnet_now;
+void (*spnet_update_hook)(struct spnet_link *, int, const uint8_t *,
+    size_t);
 
 /* The io_ctx of one end of a link. */
 struct end {
@@ -93,6 +95,7 @@ spnet_reset(void)
 	memset(spnet_links, 0, sizeof(spnet_links));
 	spnet_nlinks = 0;
 	spnet_now = 1000;
+	spnet_update_hook = NULL;
 }
 
 void
@@ -203,9 +206,10 @@ is_eor(const uint8_t *body, size_t len)
 	    (len == sizeof(v6) && memcmp(body, v6, len) == 0);
 }
 
-/* Read the messages that are complete in d. */
+/* Read the messages that are complete in d (l's direction toward
+ * node `to`). */
 static void
-sniff(struct spnet_dir *d)
+sniff(struct spnet_link *l, int to, struct spnet_dir *d)
 {
 	size_t pos = 0;
 
@@ -227,6 +231,8 @@ sniff(struct spnet_dir *d)
 			d->first_update_at = d->eor_at = 0;
 			break;
 		case BGP_MSG_UPDATE:
+			if (spnet_update_hook != NULL)
+				spnet_update_hook(l, to, body, blen);
 			if (is_eor(body, blen)) {
 				d->eors++;
 				if (d->eor_at == 0)
@@ -274,7 +280,7 @@ move(struct spnet_link *l, int from)
 	memcpy(in, p, len);
 	memcpy(d->buf + d->len, p, len);
 	d->len += len;
-	sniff(d);
+	sniff(l, from == 0 ? l->b : l->a, d);
 	session_out_written(s, len, spnet_now);
 	if (session_in_commit(t, len, spnet_now))
 		while (session_in_commit(t, 0, spnet_now))

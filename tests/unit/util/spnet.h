@@ -54,6 +54,11 @@ struct spnet_link {
 	struct spnet_dir dir[2];	/* dir[0]: a -> b */
 };
 
+/* Called with every UPDATE body (End-of-RIB too) as node `to` got it
+ * over l, if set (spnet_reset clears it). */
+extern void (*spnet_update_hook)(struct spnet_link *l, int to,
+    const uint8_t *body, size_t len);
+
 extern struct spnet_node spnet_nodes[SPNET_NODES];
 extern struct spnet_link spnet_links[SPNET_LINKS];
 extern int spnet_nlinks;
