@@ -206,7 +206,8 @@ golden-update: all
 integration: asan all bench-tools
 	sh tests/integration/run.sh
 
-check: deps layering unit golden packaging integration image-test
+check: deps layering unit golden conformance packaging integration \
+    image-test
 	@echo "make check: all layers passed"
 
 # Three bgpd nodes and their pods in network namespaces (README.md).

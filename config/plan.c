@@ -1074,6 +1074,7 @@ plan_compute(const struct config *cfg, const char *node,
 	    CONFIG_DEFAULT_AS;
 	c.global_port = c.global ? c.global->listen_port : 0;
 	pl->local_as = node_as(&c, c.self);
+	pl->add_paths = true;
 	pl->listen_port = node_port(&c, c.self);
 	if (pl->listen_port == 0)
 		pl->listen_port = CONFIG_DEFAULT_PORT;

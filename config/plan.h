@@ -108,6 +108,10 @@ struct plan {
 	bool	bind_node_ip;
 	struct ip_prefix addr_v4, addr_v6;	/* af == 0 when absent */
 	bool	mesh_enabled;
+	/* ADD-PATH (RFC 7911) send and receive on every session: what
+	 * Calico's BIRD template renders (`add paths on`); no field turns
+	 * it off. */
+	bool	add_paths;
 	struct ip_addr cluster_id;	/* af != 0: this node is an RR */
 	char	*log_severity;		/* lower case, "info" default */
 	struct plan_session *sessions;	/* IPv4 then IPv6, by name */

@@ -484,6 +484,7 @@ plan_print_json(const struct plan *pl, struct buf_wr *o)
 	j_pfx(&j, "ipv4_address", &pl->addr_v4);
 	j_pfx(&j, "ipv6_address", &pl->addr_v6);
 	json_kbool(&j, "mesh_enabled", pl->mesh_enabled);
+	json_kbool(&j, "add_paths", pl->add_paths);
 	j_ip(&j, "rr_cluster_id", &pl->cluster_id);
 	json_kstr(&j, "log_severity", pl->log_severity);
 	json_key(&j, "sessions");

@@ -424,7 +424,7 @@ conf_from_plan(const struct plan *pl, const struct plan_session *s,
 	 * what Calico's BIRD template renders for every session (`add
 	 * paths on`), so paths reflected or learned from several peers
 	 * keep their ECMP behind a route reflector. */
-	sc->addpath = MSG_ADDPATH_RX | MSG_ADDPATH_TX;
+	sc->addpath = pl->add_paths ? MSG_ADDPATH_RX | MSG_ADDPATH_TX : 0;
 	pc->local_addr = s->source_addr.af ? s->source_addr :
 	    s->peer_ip.af == AF_INET ? pl->addr_v4.addr : pl->addr_v6.addr;
 	pc->next_hop = s->next_hop == PLAN_NH_SELF ? SPEAKER_NH_SELF :
