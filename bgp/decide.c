@@ -5,7 +5,12 @@
  *  -. A path without the LLGR_STALE community beats one with it (RFC
  *     9494 4.3: long-lived stale routes are the least preferred).
  *  0. Locally originated paths win (a node's own blocks; BIRD gives its
- *     static routes preference 200 over BGP's 100 for the same effect).
+ *     static routes preference 200 over BGP's 100 for the same effect),
+ *     unless the learned path's LOCAL_PREF is higher than the local
+ *     one's: Calico's route priorities (2^31 - 1 minus the kernel
+ *     metric) give an elevated route preference 200 too, so that a
+ *     live-migrated workload's route from its new node beats the
+ *     old node's own.
  *  1. Higher LOCAL_PREF (RFC 4271 9.1.1; absent means 100).
  *  2. Shorter AS_PATH: AS_SET counts 1, confederation segments 0
  *     (9.1.2.2 a).
@@ -64,7 +69,12 @@ step(int n, const struct rib_path *a, const struct rib_path *b)
 	case -1:
 		return llgr_stale(x) - llgr_stale(y);
 	case 0:
-		return (int)b->peer->local - (int)a->peer->local;
+		if (a->peer->local == b->peer->local)
+			return 0;
+		/* a is better if it is the local one and the other's
+		 * LOCAL_PREF is not higher, or the other way round. */
+		return (a->peer->local != (local_pref(a->peer->local ? y : x) >
+		    local_pref(a->peer->local ? x : y))) ? -1 : 1;
 	case 1:
 		return -cmp_u32(local_pref(x), local_pref(y));
 	case 2:

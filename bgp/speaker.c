@@ -161,6 +161,10 @@ apply_adds(struct bgp_attrs *a, const struct speaker_adds *adds,
 {
 	if (adds == NULL)
 		return true;
+	if (adds->set_local_pref) {
+		a->local_pref = adds->local_pref;
+		a->present |= ATTR_P_LOCAL_PREF;
+	}
 	if (adds->ncommunities > 0) {
 		a->ncommunities = merge_values(buf->comms, a->communities,
 		    a->ncommunities, adds->communities, adds->ncommunities, 4,
@@ -1083,6 +1087,21 @@ void
 speaker_originate(struct speaker *sp, const struct ip_prefix *p)
 {
 	rib_update(&sp->rib, &sp->local, p, 0, attrset_ref(sp->local_attrs));
+	wake(sp);
+}
+
+void
+speaker_originate_lp(struct speaker *sp, const struct ip_prefix *p,
+    uint32_t local_pref)
+{
+	struct bgp_attrs a;
+
+	attrset_view(sp->local_attrs, &a);
+	a.present |= ATTR_P_LOCAL_PREF;
+	a.local_pref = local_pref;
+	/* Interned: the paths of one priority share one set. */
+	rib_update(&sp->rib, &sp->local, p, 0, attrset_intern(&a, NULL,
+	    NULL));
 	wake(sp);
 }
 

@@ -38,6 +38,10 @@ struct speaker_adds {
 	 * our own AS on eBGP sessions, as a BIRD export filter's do). */
 	const uint32_t *prepend;
 	size_t	nprepend;
+	/* LOCAL_PREF set to local_pref (Calico's setPriority: 2^31 - 1
+	 * minus the priority). */
+	bool	set_local_pref;
+	uint32_t local_pref;
 };
 
 struct speaker_peer;
@@ -146,6 +150,10 @@ struct speaker_peer *speaker_peer_next(const struct speaker *sp,
 	    const struct speaker_peer *p);
 
 void	 speaker_originate(struct speaker *sp, const struct ip_prefix *p);
+/* The same with a LOCAL_PREF (sent to iBGP peers; Calico's route
+ * priority, 2^31 - 1 minus the route's kernel metric). */
+void	 speaker_originate_lp(struct speaker *sp, const struct ip_prefix *p,
+	    uint32_t local_pref);
 void	 speaker_withdraw(struct speaker *sp, const struct ip_prefix *p);
 
 /* The export policy changed: send every peer what it now gets. */

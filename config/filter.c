@@ -223,9 +223,6 @@ f_priority(struct walk *w, const char *field, const struct ynode *v,
 	if (!ytree_is_null(v) &&
 	    walk_uint(w, field, v, 1, 2147483646, &n) == 0) {
 		((struct rule_ctx *)o)->r->priority = (uint32_t)n;
-		walk_warn(w, v, "%s: bgpd keeps no route priorities (Calico "
-		    "v3.32 live migration), so this rule never matches",
-		    field);
 	}
 }
 
@@ -293,8 +290,6 @@ one_op(struct walk *w, const char *path, const struct ynode *e,
 		    &prio) != 0)
 			return;
 		op.priority = (uint32_t)prio;
-		walk_warn(w, v, "%s: bgpd keeps no route priorities (Calico "
-		    "v3.32 live migration); setPriority is ignored", sub);
 	} else {
 		walk_err(w, e->keys[0], "%s: unknown operation, expected "
 		    "addCommunity, prependASPath or setPriority", sub);

@@ -183,7 +183,15 @@ struct plan_route {
 	size_t	ncomms;
 	const uint8_t *large;		/* 12-octet large communities */
 	size_t	nlarge;
+	/* LOCAL_PREF as BIRD has it when the filter runs: received or 100
+	 * on import, 2^31 - 1 minus the route's priority on export. */
+	uint32_t local_pref;
 };
+
+/* Calico's route priorities (v3.32, CALICO.md 5.6): a route's priority
+ * P is its kernel metric; BGP carries it as LOCAL_PREF 2^31 - 1 - P. */
+#define PLAN_PRIO_BASE		2147483647u
+#define PLAN_PRIO_LP(p)		(PLAN_PRIO_BASE - (p))
 
 enum plan_verdict {
 	PLAN_NO_MATCH,

@@ -14,8 +14,9 @@
  *   peerType eBGP|iBGP     the session the filter is applied on;
  *   communities            the route carries that community;
  *   asPathPrefix           the AS path starts with those ASNs;
- *   priority               never holds: bgpd keeps no route priorities
- *                          (config/filter.c warns).
+ *   priority               the route's priority is that: its
+ *                          LOCAL_PREF is 2^31 - 1 minus it, as BIRD's
+ *                          `bgp_local_pref = ` test reads it.
  * An accepting rule's operations are the caller's to apply.
  */
 #include <fnmatch.h>
@@ -101,7 +102,7 @@ rule_matches(const struct config_frule *r, const struct plan_route *rt)
 		return false;
 	if (!community_ok(r, rt))
 		return false;
-	if (r->priority != 0)
+	if (r->priority != 0 && rt->local_pref != PLAN_PRIO_LP(r->priority))
 		return false;
 	if (r->nas_path_prefix > 0) {
 		if (rt->naspath < r->nas_path_prefix)

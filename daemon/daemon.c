@@ -118,9 +118,14 @@ apply_blocks(struct daemon *d, const struct plan *old,
 	for (size_t i = 0; i < new->nblocks; i++) {
 		const struct plan_block *b = &new->blocks[i];
 
+		/* Again when the normal route priority moved: the block's
+		 * LOCAL_PREF follows it. */
 		if (b->aggregate && (old == NULL ||
-		    !block_announced(old, &b->cidr)))
-			speaker_originate(d->sp, &b->cidr);
+		    !block_announced(old, &b->cidr) ||
+		    policy_local_lp(old, &b->cidr, 0) !=
+		    policy_local_lp(new, &b->cidr, 0)))
+			speaker_originate_lp(d->sp, &b->cidr,
+			    policy_local_lp(new, &b->cidr, 0));
 	}
 }
 

@@ -31,6 +31,7 @@ struct local {
 	struct ip_prefix pfx;
 	unsigned nroutes, naddrs;
 	bool	originated;
+	uint32_t lp;		/* the LOCAL_PREF it was originated with */
 	char	dev[FIB_IFNAMSIZ];	/* the interface it was seen on */
 };
 
@@ -284,15 +285,18 @@ local_eval(struct kernel *k, struct local *l)
 {
 	bool want = (l->nroutes + l->naddrs) > 0 &&
 	    exportable(&k->d->plan, &l->pfx);
+	uint32_t lp = policy_local_lp(&k->d->plan, &l->pfx, 0);
 	char p[ADDR_PFX_STRLEN];
 
-	if (want == l->originated)
+	if (want == l->originated && (!want || lp == l->lp))
 		return;
-	l->originated = want;
-	if (want) {
+	if (want && !l->originated)
 		log_info("originating %s (a local route outside this node's "
 		    "blocks)", addr_pfx_fmt(&l->pfx, p, sizeof(p)));
-		speaker_originate(k->d->sp, &l->pfx);
+	l->originated = want;
+	if (want) {
+		l->lp = lp;
+		speaker_originate_lp(k->d->sp, &l->pfx, lp);
 	} else {
 		speaker_withdraw(k->d->sp, &l->pfx);
 	}

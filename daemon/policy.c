@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "bgp/attrset.h"
+#include "bgp/decide.h"
 #include "bgp/rib.h"
 #include "daemon.h"
 #include "kernel.h"
@@ -153,21 +154,24 @@ flat_path(const uint8_t *p, size_t len, uint32_t *out, size_t max)
 	return n;
 }
 
-/* The additions a rule's addCommunity and prependASPath operations make
- * (setPriority has no effect here: see config/filter.c), or NULL. */
+/* The additions a rule's addCommunity, prependASPath and setPriority
+ * operations make (setPriority: LOCAL_PREF 2^31 - 1 minus it, as confd
+ * renders `bgp_local_pref = ...`), or NULL. */
 static const struct speaker_adds *
 rule_adds(struct daemon *d, const struct config_frule *r)
 {
 	struct policy *po = d->pol;
 	struct rset *s;
-	size_t nc = 0, nl = 0, np = 0;
+	size_t nc = 0, nl = 0, np = 0, nprio = 0;
 
 	for (size_t i = 0; i < r->nops; i++)
 		if (r->ops[i].kind == CONFIG_FOP_ADD_COMMUNITY)
 			r->ops[i].community.large ? nl++ : nc++;
 		else if (r->ops[i].kind == CONFIG_FOP_PREPEND_AS_PATH)
 			np += r->ops[i].nasns;
-	if (nc + nl + np == 0 || po == NULL)
+		else if (r->ops[i].kind == CONFIG_FOP_SET_PRIORITY)
+			nprio++;
+	if (nc + nl + np + nprio == 0 || po == NULL)
 		return NULL;
 	for (size_t i = 0; i < po->nrsets; i++)
 		if (po->rsets[i]->rule == r)
@@ -184,6 +188,9 @@ rule_adds(struct daemon *d, const struct config_frule *r)
 		if (op->kind == CONFIG_FOP_ADD_COMMUNITY) {
 			add_community(&s->adds, s->comm, s->large,
 			    &op->community);
+		} else if (op->kind == CONFIG_FOP_SET_PRIORITY) {
+			s->adds.set_local_pref = true;
+			s->adds.local_pref = PLAN_PRIO_LP(op->priority);
 		} else if (op->kind == CONFIG_FOP_PREPEND_AS_PATH) {
 			/* A later prepend goes in front of an earlier. */
 			memmove(s->prepend + op->nasns, s->prepend,
@@ -233,6 +240,9 @@ route_of(struct daemon *d, const struct speaker_peer *sp,
 	rt->from_bgp = from_bgp;
 	rt->dev = from_bgp ? NULL : kernel_local_dev(d, p);
 	rt->ebgp_session = speaker_peer_ebgp(sp);
+	rt->local_pref = DECIDE_DEFAULT_LOCAL_PREF;
+	if (a != NULL && (a->present & ATTR_P_LOCAL_PREF))
+		rt->local_pref = a->local_pref;
 	if (a != NULL) {
 		rt->aspath = path;
 		rt->naspath = flat_path(a->aspath, a->aspath_len, path, max);
@@ -307,10 +317,14 @@ policy_export(void *arg, const struct speaker_peer *to,
 	}
 	/* 4. */
 	*adds = additions(d, p);
-	/* 5. */
+	/* 5.  A route of a higher priority than normal inside the block
+	 * (a lower kernel metric: a live-migrated workload's) escapes the
+	 * aggregation (confd's calico_aggr: krt_metric < normal). */
 	b = policy_own_block(pl, p, false);
 	if (b != NULL && b->aggregate)
-		return addr_pfx_eq(&b->cidr, p);
+		return addr_pfx_eq(&b->cidr, p) || (best != NULL &&
+		    policy_route_lp(best->attrs) > PLAN_PRIO_LP(
+		    policy_normal_priority(pl, p->addr.af)));
 	/* 6, 7. */
 	if (pl->svc_advertise && plan_is_service_route(pl, p))
 		return true;
@@ -321,6 +335,28 @@ policy_export(void *arg, const struct speaker_peer *to,
 	}
 	/* 8, 9. */
 	return pool != NULL;
+}
+
+uint32_t
+policy_normal_priority(const struct plan *pl, int af)
+{
+	return af == AF_INET6 ? pl->v6_normal_priority :
+	    pl->v4_normal_priority;
+}
+
+uint32_t
+policy_route_lp(const struct attrset *s)
+{
+	return (s->present & ATTR_P_LOCAL_PREF) ? s->local_pref :
+	    DECIDE_DEFAULT_LOCAL_PREF;
+}
+
+uint32_t
+policy_local_lp(const struct plan *pl, const struct ip_prefix *p,
+    uint32_t metric)
+{
+	return PLAN_PRIO_LP(metric != 0 ? metric :
+	    policy_normal_priority(pl, p->addr.af));
 }
 
 static void
@@ -450,10 +486,13 @@ policy_apply(struct daemon *d, const struct plan *old)
 		if (!has_service(&d->plan, s))
 			speaker_withdraw(d->sp, s);
 	for (size_t i = 0; (s = service(&d->plan, i)) != NULL; i++)
-		if (!has_service(old, s)) {
-			log_info("advertising service range %s",
-			    addr_pfx_fmt(s, buf, sizeof(buf)));
-			speaker_originate(d->sp, s);
+		if (!has_service(old, s) || policy_local_lp(old, s, 0) !=
+		    policy_local_lp(&d->plan, s, 0)) {
+			if (!has_service(old, s))
+				log_info("advertising service range %s",
+				    addr_pfx_fmt(s, buf, sizeof(buf)));
+			speaker_originate_lp(d->sp, s,
+			    policy_local_lp(&d->plan, s, 0));
 		}
 }
 

@@ -43,6 +43,16 @@ bool	 policy_export(void *arg, const struct speaker_peer *to,
 /* The plan changed (or started: old NULL): rebuild, re-originate. */
 void	 policy_apply(struct daemon *d, const struct plan *old);
 void	 policy_free(struct daemon *d);
+/* Calico's route priorities (CALICO.md 5.6): the normal priority of a
+ * family (BGPConfiguration ipv4/ipv6NormalRoutePriority), and the
+ * LOCAL_PREF a path counts with (received, or BIRD's default 100). */
+uint32_t policy_normal_priority(const struct plan *pl, int af);
+uint32_t policy_route_lp(const struct attrset *s);
+/* The LOCAL_PREF a local route of p is originated with: 2^31 - 1 minus
+ * its kernel metric (metric 0: none, the normal priority), as confd's
+ * export filter sets it. */
+uint32_t policy_local_lp(const struct plan *pl, const struct ip_prefix *p,
+	    uint32_t metric);
 /* This node's block equal to (exact) or holding p, or NULL. */
 const struct plan_block *policy_own_block(const struct plan *pl,
 	    const struct ip_prefix *p, bool exact);

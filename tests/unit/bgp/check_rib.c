@@ -160,9 +160,18 @@ START_TEST(test_decide_steps)
 		{ mkattrs(100, 1, 1, 0, -1, 0, 0, "198.51.100.1"),
 		  mkattrs(100, 1, 1, 0, -1, 0, 0, "198.51.100.1"), 5, 6,
 		  "peer address" },
-		{ mkattrs(50, 9, 1, 2, 9, 0, 0, "198.51.100.1"),
+		{ mkattrs(200, 9, 1, 2, 9, 0, 0, "198.51.100.1"),
 		  mkattrs(200, 1, 1, 0, -1, 0, 0, "198.51.100.1"), 0, 1,
 		  "local origin" },
+		/* Calico's route priorities: a learned path beats a local one
+		 * only with a higher LOCAL_PREF (an elevated priority: a
+		 * lower kernel metric, 512 against the normal 1024). */
+		{ mkattrs(2147482623u, 1, 1, 0, -1, 0, 0, "198.51.100.1"),
+		  mkattrs(2147482623u, 1, 1, 0, -1, 0, 0, "198.51.100.1"),
+		  0, 1, "local origin" },
+		{ mkattrs(2147483135u, 1, 1, 0, -1, 0, 0, "198.51.100.1"),
+		  mkattrs(2147482623u, 1, 1, 0, -1, 0, 0, "198.51.100.1"),
+		  1, 0, "local origin" },
 	};
 
 	peer_setup(0, "0.0.0.0", 1, false);

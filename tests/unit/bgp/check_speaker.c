@@ -722,13 +722,17 @@ node_of(const struct speaker_peer *p)
 static const uint32_t exp_prepend[] = { 65100, 65101 };
 static const uint8_t exp_comm[] = { 0xfd, 0xe9, 0x00, 0x07 };
 static const struct speaker_adds exp_adds = {
-	exp_comm, 1, NULL, 0, exp_prepend, 2,
+	.communities = exp_comm, .ncommunities = 1,
+	.prepend = exp_prepend, .nprepend = 2,
 };
 static const uint32_t imp_prepend[] = { 65200 };
 static const uint8_t imp_large[] = { 0, 0, 0xfd, 0xea, 0, 0, 0, 1, 0, 0,
 	0, 2 };
 static const struct speaker_adds imp_adds = {
-	NULL, 0, imp_large, 1, imp_prepend, 1,
+	.large = imp_large, .nlarge = 1,
+	.prepend = imp_prepend, .nprepend = 1,
+	/* setPriority 100 (Calico): LOCAL_PREF 2^31 - 1 - 100 */
+	.set_local_pref = true, .local_pref = 2147483547,
 };
 
 static bool
@@ -795,6 +799,12 @@ START_TEST(test_policy_additions)
 	ck_assert_mem_eq(a.communities, exp_comm, 4);
 	ck_assert_uint_eq(a.nlarge_communities, 1);
 	ck_assert_mem_eq(a.large_communities, imp_large, 12);
+	/* setPriority on import: the LOCAL_PREF the path is held with
+	 * (an eBGP path had none), and C gets it over iBGP. */
+	ck_assert(a.present & ATTR_P_LOCAL_PREF);
+	ck_assert_uint_eq(a.local_pref, 2147483547);
+	ck_assert_uint_eq(best_at(2, "100.64.0.0/26")->attrs->local_pref,
+	    2147483547);
 	/* Another prefix of the same UPDATE: export additions only. */
 	b = best_at(1, "100.64.1.0/26");
 	ck_assert_ptr_nonnull(b);

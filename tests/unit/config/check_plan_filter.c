@@ -168,12 +168,18 @@ START_TEST(test_order_and_direction)
 }
 END_TEST
 
-/* bgpd keeps no route priorities: a priority condition never holds,
- * so the next rule decides. */
-START_TEST(test_priority_never_matches)
+/* A priority condition holds for a route whose LOCAL_PREF is 2^31 - 1
+ * minus it (confd: `bgp_local_pref = 2147482623` for 1024); otherwise
+ * the next rule decides. */
+START_TEST(test_priority)
 {
-	rule(0, "100.64.0.0/16", CONFIG_MATCH_IN, false)->priority = 1024;
+	rule(0, "100.64.0.0/16", CONFIG_MATCH_IN, false)->priority = 512;
 	rule(1, "100.64.0.0/16", CONFIG_MATCH_IN, true);
+	rt.local_pref = 2147483135u;	/* priority 512 */
+	ck_assert_int_eq(eval("100.64.1.0/24"), PLAN_REJECT);
+	rt.local_pref = 2147482623u;	/* 1024, the normal one */
+	ck_assert_int_eq(eval("100.64.1.0/24"), PLAN_ACCEPT);
+	rt.local_pref = 100;		/* an eBGP route's */
 	ck_assert_int_eq(eval("100.64.1.0/24"), PLAN_ACCEPT);
 	rules[0].priority = 0;
 	ck_assert_int_eq(eval("100.64.1.0/24"), PLAN_REJECT);
@@ -192,7 +198,7 @@ suite(void)
 	tcase_add_test(tc, test_source_interface_peer_type);
 	tcase_add_test(tc, test_community_and_as_path);
 	tcase_add_test(tc, test_order_and_direction);
-	tcase_add_test(tc, test_priority_never_matches);
+	tcase_add_test(tc, test_priority);
 	suite_add_tcase(s, tc);
 	return s;
 }
