@@ -133,10 +133,12 @@ wait_for 10 "bgpd's v4 block in eBGP BIRD" birdc_route ebgp 100.64.0.0/26 \
 wait_for 10 "bgpd's v6 block in eBGP BIRD" birdc_route ebgp \
     2001:db8:1000::/122 "BGP.as_path: 4200000001" \
     "BGP.next_hop: 2001:db8:100::1"
+# LOCAL_PREF 2^31 - 1 - 1024: the normal route priority, as Calico's
+# BIRD export filter sets it (CALICO.md 5.6).
 wait_for 10 "bgpd's v4 block in iBGP BIRD" birdc_route ibgp 100.64.0.0/26 \
-    "BGP.local_pref: 100"
+    "BGP.local_pref: 2147482623"
 wait_for 10 "bgpd's v6 block in iBGP BIRD" birdc_route ibgp \
-    2001:db8:1000::/122 "BGP.local_pref: 100"
+    2001:db8:1000::/122 "BGP.local_pref: 2147482623"
 # Transit: iBGP-learned to eBGP (prepended), eBGP-learned to iBGP (next
 # hop kept).
 wait_for 10 "iBGP route passed to eBGP BIRD" birdc_route ebgp \
