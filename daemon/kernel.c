@@ -423,6 +423,27 @@ peer_facts(struct speaker_peer *p, struct grwait_peer *g)
 	g->f = a != NULL && (a->flags & MSG_AF_F);
 }
 
+void
+kernel_peer_json(const struct daemon *d, struct speaker_peer *p,
+    struct json_w *j)
+{
+	const struct session *s = speaker_peer_session(p);
+	struct grwait_peer g;
+
+	peer_facts(p, &g);
+	json_key(j, "graceful_restart");
+	json_obj_begin(j);
+	/* What the peer's last OPEN said (while up). */
+	json_kbool(j, "capability", g.gr);
+	json_kbool(j, "restarting", g.r);
+	json_kbool(j, "forwarding", g.f);
+	json_kuint(j, "restart_time", g.gr ? s->neg.peer_caps.gr_time : 0);
+	/* It keeps the routes of ours found at start in the kernel. */
+	json_kbool(j, "holds_sweep", d->kern != NULL && d->kern->restarted &&
+	    !d->kern->ready && grwait_holds_sweep(&g));
+	json_obj_end(j);
+}
+
 /* The sessions that still hold the sweep, for the log. */
 static void
 log_sweep_holders(struct kernel *k)

@@ -47,6 +47,12 @@ const char *kernel_route_state(const struct daemon *d,
 const char *kernel_local_dev(const struct daemon *d,
 	    const struct ip_prefix *p);
 void	 kernel_status_json(const struct daemon *d, struct json_w *j);
+/* For a session's `status --json`: "graceful_restart", what the peer
+ * said of its own (capability, R, F for the family, restart time) and
+ * whether it still keeps the routes found at start in the kernel. */
+struct speaker_peer;
+void	 kernel_peer_json(const struct daemon *d, struct speaker_peer *p,
+	    struct json_w *j);
 /* Start-up recovery: true while the routes of ours found at start are
  * kept waiting for every session's End-of-RIB; *left_ms and *total_ms
  * say how long the deadline still runs and ran in all. */
