@@ -84,6 +84,10 @@ grwait_step(struct grwait *w, const struct grwait_peer *v, size_t n,
 		if (grwait_holds_sweep(&v[i]))
 			swp = false;
 	}
+	/* Nothing of ours was kept: nothing to wait for beyond SELECT
+	 * (and "recovering" must not outlast it: kernel_recovering()). */
+	if (!w->restarted)
+		swp = sel;
 	/* A session holding SELECT holds SWEEP too: SELECT comes first. */
 	if (!(w->done & GRWAIT_SELECT) && (sel || bound)) {
 		todo |= GRWAIT_SELECT;

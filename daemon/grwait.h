@@ -22,8 +22,8 @@
  * Both wait for the RIB to have handed every change to the kernel side,
  * and neither waits past the bound (30 s from start).  SELECT never comes
  * after SWEEP.  A start without routes of ours in the kernel defers
- * nothing (and has nothing to sweep); SELECT then only says when our
- * OPENs start to carry the F bit.
+ * nothing and has nothing to sweep: SELECT then only says when our OPENs
+ * start to carry the F bit, and SWEEP comes with it.
  */
 #ifndef BGPD_GRWAIT_H
 #define BGPD_GRWAIT_H

@@ -11,8 +11,10 @@
  *    addresses) inside an IP pool and outside this node's affine blocks
  *    are originated as borrowed routes (CALICO.md 3.3, 5.1);
  *  - on start fib/ keeps the routes of ours it finds; kernel_tick()
- *    tells it to sweep once every session has sent End-of-RIB or the
- *    start-up deadline has passed.
+ *    ends the selection deferral and tells fib/ to sweep when grwait.h
+ *    says so: every session's End-of-RIB (restarting peers and peers
+ *    without the capability not waited for to select, but to sweep) or
+ *    the start-up deadline.
  */
 #ifndef BGPD_KERNEL_H
 #define BGPD_KERNEL_H
