@@ -85,6 +85,10 @@ LINK_datastore := $(DATASTORE_A) $(CONFIG_A) $(LIB_A) -lyaml -ljansson \
 	    -levent
 
 DAEMON_OBJ := $(call obj_of,daemon)
+# daemon/'s pure modules (libc and lib/ only), for their unit tests.
+DAEMON_PURE_A := $(B)/libdaemonpure.a
+$(DAEMON_PURE_A): $(B)/daemon/grwait.o
+LINK_daemon := $(DAEMON_PURE_A) $(LIB_A)
 BGPD	:= $(B)/bgpd
 
 UNIT_SRC := $(sort $(wildcard tests/unit/*/check_*.c))

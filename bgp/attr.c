@@ -576,8 +576,12 @@ encode_unknown(struct buf_wr *w, const struct bgp_attrs *a, unsigned below,
 		}
 		if (next == NULL)
 			return;
-		/* RFC 4271 5: passed on with the Partial bit set. */
-		attr_put(w, next->flags | BGP_ATTR_F_PARTIAL, next->type,
+		/* RFC 4271 5: an unrecognized optional transitive attribute
+		 * is passed on with the Partial bit set.  OTC (RFC 9234) is
+		 * recognized (its length is checked): its flags go on as
+		 * received, Partial included if a speaker before set it. */
+		attr_put(w, next->type == BGP_ATTR_OTC ? next->flags :
+		    next->flags | BGP_ATTR_F_PARTIAL, next->type,
 		    next->data, next->len);
 		*from = next->type + 1u;
 	}

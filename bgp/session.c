@@ -460,7 +460,9 @@ session_in_space(struct session *s, uint8_t **p, size_t *room)
 static uint8_t *
 in_data(const struct session *s)
 {
-	return s->in_scratch ? in_scratch : s->in + s->in_off;
+	if (s->in_scratch)
+		return in_scratch;
+	return s->in != NULL ? s->in + s->in_off : NULL; /* NULL + 0: UB */
 }
 
 /* Keep the len octets at data, or nothing: the session's own buffer. */
@@ -757,10 +759,10 @@ session_in_commit(struct session *s, size_t n, uint64_t now)
 	if (s->in_scratch || pos > 0 || n > 0)
 		in_keep(s, data + pos, len - pos);
 	s->in_scratch = false;
-	data = s->in + s->in_off;
 	len = s->in_len - s->in_off;
-	if (len < BGP_HDR_LEN)
-		return false;
+	if (s->in == NULL || len < BGP_HDR_LEN)
+		return false;	/* no pointer arithmetic on NULL (C11 6.5.6) */
+	data = s->in + s->in_off;
 	/* More complete messages buffered? */
 	return len >= (size_t)(data[16] << 8 | data[17]);
 }

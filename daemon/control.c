@@ -351,6 +351,7 @@ status_peer_json(struct daemon *d, struct json_w *j, const struct conn *c)
 	json_kuint(j, "attribute_discards", s->stats.discards);
 	json_kbool(j, "end_of_rib_received", st.eor_received);
 	json_kbool(j, "end_of_rib_sent", st.eor_sent);
+	kernel_peer_json(d, c->peer_sp, j);
 	status_protection_json(j, c, &st);
 	json_obj_end(j);
 }

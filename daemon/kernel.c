@@ -12,11 +12,13 @@
 #include <string.h>
 
 #include "bgp/attrset.h"
+#include "bgp/msg.h"
 #include "bgp/rib.h"
 #include "bgp/session.h"
 #include "bgp/speaker.h"
 #include "daemon.h"
 #include "fib/fib.h"
+#include "grwait.h"
 #include "lib/hash.h"
 #include "lib/json.h"
 #include "lib/log.h"
@@ -41,11 +43,15 @@ struct kernel {
 	struct event *ev_cmd, *ev_mon, *ev_timer;
 	struct hash_table locals;
 	size_t	nreachable;		/* reachableBy static routes */
-	uint64_t deadline;
-	bool	ready;
+	bool	ready;			/* swept: fib_ready() */
 	/* Routes of ours were in the kernel at start: bgpd restarted with
 	 * its forwarding kept (RFC 4724 4.1), and defers selection. */
 	bool	restarted;
+	/* Until the sweep: when to select and when to sweep (grwait.h),
+	 * and what each session says of itself. */
+	struct grwait gw;
+	struct grwait_peer *gv;
+	size_t	gv_cap;
 };
 
 static bool
@@ -354,36 +360,110 @@ on_timer(evutil_socket_t fd, short what, void *arg)
 	daemon_wake(k->d);
 }
 
-/* Every session we wait for has delivered its table (End-of-RIB).
- * RFC 4724 4.1: not those that are up without the graceful restart
- * capability (they need not send End-of-RIB), nor those restarting
- * themselves (R bit): they may be waiting for ours.  A peer with the
- * capability but no family in it (BIRD's "aware") sends End-of-RIB and
- * is waited for; so are sessions not up (bounded by the deadline). */
-static bool
-feed_complete(const struct daemon *d)
+/* What session p says of itself, for grwait. */
+static void
+peer_facts(struct speaker_peer *p, struct grwait_peer *g)
+{
+	const struct session *s = speaker_peer_session(p);
+	const struct msg_caps *c = &s->neg.peer_caps;
+	struct speaker_peer_stats st;
+	const struct msg_af *a;
+	uint16_t afi = speaker_peer_conf(p)->session.af == AF_INET6 ?
+	    BGP_AFI_IPV6 : BGP_AFI_IPV4;
+
+	speaker_peer_stats(p, &st);
+	memset(g, 0, sizeof(*g));
+	g->up = session_established(s);
+	g->eor = st.eor_received;
+	if (!g->up || !c->gr)
+		return;
+	g->gr = true;
+	g->r = (c->gr_flags & MSG_GR_R) != 0;
+	a = msg_caps_find(c->gr_afs, c->ngr_afs, afi, BGP_SAFI_UNICAST);
+	g->f = a != NULL && (a->flags & MSG_AF_F);
+}
+
+void
+kernel_peer_json(const struct daemon *d, struct speaker_peer *p,
+    struct json_w *j)
+{
+	const struct session *s = speaker_peer_session(p);
+	struct grwait_peer g;
+
+	peer_facts(p, &g);
+	json_key(j, "graceful_restart");
+	json_obj_begin(j);
+	/* What the peer's last OPEN said (while up). */
+	json_kbool(j, "capability", g.gr);
+	json_kbool(j, "restarting", g.r);
+	json_kbool(j, "forwarding", g.f);
+	json_kuint(j, "restart_time", g.gr ? s->neg.peer_caps.gr_time : 0);
+	/* It keeps the routes of ours found at start in the kernel. */
+	json_kbool(j, "holds_sweep", d->kern != NULL && d->kern->restarted &&
+	    !d->kern->ready && grwait_holds_sweep(&g));
+	json_obj_end(j);
+}
+
+/* The sessions that still hold the sweep, for the log. */
+static void
+log_sweep_holders(struct kernel *k)
 {
 	struct speaker_peer *p = NULL;
+	size_t i = 0;
 
-	/* End-of-RIB follows the table on the wire, but the RIB hands its
-	 * changes to us in steps: the feed is complete only when none is
-	 * left, or the sweep would drop routes about to be re-wanted. */
-	if (speaker_rib(d->sp)->ndirty > 0)
-		return false;
+	while ((p = speaker_peer_next(k->d->sp, p)) != NULL) {
+		const struct grwait_peer *g = &k->gv[i++];
+
+		if (!grwait_holds_sweep(g))
+			continue;
+		log_info("kernel: routes of ours found at start kept until "
+		    "End-of-RIB from %s (%s%s%s)",
+		    speaker_peer_conf(p)->session.name,
+		    !g->up ? "not up" : !g->gr ? "no graceful restart" :
+		    g->r ? "restarting itself, R" : "up",
+		    g->up && g->gr ? (g->f ? ", F" : ", no F") : "",
+		    g->up ? "" : ", at most to the start-up deadline");
+	}
+}
+
+/* Selection and the sweep of the routes found at start (grwait.h). */
+static void
+gr_steps(struct kernel *k, uint64_t now)
+{
+	struct daemon *d = k->d;
+	struct speaker_peer *p = NULL;
+	unsigned steps;
+	size_t n = 0;
 
 	while ((p = speaker_peer_next(d->sp, p)) != NULL) {
-		struct speaker_peer_stats st;
-		const struct session *s = speaker_peer_session(p);
-
-		speaker_peer_stats(p, &st);
-		if (st.eor_received)
-			continue;
-		if (session_established(s) && (!s->neg.peer_caps.gr ||
-		    (s->neg.peer_caps.gr_flags & MSG_GR_R)))
-			continue;
-		return false;
+		k->gv = xgrow(k->gv, &k->gv_cap, n + 1, sizeof(*k->gv));
+		peer_facts(p, &k->gv[n++]);
 	}
-	return true;
+	steps = grwait_step(&k->gw, k->gv, n, speaker_rib(d->sp)->ndirty > 0,
+	    now);
+	if (steps & GRWAIT_SELECT) {
+		/* Peers get their tables and our End-of-RIB; later OPENs
+		 * say we are not restarting. */
+		if (k->restarted)
+			log_info("graceful restart: selection done after %llu "
+			    "ms%s; sending our tables and End-of-RIB",
+			    (unsigned long long)(now - k->gw.start),
+			    k->gw.select_bound ? " (deadline reached)" : "");
+		speaker_set_restart(d->sp, false, true);
+		speaker_defer(d->sp, false);
+		if (!(steps & GRWAIT_SWEEP) && k->restarted)
+			log_sweep_holders(k);
+	}
+	if (steps & GRWAIT_SWEEP) {
+		k->ready = true;
+		log_info("kernel: %s; removing stale routes of ours",
+		    k->gw.sweep_bound ? "start-up deadline reached" :
+		    "every session sent End-of-RIB");
+		fib_ready(k->fib);
+		free(k->gv);
+		k->gv = NULL;
+		k->gv_cap = 0;
+	}
 }
 
 bool
@@ -395,23 +475,8 @@ kernel_tick(struct daemon *d)
 
 	if (k == NULL)
 		return false;
-	if (!k->ready && fib_synced(k->fib) &&
-	    (now >= k->deadline || feed_complete(d))) {
-		k->ready = true;
-		log_info("kernel: %s; removing stale routes of ours",
-		    now >= k->deadline ? "start-up deadline reached" :
-		    "every session sent End-of-RIB");
-		fib_ready(k->fib);
-		/* Selection is done: peers get their tables and our
-		 * End-of-RIB; later OPENs say we are not restarting. */
-		if (k->restarted)
-			log_info("graceful restart: selection done after %llu "
-			    "ms; sending our tables and End-of-RIB",
-			    (unsigned long long)(now - (k->deadline -
-			    READY_DEADLINE_MS)));
-		speaker_set_restart(d->sp, false, true);
-		speaker_defer(d->sp, false);
-	}
+	if (!k->ready && fib_synced(k->fib))
+		gr_steps(k, now);
 	if (fib_want_write(k->fib)) {
 		struct fib_stats a, b;
 
@@ -427,8 +492,8 @@ kernel_tick(struct daemon *d)
 			    a.deletes));
 	}
 	t = fib_next_timer(k->fib);
-	if (!k->ready && k->deadline < t)
-		t = k->deadline;
+	if (grwait_next(&k->gw) < t)
+		t = grwait_next(&k->gw);
 	if (t != UINT64_MAX) {
 		t = t > now ? t - now : 0;
 		tv.tv_sec = (time_t)(t / 1000);
@@ -449,7 +514,7 @@ kernel_recovering(const struct daemon *d, uint64_t *left_ms,
 	*total_ms = READY_DEADLINE_MS;
 	if (k == NULL || k->ready)
 		return false;
-	*left_ms = k->deadline > now ? k->deadline - now : 0;
+	*left_ms = k->gw.deadline > now ? k->gw.deadline - now : 0;
 	return true;
 }
 
@@ -525,7 +590,7 @@ kernel_open(struct daemon *d, char *err, size_t errlen)
 		    "kernel; OPENs carry R and F, selection deferred until "
 		    "End-of-RIB from every peer (at most %d s)",
 		    st.kernel_own, READY_DEADLINE_MS / 1000);
-	k->deadline = daemon_now() + READY_DEADLINE_MS;
+	grwait_init(&k->gw, k->restarted, daemon_now(), READY_DEADLINE_MS);
 	k->ev_cmd = event_new(d->base, fib_fd(k->fib, 0), EV_READ | EV_PERSIST,
 	    on_fd, k);
 	k->ev_mon = event_new(d->base, fib_fd(k->fib, 1), EV_READ | EV_PERSIST,
@@ -555,6 +620,7 @@ kernel_close(struct daemon *d)
 	while ((l = hash_next(&k->locals, &it)) != NULL)
 		free(l);
 	hash_free(&k->locals);
+	free(k->gv);
 	free(k);
 	d->kern = NULL;
 }

@@ -11,8 +11,10 @@
  *    addresses) inside an IP pool and outside this node's affine blocks
  *    are originated as borrowed routes (CALICO.md 3.3, 5.1);
  *  - on start fib/ keeps the routes of ours it finds; kernel_tick()
- *    tells it to sweep once every session has sent End-of-RIB or the
- *    start-up deadline has passed.
+ *    ends the selection deferral and tells fib/ to sweep when grwait.h
+ *    says so: every session's End-of-RIB (restarting peers and peers
+ *    without the capability not waited for to select, but to sweep) or
+ *    the start-up deadline.
  */
 #ifndef BGPD_KERNEL_H
 #define BGPD_KERNEL_H
@@ -62,6 +64,12 @@ bool	 kernel_local_next(const struct daemon *d, size_t *it,
 /* fib/ itself, for its views of routes and next hops; NULL without. */
 struct fib *kernel_fib(const struct daemon *d);
 void	 kernel_status_json(const struct daemon *d, struct json_w *j);
+/* For a session's `status --json`: "graceful_restart", what the peer
+ * said of its own (capability, R, F for the family, restart time) and
+ * whether it still keeps the routes found at start in the kernel. */
+struct speaker_peer;
+void	 kernel_peer_json(const struct daemon *d, struct speaker_peer *p,
+	    struct json_w *j);
 /* Start-up recovery: true while the routes of ours found at start are
  * kept waiting for every session's End-of-RIB; *left_ms and *total_ms
  * say how long the deadline still runs and ran in all. */

@@ -15,7 +15,8 @@ set -u
 cd "$(dirname "$0")" || exit 1
 JOBS=${JOBS:-1}
 tests=$(echo ${*:-$(ls t_*.sh)})
-LONG="t_timers.sh t_etcd_down.sh t_etcd_mesh.sh t_etcd_peer_rr.sh"
+LONG="t_gr_frr_old.sh t_timers.sh t_etcd_down.sh t_etcd_mesh.sh \
+    t_etcd_peer_rr.sh"
 order=
 for t in $LONG; do
 	case " $tests " in *" $t "*) order="$order $t" ;; esac

@@ -566,6 +566,43 @@ START_TEST(test_unknown_gets_partial)
 }
 END_TEST
 
+/* Flags of optional transitive attributes passed on (RFC 4271 5):
+ * Partial is added to the ones we do not recognize, never to OTC (RFC
+ * 9234), and never taken away.  Received attribute -> attribute sent. */
+static const struct {
+	const char *in, *out;
+} passed_on[] = {
+	{ "c0 23 04 00 00 fd e9 ", "c0 23 04 00 00 fd e9" },	/* OTC */
+	{ "e0 23 04 00 00 fd e9 ", "e0 23 04 00 00 fd e9" },	/* partial */
+	{ "d0 23 00 04 00 00 fd e9 ", "c0 23 04 00 00 fd e9" },	/* extlen */
+	{ "c0 fe 02 ab cd ", "e0 fe 02 ab cd" },		/* unknown */
+	{ "e0 fe 02 ab cd ", "e0 fe 02 ab cd" },
+	{ "d0 fe 00 02 ab cd ", "e0 fe 02 ab cd" },
+};
+
+START_TEST(test_passed_on_flags)
+{
+	struct attr_ctx c = ctx_of(IBGP4);
+	struct bgp_update u;
+	struct bgp_err e;
+	struct buf_wr w;
+	uint8_t b[256], want[32];
+	char attrs[256];
+	size_t n, nw = tu_hex(passed_on[_i].out, want, sizeof(want));
+
+	memset(&e, 0, sizeof(e));
+	snprintf(attrs, sizeof(attrs), "%s%s", BASE, passed_on[_i].in);
+	n = body(b, sizeof(b), "", attrs, NLRI);
+	update_decode(b, n, &c, &u, &scratch, &e);
+	ck_assert_int_eq(e.action, BGP_ACT_NONE);
+	buf_wr_init(&w, 0);
+	attr_encode(&w, &u.attrs, &c);
+	ck_assert_uint_eq(w.len, 4 + 9 + 7 + 7 + nw);
+	ck_assert_mem_eq(w.data + w.len - nw, want, nw);
+	buf_wr_free(&w);
+}
+END_TEST
+
 START_TEST(test_pack_ipv4)
 {
 	struct attr_ctx c = ctx_of(IBGP4);
@@ -697,6 +734,8 @@ main(void)
 	tcase_add_test(tc, test_encode_for_old_speaker);
 	tcase_add_test(tc, test_roundtrip_attrs);
 	tcase_add_test(tc, test_unknown_gets_partial);
+	tcase_add_loop_test(tc, test_passed_on_flags, 0,
+	    sizeof(passed_on) / sizeof(passed_on[0]));
 	tcase_add_test(tc, test_pack_ipv4);
 	tcase_add_test(tc, test_pack_ipv6_and_withdraw);
 	suite_add_tcase(s, tc);
