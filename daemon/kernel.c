@@ -34,6 +34,7 @@ struct local {
 	unsigned nroutes, naddrs;
 	bool	originated;
 	uint32_t lp;		/* the LOCAL_PREF it was originated with */
+	uint32_t metric;	/* the route's lowest metric (0: none) */
 	char	dev[FIB_IFNAMSIZ];	/* the interface it was seen on */
 };
 
@@ -80,6 +81,7 @@ policy(const struct plan *pl, const struct rib_entry *e,
 	const struct rib_path *q;
 	bool tunnel = false, cross = false;
 	unsigned k = 0;
+	uint32_t lp;
 
 	rib_entry_prefix(e, &pfx);
 	memset(out, 0, sizeof(*out));
@@ -89,6 +91,12 @@ policy(const struct plan *pl, const struct rib_entry *e,
 		return false;	/* nothing, or our own origination */
 	if (plan_in_service_range(pl, p))
 		return false;
+	/* CALICO.md 5.6: the metric is the route's priority, 2^31 - 1
+	 * minus its LOCAL_PREF (100 for one learned over eBGP): 1024 for a
+	 * Calico node's normal route, lower for an elevated one.  The ECMP
+	 * set shares its LOCAL_PREF (decide.c step 1). */
+	lp = policy_route_lp(rib_best(e)->attrs);
+	out->metric = lp < PLAN_PRIO_BASE ? PLAN_PRIO_BASE - lp : 1;
 	pool = plan_pool_of(pl, p);
 	if (pool != NULL) {
 		if (pool->kernel == PLAN_KERNEL_FELIX)
@@ -272,16 +280,24 @@ ignored_dev(const struct plan *pl, const char *dev)
 	return false;
 }
 
-/* CALICO.md 5.1 steps 1, 5 and 8 for a prefix of this host. */
+/* CALICO.md 5.1 steps 1, 5 and 8 for a prefix of this host, whose
+ * kernel route has metric (0: none).  A route inside an aggregated
+ * block is the block's, unless its metric is below the normal route
+ * priority (a live-migrated workload's: confd's calico_aggr lets it
+ * through). */
 static bool
-exportable(const struct plan *pl, const struct ip_prefix *p)
+exportable(const struct plan *pl, const struct ip_prefix *p,
+    uint32_t metric)
 {
 	const struct plan_pool *pool = plan_pool_of(pl, p);
 	const struct plan_block *b = policy_own_block(pl, p, false);
 
 	if (pool == NULL || pool->disable_bgp_export)
 		return false;
-	if (b != NULL && (b->aggregate || addr_pfx_eq(&b->cidr, p)))
+	if (b != NULL && addr_pfx_eq(&b->cidr, p))
+		return false;	/* the block itself is originated */
+	if (b != NULL && b->aggregate && (metric == 0 ||
+	    metric >= policy_normal_priority(pl, p->addr.af)))
 		return false;	/* the block's aggregate covers it */
 	return true;
 }
@@ -289,9 +305,10 @@ exportable(const struct plan *pl, const struct ip_prefix *p)
 static void
 local_eval(struct kernel *k, struct local *l)
 {
+	uint32_t metric = l->nroutes > 0 ? l->metric : 0;
 	bool want = (l->nroutes + l->naddrs) > 0 &&
-	    exportable(&k->d->plan, &l->pfx);
-	uint32_t lp = policy_local_lp(&k->d->plan, &l->pfx, 0);
+	    exportable(&k->d->plan, &l->pfx, metric);
+	uint32_t lp = policy_local_lp(&k->d->plan, &l->pfx, metric);
 	char p[ADDR_PFX_STRLEN];
 
 	if (want == l->originated && (!want || lp == l->lp))
@@ -318,6 +335,16 @@ on_local(void *arg, const struct fib_local *fl, bool add)
 
 	if (fl->kind == FIB_LOCAL_ADDR && ignored_dev(&k->d->plan, fl->dev))
 		return;
+	if (fl->update) {
+		/* The route's metric (or device) moved. */
+		if (l == NULL)
+			return;
+		l->metric = fl->metric;
+		memcpy(l->dev, fl->dev, sizeof(l->dev));
+		local_eval(k, l);
+		daemon_wake(k->d);
+		return;
+	}
 	if (l == NULL) {
 		if (!add)
 			return;
@@ -328,6 +355,8 @@ on_local(void *arg, const struct fib_local *fl, bool add)
 	count = fl->kind == FIB_LOCAL_ROUTE ? &l->nroutes : &l->naddrs;
 	if (add && (l->dev[0] == '\0' || fl->kind == FIB_LOCAL_ROUTE))
 		memcpy(l->dev, fl->dev, sizeof(l->dev));
+	if (add && fl->kind == FIB_LOCAL_ROUTE)
+		l->metric = fl->metric;
 	if (add)
 		(*count)++;
 	else if (*count > 0)

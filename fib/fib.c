@@ -62,6 +62,7 @@ struct kset {
 	uint64_t hv;
 	unsigned refs;
 	uint32_t id;
+	uint32_t metric;	/* RTA_PRIORITY, as the kernel has it */
 	uint8_t	type;		/* FIB_UNICAST, FIB_BLACKHOLE, KSET_UNKNOWN */
 	uint8_t	n;
 	struct nl_nh nh[];
@@ -100,6 +101,7 @@ struct fib {
 		bool	set;
 		unsigned gen;
 		uint8_t	type, n;
+		uint32_t metric;
 		struct fib_nh nh[FIB_MAX_NH];
 		uint32_t kid;		/* 0: unresolvable */
 	} last;
@@ -149,6 +151,7 @@ struct fib {
 
 struct kset_key {
 	uint8_t	type, n;
+	uint32_t metric;
 	const struct nl_nh *nh;
 };
 
@@ -159,15 +162,18 @@ kset_eq(const void *e, const void *k)
 	const struct kset_key *key = k;
 
 	return s->type == key->type && s->n == key->n &&
+	    s->metric == key->metric &&
 	    memcmp(s->nh, key->nh, key->n * sizeof(*key->nh)) == 0;
 }
 
-/* A reference to the set's id. */
+/* A reference to the id of (type, next hops, metric). */
 static uint32_t
-kset_intern(struct fib *f, uint8_t type, const struct nl_nh *nh, size_t n)
+kset_intern(struct fib *f, uint8_t type, const struct nl_nh *nh, size_t n,
+    uint32_t metric)
 {
-	struct kset_key k = { type, (uint8_t)n, nh };
-	uint64_t hv = hash_mix(hash_bytes(nh, n * sizeof(*nh)), type);
+	struct kset_key k = { type, (uint8_t)n, metric, nh };
+	uint64_t hv = hash_mix(hash_mix(hash_bytes(nh, n * sizeof(*nh)),
+	    type), metric);
 	struct kset *s = hash_find(&f->ksets, hv, kset_eq, &k);
 
 	if (s != NULL) {
@@ -178,6 +184,7 @@ kset_intern(struct fib *f, uint8_t type, const struct nl_nh *nh, size_t n)
 	s->hv = hv;
 	s->refs = 1;
 	s->type = type;
+	s->metric = metric;
 	s->n = (uint8_t)n;
 	memcpy(s->nh, nh, n * sizeof(*nh));
 	if (f->nfree > 0) {
@@ -432,12 +439,20 @@ reresolve(struct fib *f, bool own_only)
 
 /* ---- the kernel's state, from dumps and events ---- */
 
-/* The metric of the routes we write: none, which the kernel takes as 0
- * for IPv4 and 1024 for IPv6. */
+/* The metric the kernel gives a route written without one: 0 for IPv4,
+ * 1024 for IPv6. */
 static uint32_t
-own_priority(int af)
+default_metric(int af)
 {
 	return af == AF_INET6 ? 1024 : 0;
+}
+
+static uint32_t
+kset_metric(const struct fib *f, uint32_t id)
+{
+	const struct kset *k = id != 0 ? f->byid[id] : NULL;
+
+	return k != NULL ? k->metric : 0;
 }
 
 static void
@@ -448,8 +463,10 @@ stray_remove(struct fib *f, size_t i)
 	f->strays[i] = f->strays[--f->nstrays];
 }
 
+/* A route of ours that no slot holds (add), or one that went (!add):
+ * deleted once ready.  moved: the one we left at its old metric. */
 static void
-stray(struct fib *f, const struct nl_route *r, bool add)
+stray(struct fib *f, const struct nl_route *r, bool add, bool moved)
 {
 	char p[ADDR_PFX_STRLEN];
 	size_t i;
@@ -465,9 +482,14 @@ stray(struct fib *f, const struct nl_route *r, bool add)
 	}
 	if (i < f->nstrays)
 		return;
-	log_notice("kernel: %s metric %u has our protocol but is none of "
-	    "ours: deleting it", addr_pfx_fmt(&r->pfx, p, sizeof(p)),
-	    r->priority);
+	if (moved)
+		log_debug("kernel: %s moved from metric %u: deleting the "
+		    "old route", addr_pfx_fmt(&r->pfx, p, sizeof(p)),
+		    r->priority);
+	else
+		log_notice("kernel: %s metric %u has our protocol but is "
+		    "none of ours: deleting it", addr_pfx_fmt(&r->pfx, p,
+		    sizeof(p)), r->priority);
 	f->strays = xgrow(f->strays, &f->strays_cap, f->nstrays + 1,
 	    sizeof(*f->strays));
 	memset(&f->strays[f->nstrays], 0, sizeof(f->strays[0]));
@@ -484,26 +506,33 @@ own_route(struct fib *f, const struct nl_route *r, bool add)
 	if (r->table != f->table || (r->type != RTN_UNICAST &&
 	    r->type != RTN_BLACKHOLE))
 		return;
-	if (r->priority != own_priority(r->pfx.addr.af)) {
-		stray(f, r, add);
-		return;
-	}
 	if (!add) {
 		/* Ours went away (our own delete echoed back, an admin, a
-		 * link going down): put it back if it is still wanted. */
+		 * link going down): put it back if it is still wanted.  One
+		 * at another metric than the slot's was a stray. */
 		s = f->own.slot(f->own.arg, &r->pfx, false);
-		if (s == NULL || s->have == 0)
+		if (s == NULL || s->have == 0 ||
+		    kset_metric(f, s->have) != r->priority) {
+			stray(f, r, false, false);
 			return;
+		}
 		set_have(f, s, 0);
 		mark_dirty(f, s);
 		return;
 	}
 	s = f->own.slot(f->own.arg, &r->pfx, true);
+	if (s->have != 0 && kset_metric(f, s->have) != r->priority) {
+		/* A second route of ours for the prefix, at another metric
+		 * (a move half done, or somebody's): one is enough. */
+		stray(f, r, true, false);
+		return;
+	}
 	s->flags |= F_SEEN;
 	if (!f->synced)
 		s->flags |= F_INHERITED;
 	type = r->type == RTN_BLACKHOLE ? FIB_BLACKHOLE : FIB_UNICAST;
-	k = kset_intern(f, type, r->nh, type == FIB_UNICAST ? r->nnh : 0);
+	k = kset_intern(f, type, r->nh, type == FIB_UNICAST ? r->nnh : 0,
+	    r->priority);
 	if (s->have != k) {
 		set_have(f, s, k);
 		mark_dirty(f, s);
@@ -723,13 +752,14 @@ nh_cmp(const void *a, const void *b)
 /* The wanted next hops in kernel form (a reference), or 0:
  * unresolvable. */
 static uint32_t
-want_kernel(struct fib *f, uint8_t type, const struct fib_nh *w, size_t nw)
+want_kernel(struct fib *f, uint8_t type, const struct fib_nh *w, size_t nw,
+    uint32_t metric)
 {
 	struct nl_nh nh[FIB_MAX_NH];
 	size_t n = 0;
 
 	if (type == FIB_BLACKHOLE)
-		return kset_intern(f, FIB_BLACKHOLE, nh, 0);
+		return kset_intern(f, FIB_BLACKHOLE, nh, 0, metric);
 	for (size_t i = 0; i < nw; i++) {
 		struct nl_nh r;
 
@@ -745,7 +775,7 @@ dup:		;
 	if (n == 0)
 		return 0;
 	qsort(nh, n, sizeof(nh[0]), nh_cmp);
-	return kset_intern(f, FIB_UNICAST, nh, n);
+	return kset_intern(f, FIB_UNICAST, nh, n, metric);
 }
 
 /* want_kernel() of a pulled route, remembered for the next one: the
@@ -756,6 +786,8 @@ want_kernel_last(struct fib *f, const struct fib_route *r)
 	struct fib_nh nh[FIB_MAX_NH];
 	size_t n = r->type == FIB_UNICAST ? r->nnh : 0;
 	uint8_t type = (uint8_t)r->type;
+	uint32_t metric = r->metric != 0 ? r->metric :
+	    default_metric(r->pfx.addr.af);
 
 	if (n > FIB_MAX_NH)
 		n = FIB_MAX_NH;
@@ -769,12 +801,14 @@ want_kernel_last(struct fib *f, const struct fib_route *r)
 	}
 	if (!f->last.set || f->last.gen != f->resolve_gen ||
 	    f->last.type != type || f->last.n != n ||
+	    f->last.metric != metric ||
 	    memcmp(f->last.nh, nh, n * sizeof(nh[0])) != 0) {
 		kset_unref(f, f->last.kid);
-		f->last.kid = want_kernel(f, type, nh, n);
+		f->last.kid = want_kernel(f, type, nh, n, metric);
 		f->last.set = true;
 		f->last.gen = f->resolve_gen;
 		f->last.type = type;
+		f->last.metric = metric;
 		f->last.n = (uint8_t)n;
 		memcpy(f->last.nh, nh, n * sizeof(nh[0]));
 	}
@@ -782,11 +816,12 @@ want_kernel_last(struct fib *f, const struct fib_route *r)
 	return f->last.kid;
 }
 
-/* Another protocol's route holds the slot ours would take. */
+/* Another protocol's route holds the slot ours would take (the same
+ * prefix and metric). */
 static bool
-conflict(const struct fib *f, const struct ip_prefix *p)
+conflict(const struct fib *f, const struct ip_prefix *p, uint32_t kid)
 {
-	return kmirror_conflict(&f->km, p, p->addr.af == AF_INET6 ? 1024 : 0);
+	return kmirror_conflict(&f->km, p, kset_metric(f, kid));
 }
 
 enum op {
@@ -808,7 +843,7 @@ decide(struct fib *f, struct fib_slot *s, struct fib_route *r,
 	set_wanted(f, s, wanted);
 	*out = 0;
 	if (kw != 0) {
-		if (conflict(f, &r->pfx)) {
+		if (conflict(f, &r->pfx, kw)) {
 			kset_unref(f, kw);
 			set_state(f, s, FIB_ST_CONFLICT);
 			return OP_NONE;
@@ -847,6 +882,7 @@ to_nl(const struct fib *f, const struct ip_prefix *p, uint32_t kid,
 	r->pfx = *p;
 	r->table = f->table;
 	r->protocol = f->proto;
+	r->priority = k != NULL ? k->metric : default_metric(p->addr.af);
 	r->type = k == NULL || k->type == FIB_UNICAST ? RTN_UNICAST :
 	    RTN_BLACKHOLE;
 	if (k != NULL && k->type == FIB_UNICAST) {
@@ -1048,9 +1084,13 @@ add_request(struct fib *f, struct fib_slot *s, size_t *len)
 	}
 	to_nl(f, &want.pfx, k, &r);
 	type = op == OP_DEL ? RTM_DELROUTE : RTM_NEWROUTE;
-	/* IPv4 deletes match the type: RTN_UNSPEC matches any. */
-	if (op == OP_DEL)
+	/* IPv4 deletes match the type: RTN_UNSPEC matches any.  A delete
+	 * names the metric of what we have there (0, for "unknown": any),
+	 * and no next hops (the whole route goes). */
+	if (op == OP_DEL) {
 		r.type = RTN_UNSPEC;
+		r.priority = kset_metric(f, s->have);
+	}
 	n = nl_put_route(f->batch + *len, BATCH_BYTES - *len, type,
 	    op == OP_DEL ? 0 : NLM_F_CREATE | NLM_F_REPLACE,
 	    ++f->cmd.seq, &r);
@@ -1062,6 +1102,17 @@ add_request(struct fib *f, struct fib_slot *s, size_t *len)
 		return false;
 	}
 	*len += n;
+	if (op == OP_SET && s->have != 0 && s->have != f->unknown &&
+	    kset_metric(f, s->have) != kset_metric(f, k)) {
+		/* The route moved to another metric: the new one is in the
+		 * batch, the old one goes once it is (a stray). */
+		struct nl_route old;
+
+		to_nl(f, &want.pfx, s->have, &old);
+		stray(f, &old, true, true);
+	}
+	/* Nothing of ours at the metric we now write is a stray. */
+	stray(f, &r, false, false);
 	s->flags &= (uint8_t)~F_INHERITED;
 	if (op == OP_DEL)
 		f->st.deletes++;
@@ -1170,7 +1221,7 @@ fib_new(uint8_t protocol, uint32_t table, const struct fib_hooks *hooks,
 	hash_init(&f->cache);
 	f->batch = xmalloc(BATCH_BYTES);
 	memset(&none, 0, sizeof(none));
-	f->unknown = kset_intern(f, KSET_UNKNOWN, &none, 0);
+	f->unknown = kset_intern(f, KSET_UNKNOWN, &none, 0, 0);
 	(void)err;
 	(void)errlen;
 	return f;

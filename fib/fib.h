@@ -9,7 +9,9 @@
  *    for acknowledgements; kernel errors come back asynchronously, are
  *    logged, counted and retried with back-off;
  *  - a changed route is replaced in place (NLM_F_REPLACE), never deleted
- *    and added again; an ECMP set is one multipath route;
+ *    and added again; an ECMP set is one multipath route; a route that
+ *    moves to another metric is added at the new one before the old
+ *    one is deleted;
  *  - next hops given without a device are resolved: directly connected
  *    through the interface addresses, otherwise recursively through the
  *    kernel's own routes, and resolved again when links, addresses or
@@ -66,6 +68,10 @@ struct fib_route {
 	enum fib_type type;
 	struct fib_nh nh[FIB_MAX_NH];
 	size_t	nnh;
+	/* The route's metric (RTA_PRIORITY); 0: the kernel's default for
+	 * the family (0 for IPv4, 1024 for IPv6).  A route moving to
+	 * another metric is added there before the old one goes. */
+	uint32_t metric;
 };
 
 /* Something of the host's own, reported for local origination. */
@@ -79,6 +85,10 @@ struct fib_local {
 	struct ip_prefix pfx;
 	uint8_t	protocol;	/* routes: rtm_protocol */
 	char	dev[FIB_IFNAMSIZ];	/* "" when none (blackhole) */
+	uint32_t metric;	/* routes: the lowest metric's */
+	/* A route reported before changed its metric or device: not a
+	 * new instance. */
+	bool	update;
 };
 
 struct fib_hooks {

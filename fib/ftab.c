@@ -14,6 +14,7 @@
 struct wset {
 	uint64_t hv;
 	unsigned refs;
+	uint32_t metric;
 	uint8_t	type, n;
 	struct fib_nh nh[];
 };
@@ -97,6 +98,7 @@ ftab_free(struct ftab *t)
 
 struct wkey {
 	uint8_t	type, n;
+	uint32_t metric;
 	const struct fib_nh *nh;
 };
 
@@ -107,6 +109,7 @@ wset_eq(const void *e, const void *k)
 	const struct wkey *x = k;
 
 	return w->type == x->type && w->n == x->n &&
+	    w->metric == x->metric &&
 	    memcmp(w->nh, x->nh, x->n * sizeof(*x->nh)) == 0;
 }
 
@@ -131,16 +134,19 @@ wset_intern(struct ftab *t, const struct fib_route *r)
 	}
 	k.type = (uint8_t)r->type;
 	k.n = (uint8_t)n;
+	k.metric = r->metric;
 	k.nh = nh;
 	if ((w = t->last) != NULL && wset_eq(w, &k)) {
 		w->refs++;
 		return w;
 	}
-	hv = hash_mix(hash_bytes(nh, n * sizeof(nh[0])), k.type);
+	hv = hash_mix(hash_mix(hash_bytes(nh, n * sizeof(nh[0])), k.type),
+	    k.metric);
 	if ((w = hash_find(&t->wsets, hv, wset_eq, &k)) == NULL) {
 		w = xcalloc(1, sizeof(*w) + n * sizeof(nh[0]));
 		w->hv = hv;
 		w->type = k.type;
+		w->metric = k.metric;
 		w->n = k.n;
 		memcpy(w->nh, nh, n * sizeof(nh[0]));
 		hash_insert(&t->wsets, hv, w);
@@ -237,6 +243,7 @@ o_want(void *arg, const struct fib_slot *s, struct fib_route *r)
 	if (w == NULL)
 		return false;
 	r->type = (enum fib_type)w->type;
+	r->metric = w->metric;
 	r->nnh = w->n;
 	memcpy(r->nh, w->nh, w->n * sizeof(w->nh[0]));
 	return true;

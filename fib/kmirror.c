@@ -21,6 +21,7 @@ struct kprefix {
 	struct ip_prefix pfx;
 	struct kroute *routes;
 	bool	reported;	/* the hooks were told (learnable) */
+	uint32_t metric;	/* the metric they were told */
 };
 
 struct link {
@@ -124,15 +125,22 @@ report_route(struct kmirror *km, struct kprefix *k)
 			break;
 		}
 	want = best != NULL;
-	if (want == k->reported)
-		return;
-	k->reported = want;
-	km->local_routes += want ? 1 : (size_t)-1;
-	if (km->hooks.local == NULL)
+	if (want == k->reported &&
+	    (!want || best->priority == k->metric))
 		return;
 	memset(&l, 0, sizeof(l));
+	/* Reported already, at another metric now (the route priority
+	 * of Calico's live migration): an update, not a new instance. */
+	l.update = want == k->reported;
+	if (!l.update)
+		km->local_routes += want ? 1 : (size_t)-1;
+	k->reported = want;
+	k->metric = want ? best->priority : 0;
+	if (km->hooks.local == NULL)
+		return;
 	l.kind = FIB_LOCAL_ROUTE;
 	l.pfx = k->pfx;
+	l.metric = k->metric;
 	if (best != NULL) {
 		struct link *lk;
 
@@ -180,8 +188,10 @@ kroute_add(struct kmirror *km, const struct nl_route *r)
 		    1ull << (len % 64);
 		/* In a resync, what the hooks were told carries over. */
 		old = hash_find(&km->old_kroutes, hv, kprefix_eq, &r->pfx);
-		if (old != NULL)
+		if (old != NULL) {
 			k->reported = old->reported;
+			k->metric = old->metric;
+		}
 		hash_insert(&km->kroutes, hv, k);
 	}
 	/* Same table and priority: the kernel replaced it. */

@@ -24,7 +24,8 @@ static bool have_ns;
 
 struct locals {
 	char	last[64];
-	int	adds, dels;
+	int	adds, dels, updates;
+	uint32_t metric;
 };
 
 static void
@@ -35,7 +36,10 @@ on_local(void *arg, const struct fib_local *l, bool add)
 	if (l->kind != FIB_LOCAL_ROUTE)
 		return;
 	addr_pfx_fmt(&l->pfx, lc->last, sizeof(lc->last));
-	if (add)
+	lc->metric = l->metric;
+	if (l->update)
+		lc->updates++;
+	else if (add)
 		lc->adds++;
 	else
 		lc->dels++;
@@ -789,6 +793,85 @@ START_TEST(test_new_v6_prefixes_deleted)
 }
 END_TEST
 
+/*
+ * Route metrics (Calico's route priorities): a route is written at the
+ * metric asked for; moving it adds the new one before the old one goes
+ * (never a moment without a route), IPv4 and IPv6; a route of ours
+ * found at start at the metric still wanted is kept untouched; a local
+ * route's metric reaches the hooks, and a change of it as an update.
+ */
+START_TEST(test_metrics)
+{
+	struct fib *f;
+	struct fib_route r;
+	struct fib_stats st;
+
+	NEED_NS();
+	sh("ip -6 addr add 2001:db8:100::1/64 dev va nodad");
+	f = start(true);
+	route(&r, "100.64.13.0/26", "198.51.100.2", NULL);
+	r.metric = 1024;
+	fib_set(f, &r);
+	route(&r, "2001:db8:2000::/64", "2001:db8:100::2", NULL);
+	r.metric = 2147483547u;
+	fib_set(f, &r);
+	pump(f, 200);
+	ck_assert_str_eq(out("ip route show 100.64.13.0/26 proto 186"),
+	    "100.64.13.0/26 via 198.51.100.2 dev va metric 1024");
+	ck_assert_str_eq(out("ip -6 route show 2001:db8:2000::/64 proto 186 "
+	    "| cut -d' ' -f1-7"),
+	    "2001:db8:2000::/64 via 2001:db8:100::2 dev va metric 2147483547");
+	/* An elevated priority: metric 512. */
+	sh("(ip monitor route > /tmp/check_fib.mon 2>&1 & echo $! > "
+	    "/tmp/check_fib.pid); sleep 0.2");
+	route(&r, "100.64.13.0/26", "198.51.100.2", NULL);
+	r.metric = 512;
+	fib_set(f, &r);
+	route(&r, "2001:db8:2000::/64", "2001:db8:100::2", NULL);
+	r.metric = 512;
+	fib_set(f, &r);
+	pump(f, 300);
+	sh("kill $(cat /tmp/check_fib.pid); sleep 0.1");
+	ck_assert_str_eq(out("ip route show 100.64.13.0/26 proto 186"),
+	    "100.64.13.0/26 via 198.51.100.2 dev va metric 512");
+	ck_assert_str_eq(out("ip -6 route show 2001:db8:2000::/64 proto 186 "
+	    "| wc -l"), "1");
+	/* The new one first, then the old one deleted. */
+	ck_assert_str_eq(out("grep -n 100.64.13.0/26 /tmp/check_fib.mon | "
+	    "cut -d: -f2 | cut -c1-8 | tr '\\n' ' '"),
+	    "100.64.1 Deleted");
+	unlink("/tmp/check_fib.mon");
+	unlink("/tmp/check_fib.pid");
+	fib_stats(f, &st);
+	ck_assert_uint_eq(st.errors, 0);
+	fib_free(f);
+	/* A restart: the routes at metric 512 are found and kept. */
+	f = start(false);
+	route(&r, "100.64.13.0/26", "198.51.100.2", NULL);
+	r.metric = 512;
+	fib_set(f, &r);
+	route(&r, "2001:db8:2000::/64", "2001:db8:100::2", NULL);
+	r.metric = 512;
+	fib_set(f, &r);
+	fib_ready(f);
+	pump(f, 200);
+	fib_stats(f, &st);
+	ck_assert_uint_eq(st.adds + st.replaces + st.deletes, 0);
+	ck_assert_uint_eq(st.installed, 2);
+	/* A local route's metric, and its change. */
+	sh("ip route add 100.64.14.5/32 dev va proto 80 metric 1024");
+	pump(f, 100);
+	ck_assert_int_eq(lc.adds, 1);
+	ck_assert_uint_eq(lc.metric, 1024);
+	sh("ip route add 100.64.14.5/32 dev va proto 80 metric 512");
+	pump(f, 100);
+	ck_assert_int_eq(lc.adds, 1);
+	ck_assert_int_eq(lc.updates, 1);
+	ck_assert_uint_eq(lc.metric, 512);
+	fib_free(f);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -809,6 +892,7 @@ suite(void)
 	tcase_add_test(tc, test_lengths_and_v6);
 	tcase_add_test(tc, test_enobufs_resync);
 	tcase_add_test(tc, test_new_v6_prefixes_deleted);
+	tcase_add_test(tc, test_metrics);
 	tcase_add_test(tc, test_owner_slots_after_resync);
 	tcase_add_test(tc, test_views);
 	suite_add_tcase(s, tc);
