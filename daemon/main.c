@@ -267,7 +267,7 @@ run_check(const struct opts *o)
 	struct config_diags pd;
 	struct plan_opts popts = { .router_id = getenv("CALICO_ROUTER_ID") };
 	struct epstatus_list wl;
-	char *wdir = epstatus_dir(o->epstatus_dir);
+	char *wdir;
 	struct plan plan;
 	struct buf_wr out;
 	int rc;
@@ -289,6 +289,7 @@ run_check(const struct opts *o)
 		return 1;
 	}
 	memset(&pd, 0, sizeof(pd));
+	wdir = epstatus_dir(o->epstatus_dir);
 	epstatus_read(wdir, &wl);
 	for (size_t i = 0; i < wl.nbad; i++)
 		fprintf(stderr, "warning: endpoint status %s; that workload "
