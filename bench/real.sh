@@ -12,7 +12,8 @@
 #          (real-floor), every DUT RIB only (real-rib: bgpd --no-kernel,
 #          BIRD without its kernel protocol, FRR bgpd -Z, GoBGP), every
 #          DUT into the kernel (real-kernel), then the peer withdraws
-#          everything (real-wd).
+#          everything (real-wd).  REAL_PARTS (default "floor rib
+#          kernel") picks among them (a profile run: REAL_PARTS=rib).
 #   floor  the kernel floor for generated routes: FLOOR_SIZES IPv4 /32s
 #          and B0_V6 IPv6 /128s from the benchmark ranges, written by
 #          nlfloor (raw batched RTM_NEWROUTE, nothing listening), then
@@ -27,6 +28,7 @@
 # busy stretch before that ended (bench/ribwatch.py): busy_secs.
 
 REAL_DATA=${REAL_DATA:-$(cd "$TOP/.." && pwd)/shared/realworld}
+REAL_PARTS=${REAL_PARTS:-floor rib kernel}	# which cells of scen_real
 [ -d "$REAL_DATA" ] || REAL_DATA=/work/shared/realworld
 
 # dut_proto: the rtm_protocol of the running DUT's kernel routes
@@ -109,7 +111,7 @@ fl_check() {
 # (SRC: nlfloor's and fibload's route arguments) into the current cell
 floor_cell() {
 	local n="$1" fam="$2" range="$3" gw="$4" to t1 add del oadd odel
-	local cpu
+	local cpu dcpu
 	shift 4
 	to=$(timeout_for "$n")
 	# nothing listening
@@ -117,7 +119,7 @@ floor_cell() {
 	add=$NL_SECS cpu=$NL_CPU
 	fl_check chk-add "$n" "$fam" "$range"
 	nl_run nl-del "$@" --via "$gw" --dev eth0 --delete
-	del=$NL_SECS
+	del=$NL_SECS dcpu=$NL_CPU
 	fl_check chk-del 0 "$fam" "$range"
 	# the same with the observer listening (as in B1)
 	obs_start obs-add --family "$fam" --range "$range" --proto 186 \
@@ -137,26 +139,29 @@ floor_cell() {
 	[ -n "$t1" ] && [ -n "$NL_T0" ] && odel=$(calc "$t1 - $NL_T0")
 	count_ok obs-del 0
 	emit secs "$add" rate "$(calc "$n / ($add + 1e-9)")" \
-	    del_secs "$del" cpu "$cpu" obs_secs "$oadd" obs_del_secs "$odel"
+	    del_secs "$del" cpu "$cpu" del_cpu "$dcpu" obs_secs "$oadd" \
+	    obs_del_secs "$odel"
 }
 
 # fib_alone N FAMILY RANGE GW START PLEN: fibload with nothing else
 # listening, its own clock; figures into the current cell
 fib_alone() {
-	local n="$1" fam="$2" range="$3" gw="$4" start="$5" plen="$6" a d
+	local n="$1" fam="$2" range="$3" gw="$4" start="$5" plen="$6" a d ca dc
 	taskset -c "$CPU_DUT" ip netns exec "$NS_DUT" "$TOOLS/fibload" \
 	    --count "$n" --family "$fam" --start "$start" --plen "$plen" \
 	    --via "$gw" --dev eth0 >"$RUN/fib-add.jsonl" 2>&1 ||
 	    bad "fibload failed"
 	a=$(ev_field "$RUN/fib-add.jsonl" '"installed"' secs)
+	ca=$(ev_field "$RUN/fib-add.jsonl" '"installed"' cpu_secs)
 	fl_check chk-fib-add "$n" "$fam" "$range"
 	taskset -c "$CPU_DUT" ip netns exec "$NS_DUT" "$TOOLS/fibload" \
 	    --count "$n" --family "$fam" --start "$start" --plen "$plen" \
 	    --via "$gw" --dev eth0 --delete >"$RUN/fib-del.jsonl" 2>&1 ||
 	    bad "fibload --delete failed"
 	d=$(ev_field "$RUN/fib-del.jsonl" '"deleted"' secs)
+	dc=$(ev_field "$RUN/fib-del.jsonl" '"deleted"' cpu_secs)
 	fl_check chk-fib-del 0 "$fam" "$range"
-	emit secs "$a" del_secs "$d"
+	emit secs "$a" del_secs "$d" cpu "$ca" del_cpu "$dc"
 }
 
 scen_floor() {
@@ -291,8 +296,13 @@ scen_real() {
 	while [ "$r" -le "$RUNS" ]; do
 		for set in $REAL_SETS; do
 			real_prepare "$set"
-			real_floor "$set" "$r"
+			case " $REAL_PARTS " in *" floor "*)
+				real_floor "$set" "$r" ;;
+			esac
 			for dut in $DUTS; do
+				case " $REAL_PARTS " in *" rib "*) ;; *)
+					continue ;;
+				esac
 				# without a kernel protocol the scan time
 				# does not matter: one BIRD
 				[ "$dut" = bird ] &&
@@ -303,6 +313,9 @@ scen_real() {
 			done
 			for dut in $DUTS; do
 				[ "$dut" = gobgp ] && continue
+				case " $REAL_PARTS " in *" kernel "*) ;; *)
+					continue ;;
+				esac
 				real_kernel "$dut" "$set" "$r"
 			done
 		done

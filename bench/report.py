@@ -598,6 +598,25 @@ class Report:
                 ratio(self.med("floor", p, "fibload", "del_secs"),
                       self.med("floor", p, "nlfloor", "del_secs"))))
         self.w()
+        self.w("CPU seconds (user + system: the kernel's work for the "
+               "requests is system time; what a shared machine disturbs "
+               "least):")
+        self.w()
+        self.w("| routes | floor add | floor delete | fib/ add | fib/ "
+               "delete | fib/ add / floor | fib/ delete / floor |")
+        self.w("|---|---|---|---|---|---|---|")
+        for p in ps:
+            nl = self.get("floor", p, "nlfloor")
+            fb = self.get("floor", p, "fibload")
+            self.w("| %s | %s | %s | %s | %s | %s | %s |" % (
+                p.replace("v4-", "IPv4 ").replace("v6-", "IPv6 "),
+                show(nl, "cpu", " s"), show(nl, "del_cpu", " s"),
+                show(fb, "cpu", " s"), show(fb, "del_cpu", " s"),
+                ratio(self.med("floor", p, "fibload", "cpu"),
+                      self.med("floor", p, "nlfloor", "cpu")),
+                ratio(self.med("floor", p, "fibload", "del_cpu"),
+                      self.med("floor", p, "nlfloor", "del_cpu"))))
+        self.w()
         # B1 and B5 of every DUT over the floor
         rows = []
         for p in params(self.c, "B1"):
@@ -605,17 +624,20 @@ class Report:
             fd = self.med("floor", "v4-" + p, "nlfloor", "del_secs")
             if fl is None and fd is None:
                 continue
+            fc = self.med("floor", "v4-" + p, "nlfloor", "cpu")
             cols = [size(p)]
             for d in self.duts:
                 if d == "gobgp":
                     continue
-                cols.append("%s; %s" % (
+                cols.append("%s; %s; CPU %s" % (
                     ratio(self.med("B1", p, d, "secs"), fl),
-                    ratio(self.med("B5", p, d, "secs"), fd)))
+                    ratio(self.med("B5", p, d, "secs"), fd),
+                    ratio(self.med("B1", p, d, "cpu"), fc)))
             rows.append(cols)
         if rows:
             self.w("B1 (load) and B5 (withdraw all) over the floor of the "
-                   "same size (add; delete), nothing listening:")
+                   "same size (add; delete), nothing listening; then the "
+                   "DUT's CPU for the load over the floor's:")
             self.w()
             hdr = ["prefixes"] + [LABEL[d] for d in self.duts
                                   if d != "gobgp"]
