@@ -17,6 +17,9 @@
  * is the sender's address, LOCAL_PREF, ORIGINATOR_ID and CLUSTER_LIST go
  * (with MP_REACH/MP_UNREACH: IPv4 unicast only).  Every other attribute
  * stays (unknown transitive ones get the Partial bit, RFC 4271 5).
+ * Routes bgp/'s decoder refuses, and with --dut-as those whose path has
+ * the DUT's AS (every DUT drops them as loops), are sent as withdrawals,
+ * so that every DUT ends with the same table.
  *
  * Two shapes:
  *  - stream (the default for BGP4MP): every UPDATE of the feed in its
@@ -71,7 +74,7 @@
 
 struct opts {
 	const char *in, *out, *prefixes;
-	uint32_t local_as;
+	uint32_t local_as, dut_as;
 	struct ip_addr nexthop, peer;
 	bool	has_peer, group, group_set, no_sentinel;
 	struct ip_prefix sentinel;
@@ -128,7 +131,7 @@ usage(void)
 {
 	fprintf(stderr, "usage: mrtfeed --local-as N --nexthop A.B.C.D "
 	    "--out FILE [--in FILE]\n"
-	    "\t[--peer ADDR] [--group | --stream] [--prefixes FILE]\n"
+	    "\t[--dut-as N] [--peer ADDR] [--group | --stream] [--prefixes FILE]\n"
 	    "\t[--sentinel PREFIX | --no-sentinel] [--max-updates N]\n");
 	exit(1);
 }
@@ -391,6 +394,21 @@ ebgp_attrs(const struct opts *o, const struct bgp_attrs *in,
 	return 0;
 }
 
+/* Count a reason for skipping routes. */
+static void
+why(const char *reason)
+{
+	size_t i;
+
+	for (i = 0; i < S.nwhy; i++)
+		if (strcmp(S.why[i].why, reason) == 0)
+			break;
+	if (i == S.nwhy && S.nwhy < 8)
+		S.why[S.nwhy++].why = reason;
+	if (i < S.nwhy)
+		S.why[i].n++;
+}
+
 /* Decode attributes as the peer's own session had them. */
 static bool
 decode_attrs(const uint8_t *p, size_t len, bool as4, struct bgp_attrs *a,
@@ -399,20 +417,23 @@ decode_attrs(const uint8_t *p, size_t len, bool as4, struct bgp_attrs *a,
 	struct attr_ctx ctx = { .as4 = as4, .ipv4 = true, .ipv6 = true };
 	struct bgp_err err;
 
-	size_t i;
-
 	memset(&err, 0, sizeof(err));
 	attr_decode(p, len, &ctx, a, s, &err);
 	if (err.action == BGP_ACT_NONE || err.action == BGP_ACT_DISCARD)
 		return true;
-	for (i = 0; i < S.nwhy; i++)
-		if (strcmp(S.why[i].why, err.reason) == 0)
-			break;
-	if (i == S.nwhy && S.nwhy < 8)
-		S.why[S.nwhy++].why = err.reason;
-	if (i < S.nwhy)
-		S.why[i].n++;
+	why(err.reason);
 	return false;
+}
+
+/* A path the DUT drops as a loop: its own AS in it (RFC 4271 9.1.2). */
+static bool
+loops(const struct opts *o, const struct bgp_attrs *a)
+{
+	if (o->dut_as == 0 || !(a->present & ATTR_P_AS_PATH) ||
+	    aspath_count_as(a->aspath, a->aspath_len, o->dut_as) == 0)
+		return false;
+	why("AS_PATH has the DUT's AS (a loop)");
+	return true;
 }
 
 /* ---- output ---- */
@@ -487,7 +508,7 @@ one_update(const struct opts *o, const struct rec *r, struct buf_wr *out,
 	if (nwd == SIZE_MAX || nann == SIZE_MAX)
 		fatalx("UPDATE %zu: malformed NLRI", S.updates);
 	if (nann > 0 && (!decode_attrs(b + 4 + wlen, alen, r->as4, &in, s) ||
-	    ebgp_attrs(o, &in, &sent, path, key) != 0)) {
+	    loops(o, &in) || ebgp_attrs(o, &in, &sent, path, key) != 0)) {
 		/* treat-as-withdraw, as the DUT would (RFC 7606) */
 		S.skipped += nann;
 		memcpy(wd + nwd, ann, nann * sizeof(*ann));
@@ -519,7 +540,7 @@ one_entry(const struct opts *o, const struct rec *r, struct buf_wr *key,
 	struct bgp_attrs in, sent;
 
 	if (!decode_attrs(r->attrs, r->attrs_len, r->as4, &in, s) ||
-	    ebgp_attrs(o, &in, &sent, path, key) != 0) {
+	    loops(o, &in) || ebgp_attrs(o, &in, &sent, path, key) != 0) {
 		S.skipped++;
 		return;
 	}
@@ -612,12 +633,13 @@ static void
 parse_args(struct opts *o, int argc, char **argv)
 {
 	enum { O_IN = 256, O_OUT, O_PFX, O_LAS, O_NH, O_PEER, O_GROUP,
-	    O_STREAM, O_SENT, O_NOSENT, O_MAX };
+	    O_STREAM, O_SENT, O_NOSENT, O_MAX, O_DAS };
 	static const struct option lo[] = {
 		{ "in", required_argument, NULL, O_IN },
 		{ "out", required_argument, NULL, O_OUT },
 		{ "prefixes", required_argument, NULL, O_PFX },
 		{ "local-as", required_argument, NULL, O_LAS },
+		{ "dut-as", required_argument, NULL, O_DAS },
 		{ "nexthop", required_argument, NULL, O_NH },
 		{ "peer", required_argument, NULL, O_PEER },
 		{ "group", no_argument, NULL, O_GROUP },
@@ -647,6 +669,10 @@ parse_args(struct opts *o, int argc, char **argv)
 			break;
 		case O_LAS:
 			o->local_as = (uint32_t)bench_num("local-as", optarg, 1,
+			    UINT32_MAX);
+			break;
+		case O_DAS:
+			o->dut_as = (uint32_t)bench_num("dut-as", optarg, 1,
 			    UINT32_MAX);
 			break;
 		case O_NH:

@@ -56,7 +56,8 @@ real_prepare() {
 		mkdir -p "$RES/real"
 		# shellcheck disable=SC2086
 		gunzip -c "$REAL_DATA/$file" | "$TOOLS/mrtfeed" \
-		    --local-as "$GEN_AS" --nexthop "$(src_ip 0)" \
+		    --local-as "$GEN_AS" --dut-as "$DUT_AS" \
+		    --nexthop "$(src_ip 0)" \
 		    --out "$RP_BIN" --prefixes "$RP_PFX" $shape \
 		    ${REAL_MAX:+--max-updates "$REAL_MAX"} \
 		    >"$RES/real/$set.json" 2>"$RES/real/$set.err" ||
@@ -214,6 +215,8 @@ real_rib() {	# DUT SET RUN
 	dut_start "$dut"
 	rss0=$(dut_mem VmRSS)
 	c0=$(dut_cpu)
+	# a profile run: poll seldom, each poll is work for the DUT
+	[ "${BENCH_CALLGRIND:-0}" = 1 ] && export BENCH_POLL_SECS=5
 	# shellcheck disable=SC2086
 	bg "$NS_DUT" "$CPU_GEN" "$RUN/rib.jsonl" python3 \
 	    "$TOP/bench/ribwatch.py" "$dut" "$(rib_cmd)" "$n" "$to" $DUT_PIDS
@@ -244,7 +247,7 @@ real_rib() {	# DUT SET RUN
 }
 
 real_kernel() {	# DUT SET RUN
-	local dut="$1" n="$RP_N" to rss0 c0 t0 t1 est reach proto
+	local dut="$1" n="$RP_N" to rss0 c0 t0 t1 est reach proto perf
 	to=$(timeout_for "$n")
 	cell real-kernel "$dut" "$2" "$3"
 	topo_up 1
@@ -255,8 +258,20 @@ real_kernel() {	# DUT SET RUN
 	c0=$(dut_cpu)
 	obs_start load --range 0.0.0.0/0 --proto "$proto" --until-count "$n" \
 	    --timeout "$to"
+	# a profile run (bench/PROFILE-REAL.md): perf on the DUT
+	perf=""
+	if [ "${BENCH_PERF:-0}" = 1 ]; then
+		# shellcheck disable=SC2086
+		perf record -q -F 1999 -g -o "$RUN/perf.data" \
+		    -p "$(echo $DUT_PIDS | tr ' ' ,)" \
+		    >"$RUN/perf.out" 2>&1 &
+		perf=$!
+		PIDS="$PIDS $perf"
+		sleep 0.5
+	fi
 	real_gen
 	obs_end load "$to"
+	[ -n "$perf" ] && stop "$perf" 30 INT
 	est=$(ev_t "$RUN/gen.jsonl" established)
 	reach=$(ev_t "$RUN/load.jsonl" reached)
 	t0=$(ev_t "$RUN/gen.jsonl" all_sent)

@@ -673,7 +673,8 @@ class Report:
                "`../shared/realworld` into the UPDATEs its peer would "
                "send over eBGP (its AS prepended, NEXT_HOP its address, "
                "LOCAL_PREF, ORIGINATOR_ID and CLUSTER_LIST dropped; "
-               "routes bgpd refuses, AS_SET (RFC 9774) and AS 0, sent as "
+               "routes bgpd refuses, AS_SET (RFC 9774) and AS 0, and "
+               "paths with the DUT's AS (loops for every DUT) sent as "
                "withdrawals so that every DUT holds the same table), "
                "encoded once; `gen --replay` sends them.  2015: the "
                "UPDATEs of a 2015 feed as they came; 2015t: that feed's "
@@ -686,7 +687,7 @@ class Report:
         if info:
             self.w("| set | UPDATEs in | prefixes announced | routes at "
                    "the end | attribute sets | UPDATEs sent | octets | "
-                   "refused by bgpd |")
+                   "sent as withdrawals |")
             self.w("|---|---|---|---|---|---|---|---|")
             for k, v in sorted(info.items()):
                 why = v.get("skipped_why", {})

@@ -3,7 +3,8 @@
 
   ribwatch.py KIND CMD N LIMIT PID...
 
-Runs CMD (bench/dut.sh rib_cmd: the DUT's own CLI) every 50 ms until it
+Runs CMD (bench/dut.sh rib_cmd: the DUT's own CLI) every 50 ms
+(BENCH_POLL_SECS) until it
 reports N prefixes received, as run.sh's BR does, and meanwhile samples
 the scheduler statistics of the DUT's processes every 2 ms
 (/proc/PID/task/TID/schedstat: time on a CPU and time waiting for one).
@@ -31,6 +32,9 @@ import time
 
 WINDOW = 0.020
 SAMPLE = 0.002
+# seconds between polls; a profile run polls seldom (a poll costs the
+# DUT: bgpd's status answer is some 600k instructions)
+POLL = float(os.environ.get("BENCH_POLL_SECS", "0.05"))
 
 
 def count(kind, out):
@@ -132,7 +136,7 @@ def main(argv):
         if time.monotonic() - t0 > limit:
             ev("timeout", count=c, polls=polls)
             return 2
-        time.sleep(0.05)
+        time.sleep(POLL)
 
 
 if __name__ == "__main__":
