@@ -78,6 +78,25 @@ real_gen() {
 	    --replay "$RP_BIN" $hold
 }
 
+# A profile run (bench/PROFILE-REAL.md, BENCH_PERF=1): perf samples
+# the DUT (cpu-clock where the machine has no hardware counters).
+PERF_PID=""
+perf_start() {
+	PERF_PID=""
+	[ "${BENCH_PERF:-0}" = 1 ] || return 0
+	# shellcheck disable=SC2086
+	perf record -q -F 1999 -g -o "$RUN/perf.data" \
+	    -p "$(echo $DUT_PIDS | tr ' ' ,)" >"$RUN/perf.out" 2>&1 &
+	PERF_PID=$!
+	PIDS="$PIDS $PERF_PID"
+	sleep 0.5
+}
+
+perf_stop() {
+	[ -n "$PERF_PID" ] && stop "$PERF_PID" 30 INT
+	PERF_PID=""
+}
+
 # ---- the floor ----
 
 # nl_run NAME ARGS...: nlfloor in the dut namespace on the DUT's CPU;
@@ -222,8 +241,10 @@ real_rib() {	# DUT SET RUN
 	    "$TOP/bench/ribwatch.py" "$dut" "$(rib_cmd)" "$n" "$to" $DUT_PIDS
 	pid=$LAST_PID
 	ev_wait 10 "$RUN/rib.jsonl" '"start"' "$pid"
+	perf_start
 	real_gen
 	ev_wait "$((to + 5))" "$RUN/rib.jsonl" '"reached"|"timeout"' "$pid"
+	perf_stop
 	stop "$pid" 5
 	t0=$(ev_t "$RUN/gen.jsonl" established)
 	t1=$(ev_t "$RUN/rib.jsonl" reached)
@@ -247,7 +268,7 @@ real_rib() {	# DUT SET RUN
 }
 
 real_kernel() {	# DUT SET RUN
-	local dut="$1" n="$RP_N" to rss0 c0 t0 t1 est reach proto perf
+	local dut="$1" n="$RP_N" to rss0 c0 t0 t1 est reach proto
 	to=$(timeout_for "$n")
 	cell real-kernel "$dut" "$2" "$3"
 	topo_up 1
@@ -258,20 +279,10 @@ real_kernel() {	# DUT SET RUN
 	c0=$(dut_cpu)
 	obs_start load --range 0.0.0.0/0 --proto "$proto" --until-count "$n" \
 	    --timeout "$to"
-	# a profile run (bench/PROFILE-REAL.md): perf on the DUT
-	perf=""
-	if [ "${BENCH_PERF:-0}" = 1 ]; then
-		# shellcheck disable=SC2086
-		perf record -q -F 1999 -g -o "$RUN/perf.data" \
-		    -p "$(echo $DUT_PIDS | tr ' ' ,)" \
-		    >"$RUN/perf.out" 2>&1 &
-		perf=$!
-		PIDS="$PIDS $perf"
-		sleep 0.5
-	fi
+	perf_start
 	real_gen
 	obs_end load "$to"
-	[ -n "$perf" ] && stop "$perf" 30 INT
+	perf_stop
 	est=$(ev_t "$RUN/gen.jsonl" established)
 	reach=$(ev_t "$RUN/load.jsonl" reached)
 	t0=$(ev_t "$RUN/gen.jsonl" all_sent)
