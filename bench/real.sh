@@ -81,11 +81,11 @@ real_gen() {
 # A profile run (bench/PROFILE-REAL.md, BENCH_PERF=1): perf samples
 # the DUT (cpu-clock where the machine has no hardware counters).
 PERF_PID=""
-perf_start() {
+perf_start() {	# [NAME]: into $RUN/perf[-NAME].data
 	PERF_PID=""
 	[ "${BENCH_PERF:-0}" = 1 ] || return 0
 	# shellcheck disable=SC2086
-	perf record -q -F 1999 -g -o "$RUN/perf.data" \
+	perf record -q -F 1999 -g -o "$RUN/perf${1:+-$1}.data" \
 	    -p "$(echo $DUT_PIDS | tr ' ' ,)" >"$RUN/perf.out" 2>&1 &
 	PERF_PID=$!
 	PIDS="$PIDS $PERF_PID"
@@ -303,8 +303,10 @@ real_kernel() {	# DUT SET RUN
 	c0=$(dut_cpu)
 	obs_start wd --range 0.0.0.0/0 --proto "$proto" --until-zero \
 	    --timeout "$to"
+	perf_start wd
 	t0=$(signal_at USR1 "$GEN_PID")
 	obs_end wd "$to"
+	perf_stop
 	t1=$(ev_t "$RUN/wd.jsonl" zero)
 	[ -n "$t1" ] || bad "the routes did not go"
 	count_ok wd 0
