@@ -257,10 +257,54 @@ read_file(const char *path, size_t *len)
 	return data;
 }
 
+/* A prefix and where it was first announced. */
+struct seen {
+	struct ip_prefix p;
+	size_t	at;
+};
+
 static int
-pfx_order(const void *a, const void *b)
+by_prefix(const void *a, const void *b)
 {
-	return addr_pfx_cmp(a, b);
+	const struct seen *x = a, *y = b;
+	int c = addr_pfx_cmp(&x->p, &y->p);
+
+	return c != 0 ? c : (x->at > y->at) - (x->at < y->at);
+}
+
+static int
+by_place(const void *a, const void *b)
+{
+	const struct seen *x = a, *y = b;
+
+	return (x->at > y->at) - (x->at < y->at);
+}
+
+/*
+ * pfx[0..n) with each prefix once, in the order first announced: the
+ * order the DUT learnt them, and the order of mrtfeed's prefix list
+ * (the kernel's cost depends on the order: deleting in address order
+ * costs it some three times as much as in the feed's order).
+ */
+static size_t
+first_seen(struct ip_prefix *pfx, size_t n)
+{
+	struct seen *v = xcalloc(n > 0 ? n : 1, sizeof(*v));
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		v[i].p = pfx[i];
+		v[i].at = i;
+	}
+	qsort(v, n, sizeof(*v), by_prefix);
+	for (size_t i = 0; i < n; i++)
+		if (k == 0 || !addr_pfx_eq(&v[k - 1].p, &v[i].p))
+			v[k++] = v[i];
+	qsort(v, k, sizeof(*v), by_place);
+	for (size_t i = 0; i < k; i++)
+		pfx[i] = v[i].p;
+	free(v);
+	return k;
 }
 
 /* Every prefix of an NLRI field appended to *pfx. */
@@ -338,10 +382,7 @@ gen_replay(const struct opts *o, struct feedset **out, size_t *nout)
 	f->data = buf_wr_detach(&w, &f->len);
 	free(d);
 	/* the withdrawal of every prefix announced, each once */
-	qsort(pfx, npfx, sizeof(*pfx), pfx_order);
-	for (size_t i = 0; i < npfx; i++)
-		if (uniq == 0 || !addr_pfx_eq(&pfx[uniq - 1], &pfx[i]))
-			pfx[uniq++] = pfx[i];
+	uniq = first_seen(pfx, npfx);
 	feed_withdraw(&fs->wd[SZ_STD], o, BGP_MAX_MSG, pfx, uniq);
 	free(pfx);
 	free(s);

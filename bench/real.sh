@@ -97,6 +97,14 @@ perf_stop() {
 	PERF_PID=""
 }
 
+# dut_snapshot NAME: bgpd's own account (status: the kernel's resyncs,
+# requests, errors; attribute sets) into $RUN/status-NAME.json
+dut_snapshot() {
+	[ "$DUT_KIND" = bgpd ] || return 0
+	"$BGPD" status --json --socket "$RUN/bgpd.sock" \
+	    >"$RUN/status-$1.json" 2>&1 || true
+}
+
 # ---- the floor ----
 
 # nl_run NAME ARGS...: nlfloor in the dut namespace on the DUT's CPU;
@@ -263,6 +271,7 @@ real_rib() {	# DUT SET RUN
 	    rss_kb "$(dut_mem VmRSS)" hwm_kb "$(dut_mem VmHWM)" \
 	    bytes_per_route \
 	    "$(calc "($(dut_mem VmRSS) - $rss0) * 1024 / $n")"
+	dut_snapshot load
 	dut_stop
 	topo_down
 }
@@ -299,6 +308,7 @@ real_kernel() {	# DUT SET RUN
 	    rss_kb "$(dut_mem VmRSS)" hwm_kb "$(dut_mem VmHWM)" \
 	    bytes_per_route \
 	    "$(calc "($(dut_mem VmRSS) - $rss0) * 1024 / $n")"
+	dut_snapshot load
 	# the peer withdraws everything
 	c0=$(dut_cpu)
 	obs_start wd --range 0.0.0.0/0 --proto "$proto" --until-zero \
@@ -312,6 +322,7 @@ real_kernel() {	# DUT SET RUN
 	count_ok wd 0
 	no_flap gen
 	dut_alive || bad "$dut died"
+	dut_snapshot wd
 	emit real-wd secs "$(calc "$t1 - $t0")" \
 	    rate "$(calc "$n / ($t1 - $t0 + 1e-9)")" \
 	    cpu "$(calc "$(dut_cpu) - $c0")"
