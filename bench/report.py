@@ -681,7 +681,8 @@ class Report:
                "final table, one run of UPDATEs per attribute set; 2002: "
                "a 2002 RIB dump, the same way.  A sentinel prefix comes "
                "last, so a DUT holding every route has read every "
-               "UPDATE.")
+               "UPDATE.  Where bgpd's time goes on these tables: "
+               "`bench/PROFILE-REAL.md`.")
         self.w()
         info = self.real_info()
         if info:

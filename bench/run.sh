@@ -3,7 +3,7 @@
 # machine, same run.  Root only; everything runs in namespaces made here.
 #
 #   sh bench/run.sh [--quick] [--runs N] [--duts "bgpd bird-s2 ..."]
-#                   [--scenarios "cal B1 B0 B9 B3 B4 BR BL MESH RR"]
+#                   [--scenarios "cal B1 B0 floor B9 B3 B4 BR real BL MESH RR"]
 #                   [--out FILE]
 #
 # (--scenarios takes spaces or commas: --scenarios real,floor.)
@@ -21,19 +21,19 @@
 # B4):
 #   cal  generator calibration: gen -> gen --sink
 #   B1   cold load from one eBGP peer into the kernel; then B5, withdraw
-#   B0   kernel floor: ip -batch and fib/ (fibload) alone
+#   B0   ip -batch and fib/ (fibload) alone, the observer listening
+#   floor the kernel's floor: raw batched netlink with nothing listening
+#        (nlfloor), and fib/ alone, nothing else listening (real.sh)
 #   B9   B7 idle CPU with the routes installed, then kill and restart
 #   B3   4 peers with the same prefixes, the best one withdraws
 #   B4   200 iBGP mesh peers x 4 /26; 2 iBGP "route reflectors" x 800
 #   BR   B1 without the kernel: into the RIB only (with GoBGP)
+#   real real routes (REAL_SETS, MRT files of REAL_DATA): RIB only and
+#        into the kernel, the floor for the same prefixes (real.sh)
 #   BL   the operator's full listing (bgpd routes --json) at BL_N routes:
 #        the DUT's memory and its event loop's stalls meanwhile
 #   MESH whole clusters: a full mesh of N bgpd (or BIRD) nodes
 #   RR   one route reflector with RR_CLIENTS clients (bench/scale.sh)
-#   floor the kernel's floor: raw batched netlink with nothing listening
-#        (nlfloor), and fib/ alone (bench/real.sh)
-#   real real routes (MRT files of REAL_DATA): RIB only and into the
-#        kernel, with the floor for the same prefixes (bench/real.sh)
 . "$(dirname "$0")/lib.sh"
 . "$TOP/bench/dut.sh"
 . "$TOP/bench/scale.sh"
@@ -42,7 +42,7 @@
 QUICK=0
 RUNS=""
 DUTS="bgpd bird-s2 bird frr gobgp"
-SCENARIOS="cal B1 B0 B9 B3 B4 BR BL MESH RR"
+SCENARIOS="cal B1 B0 floor B9 B3 B4 BR real BL MESH RR"
 OUT=""
 CMDLINE="sh bench/run.sh $*"
 while [ $# -gt 0 ]; do
