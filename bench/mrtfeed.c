@@ -131,7 +131,8 @@ usage(void)
 {
 	fprintf(stderr, "usage: mrtfeed --local-as N --nexthop A.B.C.D "
 	    "--out FILE [--in FILE]\n"
-	    "\t[--dut-as N] [--peer ADDR] [--group | --stream] [--prefixes FILE]\n"
+	    "\t[--dut-as N] [--peer ADDR] [--group | --stream]\n"
+	    "\t[--prefixes FILE]"
 	    "\t[--sentinel PREFIX | --no-sentinel] [--max-updates N]\n");
 	exit(1);
 }
@@ -195,8 +196,9 @@ next_rec(const uint8_t *d, size_t len, size_t *off, struct rec *r)
 		sub = get16(h + 6);
 		blen = get32(h + 8);
 		if (len - *off - 12 < blen)
-			fatalx("MRT record at offset %zu: %zu octets announced, "
-			    "%zu left", *off, blen, len - *off - 12);
+			fatalx("MRT record at offset %zu: %zu octets "
+			    "announced, %zu left", *off, blen,
+			    len - *off - 12);
 		b = h + 12;
 		*off += 12 + blen;
 		S.records++;
