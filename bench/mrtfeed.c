@@ -132,8 +132,8 @@ usage(void)
 	fprintf(stderr, "usage: mrtfeed --local-as N --nexthop A.B.C.D "
 	    "--out FILE [--in FILE]\n"
 	    "\t[--dut-as N] [--peer ADDR] [--group | --stream]\n"
-	    "\t[--prefixes FILE]"
-	    "\t[--sentinel PREFIX | --no-sentinel] [--max-updates N]\n");
+	    "\t[--prefixes FILE] [--sentinel PREFIX | --no-sentinel] "
+	    "[--max-updates N]\n");
 	exit(1);
 }
 
