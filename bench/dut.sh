@@ -155,6 +155,9 @@ dut_start() {
 		# a profile run (bench/PROFILE.md): the heap, pages included
 		[ "${BENCH_MASSIF:-0}" = 1 ] && w="valgrind --tool=massif
 		    --pages-as-heap=yes --massif-out-file=$RUN/massif.out"
+		# instruction counts (bench/PROFILE-REAL.md)
+		[ "${BENCH_CALLGRIND:-0}" = 1 ] && w="valgrind
+		    --tool=callgrind --callgrind-out-file=$RUN/callgrind.out"
 		# shellcheck disable=SC2086
 		bg "$NS_DUT" "$CPU_DUT" "$RUN/bgpd.out" $w "$BGPD" \
 		    --config "$RUN/bgpd.yaml" --node dut \

@@ -12,6 +12,8 @@
  * handles a netlink request inside sendmsg(), and fib reads the errors
  * of each batch before the next, so "installed" means in the table.
  */
+#include <sys/resource.h>
+
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -62,6 +64,19 @@ usage(void)
 	    "\t--via GATEWAY [--dev IFNAME] [--proto P] [--table N] "
 	    "[--delete]\n");
 	exit(1);
+}
+
+/* CPU seconds of the process so far, user and system (the kernel's
+ * work for our requests is system time). */
+static double
+cpu_secs(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru) != 0)
+		return -1;
+	return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+	    (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
 /* Peak resident set size, from /proc/self/status; -1 if unknown. */
@@ -263,6 +278,7 @@ main(int argc, char **argv)
 	struct fib_stats st;
 	struct ip_prefix *pfx;
 	uint64_t t0, t1, t2;
+	double c0;
 	size_t kept;
 	char err[256];
 
@@ -287,6 +303,7 @@ main(int argc, char **argv)
 	r.nnh = 1;
 	r.nh[0].gw = o.via;
 	memcpy(r.nh[0].dev, o.dev, sizeof(r.nh[0].dev));
+	c0 = cpu_secs();
 	t0 = monotime_ns();
 	for (size_t i = 0; i < o.count; i++) {
 		r.pfx = pfx[i];
@@ -300,11 +317,13 @@ main(int argc, char **argv)
 	printf("{\"event\":\"installed\",\"t\":%.6f,\"count\":%zu,"
 	    "\"secs\":%.6f,\"set_secs\":%.6f,\"found_at_start\":%zu,"
 	    "\"adds\":%" PRIu64 ",\"replaces\":%" PRIu64 ",\"errors\":%"
-	    PRIu64 ",\"resyncs\":%" PRIu64 ",\"vmhwm_kb\":%ld}\n",
+	    PRIu64 ",\"resyncs\":%" PRIu64 ",\"vmhwm_kb\":%ld,"
+	    "\"cpu_secs\":%.3f}\n",
 	    (double)t2 / 1e9, st.installed, (double)(t2 - t0) / 1e9,
 	    (double)(t1 - t0) / 1e9, kept, st.adds, st.replaces, st.errors,
-	    st.resyncs, vmhwm_kb());
+	    st.resyncs, vmhwm_kb(), cpu_secs() - c0);
 	if (o.del) {
+		c0 = cpu_secs();
 		t0 = monotime_ns();
 		for (size_t i = 0; i < o.count; i++)
 			fib_unset(f, &pfx[i]);
@@ -313,9 +332,11 @@ main(int argc, char **argv)
 		fib_stats(f, &st);
 		printf("{\"event\":\"deleted\",\"t\":%.6f,\"count\":%zu,"
 		    "\"secs\":%.6f,\"deletes\":%" PRIu64 ",\"errors\":%"
-		    PRIu64 ",\"resyncs\":%" PRIu64 ",\"vmhwm_kb\":%ld}\n",
+		    PRIu64 ",\"resyncs\":%" PRIu64 ",\"vmhwm_kb\":%ld,"
+		    "\"cpu_secs\":%.3f}\n",
 		    (double)t2 / 1e9, o.count, (double)(t2 - t0) / 1e9,
-		    st.deletes, st.errors, st.resyncs, vmhwm_kb());
+		    st.deletes, st.errors, st.resyncs, vmhwm_kb(),
+		    cpu_secs() - c0);
 	}
 	fib_free(f);
 	free(pfx);

@@ -164,6 +164,7 @@ usage(void)
 	    "usage: gen --connect ADDR [--port N] --local-as N --peer-as N\n"
 	    "\t[--source ADDR] [--peers P] [--router-id A.B.C.D] [--hold S]\n"
 	    "\t--prefixes N [--start PREFIX] [--plen L] [--per-peer-offset]\n"
+	    "\t| --replay FILE\n"
 	    "\t[--nexthop ADDR] [--aspath-len K] [--aspath-variety V]\n"
 	    "\t[--aspath-base AS] [--communities] [--family 4|6] "
 	    "[--ext-msg]\n"
@@ -933,7 +934,8 @@ parse_args(struct opts *o, int argc, char **argv)
 {
 	enum { O_CONNECT = 256, O_PORT, O_LAS, O_PAS, O_SOURCE, O_PEERS,
 	    O_RID, O_HOLD, O_PREFIXES, O_START, O_PLEN, O_PPO, O_NH, O_APL,
-	    O_APV, O_APB, O_COMM, O_FAM, O_EXT, O_SINK, O_LISTEN, O_QUIET };
+	    O_APV, O_APB, O_COMM, O_FAM, O_EXT, O_SINK, O_LISTEN, O_QUIET,
+	    O_REPLAY };
 	static const struct option lo[] = {
 		{ "connect", required_argument, NULL, O_CONNECT },
 		{ "port", required_argument, NULL, O_PORT },
@@ -957,6 +959,7 @@ parse_args(struct opts *o, int argc, char **argv)
 		{ "sink", no_argument, NULL, O_SINK },
 		{ "listen", required_argument, NULL, O_LISTEN },
 		{ "quiet", no_argument, NULL, O_QUIET },
+		{ "replay", required_argument, NULL, O_REPLAY },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ip_addr rid;
@@ -1068,6 +1071,9 @@ parse_args(struct opts *o, int argc, char **argv)
 		case O_QUIET:
 			o->quiet = true;
 			break;
+		case O_REPLAY:
+			o->replay = optarg;
+			break;
 		default:
 			usage();
 		}
@@ -1079,8 +1085,12 @@ parse_args(struct opts *o, int argc, char **argv)
 		    addr_v4(&o->source) : o->sink ? 0x0afffffeu : 0x0affff01u;
 	if (o->sink)
 		return;
-	if (!have_connect || !have_pas || !have_pfx)
+	if (!have_connect || !have_pas || (!have_pfx && o->replay == NULL))
 		usage();
+	if (o->replay != NULL && (have_pfx || o->per_peer ||
+	    o->family != AF_INET))
+		fatalx("--replay sends the file's IPv4 UPDATEs: no "
+		    "--prefixes, --per-peer-offset or --family 6");
 	if (o->has_source && o->source.af != o->connect.af)
 		fatalx("--source and --connect are of different families");
 	if (o->peers > 1 && !o->has_source)
@@ -1139,7 +1149,10 @@ main(int argc, char **argv)
 	if (g.o.sink) {
 		open_listener(&g);
 	} else {
-		gen_encode(&g.o, &g.fsets, &g.nfsets);
+		if (g.o.replay != NULL)
+			gen_replay(&g.o, &g.fsets, &g.nfsets);
+		else
+			gen_encode(&g.o, &g.fsets, &g.nfsets);
 		for (unsigned i = 0; i < g.o.peers; i++) {
 			struct sess *s = sess_new(&g);
 

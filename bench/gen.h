@@ -20,6 +20,7 @@ struct opts {
 	uint32_t local_as, peer_as, router_id, aspath_base;
 	unsigned peers, hold, aspath_len, variety;
 	size_t	prefixes;
+	const char *replay;		/* --replay FILE, or NULL */
 	struct ip_prefix start;
 	int	family;			/* AF_INET or AF_INET6 */
 	bool	per_peer, communities, ext_msg, sink, quiet;
@@ -46,6 +47,11 @@ struct feedset {
  * feedset per peer with --per-peer-offset, else one shared.  Prints the
  * "encoded" event. */
 void	 gen_encode(const struct opts *o, struct feedset **fsets,
+	    size_t *nfsets);
+/* The same from a file of UPDATEs (mrtfeed's output): sent as they are
+ * (next hops patched), then End-of-RIB; the withdrawal feed withdraws
+ * every prefix they announce.  Prints the "encoded" event. */
+void	 gen_replay(const struct opts *o, struct feedset **fsets,
 	    size_t *nfsets);
 
 #endif

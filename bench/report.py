@@ -24,6 +24,7 @@ DUTS = ["bgpd", "bird-s2", "bird", "frr", "gobgp"]
 LABEL = {"bgpd": "bgpd", "bird-s2": "BIRD (scan 2)",
          "bird": "BIRD (default)", "frr": "FRR", "gobgp": "GoBGP",
          "ipbatch": "ip -batch", "fibload": "fib/ (fibload)",
+         "nlfloor": "kernel floor (nlfloor)",
          "gen": "generator"}
 OTHERS = ["bird-s2", "bird", "frr", "gobgp"]
 
@@ -71,7 +72,8 @@ def meta(resdir, quick, runs, duts, cmdline):
         "sizes": {k: os.environ.get(k, "") for k in (
             "CAL_N", "B1_SIZES", "B0_SIZES", "B0_V6", "B9_N", "B7_SECS",
             "B3_N", "B4_PEERS", "BL_N", "MESH_SIZES", "RR_CLIENTS",
-            "SCALE_BLOCKS", "SCALE_RUNS")},
+            "SCALE_BLOCKS", "SCALE_RUNS", "FLOOR_SIZES", "REAL_SETS",
+            "REAL_MAX")},
         "note": os.environ.get("BENCH_NOTE", ""),
         "versions": {
             "bgpd": first_line(run(["git", "-C", top, "describe",
@@ -197,6 +199,7 @@ def params(c, scen):
 
 class Report:
     def __init__(self, resdir):
+        self.resdir = resdir
         self.meta = {}
         mp = os.path.join(resdir, "meta.json")
         if os.path.exists(mp):
@@ -397,6 +400,8 @@ class Report:
             self.w("Not run.")
             self.w()
 
+        self.floor_section()
+
         self.w("## B5 withdraw all (after B1)")
         self.w()
         self.w("Seconds from the generator's withdrawal to an empty table.")
@@ -485,6 +490,7 @@ class Report:
         self.w()
         self.dut_table("BR", "bytes_per_route", " B")
 
+        self.real_section()
         self.listing()
         self.scale()
 
@@ -551,6 +557,314 @@ class Report:
         self.w()
         self.dut_table("BL", "octets", f=lambda v: "%.0f MB" % (v / 1e6))
 
+    # ---- issue 21: the kernel's floor and real routes ----
+
+    def floor_section(self):
+        self.w("## The kernel's floor: raw batched netlink, nothing "
+               "listening")
+        self.w()
+        ps = [p for p in params(self.c, "floor")]
+        if not ps:
+            self.w("Not run.")
+            self.w()
+            return
+        self.w("`nlfloor` (bench/nlfloor.c): every RTM_NEWROUTE built "
+               "before the clock starts, sent in batches as fib/ sends "
+               "them (128 KiB, at most 4,096 requests a sendto(), no "
+               "acknowledgement asked for, errors read after each "
+               "batch), no route event listener, no table of its own; "
+               "seconds from its first sendto() to its last (the kernel "
+               "handles each request inside sendmsg(); an observer's "
+               "dump afterwards checks the routes).  Then the same with "
+               "the observer listening as in B1 (its clock: when it saw "
+               "the last route).  fib/ alone (`fibload`, its own clock, "
+               "nothing else listening) is what bgpd's fib/ module "
+               "needs: its ratio to the floor is what fib/ adds.")
+        self.w()
+        self.w("| routes | floor add | floor delete | floor add, observer "
+               "listening | floor delete, observer listening | fib/ add "
+               "| fib/ delete | fib/ add / floor | fib/ delete / floor |")
+        self.w("|---|---|---|---|---|---|---|---|---|")
+        for p in ps:
+            nl = self.get("floor", p, "nlfloor")
+            fb = self.get("floor", p, "fibload")
+            self.w("| %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+                p.replace("v4-", "IPv4 ").replace("v6-", "IPv6 "),
+                show(nl, "secs", " s"), show(nl, "del_secs", " s"),
+                show(nl, "obs_secs", " s"), show(nl, "obs_del_secs", " s"),
+                show(fb, "secs", " s"), show(fb, "del_secs", " s"),
+                ratio(self.med("floor", p, "fibload", "secs"),
+                      self.med("floor", p, "nlfloor", "secs")),
+                ratio(self.med("floor", p, "fibload", "del_secs"),
+                      self.med("floor", p, "nlfloor", "del_secs"))))
+        self.w()
+        self.w("CPU seconds (user + system: the kernel's work for the "
+               "requests is system time; what a shared machine disturbs "
+               "least):")
+        self.w()
+        self.w("| routes | floor add | floor delete | fib/ add | fib/ "
+               "delete | fib/ add / floor | fib/ delete / floor |")
+        self.w("|---|---|---|---|---|---|---|")
+        for p in ps:
+            nl = self.get("floor", p, "nlfloor")
+            fb = self.get("floor", p, "fibload")
+            self.w("| %s | %s | %s | %s | %s | %s | %s |" % (
+                p.replace("v4-", "IPv4 ").replace("v6-", "IPv6 "),
+                show(nl, "cpu", " s"), show(nl, "del_cpu", " s"),
+                show(fb, "cpu", " s"), show(fb, "del_cpu", " s"),
+                ratio(self.med("floor", p, "fibload", "cpu"),
+                      self.med("floor", p, "nlfloor", "cpu")),
+                ratio(self.med("floor", p, "fibload", "del_cpu"),
+                      self.med("floor", p, "nlfloor", "del_cpu"))))
+        self.w()
+        # B1 and B5 of every DUT over the floor
+        rows = []
+        for p in params(self.c, "B1"):
+            fl = self.med("floor", "v4-" + p, "nlfloor", "secs")
+            fd = self.med("floor", "v4-" + p, "nlfloor", "del_secs")
+            if fl is None and fd is None:
+                continue
+            fc = self.med("floor", "v4-" + p, "nlfloor", "cpu")
+            cols = [size(p)]
+            for d in self.duts:
+                if d == "gobgp":
+                    continue
+                cols.append("%s; %s; CPU %s" % (
+                    ratio(self.med("B1", p, d, "secs"), fl),
+                    ratio(self.med("B5", p, d, "secs"), fd),
+                    ratio(self.med("B1", p, d, "cpu"), fc)))
+            rows.append(cols)
+        if rows:
+            self.w("B1 (load) and B5 (withdraw all) over the floor of the "
+                   "same size (add; delete), nothing listening; then the "
+                   "DUT's CPU for the load over the floor's:")
+            self.w()
+            hdr = ["prefixes"] + [LABEL[d] for d in self.duts
+                                  if d != "gobgp"]
+            self.w("| " + " | ".join(hdr) + " |")
+            self.w("|" + "---|" * len(hdr))
+            for cols in rows:
+                self.w("| " + " | ".join(cols) + " |")
+            self.w()
+
+    def real_info(self):
+        info = {}
+        d = os.path.join(self.resdir, "real")
+        if os.path.isdir(d):
+            for f in sorted(os.listdir(d)):
+                if f.endswith(".json"):
+                    with open(os.path.join(d, f)) as fp:
+                        for line in fp:
+                            try:
+                                info[f[:-5]] = json.loads(line)
+                            except ValueError:
+                                pass
+        return info
+
+    def real_section(self):
+        self.w("## Real routes: MRT tables replayed by one eBGP peer")
+        self.w()
+        ps = params(self.c, "real-rib") or params(self.c, "real-kernel")
+        if not ps:
+            self.w("Not run.")
+            self.w()
+            return
+        self.w("`bench/mrtfeed.c` turns an MRT file of "
+               "`../shared/realworld` into the UPDATEs its peer would "
+               "send over eBGP (its AS prepended, NEXT_HOP its address, "
+               "LOCAL_PREF, ORIGINATOR_ID and CLUSTER_LIST dropped; "
+               "routes bgpd refuses, AS_SET (RFC 9774) and AS 0, and "
+               "paths with the DUT's AS (loops for every DUT) sent as "
+               "withdrawals so that every DUT holds the same table), "
+               "encoded once; `gen --replay` sends them.  2015: the "
+               "UPDATEs of a 2015 feed as they came; 2015t: that feed's "
+               "final table, one run of UPDATEs per attribute set; 2002: "
+               "a 2002 RIB dump, the same way.  A sentinel prefix comes "
+               "last, so a DUT holding every route has read every "
+               "UPDATE.  Where bgpd's time goes on these tables: "
+               "`bench/PROFILE-REAL.md`.")
+        self.w()
+        info = self.real_info()
+        if info:
+            self.w("| set | UPDATEs in | prefixes announced | routes at "
+                   "the end | attribute sets | UPDATEs sent | octets | "
+                   "sent as withdrawals |")
+            self.w("|---|---|---|---|---|---|---|---|")
+            for k, v in sorted(info.items()):
+                why = v.get("skipped_why", {})
+                self.w("| %s | %s | %s | %s | %s | %s | %s | %s |" % (
+                    k, v.get("updates_in") or "(table)",
+                    v.get("announced"), v.get("routes"),
+                    v.get("attr_sets"), v.get("messages"), v.get("bytes"),
+                    "%s (%s)" % (v.get("skipped"), "; ".join(
+                        "%s: %s" % (a, b) for a, b in why.items()))
+                    if v.get("skipped") else "0"))
+            self.w()
+        self.w("### RIB only")
+        self.w()
+        self.w("bgpd `--no-kernel`, BIRD without its kernel protocol, FRR "
+               "bgpd `-Z`, GoBGP.  Seconds from Established until the "
+               "DUT's CLI first reports every route (polled every 50 ms, "
+               "as BR):")
+        self.w()
+        self.dut_table("real-rib", "secs", " s", first="set")
+        self.w("Seconds from Established until the DUT's last busy "
+               "stretch before that poll ended (running or waiting for "
+               "its CPU at least half of 20 ms; bench/ribwatch.py): "
+               "without the poll's lateness, but on a loaded machine a "
+               "DUT waits for its CPU to answer the poll, and this is "
+               "the poll again:")
+        self.w()
+        self.dut_table("real-rib", "busy_secs", " s", first="set")
+        self.w("CPU seconds of the DUT for the load (the figure a shared "
+               "machine disturbs least):")
+        self.w()
+        self.dut_table("real-rib", "cpu", " s", first="set")
+        self.w("RSS per route (bytes; RSS with the table minus before, "
+               "over the routes):")
+        self.w()
+        self.dut_table("real-rib", "bytes_per_route", " B", first="set")
+        self.w("### Into the kernel")
+        self.w()
+        self.w("bgpd, BIRD with Calico's kernel protocol, FRR bgpd + "
+               "zebra, as in B1; seconds from Established until the "
+               "observer saw the last route (every prefix, the DUT's "
+               "protocol), and the floor for the same prefixes "
+               "(nlfloor, nothing listening; with the observer "
+               "listening):")
+        self.w()
+        duts = [d for d in self.duts if d != "gobgp" and
+                any(self.get("real-kernel", p, d) for p in ps)]
+        hdr = ["set", "floor", "floor, observer"]
+        for d in duts:
+            hdr += [LABEL[d], LABEL[d] + " / floor"]
+        self.w("| " + " | ".join(hdr) + " |")
+        self.w("|" + "---|" * len(hdr))
+        for p in ps:
+            fl = self.med("real-floor", p, "nlfloor", "secs")
+            row = [p, show(self.get("real-floor", p, "nlfloor"), "secs",
+                           " s"),
+                   show(self.get("real-floor", p, "nlfloor"), "obs_secs",
+                        " s")]
+            for d in duts:
+                row += [show(self.get("real-kernel", p, d), "secs", " s"),
+                        ratio(self.med("real-kernel", p, d, "secs"), fl)]
+            self.w("| " + " | ".join(row) + " |")
+        self.w()
+        self.w("The same, bgpd over the others:")
+        self.w()
+        self.dut_table("real-kernel", "secs", " s", first="set")
+        self.w("CPU seconds of the DUT (FRR: bgpd + zebra) for the load "
+               "(the floor: %s):" % ", ".join(
+                   "%s %s" % (p, show(self.get("real-floor", p, "nlfloor"),
+                                      "cpu", " s")) for p in ps))
+        self.w()
+        self.dut_table("real-kernel", "cpu", " s", first="set")
+        self.w("RSS per route, into the kernel (bytes):")
+        self.w()
+        self.dut_table("real-kernel", "bytes_per_route", " B", first="set")
+        self.w("Withdraw all: seconds from the peer's withdrawal to an "
+               "empty table (the floor's delete: %s):" % ", ".join(
+                   "%s %s" % (p, show(self.get("real-floor", p, "nlfloor"),
+                                      "del_secs", " s")) for p in ps))
+        self.w()
+        self.dut_table("real-wd", "secs", " s", first="set")
+
+    def targets21(self):
+        """Issue 21's "done when", from this run's cells."""
+        self.w("## Targets (issue 21)")
+        self.w()
+        self.w("| target | bgpd | BIRD (scan 2) | ratio | met |")
+        self.w("|---|---|---|---|---|")
+
+        def row(what, b, o, r, met):
+            self.w("| %s | %s | %s | %s | %s |" % (what, b, o, r, met))
+
+        def judge(ok):
+            if ok is None:
+                return "not measured"
+            return "met" if ok else "**not met**"
+
+        def rr(a, b):
+            return None if a is None or not b else a / b
+
+        def f2(x):
+            return "-" if x is None else "%.2f" % x
+
+        # BIRD without a kernel protocol: whichever BIRD ran RIB only
+        def bird_rib(p, key):
+            v = self.med("real-rib", p, "bird-s2", key)
+            return v if v is not None else self.med("real-rib", p, "bird",
+                                                    key)
+        for p in params(self.c, "real-rib"):
+            b, o = (self.med("real-rib", p, "bgpd", "secs"),
+                    bird_rib(p, "secs"))
+            r = rr(b, o)
+            row("real table %s, RIB only: load <= 0.5x BIRD's" % p,
+                fmt(b, " s"), fmt(o, " s"), f2(r),
+                judge(None if r is None else r <= 0.5))
+            b, o = (self.med("real-rib", p, "bgpd", "cpu"),
+                    bird_rib(p, "cpu"))
+            r = rr(b, o)
+            row("the same in CPU seconds (reported)", fmt(b, " s"),
+                fmt(o, " s"), f2(r), "-")
+            b, o = (self.med("real-rib", p, "bgpd", "bytes_per_route"),
+                    bird_rib(p, "bytes_per_route"))
+            r = rr(b, o)
+            row("real table %s, RIB only: memory per route <= 0.5x "
+                "BIRD's" % p, fmt(b, " B"), fmt(o, " B"), f2(r),
+                judge(None if r is None else r <= 0.5))
+        for p in params(self.c, "real-kernel"):
+            b = self.med("real-kernel", p, "bgpd", "secs")
+            o = self.med("real-kernel", p, "bird-s2", "secs")
+            r = rr(b, o)
+            row("real table %s into the kernel: load <= 0.5x BIRD's" % p,
+                fmt(b, " s"), fmt(o, " s"), f2(r),
+                judge(None if r is None else r <= 0.5))
+        n = "1000000"
+        b = self.med("B1", n, "bgpd", "secs")
+        fl = self.med("floor", "v4-" + n, "nlfloor", "secs")
+        r = rr(b, fl)
+        row("B1 1M <= 1.3x the kernel floor (nlfloor)", fmt(b, " s"),
+            "floor %s" % fmt(fl, " s"), f2(r),
+            judge(None if r is None else r <= 1.3))
+        rrp = [p for p in params(self.c, "RR") if p.isdigit()]
+        if rrp:
+            p = rrp[-1]
+            t = self.med("RR", p, "bgpd", "after_last_start")
+            row("one RR, %s clients (target at 1,000): every client within "
+                "10 s of the last start" % p, fmt(t, " s"),
+                fmt(self.med("RR", p, "bird-s2", "after_last_start"),
+                    " s"), "-",
+                judge(None if t is None or p != "1000" else t <= 10))
+            a = self.med("RR", p, "bgpd", "n0_anon_kb")
+            row("the reflector's RssAnon <= 12 MiB", fmt(a, " KiB"),
+                fmt(self.med("RR", p, "bird-s2", "n0_anon_kb"), " KiB"),
+                "-", judge(None if a is None or p != "1000" else
+                           a <= 12 * 1024))
+            a = self.med("RR", p, "bgpd", "anon_max_kb")
+            row("a client's RssAnon <= 1 MiB (the largest)",
+                fmt(a, " KiB"),
+                fmt(self.med("RR", p, "bird-s2", "anon_max_kb"), " KiB"),
+                "-", judge(None if a is None or p != "1000" else
+                           a <= 1024))
+        t = self.med("MESH", "300", "bgpd", "secs")
+        row("300-node mesh converged <= 20 s", fmt(t, " s"),
+            fmt(self.med("MESH", "300", "bird-s2", "secs"), " s"), "-",
+            judge(None if t is None else t <= 20))
+        per = {m: rr(self.med("MESH", m, "bgpd", "cpu"), int(m))
+               for m in ("100", "200", "300")}
+        if all(v is not None for v in per.values()):
+            g = per["300"] / per["100"]
+            row("mesh CPU per node grows at most linearly (100, 200, 300)",
+                "; ".join("%s s" % fmt(per[m]) for m in sorted(per)),
+                "-", "%.2f (300 over 100; linear: 3)" % g,
+                judge(g <= 3.0))
+        else:
+            row("mesh CPU per node grows at most linearly", "-", "-", "-",
+                "not measured")
+        self.w()
+
     def targets15(self):
         """Issue 15's targets, each with bgpd, BIRD (scan 2, as Calico
         runs it) and FRR where it applies, and the ratio: one run."""
@@ -600,14 +914,20 @@ class Report:
             fmt(bpr["bgpd"], " B"), fmt(bpr["bird-s2"], " B"), "-",
             "-" if rb is None else "%.2f" % rb,
             judge(None if rb is None else rb <= 0.5))
-        # B1 and B5 against the floor (fib/ alone: batched netlink)
+        # B1 and B5 against the kernel's floor (issue 21: raw batched
+        # netlink with nothing listening); without a floor run, fib/
+        # alone (fibload) as before, and said so
+        nl = self.med("floor", "v4-" + n, "nlfloor", "secs") is not None
         for scen, key, what, fkey in (
-                ("B1", "secs", "B1 1M load <= 1.3x the batched-netlink "
-                 "floor (fibload add)", "secs"),
+                ("B1", "secs", "B1 1M load <= 1.3x the kernel floor (%s)"
+                 % ("nlfloor add" if nl else "fibload add: what fib/ "
+                    "needs, not the kernel's floor"), "secs"),
                 ("B5", "secs", "B5 withdraw 1M <= 1.3x the floor for "
-                 "deletes (fibload delete)", "del_secs")):
+                 "deletes (%s)" % ("nlfloor delete" if nl else
+                                   "fibload delete"), "del_secs")):
             b = self.med(scen, n, "bgpd", key)
-            fl = self.med("B0", "v4-" + n, "fibload", fkey)
+            fl = (self.med("floor", "v4-" + n, "nlfloor", fkey) if nl else
+                  self.med("B0", "v4-" + n, "fibload", fkey))
             r = r2(b, fl)
             row(what, fmt(b, " s"), fmt(self.med(scen, n, "bird-s2", key),
                                         " s"),
@@ -773,6 +1093,9 @@ class Report:
                   for h in ("ipbatch", "fibload")]
             fl = [x for x in fl if x is not None]
             floor = min(fl) if fl else None
+            nl = self.med("floor", "v4-" + p, "nlfloor", "secs")
+            if nl is not None:
+                floor = nl
         if b1 is not None and floor:
             r = b1 / floor
             row("B1 1M within 1.3x of the kernel floor",
@@ -846,6 +1169,7 @@ class Report:
     def write(self, path):
         self.header()
         self.calibration()
+        self.targets21()
         self.targets15()
         self.targets()
         self.body()

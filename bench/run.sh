@@ -3,13 +3,15 @@
 # machine, same run.  Root only; everything runs in namespaces made here.
 #
 #   sh bench/run.sh [--quick] [--runs N] [--duts "bgpd bird-s2 ..."]
-#                   [--scenarios "cal B1 B0 B9 B3 B4 BR BL MESH RR"]
+#                   [--scenarios "cal B1 B0 floor B9 B3 B4 BR real BL MESH RR"]
 #                   [--out FILE]
 #
+# (--scenarios takes spaces or commas: --scenarios real,floor.)
 # Sizes: CAL_N, B1_SIZES, B0_SIZES, B0_V6, B9_N, B7_SECS, B3_N, B4_PEERS,
-# BL_N, MESH_SIZES, RR_CLIENTS, SCALE_BLOCKS from the environment override
-# the defaults (see below); SCALE_RUNS (default: --runs) the runs of MESH
-# and RR, which take minutes each.
+# BL_N, MESH_SIZES, RR_CLIENTS, SCALE_BLOCKS, FLOOR_SIZES, REAL_SETS,
+# REAL_MAX from the environment override the defaults (see below);
+# SCALE_RUNS (default: --runs) the runs of MESH and RR, which take
+# minutes each.
 # Raw results (one JSON line per measurement) and every log go to
 # build/bench/results/<date>/; bench/report.py turns them into FILE
 # (default bench/RESULTS.md, or build/bench/RESULTS-quick.md for --quick).
@@ -19,11 +21,15 @@
 # B4):
 #   cal  generator calibration: gen -> gen --sink
 #   B1   cold load from one eBGP peer into the kernel; then B5, withdraw
-#   B0   kernel floor: ip -batch and fib/ (fibload) alone
+#   B0   ip -batch and fib/ (fibload) alone, the observer listening
+#   floor the kernel's floor: raw batched netlink with nothing listening
+#        (nlfloor), and fib/ alone, nothing else listening (real.sh)
 #   B9   B7 idle CPU with the routes installed, then kill and restart
 #   B3   4 peers with the same prefixes, the best one withdraws
 #   B4   200 iBGP mesh peers x 4 /26; 2 iBGP "route reflectors" x 800
 #   BR   B1 without the kernel: into the RIB only (with GoBGP)
+#   real real routes (REAL_SETS, MRT files of REAL_DATA): RIB only and
+#        into the kernel, the floor for the same prefixes (real.sh)
 #   BL   the operator's full listing (bgpd routes --json) at BL_N routes:
 #        the DUT's memory and its event loop's stalls meanwhile
 #   MESH whole clusters: a full mesh of N bgpd (or BIRD) nodes
@@ -31,11 +37,12 @@
 . "$(dirname "$0")/lib.sh"
 . "$TOP/bench/dut.sh"
 . "$TOP/bench/scale.sh"
+. "$TOP/bench/real.sh"
 
 QUICK=0
 RUNS=""
 DUTS="bgpd bird-s2 bird frr gobgp"
-SCENARIOS="cal B1 B0 B9 B3 B4 BR BL MESH RR"
+SCENARIOS="cal B1 B0 floor B9 B3 B4 BR real BL MESH RR"
 OUT=""
 CMDLINE="sh bench/run.sh $*"
 while [ $# -gt 0 ]; do
@@ -50,6 +57,7 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
+SCENARIOS=$(echo "$SCENARIOS" | tr , ' ')
 # Sizes: each can be overridden from the environment.
 if [ "$QUICK" = 1 ]; then
 	: "${RUNS:=1}" "${OUT:=$TOP/build/bench/RESULTS-quick.md}"
@@ -57,7 +65,7 @@ if [ "$QUICK" = 1 ]; then
 	: "${B0_V6:=10000}" "${B9_N:=10000}" "${B7_SECS:=10}"
 	: "${B3_N:=10000}" "${B4_PEERS:=200}"
 	: "${MESH_SIZES:=20}" "${RR_CLIENTS:=20}" "${SCALE_BLOCKS:=1}"
-	: "${BL_N:=10000}"
+	: "${BL_N:=10000}" "${REAL_SETS:=2002}"
 else
 	: "${RUNS:=3}" "${OUT:=$TOP/bench/RESULTS.md}"
 	: "${CAL_N:=1000000}" "${B1_SIZES:=10000 100000 1000000}"
@@ -65,15 +73,17 @@ else
 	: "${B9_N:=100000}" "${B7_SECS:=60}" "${B3_N:=250000}"
 	: "${B4_PEERS:=200}"
 	: "${MESH_SIZES:=100 200 300}" "${RR_CLIENTS:=500}"
-	: "${SCALE_BLOCKS:=1}" "${BL_N:=1000000}"
+	: "${SCALE_BLOCKS:=1}" "${BL_N:=1000000}" "${REAL_SETS:=2015 2002}"
 fi
-: "${SCALE_RUNS:=$RUNS}"
+: "${SCALE_RUNS:=$RUNS}" "${FLOOR_SIZES:=$B1_SIZES}" "${REAL_MAX:=}"
 
 export CAL_N B1_SIZES B0_SIZES B0_V6 B9_N B7_SECS B3_N B4_PEERS \
-    MESH_SIZES RR_CLIENTS SCALE_BLOCKS SCALE_RUNS BL_N
+    MESH_SIZES RR_CLIENTS SCALE_BLOCKS SCALE_RUNS BL_N FLOOR_SIZES \
+    REAL_SETS REAL_MAX
 
 [ "$(id -u)" -eq 0 ] || die "needs root (network namespaces)"
-for t in "$BGPD" "$TOOLS/gen" "$TOOLS/observe" "$TOOLS/fibload"; do
+for t in "$BGPD" "$TOOLS/gen" "$TOOLS/observe" "$TOOLS/fibload" \
+    "$TOOLS/nlfloor" "$TOOLS/mrtfeed"; do
 	[ -x "$t" ] || die "missing $t: make all bench-tools"
 done
 RES="$TOP/build/bench/results/$(date +%Y%m%d-%H%M%S)"
@@ -115,7 +125,7 @@ num() {	# a JSON number, or null
 # emit [SCENARIO] KEY VALUE...: one result line for the current cell
 emit() {
 	local scen=$R_SCEN m="" k v valid=true
-	case $1 in B*|cal|M*) scen=$1; shift ;; esac
+	case $1 in B*|cal|M*|real-*|floor*) scen=$1; shift ;; esac
 	while [ $# -ge 2 ]; do
 		k=$1 v=$(num "$2")
 		m="$m,\"$k\":$v"
@@ -815,7 +825,7 @@ for k, v in json.load(open(sys.argv[1])).items():
 log "results in $RES"
 for s in $SCENARIOS; do
 	case $s in
-	cal|B1|B0|B9|B3|B4|BR|BL|MESH|RR) "scen_$s" ;;
+	cal|B1|B0|B9|B3|B4|BR|BL|MESH|RR|floor|real) "scen_$s" ;;
 	*) die "unknown scenario $s" ;;
 	esac
 done

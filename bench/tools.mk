@@ -41,10 +41,15 @@ BENCH_OBSERVE_OBJ := $(call bench_obj,bench/observe.c bench/common.c \
 BENCH_FIBLOAD_OBJ := $(call bench_obj,bench/fibload.c bench/common.c \
 	$(BENCH_FIB_SRC) \
 	$(BENCH_LIB_SRC))
+BENCH_MRTFEED_OBJ := $(call bench_obj,bench/mrtfeed.c bench/common.c \
+	$(BENCH_BGP_SRC) $(BENCH_LIB_SRC))
+BENCH_NLFLOOR_OBJ := $(call bench_obj,bench/nlfloor.c bench/common.c \
+	$(BENCH_LIB_SRC))
 
 .PHONY: bench-tools bench-tools-clean
 
-bench-tools: $(BENCH_B)/gen $(BENCH_B)/observe $(BENCH_B)/fibload
+bench-tools: $(BENCH_B)/gen $(BENCH_B)/observe $(BENCH_B)/fibload \
+	$(BENCH_B)/mrtfeed $(BENCH_B)/nlfloor
 
 $(BENCH_B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -59,9 +64,15 @@ $(BENCH_B)/observe: $(BENCH_OBSERVE_OBJ)
 $(BENCH_B)/fibload: $(BENCH_FIBLOAD_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(BENCH_FIBLOAD_OBJ) $(BENCH_MNL)
 
+$(BENCH_B)/mrtfeed: $(BENCH_MRTFEED_OBJ)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(BENCH_MRTFEED_OBJ)
+
+$(BENCH_B)/nlfloor: $(BENCH_NLFLOOR_OBJ)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(BENCH_NLFLOOR_OBJ) $(BENCH_MNL)
+
 bench-tools-clean:
 	rm -rf $(BENCH_B)/obj $(BENCH_B)/gen $(BENCH_B)/observe \
-	    $(BENCH_B)/fibload
+	    $(BENCH_B)/fibload $(BENCH_B)/mrtfeed $(BENCH_B)/nlfloor
 
 -include $(wildcard $(BENCH_B)/obj/*/*.d)
 
