@@ -361,7 +361,8 @@ gen_replay(const struct opts *o, struct feedset **out, size_t *nout)
 			fatalx("--replay %s: the UPDATE at offset %zu is not "
 			    "one an eBGP peer of AS %u sends (IPv4 only)",
 			    o->replay, off, o->local_as);
-		nwd += nlri_count(u.withdrawn, u.withdrawn_len, AF_INET);
+		nwd += nlri_count(u.withdrawn, u.withdrawn_len, AF_INET,
+		    false);
 		collect(u.nlri, u.nlri_len, &pfx, &npfx, &pcap);
 		if (u.nlri_len > 0) {
 			f->nh = xgrow(f->nh, &f->nh_cap, f->nnh + 1,
