@@ -10,6 +10,9 @@
 #   make asan       sanitizer (ASan+UBSan) build of everything
 #   make fuzz       libFuzzer on every decoder (FUZZ_TIME=secs each)
 
+# `make` alone builds bgpd, whatever rule comes first below.
+.DEFAULT_GOAL := all
+
 PREFIX	?= /usr/local
 SBINDIR	?= $(PREFIX)/sbin
 SYSCONFDIR ?= /etc
