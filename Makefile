@@ -62,7 +62,7 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -I. $(WARN) $(OPT) $(PKG_CFLAGS) \
 	     -MMD -MP $(CFLAGS)
 ALL_LDFLAGS = $(LDSAN) $(LDFLAGS)
 
-FOLDERS	:= lib bgp fib config datastore daemon
+FOLDERS	:= lib bgp fib config datastore bfd daemon
 src_of	= $(sort $(wildcard $(1)/*.c))
 obj_of	= $(patsubst %.c,$(B)/%.o,$(call src_of,$(1)))
 
@@ -71,6 +71,7 @@ BGP_A	:= $(B)/libbgp.a
 FIB_A	:= $(B)/libfib.a
 CONFIG_A := $(B)/libconfig.a
 DATASTORE_A := $(B)/libdatastore.a
+BFD_A	:= $(B)/libbfd.a
 TESTUTIL_A := $(B)/libtestutil.a
 
 # What a unit test of each folder may link: its folder, lib/ and the one
@@ -83,6 +84,8 @@ LINK_config := $(CONFIG_A) $(LIB_A) -lyaml
 # are its own (OpenSSL and libevent's OpenSSL bufferevents it loads).
 LINK_datastore := $(DATASTORE_A) $(CONFIG_A) $(LIB_A) -lyaml -ljansson \
 	    -levent
+# bfd/: lib/ and libc (its transport thread: -pthread).
+LINK_bfd := $(BFD_A) $(LIB_A) -pthread
 
 DAEMON_OBJ := $(call obj_of,daemon)
 BGPD	:= $(B)/bgpd
@@ -111,6 +114,7 @@ $(BGP_A): $(call obj_of,bgp)
 $(FIB_A): $(call obj_of,fib)
 $(CONFIG_A): $(call obj_of,config)
 $(DATASTORE_A): $(call obj_of,datastore)
+$(BFD_A): $(call obj_of,bfd)
 $(TESTUTIL_A): $(TESTUTIL_OBJ)
 $(B)/lib%.a:
 	@mkdir -p $(dir $@)
@@ -118,10 +122,10 @@ $(B)/lib%.a:
 	ar rcs $@ $^
 
 $(BGPD): $(DAEMON_OBJ) $(DATASTORE_A) $(CONFIG_A) $(FIB_A) $(BGP_A) \
-    $(LIB_A)
+    $(BFD_A) $(LIB_A)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(DAEMON_OBJ) $(DATASTORE_A) $(CONFIG_A) \
-	    $(FIB_A) $(BGP_A) $(LIB_A) \
-	    $(shell pkg-config --libs $(LINK_PKGS) 2>/dev/null)
+	    $(FIB_A) $(BGP_A) $(BFD_A) $(LIB_A) \
+	    $(shell pkg-config --libs $(LINK_PKGS) 2>/dev/null) -pthread
 
 $(B)/datastore/tlslib.o: ALL_CFLAGS += \
 	    $(if $(EVSSL_SO),-DTLSLIB_SONAME='"$(EVSSL_SO)"')
