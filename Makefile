@@ -141,7 +141,13 @@ endef
 $(foreach t,$(patsubst tests/unit/%.c,%,$(UNIT_SRC)),\
     $(eval $(call unit_rule,$(t))))
 
-unit-bins: $(UNIT_BIN)
+# bfd/ on its own (tests/integration/bfdprobe.c): the transport tests
+# and the BFD benchmark; built with the unit tests (`make asan`).
+$(B)/tests/bfdprobe: $(B)/tests/integration/bfdprobe.o $(BFD_A) $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LINK_bfd)
+
+unit-bins: $(UNIT_BIN) $(B)/tests/bfdprobe
 
 # tests/fuzz/fuzz_<name>.c: a libFuzzer harness (`make fuzz`), and with
 # driver.c a replay binary that `make check` runs over the corpus.
