@@ -14,6 +14,7 @@
 #  - With BFD off (failureDetectionMode: None, reload), the same cut
 #    leaves FRR's routes in place until the hold time (3 s) expires.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/bfdpeers.sh"
 frr_need
 command -v bird >/dev/null || skip "bird2 not installed"
 OBSERVE=${OBSERVE:-$TOP/build/bench/observe}
@@ -91,107 +92,10 @@ peers_yaml BFDIfDirectlyConnected >"$TMP/peers.yaml"
 mkdir -p "$TMP/cfg"
 cp "$TMP/cluster.yaml" "$TMP/peers.yaml" "$TMP/cfg/"
 
-# FRR: zebra, bfdd (profile fast) and bgpd with `neighbor X bfd`.
-mkdir -p "$TMP/frr"
-cat >"$TMP/frr/zebra.conf" <<FRR
-hostname frr-zebra
-log file $TMP/frr-frr-zebra.log
-FRR
-cat >"$TMP/frr/bfdd.conf" <<FRR
-hostname frr-bfdd
-log file $TMP/frr-frr-bfdd.log
-bfd
- profile fast
-  receive-interval 100
-  transmit-interval 100
-  detect-multiplier 3
- !
-!
-FRR
-cat >"$TMP/frr/bgpd.conf" <<FRR
-hostname frr
-log file $TMP/frr-frr-bgpd.log
-router bgp 65001
- bgp router-id 198.51.100.2
- no bgp ebgp-requires-policy
- no bgp network import-check
- no bgp default ipv4-unicast
- bgp graceful-restart
- neighbor 198.51.100.1 remote-as 64512
- neighbor 198.51.100.1 timers 1 3
- neighbor 198.51.100.1 timers connect 1
- neighbor 198.51.100.1 advertisement-interval 0
- neighbor 198.51.100.1 bfd profile fast
- neighbor 198.51.100.1 update-source 198.51.100.2
- neighbor 2001:db8:100::1 remote-as 64512
- neighbor 2001:db8:100::1 timers 1 3
- neighbor 2001:db8:100::1 timers connect 1
- neighbor 2001:db8:100::1 advertisement-interval 0
- neighbor 2001:db8:100::1 bfd profile fast
- neighbor 2001:db8:100::1 update-source 2001:db8:100::2
- address-family ipv4 unicast
-  network 100.65.0.0/24
-  network 100.66.0.0/24
-  neighbor 198.51.100.1 activate
- exit-address-family
- address-family ipv6 unicast
-  network 2001:db8:2000::/48
-  neighbor 2001:db8:100::1 activate
- exit-address-family
-FRR
-frr_start frr zebra
-wait_for 10 "zebra of FRR" test -S "$TMP/frr/zserv.api"
-touch "$TMP/frr-frr-bfdd.log"
-chown frr:frr "$TMP/frr-frr-bfdd.log"
-bg frr "$FRR/bfdd" -u frr -g frr -f "$TMP/frr/bfdd.conf" \
-    --vty_socket "$TMP/frr" -i "$TMP/frr/bfdd.pid" \
-    -z "$TMP/frr/zserv.api" --bfdctl "$TMP/frr/bfdd.sock" \
-    >>"$TMP/frr-frr-bfdd.out" 2>&1
-FRR_SCRATCH="$FRR_SCRATCH bfdd.$LAST_PID"
-wait_for 10 "a link-local address in frr" ll_ready frr
-start_frr_bgpd frr
-
-cat >"$TMP/bird.conf" <<BIRD
-router id 198.51.100.3;
-log "$TMP/bird.log" all;
-protocol device { }
-protocol bfd {
-	interface "eth*" {
-		min rx interval 100 ms;
-		min tx interval 100 ms;
-		multiplier 3;
-	};
-}
-protocol static s4 {
-	ipv4;
-	route 100.65.0.0/24 unreachable;
-	route 100.67.0.0/24 unreachable;
-}
-protocol static s6 {
-	ipv6;
-	route 2001:db8:3000::/48 unreachable;
-}
-template bgp tor {
-	local as 65001;
-	bfd on;
-	graceful restart on;
-	hold time 3;
-	connect retry time 1;
-	error wait time 1, 2;
-}
-protocol bgp b4 from tor {
-	neighbor 198.51.100.1 as 64512;
-	ipv4 { import all; export filter {
-		if net = 100.65.0.0/24 then bgp_path.prepend(65001);
-		accept; }; };
-}
-protocol bgp b6 from tor {
-	neighbor 2001:db8:100::1 as 64512;
-	ipv6 { import all; export all; };
-}
-BIRD
-bg bird bird -f -c "$TMP/bird.conf" -s "$TMP/bird.ctl"
-wait_for 10 "BIRD" birdc -s "$TMP/bird.ctl" show status
+bfd_frr frr 198.51.100.2 2001:db8:100::2 3 "100.65.0.0/24 100.66.0.0/24" \
+    2001:db8:2000::/48
+bfd_bird bird 198.51.100.3 3 "100.65.0.0/24 100.67.0.0/24" \
+    2001:db8:3000::/48 "if net = 100.65.0.0/24 then bgp_path.prepend(65001);"
 
 bgpd_start node "$TMP/cfg" --hold-time 3 \
     --bird-socket "$TMP/bird-node.ctl" --bird6-socket "$TMP/bird6-node.ctl" \
@@ -225,23 +129,10 @@ bfd_up() {	# PEER...: one status call for them all
 }
 ALL="198.51.100.2 2001:db8:100::2 198.51.100.3 2001:db8:100::3"
 wait_for 15 "BFD Up at bgpd for all four" bfd_up $ALL
-frr_bfd_up() {	# ADDR
-	vtysh --vty_socket "$TMP/frr" -d bfdd -c "show bfd peers json" |
-	    python3 -c '
-import json, sys
-for p in json.load(sys.stdin):
-    if p["peer"] == sys.argv[1]:
-        sys.exit(0 if p["status"] == "up" else 1)
-sys.exit(1)' "$1"
-}
-bird_bfd_up() {	# ADDR
-	birdc -s "$TMP/bird.ctl" show bfd sessions |
-	    awk -v a="$1" '$1 == a && $3 == "Up" { f = 1 } END { exit !f }'
-}
-wait_for 5 "FRR's BFD v4 Up" frr_bfd_up 198.51.100.1
-wait_for 5 "FRR's BFD v6 Up" frr_bfd_up 2001:db8:100::1
-wait_for 5 "BIRD's BFD v4 Up" bird_bfd_up 198.51.100.1
-wait_for 5 "BIRD's BFD v6 Up" bird_bfd_up 2001:db8:100::1
+wait_for 5 "FRR's BFD v4 Up" frr_bfd_up frr 198.51.100.1
+wait_for 5 "FRR's BFD v6 Up" frr_bfd_up frr 2001:db8:100::1
+wait_for 5 "BIRD's BFD v4 Up" bird_bfd_up bird 198.51.100.1
+wait_for 5 "BIRD's BFD v6 Up" bird_bfd_up bird 2001:db8:100::1
 
 # What operators see: the intervals, multiplier and state everywhere.
 status_is 198.51.100.2 bfd.detect_time_ms 300 \
