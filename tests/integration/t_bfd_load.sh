@@ -61,7 +61,7 @@ import json, sys
 for p in json.load(sys.stdin)["peers"]:
     b = p["bfd"]
     if b is not None:
-        print(p["peer_address"], b["state"], b["flaps"])'
+        print(p["peer_address"], b["state"], b["flaps"])' | sort
 }
 all_bfd_up() {
 	[ "$(bfd_state | awk '$2 == "Up"' | wc -l)" -eq 4 ]
@@ -77,10 +77,11 @@ frr_downs() {
 	    python3 -c '
 import json, sys
 for p in json.load(sys.stdin):
-    print(p["peer"], p["session-down"], p["session-up"])'
+    print(p["peer"], p["session-down"], p["session-up"])' | sort
 }
 bird_since() {
-	birdc -s "$TMP/bird-bird.ctl" show bfd sessions | awk '$3 == "Up" { print $1, $4 }'
+	birdc -s "$TMP/bird-bird.ctl" show bfd sessions |
+	    awk '$3 == "Up" { print $1, $4 }' | sort
 }
 bfd_state >"$TMP/ours0"
 frr_downs >"$TMP/frr0"
