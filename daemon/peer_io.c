@@ -603,7 +603,7 @@ peerio_conn_new(struct daemon *d, const struct plan *pl,
 	c->next = d->conns;
 	d->conns = c;
 	c->peer_sp = speaker_peer_add(d->sp, &pc, c, daemon_now());
-	if (pc.idle)
+	if (c->has_password && !c->key_ok)
 		show_auth_err(c);
 	conn_rearm(c);
 	return c;
