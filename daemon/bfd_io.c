@@ -558,49 +558,111 @@ bfdio_peer_text(struct daemon *d, const struct conn *c, struct buf_wr *o)
 	buf_put_str(o, "\n");
 }
 
+static void
+metric_labels(struct buf_wr *o, const char *name, const struct bsess *e)
+{
+	buf_printf(o, "%s{peer=\"%s\",afi=\"%s\",interface=\"%s\"", name,
+	    e->name, e->peer.af == AF_INET ? "ipv4" : "ipv6", e->ifname);
+}
+
 void
 bfdio_metrics(struct daemon *d, struct buf_wr *o)
 {
-	static const char *const fam[][3] = {
+	enum { M_UP, M_STATE, M_UPTIME, M_FLAPS, M_DETECT, M_TX, M_MULT,
+	    M_HOLD, M_DOWN, M_N };
+	static const char *const fam[M_N][3] = {
 		{ "bgpd_bfd_session_up", "gauge",
 		    "1 while the BFD session is Up" },
+		{ "bgpd_bfd_session_state", "gauge",
+		    "1 for the BFD session's state, 0 for the others" },
+		{ "bgpd_bfd_session_uptime_seconds", "gauge",
+		    "seconds the BFD session has been Up (0: not Up)" },
 		{ "bgpd_bfd_session_flaps_total", "counter",
 		    "times the BFD session went from Up to down" },
 		{ "bgpd_bfd_session_detect_seconds", "gauge",
 		    "the BFD detection time in force" },
 		{ "bgpd_bfd_session_tx_interval_seconds", "gauge",
 		    "the agreed BFD transmit interval" },
+		{ "bgpd_bfd_session_multiplier", "gauge",
+		    "our BFD detect multiplier" },
 		{ "bgpd_bfd_session_holding_bgp", "gauge",
 		    "1 while BFD holds the BGP session down" },
+		{ "bgpd_bfd_session_last_down_seconds", "gauge",
+		    "seconds since the BFD session last went down from Up, "
+		    "with the reason" },
 	};
 	struct bfdio *b = B(d);
 	struct bfd_io_stats st;
+	struct bfd_io_info *in, *v;
+	size_t n;
 
 	if (b == NULL || b->io == NULL)
 		return;
-	for (size_t f = 0; f < sizeof(fam) / sizeof(fam[0]); f++) {
+	/* One snapshot, matched to our sessions by id. */
+	n = bfd_io_snapshot(b->io, &v);
+	in = xcalloc(b->n ? b->n : 1, sizeof(*in));
+	for (size_t i = 0; i < b->n; i++) {
+		in[i].state = 0xff;	/* not in the thread yet */
+		for (size_t k = 0; k < n; k++)
+			if (v[k].id == b->v[i].id)
+				in[i] = v[k];
+	}
+	free(v);
+	for (int f = 0; f < M_N; f++) {
 		buf_printf(o, "# HELP %s %s\n# TYPE %s %s\n", fam[f][0],
 		    fam[f][2], fam[f][0], fam[f][1]);
 		for (size_t i = 0; i < b->n; i++) {
 			const struct bsess *e = &b->v[i];
-			struct bfd_io_info in;
+			const struct bfd_io_info *x = &in[i];
 
-			if (!info_of(b, e, &in))
+			if (x->state == 0xff)
 				continue;
-			buf_printf(o, "%s{peer=\"%s\",afi=\"%s\",interface="
-			    "\"%s\"} ", fam[f][0], e->name, e->peer.af ==
-			    AF_INET ? "ipv4" : "ipv6", e->ifname);
+			if (f == M_STATE) {
+				for (unsigned k = 0; k < 4; k++) {
+					metric_labels(o, fam[f][0], e);
+					buf_printf(o, ",state=\"%s\"} %d\n",
+					    bfd_state_name(k), x->state == k);
+				}
+				continue;
+			}
+			if (f == M_DOWN) {
+				if (x->down_reason[0] == '\0' ||
+				    x->last_down_us == 0)
+					continue;
+				metric_labels(o, fam[f][0], e);
+				buf_printf(o, ",reason=\"%s\"} %" PRIu64 "\n",
+				    x->down_reason, ago_s(x->last_down_us));
+				continue;
+			}
+			metric_labels(o, fam[f][0], e);
+			buf_put_str(o, "} ");
 			switch (f) {
-			case 0: buf_printf(o, "%d\n", in.state == BFD_ST_UP);
+			case M_UP:
+				buf_printf(o, "%d\n", x->state == BFD_ST_UP);
 				break;
-			case 1: buf_printf(o, "%u\n", in.n_down); break;
-			case 2: buf_printf(o, "%.3f\n", in.detect_us / 1e6);
+			case M_UPTIME:
+				buf_printf(o, "%" PRIu64 "\n", x->state ==
+				    BFD_ST_UP ? ago_s(x->up_since_us) : 0);
 				break;
-			case 3: buf_printf(o, "%.3f\n", in.tx_us / 1e6); break;
-			default: buf_printf(o, "%d\n", e->held); break;
+			case M_FLAPS:
+				buf_printf(o, "%u\n", x->n_down);
+				break;
+			case M_DETECT:
+				buf_printf(o, "%.3f\n", x->detect_us / 1e6);
+				break;
+			case M_TX:
+				buf_printf(o, "%.3f\n", x->tx_us / 1e6);
+				break;
+			case M_MULT:
+				buf_printf(o, "%u\n", x->conf.mult);
+				break;
+			default:
+				buf_printf(o, "%d\n", e->held);
+				break;
 			}
 		}
 	}
+	free(in);
 	bfd_io_stats(b->io, &st);
 	buf_printf(o, "# HELP bgpd_bfd_packets_total BFD control packets "
 	    "received and sent\n# TYPE bgpd_bfd_packets_total counter\n"

@@ -154,6 +154,9 @@ import urllib.request
 t = urllib.request.urlopen("http://127.0.0.1:9187/metrics").read().decode()
 assert "bgpd_bfd_session_up{peer=\"Global_198_51_100_2\",afi=\"ipv4\",interface=\"eth0\"} 1" in t, t
 assert "bgpd_bfd_drops_total{reason=\"ttl\"}" in t
+assert "bgpd_bfd_session_state{peer=\"Global_2001_db8_100__3\",afi=\"ipv6\",interface=\"eth0\",state=\"Up\"} 1" in t
+assert "bgpd_bfd_session_multiplier{peer=\"Global_198_51_100_3\",afi=\"ipv4\",interface=\"eth0\"} 3" in t
+assert "bgpd_bfd_session_uptime_seconds{peer=\"Global_198_51_100_3\"" in t
 ' || fail "BFD metrics"
 
 wait_for 10 "FRR's routes in bgpd's kernel" kroute node 100.66.0.0/24
@@ -233,6 +236,12 @@ status_is 198.51.100.2 bfd.last_down_reason \
     2001:db8:100::2 bfd.holding_bgp_down true ||
     fail "after the cut"
 grep -q "BFD session down" "$TMP/bgpd-node.log" || fail "no log line"
+ip netns exec "$PFX"node python3 -c '
+import urllib.request
+t = urllib.request.urlopen("http://127.0.0.1:9187/metrics").read().decode()
+assert "bgpd_bfd_session_last_down_seconds{peer=\"Global_198_51_100_2\",afi=\"ipv4\",interface=\"eth0\",reason=\"control detection time expired\"}" in t, t
+assert "bgpd_bfd_session_holding_bgp{peer=\"Global_198_51_100_2\",afi=\"ipv4\",interface=\"eth0\"} 1" in t
+' || fail "BFD metrics after the cut"
 # Held down: no connection while BFD is down, whatever the peer tries.
 sleep 1
 status_is 198.51.100.2 bgp_state '"Idle"' 2001:db8:100::2 bgp_state \
