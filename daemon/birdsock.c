@@ -15,8 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "bfd_io.h"
 #include "bgp/speaker.h"
+#include "bfd_io.h"
 #include "control.h"
 #include "daemon.h"
 #include "health.h"
@@ -231,6 +231,25 @@ show_protocols(struct bclient *c, bool all, const char *pat, bool quoted)
 	free(v);
 }
 
+/* ---- show bfd sessions (BIRD 2's proto/bfd layout) ---- */
+
+static void
+bfd_row(void *arg, const char *line)
+{
+	reply(arg, 1020, true, "%s", line);
+}
+
+static void
+show_bfd(struct bclient *c)
+{
+	reply(c, 1020, true, "bfd1:");
+	reply(c, 1020, true, "%-25s %-10s %-10s %-12s  %8s %8s",
+	    "IP address", "Interface", "State", "Since", "Interval",
+	    "Timeout");
+	bfdio_bird_rows(c->bs->d, c->bs->af, bfd_row, c);
+	reply(c, 0, false, "%s", "");
+}
+
 /* ---- show status ---- */
 
 static void
@@ -276,25 +295,6 @@ show_status(struct bclient *c)
 		    (unsigned long long)r.total_ms / 1000);
 	}
 	reply(c, 13, false, "Daemon is up and running");
-}
-
-/* ---- show bfd sessions (BIRD 2's proto/bfd layout) ---- */
-
-static void
-bfd_row(void *arg, const char *line)
-{
-	reply(arg, 1020, true, "%s", line);
-}
-
-static void
-show_bfd(struct bclient *c)
-{
-	reply(c, 1020, true, "bfd1:");
-	reply(c, 1020, true, "%-25s %-10s %-10s %-12s  %8s %8s",
-	    "IP address", "Interface", "State", "Since", "Interval",
-	    "Timeout");
-	bfdio_bird_rows(c->bs->d, c->bs->af, bfd_row, c);
-	reply(c, 0, false, "%s", "");
 }
 
 /* ---- requests ---- */
