@@ -16,10 +16,10 @@
 #include <unistd.h>
 
 #include "bgp/speaker.h"
-#include "bfd_io.h"
 #include "control.h"
 #include "daemon.h"
 #include "health.h"
+#include "bfd_io.h"
 #include "lib/log.h"
 #include "lib/xalloc.h"
 #include "peer_io.h"
