@@ -298,12 +298,11 @@ the BGP session going down and the kernel delete.  %s cuts each.
 
 One FRR bfdd answers all %s sessions (a /30 and an address pair
 each).  The DUT's CPU time (user + system, all threads) over %s s once
-every session is Up;
-bgpd's sessions come from %s BGPPeers whose BGP never connects (no BGP
-speaker at the responder), so its total includes the connection
-retries; its BFD thread alone (/proc/PID/task/TID) is measured in the
-same window.  BIRD runs `protocol bfd`
-with %s static neighbors and nothing else.
+every session is Up.  bgpd's sessions come from %s BGPPeers whose BGP
+never connects (no BGP speaker at the responder), so its total includes
+the connection retries; its BFD thread alone (/proc/PID/task/TID) is
+measured in the same window.  BIRD runs `protocol bfd` with %s static
+neighbors and nothing else.
 
 | DUT | CPU seconds | CPU %% |
 |---|---|---|
