@@ -73,6 +73,7 @@ enum bgp_err_code {
 #define BGP_CEASE_COLLISION	7
 #define BGP_CEASE_RESOURCES	8
 #define BGP_CEASE_HARD_RESET	9	/* RFC 8538 */
+#define BGP_CEASE_BFD_DOWN	10	/* RFC 9384 */
 
 #define BGP_RR_BAD_LENGTH	1	/* RFC 7313 */
 

@@ -188,6 +188,7 @@ struct config_peer {
 	struct selector *lw_sel;	/* localWorkloadSelector */
 	char	*lw_sel_text;
 	bool	reverse_manual;
+	bool	bfd;		/* BFDIfDirectlyConnected */
 };
 
 enum config_encap {
@@ -292,6 +293,24 @@ struct config_filter {
 	size_t	nrules[CONFIG_FRULE_NDIRS];
 };
 
+/* BFDConfiguration (Calico Enterprise; bfdconf.c): per-interface BFD
+ * parameters for the nodes its selector picks. */
+struct config_bfd_iface {
+	char	*pattern;	/* matchPattern: "eth0", "eth*", "*" */
+	uint32_t min_rx_us, min_tx_us, idle_tx_us;
+	uint8_t	mult;
+	struct config_loc loc;
+};
+
+struct config_bfd {
+	char	*name;
+	struct config_loc loc;
+	struct selector *node_sel;	/* NULL: all() */
+	char	*node_sel_text;
+	struct config_bfd_iface *ifaces;
+	size_t	nifaces;
+};
+
 struct config {
 	struct config_node *nodes;
 	size_t	nnodes;
@@ -307,6 +326,8 @@ struct config {
 	size_t	naffinities;
 	struct config_filter *filters;
 	size_t	nfilters;
+	struct config_bfd *bfds;
+	size_t	nbfds;
 	size_t	nfiles;		/* YAML files read */
 	struct config_diags diags;
 };

@@ -24,6 +24,11 @@ void	kind_pool(struct walk *w, struct kind_meta *m);
 void	kind_block(struct walk *w, struct kind_meta *m);
 void	kind_affinity(struct walk *w, struct kind_meta *m);
 void	kind_filter(struct walk *w, struct kind_meta *m);
+/* BFDConfiguration, and BGPPeer's failureDetectionMode (bfdconf.c). */
+void	kind_bfdconf(struct walk *w, struct kind_meta *m);
+void	kind_bfdconf_free(struct config_bfd *b);
+void	kind_peer_fdm(struct walk *w, const char *field,
+	    const struct ynode *v, struct config_peer *p);
 
 /* Helpers shared by the kind parsers. */
 void	kind_secret_ref(struct walk *w, const char *field,

@@ -37,6 +37,7 @@ static const struct {
 	{ "IPAMBlock", kind_block },
 	{ "BlockAffinity", kind_affinity },
 	{ "BGPFilter", kind_filter },
+	{ "BFDConfiguration", kind_bfdconf },
 };
 
 /* metadata fields Kubernetes and calicoctl write; accepted silently. */
@@ -485,7 +486,7 @@ config_add_doc(struct config *cfg, const char *file,
 	size_t errors = cfg->diags.nerrors;
 	size_t nn = cfg->nnodes, nc = cfg->nbgpconfs, np = cfg->npeers;
 	size_t npo = cfg->npools, nb = cfg->nblocks, na = cfg->naffinities;
-	size_t nf = cfg->nfilters;
+	size_t nf = cfg->nfilters, nbfd = cfg->nbfds;
 
 	memset(&w, 0, sizeof(w));
 	w.cfg = cfg;
@@ -501,6 +502,7 @@ config_add_doc(struct config *cfg, const char *file,
 	TRUNCATE(cfg->blocks, cfg->nblocks, nb, free_block);
 	TRUNCATE(cfg->affinities, cfg->naffinities, na, free_affinity);
 	TRUNCATE(cfg->filters, cfg->nfilters, nf, free_filter);
+	TRUNCATE(cfg->bfds, cfg->nbfds, nbfd, kind_bfdconf_free);
 	return errors;
 }
 
@@ -514,6 +516,7 @@ config_finish(struct config *cfg)
 	SORT(cfg->blocks, cfg->nblocks);
 	SORT(cfg->affinities, cfg->naffinities);
 	SORT(cfg->filters, cfg->nfilters);
+	SORT(cfg->bfds, cfg->nbfds);
 	DUP_CHECK(cfg, cfg->nodes, cfg->nnodes, "Node");
 	DUP_CHECK(cfg, cfg->bgpconfs, cfg->nbgpconfs, "BGPConfiguration");
 	DUP_CHECK(cfg, cfg->peers, cfg->npeers, "BGPPeer");
@@ -521,6 +524,7 @@ config_finish(struct config *cfg)
 	DUP_CHECK(cfg, cfg->blocks, cfg->nblocks, "IPAMBlock");
 	DUP_CHECK(cfg, cfg->affinities, cfg->naffinities, "BlockAffinity");
 	DUP_CHECK(cfg, cfg->filters, cfg->nfilters, "BGPFilter");
+	DUP_CHECK(cfg, cfg->bfds, cfg->nbfds, "BFDConfiguration");
 	check_pools(cfg);
 	check_node_ips(cfg);
 	check_refs(cfg);
@@ -686,5 +690,6 @@ config_free(struct config *cfg)
 	FREE_ALL(cfg->blocks, cfg->nblocks, free_block);
 	FREE_ALL(cfg->affinities, cfg->naffinities, free_affinity);
 	FREE_ALL(cfg->filters, cfg->nfilters, free_filter);
+	FREE_ALL(cfg->bfds, cfg->nbfds, kind_bfdconf_free);
 	config_diags_free(&cfg->diags);
 }

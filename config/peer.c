@@ -257,6 +257,12 @@ f_enterprise(struct walk *w, const char *field, const struct ynode *v,
 	    "not implement; ignored", field);
 }
 
+static void
+f_fdm(struct walk *w, const char *field, const struct ynode *v, void *o)
+{
+	kind_peer_fdm(w, field, v, ((struct peer_ctx *)o)->p);
+}
+
 static const struct walk_field peer_spec_fields[] = {
 	{ "node", f_node },
 	{ "nodeSelector", f_node_sel },
@@ -276,7 +282,7 @@ static const struct walk_field peer_spec_fields[] = {
 	{ "filters", f_filters },
 	{ "localWorkloadSelector", f_lw_sel },
 	{ "reversePeering", f_reverse },
-	{ "failureDetectionMode", f_enterprise },
+	{ "failureDetectionMode", f_fdm },
 	{ "restartMode", f_enterprise },
 	{ "birdGatewayMode", f_enterprise },
 	{ "extensions", f_enterprise },

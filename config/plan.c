@@ -564,6 +564,7 @@ render_key(struct pctx *c, const struct pkey *k)
 	s->has_keepalive_time = p->has_keepalive;
 	s->keepalive_time = p->keepalive_s;
 	s->ttl_security = p->ttl_security;
+	s->bfd = p->bfd;
 	s->allow_local_as = p->allow_local_as;
 	if (p->reachable_by.af == k->ip.af)
 		s->reachable_by = p->reachable_by;
@@ -1108,6 +1109,7 @@ plan_compute(const struct config *cfg, const char *node,
 	blocks(&c);
 	pools_and_policy(&c);
 	used_filters(&c);
+	plan_bfd_compute(cfg, c.self, pl);
 	return 0;
 }
 
@@ -1127,6 +1129,7 @@ free_rules(struct config_frule *r, size_t n)
 void
 plan_free(struct plan *pl)
 {
+	plan_bfd_free(pl);
 	free(pl->node);
 	free(pl->log_severity);
 	for (size_t i = 0; i < pl->nsessions; i++)

@@ -61,6 +61,7 @@ struct plan_session {
 	bool	calico_node;	/* the peer address is a Calico node's */
 	char	*peer_node;	/* that node's name, or NULL */
 	char	*origin;	/* why: "node-to-node mesh", "BGPPeer x", ... */
+	bool	bfd;		/* BFD if directly connected (plan_bfd.c) */
 };
 
 struct plan_block {
@@ -143,6 +144,8 @@ struct plan {
 	uint32_t v4_normal_priority, v6_normal_priority;
 	struct plan_filter *filters;	/* the BGPFilters sessions use */
 	size_t	nfilters;
+	struct plan_bfd *bfd;	/* this node's BFD interfaces (plan_bfd.c) */
+	size_t	nbfd;
 };
 
 /* A workload of this node that Felix selected for BGP peering (its
@@ -226,6 +229,30 @@ void	 plan_hash_router_id(const char *name, struct ip_addr *out);
 void	 plan_session_name(enum plan_stype type, const struct ip_addr *ip,
 	    uint16_t port, char *buf, size_t size);
 const char *plan_stype_name(enum plan_stype type);
+
+/*
+ * BFD (plan_bfd.c).  A session with bfd set (BGPPeer failureDetectionMode
+ * BFDIfDirectlyConnected) runs BFD when its peer is on a connected subnet
+ * of an interface that one of the node's BFDConfigurations matches; the
+ * interface table is the daemon's, so the plan carries the patterns, in
+ * BFDConfiguration name order then list order, and plan_bfd_match()
+ * gives the first that matches an interface name.
+ */
+struct plan_bfd {
+	char	*pattern;	/* fnmatch(3) pattern */
+	uint32_t min_rx_us, min_tx_us, idle_tx_us;
+	uint8_t	mult;
+	char	*from;		/* the BFDConfiguration's name */
+};
+
+void	 plan_bfd_compute(const struct config *cfg,
+	    const struct config_node *self, struct plan *pl);
+void	 plan_bfd_free(struct plan *pl);
+const struct plan_bfd *plan_bfd_match(const struct plan *pl,
+	    const char *ifname);
+void	 plan_bfd_print_text(const struct plan *pl, struct buf_wr *out);
+struct json_w;
+void	 plan_bfd_print_json(const struct plan *pl, struct json_w *j);
 
 /* ---- diff, for reload ---- */
 

@@ -77,6 +77,8 @@ text_session_opts(const struct plan_session *s, struct buf_wr *o)
 		OPT("allow local AS %u", s->allow_local_as);
 	if (s->reachable_by.af != 0)
 		OPT("reachable by %s", ip(&s->reachable_by, a));
+	if (s->bfd)
+		OPT("BFD if directly connected");
 	if (s->nfilters > 0) {
 		buf_put_str(o, "    filters");
 		for (size_t i = 0; i < s->nfilters; i++)
@@ -224,6 +226,7 @@ plan_print_text(const struct plan *pl, struct buf_wr *o)
 		    "blackhole only (affinity pending deletion)");
 	}
 	text_policy(pl, o);
+	plan_bfd_print_text(pl, o);
 }
 
 /* ---- JSON ---- */
@@ -281,6 +284,8 @@ j_session(struct json_w *j, const struct plan_session *s)
 	json_obj_begin(j);
 	json_kstr(j, "name", s->name);
 	json_kstr(j, "type", plan_stype_name(s->type));
+	if (s->bfd)
+		json_kbool(j, "bfd_if_directly_connected", true);
 	j_ip(j, "peer_ip", &s->peer_ip);
 	json_kuint(j, "peer_port", s->peer_port);
 	json_kuint(j, "remote_as", s->remote_as);
@@ -507,5 +512,6 @@ plan_print_json(const struct plan *pl, struct buf_wr *o)
 	}
 	json_arr_end(&j);
 	j_policy(&j, pl);
+	plan_bfd_print_json(pl, &j);
 	json_obj_end(&j);
 }

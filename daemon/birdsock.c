@@ -22,6 +22,7 @@
 #include "control.h"
 #include "daemon.h"
 #include "health.h"
+#include "bfd_io.h"
 #include "lib/log.h"
 #include "lib/xalloc.h"
 #include "peer_io.h"
@@ -247,6 +248,25 @@ show_protocols(struct bclient *c, bool all, const char *pat, bool quoted)
 	free(v);
 }
 
+/* ---- show bfd sessions (BIRD 2's proto/bfd layout) ---- */
+
+static void
+bfd_row(void *arg, const char *line)
+{
+	reply(arg, 1020, true, "%s", line);
+}
+
+static void
+show_bfd(struct bclient *c)
+{
+	reply(c, 1020, true, "bfd1:");
+	reply(c, 1020, true, "%-25s %-10s %-10s %-12s  %8s %8s",
+	    "IP address", "Interface", "State", "Since", "Interval",
+	    "Timeout");
+	bfdio_bird_rows(c->bs->d, c->bs->af, bfd_row, c);
+	reply(c, 0, false, "%s", "");
+}
+
 /* ---- show status ---- */
 
 static void
@@ -449,6 +469,9 @@ command(struct bclient *c, char *line)
 	} else if (n >= 2 && kw(w[0], "show") && kw(w[1], "status") &&
 	    n == 2) {
 		show_status(c);
+	} else if (n == 3 && kw(w[0], "show") && kw(w[1], "bfd") &&
+	    kw(w[2], "sessions")) {
+		show_bfd(c);
 	} else if (n >= 2 && kw(w[0], "show") && kw(w[1], "protocols") &&
 	    n <= 4) {
 		bool all = n >= 3 && strcmp(w[2], "all") == 0;

@@ -15,6 +15,7 @@
 
 #include "bgp/aspath.h"
 #include "bgp/attrset.h"
+#include "bfd_io.h"
 #include "bgp/speaker.h"
 #include "ctlauth.h"
 #include "kernel.h"
@@ -347,6 +348,7 @@ status_peer_json(struct daemon *d, struct json_w *j, const struct conn *c)
 	    s->fsm.keepalive : 0);
 	json_kuint(j, "send_hold_seconds", session_send_hold_ms(s) / 1000);
 	json_obj_end(j);
+	bfdio_peer_json(d, c, j);
 	json_kuint(j, "treat_as_withdraw", s->stats.withdraws);
 	json_kuint(j, "attribute_discards", s->stats.discards);
 	json_kbool(j, "end_of_rib_received", st.eor_received);
@@ -380,6 +382,7 @@ control_status_json(struct daemon *d, struct buf_wr *o)
 	json_kuint(&j, "attribute_sets", as.sets);
 	kernel_status_json(d, &j);
 	dswire_status_json(d, &j);
+	bfdio_status_json(d, &j);
 	if (d->ctl != NULL) {
 		json_key(&j, "control");
 		json_obj_begin(&j);

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bfd_io.h"
 #include "birdsock.h"
 #include "bgp/speaker.h"
 #include "config/config.h"
@@ -220,6 +221,7 @@ daemon_apply(struct daemon *d, struct plan *new)
 	d->plan = pl;
 	kernel_apply_plan(d, &old);
 	policy_apply(d, &old);
+	bfdio_apply(d);
 	plan_free(&old);
 	d->reloads++;
 	d->last_reload_wall = time(NULL);
@@ -322,12 +324,14 @@ start(struct daemon *d)
 	peerio_watch_secrets(d);
 	apply_blocks(d, NULL, &d->plan);
 	policy_apply(d, NULL);
+	bfdio_apply(d);
 	return 0;
 }
 
 static void
 stop(struct daemon *d)
 {
+	bfdio_close(d);	/* AdminDown first: the peers keep BGP as it is */
 	while (d->conns != NULL)
 		peerio_conn_free(d->conns, BGP_CEASE_SHUTDOWN, NULL);
 	listen_close(d);

@@ -33,6 +33,7 @@ struct svc;
 struct dswire;
 struct dsenv;
 struct secrets;
+struct bfdio;
 
 struct daemon_opts {
 	const struct dsenv *ds;	/* which datastore */
@@ -79,6 +80,7 @@ struct daemon {
 	struct birdsock *bird4, *bird6;
 	struct metrics *metrics;
 	struct svc *svc;	/* systemd: readiness, watchdog, status */
+	struct bfdio *bfd;	/* BFD (bfd_io.c), NULL until wanted */
 };
 
 int	 daemon_main(const struct daemon_opts *o);

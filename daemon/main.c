@@ -186,7 +186,19 @@ usage(FILE *f)
 	    "  --threshold SECS      health --ready: start-up time during "
 	    "which every\n"
 	    "                        session must be up (default 30)\n"
-	    "  --help, --version\n",
+	    "  --help, --version\n"
+	    "\n"
+	    "BFD (RFC 5880/5881, single hop, IPv4 and IPv6) runs for a "
+	    "BGPPeer with\n"
+	    "failureDetectionMode: BFDIfDirectlyConnected whose peer is on "
+	    "a connected\n"
+	    "subnet of an interface a BFDConfiguration of this node "
+	    "matches; a BFD\n"
+	    "session going down takes its BGP session down at once "
+	    "(Cease/BFD Down).\n"
+	    "Not supported: multi-hop BFD (RFC 5883), echo mode, "
+	    "authentication,\n"
+	    "demand mode.\n",
 	    DEFAULT_CONFIG, DEFAULT_SOCKET, DEFAULT_PROTOCOL,
 	    DEFAULT_MAX_PREFIXES, SECRETS_DEFAULT_DIR);
 }

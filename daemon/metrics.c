@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "bgp/attrset.h"
+#include "bfd_io.h"
 #include "bgp/speaker.h"
 #include "daemon.h"
 #include "fib/fib.h"
@@ -316,6 +317,7 @@ metrics_render(struct daemon *d, struct buf_wr *o)
 	one(o, "bgpd_datastore_in_sync", "gauge", "1 when the running plan "
 	    "comes from a complete read of the datastore", d->plan.node !=
 	    NULL);
+	bfdio_metrics(d, o);
 	one(o, "bgpd_config_reloads_total", "counter", "successful "
 	    "reloads", d->reloads);
 	one(o, "bgpd_config_reload_failures_total", "counter", "reloads "

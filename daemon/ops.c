@@ -69,7 +69,7 @@ op_enable(struct daemon *d, struct conn *c, struct buf_wr *out)
 	log_notice("%s: enabled by the operator", c->name);
 	if (!peerio_conn_start(c)) {
 		buf_printf(out, "ERROR %s stays down: %s\n", c->name,
-		    c->auth_err);
+		    peerio_why_down(c));
 		return;
 	}
 	buf_printf(out, "OK\n%s enabled\n", c->name);
@@ -108,7 +108,7 @@ op_clear(struct daemon *d, struct conn *c, const struct request *r,
 	peerio_conn_stop(c, BGP_CEASE_RESET, NULL);
 	if (!peerio_conn_start(c)) {
 		buf_printf(out, "ERROR %s stays down: %s\n", c->name,
-		    c->auth_err);
+		    peerio_why_down(c));
 		return;
 	}
 	buf_printf(out, "OK\n%s reset (Cease, administrative reset); it "

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "bgp/msg.h"
+#include "bfd_io.h"
 #include "bgp/speaker.h"
 #include "lib/log.h"
 #include "lib/xalloc.h"
@@ -524,7 +525,7 @@ peerio_secrets_refresh(struct daemon *d)
 			session_start(S(c), now);
 			break;
 		case START:
-			if (c->admin_down)
+			if (c->admin_down || bfdio_holds(d, c))
 				continue;
 			log_notice("%s: TCP-MD5 password read: starting the "
 			    "session", c->name);
@@ -601,12 +602,13 @@ peerio_conn_new(struct daemon *d, const struct plan *pl,
 	pc.session.send_hold = d->opts.send_hold;
 	pc.session.hold = d->opts.hold;
 	pc.max_prefixes = d->opts.max_prefixes;
-	/* Never unauthenticated: without its key the session stays down. */
-	pc.idle = c->has_password && !c->key_ok;
+	/* Never unauthenticated: without its key the session stays down;
+	 * nor while its BFD session is down (RFC 5882). */
+	pc.idle = (c->has_password && !c->key_ok) || bfdio_holds(d, c);
 	c->next = d->conns;
 	d->conns = c;
 	c->peer_sp = speaker_peer_add(d->sp, &pc, c, daemon_now());
-	if (pc.idle)
+	if (c->has_password && !c->key_ok)
 		show_auth_err(c);
 	conn_rearm(c);
 	return c;
@@ -655,10 +657,23 @@ peerio_conn_start(struct conn *c)
 		show_auth_err(c);
 		return false;
 	}
+	/* RFC 5882: not while its BFD session is down. */
+	if (bfdio_holds(c->d, c))
+		return false;
 	session_start(S(c), daemon_now());
 	conn_rearm(c);
 	daemon_wake(c->d);
 	return true;
+}
+
+const char *
+peerio_why_down(const struct conn *c)
+{
+	if (c->has_password && !c->key_ok)
+		return c->auth_err;
+	if (bfdio_holds(c->d, c))
+		return "its BFD session is down (RFC 5882)";
+	return "";
 }
 
 struct conn *

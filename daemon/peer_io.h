@@ -66,6 +66,8 @@ void	 peerio_conn_stop(struct conn *c, uint8_t subcode, const char *text);
 bool	 peerio_conn_start(struct conn *c);
 /* Rename/retype in place (a plan UPDATE). */
 void	 peerio_conn_update(struct conn *c, const struct plan_session *s);
+/* Why peerio_conn_start() refused ("" when it did not). */
+const char *peerio_why_down(const struct conn *c);
 struct conn *peerio_conn_find(struct daemon *d, const struct ip_addr *peer,
 	    uint16_t port);
 

@@ -8,6 +8,7 @@
 #include "bgp/adjout.h"
 #include "bgp/aspath.h"
 #include "bgp/attrset.h"
+#include "bfd_io.h"
 #include "bgp/speaker.h"
 #include "daemon.h"
 #include "kernel.h"
@@ -168,6 +169,7 @@ peer_text(struct daemon *d, struct conn *c, struct buf_wr *o)
 		    st.gr_deadline - now : 0) / 1000);
 	buf_printf(o, "\n  llgr           peer's long-lived stale time %us, "
 	    "we offer %us\n", st.llgr_time, s->conf.llgr_time);
+	bfdio_peer_text(d, c, o);
 	buf_printf(o, "  prefixes       received %zu, accepted %zu, "
 	    "advertised %zu, looped %llu, filtered %llu\n",
 	    st.received, st.received, st.advertised,
@@ -321,6 +323,7 @@ peer_json(struct daemon *d, struct conn *c, struct buf_wr *o)
 	json_kbool(&j, "end_of_rib_received", st.eor_received);
 	json_kbool(&j, "end_of_rib_sent", st.eor_sent);
 	json_kstr(&j, "last_error", s->last_error[0] ? s->last_error : NULL);
+	bfdio_peer_json(d, c, &j);
 	json_obj_end(&j);
 	buf_put_str(o, "\n");
 }

@@ -17,6 +17,7 @@ static const struct {
 	[DSKEY_PEER] = { "bgppeers", "BGPPeer" },
 	[DSKEY_POOL] = { "ippools", "IPPool" },
 	[DSKEY_FILTER] = { "bgpfilters", "BGPFilter" },
+	[DSKEY_BFD] = { "bfdconfigurations", "BFDConfiguration" },
 	[DSKEY_AFFINITY] = { NULL, "BlockAffinity" },
 };
 

@@ -19,6 +19,7 @@ enum dskey_kind {
 	DSKEY_PEER,
 	DSKEY_POOL,
 	DSKEY_FILTER,
+	DSKEY_BFD,		/* Calico Enterprise's BFDConfiguration */
 	DSKEY_AFFINITY,
 	DSKEY_NKINDS,
 };

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.." || exit 1
 bad=0
 report() { echo "layering: $1"; bad=1; }
 SRCS="lib/*.[ch] bgp/*.[ch] fib/*.[ch] config/*.[ch] datastore/*.[ch] \
-    daemon/*.[ch]"
+    bfd/*.[ch] daemon/*.[ch]"
 
 # check PATTERN ALLOWED_DIRS WHAT
 check() {
@@ -24,10 +24,12 @@ check 'libmnl/|linux/rtnetlink\.h|linux/netlink\.h' 'fib' \
     'netlink outside fib/'
 check 'yaml\.h' 'config' 'libyaml outside config/'
 check 'check\.h' 'tests' 'check outside tests/'
+check 'pthread\.h' 'bfd' 'threads outside bfd/ (its transport thread)'
 # datastore/ sits above config/ (it decodes resources through it) and
-# below daemon/; nothing but daemon/ includes it.
-for d in lib bgp fib config datastore; do
-	for o in lib bgp fib config datastore daemon; do
+# below daemon/; nothing but daemon/ includes it.  bfd/ uses lib/ only
+# and only daemon/ includes it.
+for d in lib bgp fib config datastore bfd; do
+	for o in lib bgp fib config datastore bfd daemon; do
 		[ "$d" = "$o" ] && continue
 		[ "$o" = lib ] && continue
 		[ "$d" = datastore ] && [ "$o" = config ] && continue

@@ -46,6 +46,9 @@ START_TEST(test_prefixes)
 	    "/calico/resources/v3/projectcalico.org/bgpfilters/");
 	ck_assert_str_eq(px.v[DSKEY_AFFINITY], "/calico/ipam/v2/host/node-1/");
 	ck_assert_str_eq(dskey_kind_name(DSKEY_FILTER), "BGPFilter");
+	ck_assert_str_eq(px.v[DSKEY_BFD],
+	    "/calico/resources/v3/projectcalico.org/bfdconfigurations/");
+	ck_assert_str_eq(dskey_kind_name(DSKEY_BFD), "BFDConfiguration");
 }
 END_TEST
 
@@ -61,6 +64,10 @@ START_TEST(test_classify)
 	ck_assert_int_eq(parse("/calico/resources/v3/projectcalico.org/"
 	    "bgpconfigurations/node.node-1", &ki, &why), 0);
 	ck_assert_str_eq(ki.name, "node.node-1");
+	ck_assert_int_eq(parse("/calico/resources/v3/projectcalico.org/"
+	    "bfdconfigurations/rack-a", &ki, &why), 0);
+	ck_assert_int_eq(ki.kind, DSKEY_BFD);
+	ck_assert_str_eq(ki.name, "rack-a");
 	ck_assert_int_eq(parse("/calico/ipam/v2/host/node-1/ipv4/block/"
 	    "10.244.1.0-26", &ki, &why), 0);
 	ck_assert_int_eq(ki.kind, DSKEY_AFFINITY);

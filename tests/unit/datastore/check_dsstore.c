@@ -219,6 +219,39 @@ START_TEST(test_bad_values_located_rest_kept)
 }
 END_TEST
 
+/* Calico Enterprise's BFDConfiguration under its own prefix, as the
+ * JSON Kubernetes writes (durations as strings); a bad one is skipped
+ * with its key. */
+START_TEST(test_bfd_from_etcd)
+{
+	put(RES "nodes/n1", NODE("n1", "198.51.100.1/24"));
+	put(RES "bgppeers/tor", PEER("tor", "\"peerIP\":\"198.51.100.254\","
+	    "\"asNumber\":64513,\"failureDetectionMode\":"
+	    "\"BFDIfDirectlyConnected\""));
+	put(RES "bfdconfigurations/rack-a", "{\"kind\":\"BFDConfiguration\","
+	    "\"apiVersion\":\"projectcalico.org/v3\",\"metadata\":{\"name\":"
+	    "\"rack-a\"},\"spec\":{\"nodeSelector\":\"all()\",\"interfaces\":"
+	    "[{\"matchPattern\":\"eth*\",\"minimumRecvInterval\":\"100ms\","
+	    "\"minimumSendInterval\":\"100ms\",\"idleSendInterval\":\"1m0s\","
+	    "\"multiplier\":3}]}}");
+	put(RES "bfdconfigurations/bad", "{\"kind\":\"BFDConfiguration\","
+	    "\"apiVersion\":\"projectcalico.org/v3\",\"metadata\":{\"name\":"
+	    "\"bad\"},\"spec\":{\"interfaces\":[{\"matchPattern\":\"*\","
+	    "\"minimumRecvInterval\":\"ten\"}]}}");
+	ck_assert_uint_eq(build(), 1);
+	ck_assert_uint_eq(cfg.nbfds, 1);
+	ck_assert_str_eq(cfg.bfds[0].name, "rack-a");
+	ck_assert_uint_eq(cfg.bfds[0].nifaces, 1);
+	ck_assert_uint_eq(cfg.bfds[0].ifaces[0].min_rx_us, 100000);
+	ck_assert_uint_eq(cfg.bfds[0].ifaces[0].idle_tx_us, 60000000);
+	ck_assert_uint_eq(cfg.bfds[0].ifaces[0].mult, 3);
+	ck_assert(cfg.peers[0].bfd);
+	free(diag("etcd:" RES "bfdconfigurations/bad: error: "
+	    "spec.interfaces[0].minimumRecvInterval: 'ten' is not a "
+	    "duration"));
+}
+END_TEST
+
 START_TEST(test_same_messages_as_yaml)
 {
 	char *y, *e, *path;
@@ -303,6 +336,7 @@ main(void)
 	tcase_add_test(tc, test_relist_sweep);
 	tcase_add_test(tc, test_build_resources);
 	tcase_add_test(tc, test_bad_values_located_rest_kept);
+	tcase_add_test(tc, test_bfd_from_etcd);
 	tcase_add_test(tc, test_same_messages_as_yaml);
 	tcase_add_test(tc, test_plan_from_etcd);
 	tcase_add_test(tc, test_overlapping_pools_unusable);

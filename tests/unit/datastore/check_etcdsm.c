@@ -332,6 +332,7 @@ snapshot(void)
 	answer_range(10, false, pk, pv, 1);		/* bgppeers */
 	answer_empty(10);				/* ippools */
 	answer_empty(10);				/* bgpfilters */
+	answer_empty(10);			/* bfdconfigurations */
 	answer_empty(10);				/* affinities */
 	ck_assert_int_eq(sm.state, ETCDSM_WATCH);
 	created_all();
@@ -484,7 +485,7 @@ START_TEST(test_compaction_relists_what_is_gone)
 	ck_assert_int_eq(sm.state, ETCDSM_LIST);
 	ck_assert_uint_eq(sm.list_mask, (1u << DSKEY_NODE) |
 	    (1u << DSKEY_BGPCONF) | (1u << DSKEY_PEER) |
-	    (1u << DSKEY_AFFINITY));
+	    (1u << DSKEY_BFD) | (1u << DSKEY_AFFINITY));
 	ck_assert_ptr_null(req_str(0, "revision"));
 	/* nodes: n1 is gone while we were away; bgppeers unchanged. */
 	answer_empty(40);
@@ -495,7 +496,8 @@ START_TEST(test_compaction_relists_what_is_gone)
 
 		answer_range(40, false, pk, pv, 1);
 	}
-	answer_empty(40);
+	answer_empty(40);	/* bfdconfigurations */
+	answer_empty(40);	/* affinities */
 	ck_assert_int_eq(fk.what, ETCDSM_REQ_WATCH);
 	ck_assert_uint_eq(dsstore_count(&store), 1);
 	ck_assert_str_eq(watch_str(DSKEY_NODE, "start_revision"), "41");
@@ -520,6 +522,7 @@ START_TEST(test_relist_unchanged_is_quiet)
 	    (const char *const[]){ "{\"peer\":1}" }, 1);
 	answer_empty(50);			/* ippools */
 	answer_empty(50);			/* bgpfilters */
+	answer_empty(50);			/* bfdconfigurations */
 	answer_empty(50);			/* affinities */
 	created_all();
 	run_until(now + 1000);
@@ -661,7 +664,7 @@ START_TEST(test_idle_restarts_only_the_silent_stream)
 	for (int k = 0; k < ETCDSM_NSTREAMS; k++)
 		ck_assert_int_eq(fk.wreqs[k], k == DSKEY_AFFINITY ? 2 : 1);
 	ck_assert_str_eq(watch_str(DSKEY_AFFINITY, "start_revision"), "11");
-	ck_assert_str_eq(watch_str(DSKEY_AFFINITY, "watch_id"), "6");
+	ck_assert_str_eq(watch_str(DSKEY_AFFINITY, "watch_id"), "7");
 	ck_assert(etcdsm_in_sync(&sm));
 	/* The others went on meanwhile; the new stream works. */
 	ck_assert_int_eq(sm.rev[DSKEY_NODE], 22);
