@@ -65,7 +65,7 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -I. $(WARN) $(OPT) $(PKG_CFLAGS) \
 	     -MMD -MP $(CFLAGS)
 ALL_LDFLAGS = $(LDSAN) $(LDFLAGS)
 
-FOLDERS	:= lib bgp fib config datastore bfd daemon
+FOLDERS	:= lib bgp fib config datastore bfd calico daemon
 src_of	= $(sort $(wildcard $(1)/*.c))
 obj_of	= $(patsubst %.c,$(B)/%.o,$(call src_of,$(1)))
 
@@ -75,6 +75,7 @@ FIB_A	:= $(B)/libfib.a
 CONFIG_A := $(B)/libconfig.a
 DATASTORE_A := $(B)/libdatastore.a
 BFD_A	:= $(B)/libbfd.a
+CALICO_A := $(B)/libcalico.a
 TESTUTIL_A := $(B)/libtestutil.a
 
 # What a unit test of each folder may link: its folder, lib/ and the one
@@ -89,6 +90,9 @@ LINK_datastore := $(DATASTORE_A) $(CONFIG_A) $(LIB_A) -lyaml -ljansson \
 	    -levent
 # bfd/: lib/ and libc (its transport thread: -pthread).
 LINK_bfd := $(BFD_A) $(LIB_A) -pthread
+# calico/: Calico's route semantics over the plan and the bgp/ and fib/
+# types (it calls bgp/ and config/, and only names fib/'s types).
+LINK_calico := $(CALICO_A) $(CONFIG_A) $(BGP_A) $(LIB_A) -lyaml
 
 DAEMON_OBJ := $(call obj_of,daemon)
 # daemon/'s pure modules (libc and lib/ only), for their unit tests.
@@ -122,16 +126,17 @@ $(FIB_A): $(call obj_of,fib)
 $(CONFIG_A): $(call obj_of,config)
 $(DATASTORE_A): $(call obj_of,datastore)
 $(BFD_A): $(call obj_of,bfd)
+$(CALICO_A): $(call obj_of,calico)
 $(TESTUTIL_A): $(TESTUTIL_OBJ)
 $(B)/lib%.a:
 	@mkdir -p $(dir $@)
 	rm -f $@
 	ar rcs $@ $^
 
-$(BGPD): $(DAEMON_OBJ) $(DATASTORE_A) $(CONFIG_A) $(FIB_A) $(BGP_A) \
-    $(BFD_A) $(LIB_A)
-	$(CC) $(ALL_LDFLAGS) -o $@ $(DAEMON_OBJ) $(DATASTORE_A) $(CONFIG_A) \
-	    $(FIB_A) $(BGP_A) $(BFD_A) $(LIB_A) \
+$(BGPD): $(DAEMON_OBJ) $(CALICO_A) $(DATASTORE_A) $(CONFIG_A) $(FIB_A) \
+    $(BGP_A) $(BFD_A) $(LIB_A)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(DAEMON_OBJ) $(CALICO_A) $(DATASTORE_A) \
+	    $(CONFIG_A) $(FIB_A) $(BGP_A) $(BFD_A) $(LIB_A) \
 	    $(shell pkg-config --libs $(LINK_PKGS) 2>/dev/null) -pthread
 
 $(B)/datastore/tlslib.o: ALL_CFLAGS += \

@@ -18,7 +18,7 @@
 #include "kernel.h"
 #include "lib/xalloc.h"
 #include "peer_io.h"
-#include "policy.h"
+#include "calico/peerpol.h"
 
 #define STEP		64	/* buckets (about entries) per walk step */
 #define PART_VISITS	4096	/* entries looked at per part, at most */
@@ -147,7 +147,7 @@ reachable_by(const struct plan *pl, const struct ip_prefix *p)
 static bool
 block_blackhole(const struct plan *pl, const struct ip_prefix *p)
 {
-	const struct plan_block *b = policy_own_block(pl, p, true);
+	const struct plan_block *b = peerpol_own_block(pl, p, true);
 
 	return b != NULL && b->blackhole;
 }

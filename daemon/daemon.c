@@ -26,6 +26,7 @@
 #include "lib/monotime.h"
 #include "metrics.h"
 #include "peer_io.h"
+#include "calico/peerpol.h"
 #include "policy.h"
 #include "privdrop.h"
 #include "sdnotify.h"
@@ -123,10 +124,10 @@ apply_blocks(struct daemon *d, const struct plan *old,
 		 * LOCAL_PREF follows it. */
 		if (b->aggregate && (old == NULL ||
 		    !block_announced(old, &b->cidr) ||
-		    policy_local_lp(old, &b->cidr, 0) !=
-		    policy_local_lp(new, &b->cidr, 0)))
+		    peerpol_local_lp(old, &b->cidr, 0) !=
+		    peerpol_local_lp(new, &b->cidr, 0)))
 			speaker_originate_lp(d->sp, &b->cidr,
-			    policy_local_lp(new, &b->cidr, 0));
+			    peerpol_local_lp(new, &b->cidr, 0));
 	}
 }
 

@@ -26,7 +26,7 @@ struct conn;
 struct listener;
 struct control;
 struct kernel;
-struct policy;
+struct peerpol;
 struct birdsock;
 struct metrics;
 struct svc;
@@ -64,7 +64,7 @@ struct daemon {
 	struct listener *listeners;
 	struct control *ctl;
 	struct kernel *kern;	/* NULL with --no-kernel */
-	struct policy *pol;
+	struct peerpol *pol;	/* Calico's policy toward peers */
 	struct dswire *dsw;
 	struct secrets *secrets;	/* NULL: no inotify */
 	struct event *sig_term, *sig_int, *sig_hup, *work;

@@ -5,7 +5,6 @@
 
 #include <errno.h>
 #include <event2/event.h>
-#include <fnmatch.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,7 +22,8 @@
 #include "lib/json.h"
 #include "lib/log.h"
 #include "lib/xalloc.h"
-#include "policy.h"
+#include "calico/kernpol.h"
+#include "calico/peerpol.h"
 
 #define READY_DEADLINE_MS	(30 * 1000)
 #define SYNC_WAIT_MS		(20 * 1000)	/* the first read, at most */
@@ -59,93 +59,6 @@ static bool
 local_eq(const void *e, const void *k)
 {
 	return addr_pfx_eq(&((const struct local *)e)->pfx, k);
-}
-
-/* ---- policy ---- */
-
-static bool
-is_self(const struct plan *pl, const struct ip_addr *a)
-{
-	return (pl->addr_v4.addr.af != 0 && addr_eq(&pl->addr_v4.addr, a)) ||
-	    (pl->addr_v6.addr.af != 0 && addr_eq(&pl->addr_v6.addr, a));
-}
-
-/* CALICO.md 5.3 for one learned prefix: the kernel route, or false. */
-static bool
-policy(const struct plan *pl, const struct rib_entry *e,
-    struct fib_route *out)
-{
-	struct ip_prefix pfx;
-	const struct ip_prefix *p = &pfx;
-	const struct plan_pool *pool;
-	const struct rib_path *q;
-	bool tunnel = false, cross = false;
-	unsigned k = 0;
-	uint32_t lp;
-
-	rib_entry_prefix(e, &pfx);
-	memset(out, 0, sizeof(*out));
-	out->pfx = *p;
-	out->type = FIB_UNICAST;
-	if (rib_best(e) == NULL || speaker_path_peer(rib_best(e)) == NULL)
-		return false;	/* nothing, or our own origination */
-	if (plan_in_service_range(pl, p))
-		return false;
-	/* CALICO.md 5.6: the metric is the route's priority, 2^31 - 1
-	 * minus its LOCAL_PREF (100 for one learned over eBGP): 1024 for a
-	 * Calico node's normal route, lower for an elevated one.  The ECMP
-	 * set shares its LOCAL_PREF (decide.c step 1). */
-	lp = policy_route_lp(rib_best(e)->attrs);
-	out->metric = lp < PLAN_PRIO_BASE ? PLAN_PRIO_BASE - lp : 1;
-	pool = plan_pool_of(pl, p);
-	if (pool != NULL) {
-		if (pool->kernel == PLAN_KERNEL_FELIX)
-			return false;
-		tunnel = pool->kernel == PLAN_KERNEL_TUNNEL;
-		cross = pool->kernel == PLAN_KERNEL_CROSS_SUBNET;
-	}
-	for (q = rib_best(e); q != NULL && k < (e->necmp ? e->necmp : 1) &&
-	    out->nnh < FIB_MAX_NH; q = q->next, k++) {
-		const struct ip_addr *gw = &q->attrs->nexthop;
-		struct fib_nh *nh;
-		bool tun = tunnel;
-
-		if (gw->af != p->addr.af || is_self(pl, gw))
-			continue;
-		if (cross) {
-			struct ip_prefix net = pl->addr_v4;
-
-			addr_pfx_mask(&net);
-			tun = net.addr.af == 0 ||
-			    !addr_pfx_contains_addr(&net, gw);
-		}
-		nh = &out->nh[out->nnh++];
-		nh->gw = *gw;
-		if (tun) {
-			strcpy(nh->dev, "tunl0");
-			nh->onlink = true;
-		}
-	}
-	return out->nnh > 0;
-}
-
-/* ---- routes ---- */
-
-/* BGPPeer reachableBy: the peer's address via that gateway (a static
- * route, as confd renders it for BIRD). */
-static bool
-reachable_route(const struct plan *pl, size_t i, struct fib_route *r)
-{
-	const struct plan_session *s = &pl->sessions[i];
-
-	if (s->reachable_by.af == 0 || s->reachable_by.af != s->peer_ip.af)
-		return false;
-	memset(r, 0, sizeof(*r));
-	r->type = FIB_UNICAST;
-	addr_pfx_host(&r->pfx, &s->peer_ip);
-	r->nnh = 1;
-	r->nh[0].gw = s->reachable_by;
-	return true;
 }
 
 /* ---- fib's slots in the RIB's entries ---- */
@@ -184,7 +97,7 @@ own_prefix(void *arg, const struct fib_slot *s, struct ip_prefix *p)
 
 /* What the kernel should have for an entry's prefix: our own block's
  * blackhole, a reachableBy static route, or the best route as
- * policy() makes it. */
+ * kernpol_learned() makes it. */
 static bool
 own_want(void *arg, const struct fib_slot *s, struct fib_route *r)
 {
@@ -195,7 +108,7 @@ own_want(void *arg, const struct fib_slot *s, struct fib_route *r)
 	struct ip_prefix p;
 
 	rib_entry_prefix(e, &p);
-	b = policy_own_block(pl, &p, true);
+	b = peerpol_own_block(pl, &p, true);
 	if (b != NULL && b->blackhole) {
 		memset(r, 0, sizeof(*r));
 		r->pfx = p;
@@ -203,9 +116,10 @@ own_want(void *arg, const struct fib_slot *s, struct fib_route *r)
 		return true;
 	}
 	for (size_t i = 0; k->nreachable > 0 && i < pl->nsessions; i++)
-		if (reachable_route(pl, i, r) && addr_pfx_eq(&r->pfx, &p))
+		if (kernpol_reachable(&pl->sessions[i], r) &&
+		    addr_pfx_eq(&r->pfx, &p))
 			return true;
-	return policy(pl, e, r);
+	return kernpol_learned(pl, e, r);
 }
 
 static void
@@ -251,16 +165,16 @@ statics(struct kernel *k, const struct plan *old)
 
 	k->nreachable = 0;
 	for (size_t i = 0; i < pl->nsessions; i++)
-		if (reachable_route(pl, i, &r))
+		if (kernpol_reachable(&pl->sessions[i], &r))
 			k->nreachable++;
 	for (size_t i = 0; old != NULL && i < old->nblocks; i++)
 		if (old->blocks[i].blackhole)
 			touch(k, &old->blocks[i].cidr);
 	for (size_t i = 0; old != NULL && i < old->nsessions; i++)
-		if (reachable_route(old, i, &r))
+		if (kernpol_reachable(&old->sessions[i], &r))
 			touch(k, &r.pfx);
 	for (size_t i = 0; i < pl->nsessions; i++)
-		if (reachable_route(pl, i, &r))
+		if (kernpol_reachable(&pl->sessions[i], &r))
 			touch(k, &r.pfx);
 	for (size_t i = 0; i < pl->nblocks; i++)
 		if (pl->blocks[i].blackhole)
@@ -269,46 +183,12 @@ statics(struct kernel *k, const struct plan *old)
 
 /* ---- local prefixes ---- */
 
-static bool
-ignored_dev(const struct plan *pl, const char *dev)
-{
-	if (strncmp(dev, "cali", 4) == 0 || strncmp(dev, "kube-ipvs", 9) == 0)
-		return true;
-	for (size_t i = 0; i < pl->nignored_ifaces; i++)
-		if (fnmatch(pl->ignored_ifaces[i], dev, 0) == 0)
-			return true;
-	return false;
-}
-
-/* CALICO.md 5.1 steps 1, 5 and 8 for a prefix of this host, whose
- * kernel route has metric (0: none).  A route inside an aggregated
- * block is the block's, unless its metric is below the normal route
- * priority (a live-migrated workload's: confd's calico_aggr lets it
- * through). */
-static bool
-exportable(const struct plan *pl, const struct ip_prefix *p,
-    uint32_t metric)
-{
-	const struct plan_pool *pool = plan_pool_of(pl, p);
-	const struct plan_block *b = policy_own_block(pl, p, false);
-
-	if (pool == NULL || pool->disable_bgp_export)
-		return false;
-	if (b != NULL && addr_pfx_eq(&b->cidr, p))
-		return false;	/* the block itself is originated */
-	if (b != NULL && b->aggregate && (metric == 0 ||
-	    metric >= policy_normal_priority(pl, p->addr.af)))
-		return false;	/* the block's aggregate covers it */
-	return true;
-}
-
 static void
 local_eval(struct kernel *k, struct local *l)
 {
-	uint32_t metric = l->nroutes > 0 ? l->metric : 0;
-	bool want = (l->nroutes + l->naddrs) > 0 &&
-	    exportable(&k->d->plan, &l->pfx, metric);
-	uint32_t lp = policy_local_lp(&k->d->plan, &l->pfx, metric);
+	uint32_t metric = l->nroutes > 0 ? l->metric : 0, lp;
+	bool want = kernpol_originate(&k->d->plan, &l->pfx, metric, &lp) &&
+	    (l->nroutes + l->naddrs) > 0;
 	char p[ADDR_PFX_STRLEN];
 
 	if (want == l->originated && (!want || lp == l->lp))
@@ -333,7 +213,8 @@ on_local(void *arg, const struct fib_local *fl, bool add)
 	struct local *l = hash_find(&k->locals, hv, local_eq, &fl->pfx);
 	unsigned *count;
 
-	if (fl->kind == FIB_LOCAL_ADDR && ignored_dev(&k->d->plan, fl->dev))
+	if (fl->kind == FIB_LOCAL_ADDR &&
+	    kernpol_ignored_dev(&k->d->plan, fl->dev))
 		return;
 	if (fl->update) {
 		/* The route's metric (or device) moved. */
