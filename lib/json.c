@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "jescape.h"
 #include "log.h"
 
 void
@@ -89,68 +90,18 @@ json_arr_end(struct json_w *j)
 	json_close(j, ']');
 }
 
-/* Length of the valid UTF-8 sequence at s (max n bytes), or 0. */
-static size_t
-utf8_seq(const unsigned char *s, size_t n)
-{
-	size_t len;
-	uint32_t cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		len = 2, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		len = 3, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		len = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	/* Overlong forms, surrogates and values past U+10FFFF. */
-	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-		return 0;
-	return len;
-}
-
 void
 json_escape(struct buf_wr *out, const char *str, size_t len)
 {
-	const unsigned char *s = (const unsigned char *)str;
-	size_t i = 0;
+	char tmp[256];
+	size_t w;
 
-	while (i < len) {
-		unsigned char c = s[i];
-		size_t n;
+	while (len > 0) {
+		size_t used = jescape(tmp, sizeof(tmp), str, len, &w);
 
-		switch (c) {
-		case '"': buf_put_str(out, "\\\""); i++; continue;
-		case '\\': buf_put_str(out, "\\\\"); i++; continue;
-		case '\n': buf_put_str(out, "\\n"); i++; continue;
-		case '\r': buf_put_str(out, "\\r"); i++; continue;
-		case '\t': buf_put_str(out, "\\t"); i++; continue;
-		default: break;
-		}
-		if (c < 0x20 || c == 0x7f) {
-			buf_printf(out, "\\u%04x", c);
-			i++;
-			continue;
-		}
-		n = utf8_seq(s + i, len - i);
-		if (n == 0) {
-			buf_put_str(out, "\\ufffd");
-			i++;
-			continue;
-		}
-		buf_put_bytes(out, s + i, n);
-		i += n;
+		buf_put_bytes(out, tmp, w);
+		str += used;
+		len -= used;
 	}
 }
 

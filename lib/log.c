@@ -12,8 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "json.h"
+#include "jescape.h"
 
 #define LOG_LINE_MAX	2048
 
@@ -132,20 +131,18 @@ log_emit(enum log_level level, const char *msg)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	if (log_json) {
-		struct buf_wr w;
+		/* A line is at most LOG_LINE_MAX octets: its escape fits. */
+		static char ident[64 * JESCAPE_MAX + 1];
+		static char text[LOG_LINE_MAX * JESCAPE_MAX + 1];
+		size_t n;
 
 		gmtime_r(&ts.tv_sec, &tm);
 		strftime(tbuf, sizeof(tbuf), "%Y-%m-%dT%H:%M:%S", &tm);
-		buf_wr_init(&w, 0);
-		buf_printf(&w, "{\"time\":\"%s.%03ldZ\",\"level\":\"%s\","
-		    "\"ident\":\"", tbuf, ts.tv_nsec / 1000000,
-		    level_names[level]);
-		json_escape(&w, log_ident, strlen(log_ident));
-		buf_put_str(&w, "\",\"msg\":\"");
-		json_escape(&w, msg, strlen(msg));
-		buf_put_str(&w, "\"}\n");
-		fwrite(w.data, 1, w.len, stderr);
-		buf_wr_free(&w);
+		jescape(ident, sizeof(ident), log_ident, strlen(log_ident), &n);
+		jescape(text, sizeof(text), msg, strlen(msg), &n);
+		fprintf(stderr, "{\"time\":\"%s.%03ldZ\",\"level\":\"%s\","
+		    "\"ident\":\"%s\",\"msg\":\"%s\"}\n", tbuf,
+		    ts.tv_nsec / 1000000, level_names[level], ident, text);
 		return;
 	}
 	if (log_journal) {

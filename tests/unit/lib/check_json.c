@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/jescape.h"
 #include "lib/json.h"
 #include "lib/sha256.h"
 #include "tests/unit/util/testutil.h"
@@ -73,6 +74,39 @@ START_TEST(test_escape)
 }
 END_TEST
 
+/* The escaping core alone: a small buffer is filled with whole escapes
+ * and whole characters only, and what is left comes next; a long input
+ * through json_escape's 256-octet steps gives the same text. */
+START_TEST(test_jescape_bounds)
+{
+	const char in[] = "\xc3\xa9\"\x01x";
+	char out[16], big[8192];
+	const char *s;
+	size_t w, used;
+	struct buf_wr b;
+
+	used = jescape(out, 3, in, strlen(in), &w);
+	ck_assert_uint_eq(used, 2);		/* the whole e-acute */
+	ck_assert_str_eq(out, "\xc3\xa9");
+	used += jescape(out, 4, in + used, strlen(in) - used, &w);
+	ck_assert_str_eq(out, "\\\"");	/* the quote, not the \u0001 */
+	used += jescape(out, 7, in + used, strlen(in) - used, &w);
+	ck_assert_str_eq(out, "\\u0001");
+	ck_assert_uint_eq(used, strlen(in) - 1);
+	ck_assert_uint_eq(jescape(out, 1, "x", 1, &w), 0);
+	ck_assert_str_eq(out, "");
+	memset(big, '"', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	buf_wr_init(&b, 0);
+	json_escape(&b, big, strlen(big));
+	s = buf_str(&b);
+	ck_assert_uint_eq(strlen(s), 2 * (sizeof(big) - 1));
+	for (size_t i = 0; i < strlen(s); i += 2)
+		ck_assert(s[i] == '\\' && s[i + 1] == '"');
+	buf_wr_free(&b);
+}
+END_TEST
+
 static void
 hex32(const uint8_t d[32], char out[65])
 {
@@ -118,6 +152,7 @@ main(void)
 	tcase_add_test(tc, test_compact);
 	tcase_add_test(tc, test_pretty);
 	tcase_add_test(tc, test_escape);
+	tcase_add_test(tc, test_jescape_bounds);
 	tcase_add_test(tc, test_sha256);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
