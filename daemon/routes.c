@@ -28,32 +28,6 @@ struct routes_stream {
 };
 
 static void
-communities_text(const struct attrset *s, struct buf_wr *o, bool large)
-{
-	const uint8_t *c = large ? attrset_large_communities(s) :
-	    attrset_communities(s);
-	size_t n = large ? s->nlarge_communities : s->ncommunities;
-
-	for (size_t i = 0; i < n; i++) {
-		if (large) {
-			const uint8_t *x = c + 12 * i;
-
-			buf_printf(o, "%s%u:%u:%u", i ? " " : "",
-			    (unsigned)(x[0] << 24 | x[1] << 16 | x[2] << 8 |
-			    x[3]), (unsigned)(x[4] << 24 | x[5] << 16 |
-			    x[6] << 8 | x[7]), (unsigned)(x[8] << 24 |
-			    x[9] << 16 | x[10] << 8 | x[11]));
-		} else {
-			const uint8_t *x = c + 4 * i;
-
-			buf_printf(o, "%s%u:%u", i ? " " : "",
-			    (unsigned)(x[0] << 8 | x[1]),
-			    (unsigned)(x[2] << 8 | x[3]));
-		}
-	}
-}
-
-static void
 route_text(struct routes_stream *rs, const struct rib_entry *e)
 {
 	struct buf_wr *o = rs->o;
@@ -85,11 +59,11 @@ route_text(struct routes_stream *rs, const struct rib_entry *e)
 			buf_printf(o, ", MED %u", s->med);
 		if (s->ncommunities > 0) {
 			buf_put_str(o, ", communities ");
-			communities_text(s, o, false);
+			show_communities_text(s, o, false);
 		}
 		if (s->nlarge_communities > 0) {
 			buf_put_str(o, ", large communities ");
-			communities_text(s, o, true);
+			show_communities_text(s, o, true);
 		}
 		if (show_path_id(q))
 			buf_printf(o, ", path id %u", q->path_id);
@@ -101,10 +75,8 @@ static void
 route_path_json(struct json_w *j, const struct rib_entry *e,
     const struct rib_path *q, unsigned k)
 {
-	const struct attrset *s = q->attrs;
 	const struct speaker_peer *sp = speaker_path_peer(q);
-	char a[ADDR_STRLEN], path[1024];
-	struct buf_wr cb;
+	char a[ADDR_STRLEN];
 
 	json_obj_begin(j);
 	json_kstr(j, "peer", show_path_source(q));
@@ -115,59 +87,8 @@ route_path_json(struct json_w *j, const struct rib_entry *e,
 		json_str(j, addr_fmt(&speaker_peer_conf(sp)->session.peer, a,
 		    sizeof(a)));
 	/* RFC 7911: the peer's name for the path, if it gives one. */
-	json_key(j, "path_id");
-	if (show_path_id(q))
-		json_uint(j, q->path_id);
-	else
-		json_null(j);
-	json_key(j, "next_hop");
-	if (s->nexthop.af == 0)
-		json_null(j);
-	else
-		json_str(j, addr_fmt(&s->nexthop, a, sizeof(a)));
-	json_kstr(j, "as_path", aspath_format(attrset_aspath(s),
-	    s->aspath_len, path, sizeof(path)));
-	json_kstr(j, "origin", show_origin(s->origin));
-	json_key(j, "local_pref");
-	if (s->present & ATTR_P_LOCAL_PREF)
-		json_uint(j, s->local_pref);
-	else
-		json_null(j);
-	json_key(j, "med");
-	if (s->present & ATTR_P_MED)
-		json_uint(j, s->med);
-	else
-		json_null(j);
-	for (int large = 0; large < 2; large++) {
-		json_key(j, large ? "large_communities" : "communities");
-		json_arr_begin(j);
-		buf_wr_init(&cb, 0);
-		communities_text(s, &cb, large);
-		for (char *tok = strtok((char *)buf_str(&cb), " "); tok;
-		    tok = strtok(NULL, " "))
-			json_str(j, tok);
-		buf_wr_free(&cb);
-		json_arr_end(j);
-	}
-	json_key(j, "originator_id");
-	if (s->present & ATTR_P_ORIGINATOR_ID) {
-		struct ip_addr id;
-
-		addr_from_v4(&id, s->originator_id);
-		json_str(j, addr_fmt(&id, a, sizeof(a)));
-	} else {
-		json_null(j);
-	}
-	json_key(j, "cluster_list");
-	json_arr_begin(j);
-	for (size_t i = 0; i < s->ncluster; i++) {
-		const uint8_t *c = attrset_cluster_list(s) + 4 * i;
-		struct ip_addr id;
-
-		addr_from_bytes(&id, AF_INET, c);
-		json_str(j, addr_fmt(&id, a, sizeof(a)));
-	}
-	json_arr_end(j);
+	show_attrs_json(j, q->attrs, show_path_id(q) ? (int64_t)q->path_id :
+	    -1);
 	json_kbool(j, "best", k == 0);
 	json_kbool(j, "ecmp", k < e->necmp);
 	json_obj_end(j);

@@ -367,6 +367,93 @@ show_path_id(const struct rib_path *p)
 	return c->addpath_v4 || c->addpath_v6;
 }
 
+void
+show_communities_text(const struct attrset *s, struct buf_wr *o, bool large)
+{
+	const uint8_t *c = large ? attrset_large_communities(s) :
+	    attrset_communities(s);
+	size_t n = large ? s->nlarge_communities : s->ncommunities;
+
+	for (size_t i = 0; i < n; i++) {
+		if (large) {
+			const uint8_t *x = c + 12 * i;
+
+			buf_printf(o, "%s%u:%u:%u", i ? " " : "",
+			    (unsigned)(x[0] << 24 | x[1] << 16 | x[2] << 8 |
+			    x[3]), (unsigned)(x[4] << 24 | x[5] << 16 |
+			    x[6] << 8 | x[7]), (unsigned)(x[8] << 24 |
+			    x[9] << 16 | x[10] << 8 | x[11]));
+		} else {
+			const uint8_t *x = c + 4 * i;
+
+			buf_printf(o, "%s%u:%u", i ? " " : "",
+			    (unsigned)(x[0] << 8 | x[1]),
+			    (unsigned)(x[2] << 8 | x[3]));
+		}
+	}
+}
+
+void
+show_attrs_json(struct json_w *j, const struct attrset *s, int64_t id)
+{
+	char a[ADDR_STRLEN], path[1024];
+	struct buf_wr cb;
+
+	json_key(j, "next_hop");
+	if (s->nexthop.af == 0)
+		json_null(j);
+	else
+		json_str(j, addr_fmt(&s->nexthop, a, sizeof(a)));
+	json_key(j, "path_id");
+	if (id >= 0)
+		json_uint(j, (uint64_t)id);
+	else
+		json_null(j);
+	json_kstr(j, "as_path", aspath_format(attrset_aspath(s),
+	    s->aspath_len, path, sizeof(path)));
+	json_kstr(j, "origin", show_origin(s->origin));
+	json_key(j, "local_pref");
+	if (s->present & ATTR_P_LOCAL_PREF)
+		json_uint(j, s->local_pref);
+	else
+		json_null(j);
+	json_key(j, "med");
+	if (s->present & ATTR_P_MED)
+		json_uint(j, s->med);
+	else
+		json_null(j);
+	for (int large = 0; large < 2; large++) {
+		json_key(j, large ? "large_communities" : "communities");
+		json_arr_begin(j);
+		buf_wr_init(&cb, 0);
+		show_communities_text(s, &cb, large);
+		for (char *tok = strtok((char *)buf_str(&cb), " "); tok;
+		    tok = strtok(NULL, " "))
+			json_str(j, tok);
+		buf_wr_free(&cb);
+		json_arr_end(j);
+	}
+	json_key(j, "originator_id");
+	if (s->present & ATTR_P_ORIGINATOR_ID) {
+		struct ip_addr oid;
+
+		addr_from_v4(&oid, s->originator_id);
+		json_str(j, addr_fmt(&oid, a, sizeof(a)));
+	} else {
+		json_null(j);
+	}
+	json_key(j, "cluster_list");
+	json_arr_begin(j);
+	for (size_t i = 0; i < s->ncluster; i++) {
+		struct ip_addr cid;
+
+		addr_from_bytes(&cid, AF_INET, attrset_cluster_list(s) +
+		    4 * i);
+		json_str(j, addr_fmt(&cid, a, sizeof(a)));
+	}
+	json_arr_end(j);
+}
+
 /* One path (or an Adj-RIB-Out set), text or JSON; id: its path id
  * (RFC 7911), or -1. */
 static void
@@ -396,25 +483,8 @@ path_out(const struct ip_prefix *pfx, const struct attrset *s,
 	}
 	json_obj_begin(j);
 	json_kstr(j, "prefix", p);
-	json_kstr(j, "next_hop", s->nexthop.af ? nh : NULL);
 	json_kstr(j, "from", from);
-	json_key(j, "path_id");
-	if (id >= 0)
-		json_uint(j, (uint64_t)id);
-	else
-		json_null(j);
-	json_kstr(j, "as_path", path);
-	json_kstr(j, "origin", show_origin(s->origin));
-	json_key(j, "local_pref");
-	if (s->present & ATTR_P_LOCAL_PREF)
-		json_uint(j, s->local_pref);
-	else
-		json_null(j);
-	json_key(j, "med");
-	if (s->present & ATTR_P_MED)
-		json_uint(j, s->med);
-	else
-		json_null(j);
+	show_attrs_json(j, s, id);
 	json_kbool(j, "best", mark == '*');
 	json_kbool(j, "ecmp", mark == '*' || mark == '=');
 	json_obj_end(j);

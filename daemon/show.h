@@ -13,8 +13,10 @@
 
 #include "lib/buf.h"
 
-struct daemon;
+struct attrset;
 struct conn;
+struct daemon;
+struct json_w;
 
 /* A session by name or peer address (the first one with that address),
  * or NULL. */
@@ -33,6 +35,15 @@ void	 show_caps(const struct msg_caps *c, struct buf_wr *out);
  * session's name, or "local"). */
 struct rib_path;
 const char *show_origin(uint8_t o);
+/* A path's attributes as JSON members (next_hop, path_id, as_path,
+ * origin, local_pref, med, communities, large_communities,
+ * originator_id, cluster_list): the one writer of routes, adj-in and
+ * adj-out.  id: the path id (RFC 7911), or -1. */
+void	 show_attrs_json(struct json_w *j, const struct attrset *s,
+	    int64_t id);
+/* The (large) communities of s as "a:b c:d", space separated. */
+void	 show_communities_text(const struct attrset *s, struct buf_wr *o,
+	    bool large);
 const char *show_path_source(const struct rib_path *p);
 /* Does p's path id say something (not 0, or its peer sends path ids,
  * RFC 7911)? */
