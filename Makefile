@@ -108,7 +108,7 @@ TESTUTIL_OBJ := $(patsubst %.c,$(B)/%.o,$(wildcard tests/unit/util/*.c))
 .PHONY: all check unit golden integration asan deps install clean \
 	uninstall packaging image image-test \
 	golden-update layering demo unit-bins mutation fuzz conformance \
-	replay-bins fuzz-bins
+	replay-bins fuzz-bins cycles
 
 all: $(BGPD)
 
@@ -195,6 +195,11 @@ asan:
 layering:
 	sh tests/layering.sh
 
+# No circle of files inside a folder (read from the objects: who calls
+# whom), beside layering's rules between folders.
+cycles: all
+	python3 tests/cycles.py $(B)
+
 unit: asan
 	sh tests/run-unit.sh build/asan/tests
 	sh tests/fuzz/replay.sh build/asan/tests/fuzz
@@ -229,7 +234,7 @@ golden-update: all
 integration: asan all bench-tools
 	sh tests/integration/run.sh
 
-check: deps layering unit golden conformance packaging integration \
+check: deps layering cycles unit golden conformance packaging integration \
     image-test
 	@echo "make check: all layers passed"
 

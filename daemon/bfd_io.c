@@ -20,6 +20,7 @@
 #include "daemon.h"
 #include "lib/json.h"
 #include "lib/log.h"
+#include "lib/monotime.h"
 #include "lib/xalloc.h"
 #include "peer_io.h"
 
@@ -39,7 +40,7 @@ struct bsess {
 	bool	remote_admin;
 	bool	held;		/* its BGP session is held down */
 	bool	mark;
-	uint64_t since;		/* daemon_now() of the last change */
+	uint64_t since;		/* monotime_ms() of the last change */
 };
 
 struct bfdio {
@@ -51,6 +52,9 @@ struct bfdio {
 	bool	start_failed;	/* logged once */
 	uint64_t holds;		/* BGP sessions taken down by BFD */
 };
+
+/* What a held session says (struct conn's held, peerio_why_down()). */
+#define HELD	"its BFD session is down (RFC 5882)"
 
 static struct bfdio *
 B(const struct daemon *d)
@@ -78,12 +82,13 @@ find_id(const struct bfdio *b, uint64_t id)
 	return NULL;
 }
 
-bool
-bfdio_holds(const struct daemon *d, const struct conn *c)
+const char *
+bfdio_held(const struct daemon *d, const struct ip_addr *peer,
+    uint16_t port)
 {
-	const struct bsess *e = find_peer(B(d), &c->peer, c->port);
+	const struct bsess *e = find_peer(B(d), peer, port);
 
-	return e != NULL && e->held;
+	return e != NULL && e->held ? HELD : NULL;
 }
 
 /* ---- RFC 5882: what BFD does to BGP ---- */
@@ -96,6 +101,8 @@ release(struct daemon *d, struct bsess *e, const char *why)
 	if (!e->held)
 		return;
 	e->held = false;
+	if (c != NULL)
+		c->held = NULL;
 	if (c == NULL || c->admin_down)
 		return;
 	log_notice("%s: %s: starting the BGP session again", c->name, why);
@@ -123,6 +130,7 @@ went_down(struct daemon *d, struct bsess *e)
 	    "(Cease, BFD Down), held down until BFD is Up", c->name,
 	    bfd_diag_name(e->diag, dbuf, sizeof(dbuf)));
 	e->held = true;
+	c->held = HELD;
 	B(d)->holds++;
 	peerio_conn_stop(c, BGP_CEASE_BFD_DOWN, NULL);
 }
@@ -145,7 +153,7 @@ on_events(evutil_socket_t fd, short what, void *arg)
 			e->state = ev[i].state;
 			e->diag = ev[i].diag;
 			e->remote_admin = ev[i].remote_admin;
-			e->since = daemon_now();
+			e->since = monotime_ms();
 			log_notice("%s: BFD %s -> %s%s%s", e->name,
 			    bfd_state_name(ev[i].old_state),
 			    bfd_state_name(ev[i].state),
@@ -309,7 +317,7 @@ want(struct daemon *d, struct conn *c, const char *ifname,
 		e->peer = c->peer;
 		e->port = c->port;
 		e->state = BFD_ST_DOWN;
-		e->since = daemon_now();
+		e->since = monotime_ms();
 	} else if (strcmp(e->ifname, ifname) == 0 && e->ifindex == ifindex &&
 	    addr_eq(&e->local, local) && memcmp(&e->conf, &conf,
 	    sizeof(conf)) == 0) {
@@ -394,6 +402,8 @@ bfdio_apply(struct daemon *d)
 		struct conn *c = peerio_conn_find(d, &b->v[k].peer,
 		    b->v[k].port);
 
+		if (b->v[k].held && c != NULL)
+			c->held = HELD;
 		if (b->v[k].held && c != NULL &&
 		    speaker_peer_session(c->peer_sp)->fsm.running)
 			peerio_conn_stop(c, BGP_CEASE_BFD_DOWN, NULL);

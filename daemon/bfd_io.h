@@ -23,9 +23,11 @@
 #define BGPD_BFD_IO_DAEMON_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 struct daemon;
 struct conn;
+struct ip_addr;
 struct json_w;
 struct buf_wr;
 
@@ -35,8 +37,10 @@ void	 bfdio_apply(struct daemon *d);
 /* Shutdown: AdminDown to every BFD peer (RFC 5882 4.2: they take no
  * action, so graceful restart still works), stop the thread. */
 void	 bfdio_close(struct daemon *d);
-/* True while c's BGP session is held down by its BFD session. */
-bool	 bfdio_holds(const struct daemon *d, const struct conn *c);
+/* Why a session to peer, port must stay down (its BFD session is down,
+ * RFC 5882), or NULL: for a session created anew (a plan change). */
+const char *bfdio_held(const struct daemon *d, const struct ip_addr *peer,
+	    uint16_t port);
 
 /* Status: c's "bfd" member (null without BFD); the node's "bfd". */
 void	 bfdio_peer_json(struct daemon *d, const struct conn *c,

@@ -16,6 +16,7 @@
 #include "daemon.h"
 #include "fib/fib.h"
 #include "kernel.h"
+#include "lib/monotime.h"
 #include "lib/xalloc.h"
 #include "peer_io.h"
 #include "calico/peerpol.h"
@@ -100,7 +101,7 @@ when(struct birdroute *br, uint64_t mono)
 
 	if (w->text[0] != '\0' && w->mono == mono)
 		return w->text;
-	t = daemon_wall(br->d, mono);
+	t = monotime_wall(mono);
 	now = time(NULL);
 	localtime_r(&t, &tm);
 	strftime(w->text, sizeof(w->text), now - t < 20 * 3600 ?

@@ -24,6 +24,7 @@
 #include "health.h"
 #include "bfd_io.h"
 #include "lib/log.h"
+#include "lib/monotime.h"
 #include "lib/xalloc.h"
 #include "peer_io.h"
 
@@ -148,7 +149,7 @@ static void
 timer_left(const struct session *s, enum timer_id t, unsigned total,
     char *buf, size_t size)
 {
-	uint64_t due = s->fsm.timers.due[t], now = daemon_now();
+	uint64_t due = s->fsm.timers.due[t], now = monotime_ms();
 
 	snprintf(buf, size, "%u/%u", due > now ? (unsigned)((due - now +
 	    999) / 1000) : 0, total);

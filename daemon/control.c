@@ -25,6 +25,7 @@
 #include "lib/xalloc.h"
 #include "ops.h"
 #include "peer_io.h"
+#include "reconf.h"
 #include "routes.h"
 
 #define MAX_CLIENTS	16
@@ -104,7 +105,7 @@ void
 control_since_text(const struct daemon *d, uint64_t mono, char *buf,
     size_t size)
 {
-	time_t t = daemon_wall(d, mono), now = time(NULL);
+	time_t t = monotime_wall(mono), now = time(NULL);
 	struct tm tm;
 
 	localtime_r(&t, &tm);
@@ -251,7 +252,7 @@ control_status_text(struct daemon *d, struct buf_wr *o)
 static void
 rfc3339(const struct daemon *d, uint64_t mono, char *buf, size_t size)
 {
-	time_t t = daemon_wall(d, mono);
+	time_t t = monotime_wall(mono);
 	struct tm tm;
 
 	gmtime_r(&t, &tm);
@@ -293,7 +294,7 @@ status_peer_json(struct daemon *d, struct json_w *j, const struct conn *c)
 	const struct session *s = speaker_peer_session(c->peer_sp);
 	struct speaker_peer_stats st;
 	char a[ADDR_STRLEN], buf[300];
-	uint64_t now = daemon_now();
+	uint64_t now = monotime_ms();
 
 	speaker_peer_stats(c->peer_sp, &st);
 	json_obj_begin(j);
@@ -372,7 +373,8 @@ control_status_json(struct daemon *d, struct buf_wr *o)
 	json_kstr(&j, "node", d->plan.node);
 	json_kstr(&j, "router_id", addr_fmt(&d->plan.router_id, a, sizeof(a)));
 	json_kuint(&j, "as", d->plan.local_as);
-	json_kuint(&j, "uptime_seconds", (daemon_now() - d->start_mono) / 1000);
+	json_kuint(&j, "uptime_seconds",
+	    (monotime_ms() - d->start_mono) / 1000);
 	json_kuint(&j, "reloads", d->reloads);
 	json_kuint(&j, "reload_failures", d->reload_failures);
 	json_kstr(&j, "last_reload_error", d->last_reload_error[0] ?
@@ -538,7 +540,7 @@ respond(struct client *cl)
 		if (!ctlauth_may_change(cl->uid))
 			buf_put_str(&cl->out, "ERROR reload needs root or "
 			    "the daemon's user\n");
-		else if (daemon_reload(d, err, sizeof(err)) != 0)
+		else if (reconf_reload(d, err, sizeof(err)) != 0)
 			buf_printf(&cl->out, "ERROR %s\n", err);
 		else
 			buf_put_str(&cl->out, "OK\nconfiguration reloaded\n");

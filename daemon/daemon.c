@@ -29,22 +29,9 @@
 #include "calico/peerpol.h"
 #include "policy.h"
 #include "privdrop.h"
+#include "reconf.h"
 #include "sdnotify.h"
 #include "secrets.h"
-
-uint64_t
-daemon_now(void)
-{
-	return monotime_ms();
-}
-
-time_t
-daemon_wall(const struct daemon *d, uint64_t mono)
-{
-	uint64_t now = daemon_now();
-
-	return time(NULL) - (time_t)((now > mono ? now - mono : 0) / 1000);
-}
 
 /* Once a large table went away (a peer flushed after its prefix
  * limit, a session down), hand the freed heap back: glibc keeps it
@@ -70,8 +57,8 @@ on_work(evutil_socket_t fd, short what, void *arg)
 	struct daemon *d = arg;
 
 	/* Bounded work per turn: if there is more, come back after I/O. */
-	bool more = speaker_run(d->sp, daemon_now());
-	uint64_t t = speaker_next_timer(d->sp), now = daemon_now();
+	bool more = speaker_run(d->sp, monotime_ms());
+	uint64_t t = speaker_next_timer(d->sp), now = monotime_ms();
 
 	if (kernel_tick(d) || more)
 		event_active(d->work, EV_TIMEOUT, 0);
@@ -88,148 +75,6 @@ on_work(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
-void
-daemon_wake(struct daemon *d)
-{
-	if (d->work != NULL)
-		event_active(d->work, EV_TIMEOUT, 0);
-}
-
-static bool
-block_announced(const struct plan *pl, const struct ip_prefix *p)
-{
-	for (size_t i = 0; i < pl->nblocks; i++) {
-		if (pl->blocks[i].aggregate &&
-		    addr_pfx_eq(&pl->blocks[i].cidr, p))
-			return true;
-	}
-	return false;
-}
-
-/* Originate new blocks, withdraw the ones that went away. */
-static void
-apply_blocks(struct daemon *d, const struct plan *old,
-    const struct plan *new)
-{
-	for (size_t i = 0; old != NULL && i < old->nblocks; i++) {
-		const struct plan_block *b = &old->blocks[i];
-
-		if (b->aggregate && !block_announced(new, &b->cidr))
-			speaker_withdraw(d->sp, &b->cidr);
-	}
-	for (size_t i = 0; i < new->nblocks; i++) {
-		const struct plan_block *b = &new->blocks[i];
-
-		/* Again when the normal route priority moved: the block's
-		 * LOCAL_PREF follows it. */
-		if (b->aggregate && (old == NULL ||
-		    !block_announced(old, &b->cidr) ||
-		    peerpol_local_lp(old, &b->cidr, 0) !=
-		    peerpol_local_lp(new, &b->cidr, 0)))
-			speaker_originate_lp(d->sp, &b->cidr,
-			    peerpol_local_lp(new, &b->cidr, 0));
-	}
-}
-
-static void
-apply_sessions(struct daemon *d, const struct plan *old,
-    const struct plan *new)
-{
-	struct plan_diff df;
-	char names[200];
-
-	plan_diff(old, new, &df);
-	for (size_t i = 0; i < df.n; i++) {
-		const struct plan_change *ch = &df.changes[i];
-		const struct plan_session *s = ch->old ? ch->old : ch->new;
-		struct conn *c = peerio_conn_find(d, &s->peer_ip, s->peer_port);
-
-		switch (ch->action) {
-		case PLAN_KEEP:
-			break;
-		case PLAN_REMOVE:
-			log_info("%s: removed from the configuration", s->name);
-			if (c != NULL)
-				peerio_conn_free(c, BGP_CEASE_DECONFIG, NULL);
-			break;
-		case PLAN_RESTART:
-			log_info("%s: restarting (%s changed)", ch->new->name,
-			    plan_changed_names(ch->changed, names,
-			    sizeof(names)));
-			if (c != NULL)
-				peerio_conn_free(c, BGP_CEASE_CONFIG, NULL);
-			peerio_conn_new(d, new, ch->new);
-			break;
-		case PLAN_UPDATE:
-			log_info("%s: updated in place (%s changed)",
-			    ch->new->name, plan_changed_names(ch->changed,
-			    names, sizeof(names)));
-			if (c != NULL)
-				peerio_conn_update(c, ch->new);
-			break;
-		case PLAN_ADD:
-			log_info("%s: added", ch->new->name);
-			peerio_conn_new(d, new, ch->new);
-			break;
-		}
-	}
-	log_info("configuration applied: %zu sessions added, %zu removed, "
-	    "%zu restarted, %zu updated, %zu unchanged", df.nadd, df.nremove,
-	    df.nrestart, df.nupdate, df.nkeep);
-	plan_diff_free(&df);
-}
-
-int
-daemon_reload(struct daemon *d, char *err, size_t errlen)
-{
-	struct plan pl;
-
-	sdnotify("RELOADING=1");
-	log_info("reloading %s", dswire_source(d));
-	if (dswire_load_plan(d, &pl, err, errlen) != 0) {
-		d->reload_failures++;
-		snprintf(d->last_reload_error, sizeof(d->last_reload_error),
-		    "%s", err);
-		log_err("reload failed, keeping the running configuration: "
-		    "%s", err);
-		sdnotify_reloaded(d);
-		return -1;
-	}
-	daemon_apply(d, &pl);
-	sdnotify_reloaded(d);
-	return 0;
-}
-
-void
-daemon_apply(struct daemon *d, struct plan *new)
-{
-	struct plan pl = *new, old;
-	char lerr[256];
-
-	if (pl.listen_port != d->plan.listen_port ||
-	    pl.bind_node_ip != d->plan.bind_node_ip) {
-		listen_close(d);
-		if (listen_open(d, &pl, lerr, sizeof(lerr)) != 0)
-			log_err("%s", lerr);
-	}
-	speaker_set_cluster_id(d->sp, pl.cluster_id.af == AF_INET ?
-	    addr_v4(&pl.cluster_id) : 0);
-	apply_sessions(d, &d->plan, &pl);
-	/* Secrets are re-read on every reload, changed or not. */
-	peerio_secrets_refresh(d);
-	apply_blocks(d, &d->plan, &pl);
-	old = d->plan;
-	d->plan = pl;
-	kernel_apply_plan(d, &old);
-	policy_apply(d, &old);
-	bfdio_apply(d);
-	plan_free(&old);
-	d->reloads++;
-	d->last_reload_wall = time(NULL);
-	d->last_reload_error[0] = '\0';
-	daemon_wake(d);
-}
-
 static void
 on_signal(evutil_socket_t sig, short what, void *arg)
 {
@@ -237,7 +82,7 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 	char err[512];
 
 	if (sig == SIGHUP) {
-		daemon_reload(d, err, sizeof(err));
+		reconf_reload(d, err, sizeof(err));
 		return;
 	}
 	if (d->stopping)
@@ -318,12 +163,11 @@ start(struct daemon *d)
 	event_add(d->sig_hup, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	for (size_t i = 0; i < d->plan.nsessions; i++)
-		peerio_conn_new(d, &d->plan, &d->plan.sessions[i]);
+		peerio_conn_new(d, &d->plan, &d->plan.sessions[i], NULL);
 	listen_sync(d);
-	d->secrets = secrets_watch(d, d->opts.secrets_dir,
-	    peerio_secrets_refresh);
+	d->secrets = secrets_watch(d, d->opts.secrets_dir, reconf_secrets);
 	peerio_watch_secrets(d);
-	apply_blocks(d, NULL, &d->plan);
+	reconf_blocks(d, NULL, &d->plan);
 	policy_apply(d, NULL);
 	bfdio_apply(d);
 	return 0;
@@ -375,14 +219,15 @@ daemon_main(const struct daemon_opts *o)
 	}
 	memset(&d, 0, sizeof(d));
 	d.opts = *o;
-	d.start_mono = daemon_now();
+	d.start_mono = monotime_ms();
 	d.start_wall = d.last_reload_wall = time(NULL);
 	d.base = event_base_new();
 	if (d.base == NULL) {
 		log_err("cannot create the event loop");
 		return 1;
 	}
-	if (dswire_open(&d, err, sizeof(err)) != 0 ||
+	if (dswire_open(&d, reconf_on_datastore, reconf_on_workloads, err,
+	    sizeof(err)) != 0 ||
 	    dswire_first_plan(&d, err, sizeof(err)) != 0) {
 		log_err("cannot start: %s", err);
 		dswire_close(&d);

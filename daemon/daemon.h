@@ -1,12 +1,13 @@
 /*
- * daemon: bgpd's running state and its one event loop (the only libevent
- * user, with peer_io.c and control.c).  daemon_main() loads the config,
+ * daemon: bgpd's running state (struct daemon, which daemon/'s modules
+ * share) and its one event loop.  daemon_main() loads the config,
  * computes the plan, opens the control socket and the listeners, starts a
  * session per planned peer and runs until SIGTERM/SIGINT.  SIGHUP and
- * `bgpd reload` re-read the config and apply the plan diff: unchanged
- * sessions stay up; a bad new config is reported and the running one
- * kept.  The resources come from the datastore (dswire.h): the files
- * under --config, followed for changes, or Calico's etcd, watched.
+ * `bgpd reload` re-read the config and apply the plan diff (reconf.h):
+ * unchanged sessions stay up; a bad new config is reported and the
+ * running one kept.  The resources come from the datastore (dswire.h):
+ * the files under --config, followed for changes, or Calico's etcd,
+ * watched.  No daemon/ module calls into daemon.c (doc/DESIGN.md).
  */
 #ifndef BGPD_DAEMON_H
 #define BGPD_DAEMON_H
@@ -15,12 +16,12 @@
 #include <stdint.h>
 #include <time.h>
 
+#include <event2/event.h>
+
 #include "config/plan.h"
 
 #define BGPD_VERSION	"0.1.0"
 
-struct event_base;
-struct event;
 struct speaker;
 struct conn;
 struct listener;
@@ -83,17 +84,16 @@ struct daemon {
 	struct bfdio *bfd;	/* BFD (bfd_io.c), NULL until wanted */
 };
 
+/* The process: runs until SIGTERM/SIGINT; the exit status. */
 int	 daemon_main(const struct daemon_opts *o);
-/* Re-read the config and apply it; on error *err says why (and the
- * running plan stays).  Returns 0 on success. */
-int	 daemon_reload(struct daemon *d, char *err, size_t errlen);
-/* Make pl the running plan (taken over): the diff against the old one
- * is applied session by session, blocks, kernel policy. */
-void	 daemon_apply(struct daemon *d, struct plan *pl);
-/* Ask for speaker_run() soon. */
-void	 daemon_wake(struct daemon *d);
-uint64_t daemon_now(void);
-/* Wall-clock time of a monotonic instant (for "since" columns). */
-time_t	 daemon_wall(const struct daemon *d, uint64_t mono_ms);
+
+/* Ask for speaker_run() soon (the state's one action: it needs no
+ * function of daemon.c, so no module calls back into the loop). */
+static inline void
+daemon_wake(struct daemon *d)
+{
+	if (d->work != NULL)
+		event_active(d->work, EV_TIMEOUT, 0);
+}
 
 #endif

@@ -13,6 +13,7 @@
 #include "datastore/epstatus.h"
 #include "lib/hash.h"
 #include "lib/log.h"
+#include "lib/monotime.h"
 #include "lib/xalloc.h"
 #include "sdnotify.h"
 
@@ -123,55 +124,33 @@ done:
 	return rc;
 }
 
-/* The datastore (or what, when not NULL) changed: plan and apply, or
- * keep what runs. */
-static void
-changed(struct daemon *d, const char *what)
+bool
+dswire_waiting(const struct daemon *d)
 {
-	struct dswire *w = d->dsw;
-	struct plan pl;
-	char err[512];
-
-	if (w->waiting) {
-		/* dswire_first_plan() plans itself once the loop stops. */
-		event_base_loopbreak(d->base);
-		return;
-	}
-	if (!ds_is_etcd(w->ds)) {
-		log_info("%s changed", what ? what : dswire_source(d));
-		daemon_reload(d, err, sizeof(err));
-		return;
-	}
-	sdnotify("RELOADING=1");
-	if (dswire_load_plan(d, &pl, err, sizeof(err)) != 0) {
-		d->reload_failures++;
-		snprintf(d->last_reload_error, sizeof(d->last_reload_error),
-		    "%s", err);
-		log_err("datastore change not applied, keeping the running "
-		    "plan: %s", err);
-	} else {
-		w->applied++;
-		daemon_apply(d, &pl);
-	}
-	sdnotify_reloaded(d);
+	return d->dsw != NULL && d->dsw->waiting;
 }
 
-static void
-on_changed(void *arg)
+bool
+dswire_is_etcd(const struct daemon *d)
 {
-	changed(arg, NULL);
+	return d->dsw != NULL && ds_is_etcd(d->dsw->ds);
 }
 
-static void
-on_workloads(void *arg)
+const char *
+dswire_workloads_path(const struct daemon *d)
 {
-	struct daemon *d = arg;
+	return epstatus_path(d->dsw->es);
+}
 
-	changed(d, epstatus_path(d->dsw->es));
+void
+dswire_applied(struct daemon *d)
+{
+	d->dsw->applied++;
 }
 
 int
-dswire_open(struct daemon *d, char *err, size_t errlen)
+dswire_open(struct daemon *d, void (*changed)(void *),
+    void (*workloads)(void *), char *err, size_t errlen)
 {
 	struct dswire *w = xcalloc(1, sizeof(*w));
 
@@ -179,10 +158,10 @@ dswire_open(struct daemon *d, char *err, size_t errlen)
 	d->dsw = w;
 	char *dir = epstatus_dir(d->opts.epstatus_dir);
 
-	w->es = epstatus_open(d->base, dir, on_workloads, d);
+	w->es = epstatus_open(d->base, dir, workloads, d);
 	free(dir);
 	w->ds = ds_open(d->base, d->opts.ds, d->opts.config, d->opts.node,
-	    on_changed, d, err, errlen);
+	    changed, d, err, errlen);
 	return w->ds != NULL ? 0 : -1;
 }
 
@@ -262,7 +241,7 @@ dswire_first_plan(struct daemon *d, char *err, size_t errlen)
 static uint64_t
 age_s(uint64_t at)
 {
-	uint64_t now = daemon_now();
+	uint64_t now = monotime_ms();
 
 	return at != 0 && now > at ? (now - at) / 1000 : 0;
 }

@@ -2,8 +2,8 @@
  * dswire: the daemon's side of the datastore (datastore/ds.h).  It opens
  * the datastore the command line and environment chose, computes the
  * first plan (with etcd: runs the loop until the snapshot is complete
- * and names this node), turns every later change into a plan applied as
- * a reload is (daemon_apply: only the sessions that changed are
+ * and names this node), plans again on every later change (the change
+ * callbacks are reconf.h's: only the sessions that changed are
  * touched), and reports the datastore in `bgpd status`.  A plan that
  * cannot be made from new data is reported and the running one kept;
  * the datastore going away changes nothing.  With etcd, diagnostics a
@@ -12,6 +12,7 @@
 #ifndef BGPD_DSWIRE_H
 #define BGPD_DSWIRE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "daemon.h"
@@ -20,8 +21,10 @@
 
 struct dswire;
 
-/* d->base must exist.  0, or -1 with err. */
-int	 dswire_open(struct daemon *d, char *err, size_t errlen);
+/* d->base must exist; changed(d) when the datastore changed,
+ * workloads(d) when the local workloads did.  0, or -1 with err. */
+int	 dswire_open(struct daemon *d, void (*changed)(void *),
+	    void (*workloads)(void *), char *err, size_t errlen);
 void	 dswire_close(struct daemon *d);
 /* The first plan into d->plan: files at once; etcd when the snapshot
  * holds this node (SIGTERM/SIGINT give up).  0, or -1 with err. */
@@ -30,6 +33,14 @@ int	 dswire_first_plan(struct daemon *d, char *err, size_t errlen);
 int	 dswire_load_plan(struct daemon *d, struct plan *pl, char *err,
 	    size_t errlen);
 const char *dswire_source(const struct daemon *d);
+/* In dswire_first_plan()'s loop (a change just ends its turn). */
+bool	 dswire_waiting(const struct daemon *d);
+/* etcd (changes are planned and applied), or files (reloaded). */
+bool	 dswire_is_etcd(const struct daemon *d);
+/* The folder of the local workloads' status files. */
+const char *dswire_workloads_path(const struct daemon *d);
+/* Count a datastore change applied (status). */
+void	 dswire_applied(struct daemon *d);
 
 void	 dswire_status_text(struct daemon *d, struct buf_wr *o);
 void	 dswire_status_json(struct daemon *d, struct json_w *j);

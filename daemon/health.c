@@ -8,6 +8,7 @@
 #include "daemon.h"
 #include "kernel.h"
 #include "lib/buf.h"
+#include "lib/monotime.h"
 #include "peer_io.h"
 
 bool
@@ -84,7 +85,7 @@ health_ready(const struct daemon *d, unsigned threshold_s, char *why,
 	struct health_recovery r;
 	struct buf_wr bad;
 	unsigned up = 0, all = 0;
-	uint64_t age = (daemon_now() - d->start_mono) / 1000;
+	uint64_t age = (monotime_ms() - d->start_mono) / 1000;
 	bool strict = age < threshold_s, ok;
 
 	if (!datastore_synced(d)) {
@@ -117,6 +118,6 @@ void
 health_live(const struct daemon *d, char *why, size_t len)
 {
 	snprintf(why, len, "live: bgpd %s answering, up %llus, %u sessions",
-	    BGPD_VERSION, (unsigned long long)(daemon_now() -
+	    BGPD_VERSION, (unsigned long long)(monotime_ms() -
 	    d->start_mono) / 1000, (unsigned)d->plan.nsessions);
 }

@@ -21,6 +21,7 @@
 #include "lib/hash.h"
 #include "lib/json.h"
 #include "lib/log.h"
+#include "lib/monotime.h"
 #include "lib/xalloc.h"
 #include "calico/kernpol.h"
 #include "calico/peerpol.h"
@@ -257,7 +258,7 @@ on_fd(evutil_socket_t fd, short what, void *arg)
 {
 	struct kernel *k = arg;
 
-	fib_input(k->fib, fd == fib_fd(k->fib, 0) ? 0 : 1, daemon_now());
+	fib_input(k->fib, fd == fib_fd(k->fib, 0) ? 0 : 1, monotime_ms());
 	daemon_wake(k->d);
 }
 
@@ -266,7 +267,7 @@ on_timer(evutil_socket_t fd, short what, void *arg)
 {
 	struct kernel *k = arg;
 
-	fib_run_timers(k->fib, daemon_now());
+	fib_run_timers(k->fib, monotime_ms());
 	daemon_wake(k->d);
 }
 
@@ -380,7 +381,7 @@ bool
 kernel_tick(struct daemon *d)
 {
 	struct kernel *k = d->kern;
-	uint64_t now = daemon_now(), t;
+	uint64_t now = monotime_ms(), t;
 	struct timeval tv;
 
 	if (k == NULL)
@@ -418,7 +419,7 @@ kernel_recovering(const struct daemon *d, uint64_t *left_ms,
     uint64_t *total_ms)
 {
 	const struct kernel *k = d->kern;
-	uint64_t now = daemon_now();
+	uint64_t now = monotime_ms();
 
 	*left_ms = 0;
 	*total_ms = READY_DEADLINE_MS;
@@ -441,11 +442,11 @@ kernel_stats(const struct daemon *d, struct fib_stats *st)
 static int
 first_sync(struct fib *f, char *err, size_t errlen)
 {
-	uint64_t end = daemon_now() + SYNC_WAIT_MS, now;
+	uint64_t end = monotime_ms() + SYNC_WAIT_MS, now;
 	struct pollfd pfd = { fib_fd(f, 0), POLLIN, 0 };
 
 	while (!fib_synced(f)) {
-		now = daemon_now();
+		now = monotime_ms();
 		if (now >= end) {
 			snprintf(err, errlen, "the kernel's tables were not "
 			    "read within %d s", SYNC_WAIT_MS / 1000);
@@ -456,7 +457,7 @@ first_sync(struct fib *f, char *err, size_t errlen)
 			return -1;
 		}
 		if (pfd.revents != 0)
-			fib_input(f, 0, daemon_now());
+			fib_input(f, 0, monotime_ms());
 	}
 	return 0;
 }
@@ -478,7 +479,7 @@ kernel_open(struct daemon *d, char *err, size_t errlen)
 	    errlen);
 	if (k->fib != NULL)
 		fib_set_owner(k->fib, &owner);
-	if (k->fib == NULL || fib_start(k->fib, daemon_now(), err,
+	if (k->fib == NULL || fib_start(k->fib, monotime_ms(), err,
 	    errlen) != 0) {
 		fib_free(k->fib);
 		free(k);
@@ -500,7 +501,7 @@ kernel_open(struct daemon *d, char *err, size_t errlen)
 		    "kernel; OPENs carry R and F, selection deferred until "
 		    "End-of-RIB from every peer (at most %d s)",
 		    st.kernel_own, READY_DEADLINE_MS / 1000);
-	grwait_init(&k->gw, k->restarted, daemon_now(), READY_DEADLINE_MS);
+	grwait_init(&k->gw, k->restarted, monotime_ms(), READY_DEADLINE_MS);
 	k->ev_cmd = event_new(d->base, fib_fd(k->fib, 0), EV_READ | EV_PERSIST,
 	    on_fd, k);
 	k->ev_mon = event_new(d->base, fib_fd(k->fib, 1), EV_READ | EV_PERSIST,

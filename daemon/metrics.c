@@ -19,6 +19,7 @@
 #include "health.h"
 #include "kernel.h"
 #include "lib/log.h"
+#include "lib/monotime.h"
 #include "lib/xalloc.h"
 #include "peer_io.h"
 
@@ -162,7 +163,7 @@ peer_messages(struct buf_wr *o, const struct daemon *d, bool in)
 static void
 peers(struct buf_wr *o, const struct daemon *d)
 {
-	uint64_t now = daemon_now();
+	uint64_t now = monotime_ms();
 	char a[ADDR_STRLEN], extra[200];
 
 	family(o, "bgpd_peer_info", "gauge", "a session's address, AS and "
@@ -299,7 +300,7 @@ metrics_render(struct daemon *d, struct buf_wr *o)
 	family(o, "bgpd_build_info", "gauge", "bgpd's version (value 1)");
 	buf_printf(o, "bgpd_build_info{version=\"%s\"} 1\n", BGPD_VERSION);
 	one(o, "bgpd_up_seconds", "gauge", "seconds since bgpd started",
-	    (daemon_now() - d->start_mono) / 1000);
+	    (monotime_ms() - d->start_mono) / 1000);
 	peers(o, d);
 	one(o, "bgpd_rib_prefixes", "gauge", "prefixes in the RIB",
 	    rib_count(speaker_rib(d->sp)));

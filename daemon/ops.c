@@ -12,6 +12,7 @@
 #include "daemon.h"
 #include "health.h"
 #include "lib/log.h"
+#include "lib/monotime.h"
 #include "peer_io.h"
 #include "request.h"
 #include "show.h"
@@ -95,7 +96,7 @@ op_clear(struct daemon *d, struct conn *c, const struct request *r,
 			return;
 		}
 		/* RFC 2918: ask for its routes; and send ours again. */
-		asked = session_request_refresh(s, daemon_now());
+		asked = session_request_refresh(s, monotime_ms());
 		speaker_peer_resend(d->sp, c->peer_sp);
 		daemon_wake(d);
 		log_notice("%s: soft clear by the operator", c->name);

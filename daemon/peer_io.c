@@ -20,12 +20,11 @@
 #include <unistd.h>
 
 #include "bgp/msg.h"
-#include "bfd_io.h"
 #include "bgp/speaker.h"
 #include "calico/sessconf.h"
 #include "lib/log.h"
+#include "lib/monotime.h"
 #include "lib/xalloc.h"
-#include "listen.h"
 #include "tcpsec.h"
 
 /* Deferred failure of an outgoing connection. */
@@ -123,7 +122,7 @@ on_defer(evutil_socket_t fd, short what, void *arg)
 	struct defer *df = arg;
 	struct conn *c = df->c;
 
-	session_conn_failed(S(c), df->why, daemon_now());
+	session_conn_failed(S(c), df->why, monotime_ms());
 	conn_rearm(c);
 	daemon_wake(c->d);
 	free(df);
@@ -150,7 +149,7 @@ adopt(struct conn *c, int fd)
 	sockopts(fd, c->peer.af, c->ttl_security);
 	conn_events(c);
 	learn_local(c);
-	session_connected(S(c), daemon_now());
+	session_connected(S(c), monotime_ms());
 	conn_rearm(c);
 }
 
@@ -172,7 +171,7 @@ on_connected(evutil_socket_t fd, short what, void *arg)
 		c->fd = -1;
 		c->connecting = false;
 		snprintf(why, sizeof(why), "Socket: %s", strerror(err));
-		session_conn_failed(S(c), why, daemon_now());
+		session_conn_failed(S(c), why, monotime_ms());
 		conn_rearm(c);
 		return;
 	}
@@ -256,7 +255,7 @@ io_disconnect(void *ctx)
 
 			if (n > 0)
 				session_out_written(S(c), (size_t)n,
-				    daemon_now());
+				    monotime_ms());
 		}
 	}
 	conn_close(c);
@@ -296,7 +295,7 @@ on_more(evutil_socket_t fd, short what, void *arg)
 {
 	struct conn *c = arg;
 
-	if (c->fd >= 0 && session_in_commit(S(c), 0, daemon_now()))
+	if (c->fd >= 0 && session_in_commit(S(c), 0, monotime_ms()))
 		event_active(c->more, EV_READ, 0);
 	conn_rearm(c);
 	daemon_wake(c->d);
@@ -319,13 +318,13 @@ on_read(evutil_socket_t fd, short what, void *arg)
 		snprintf(why, sizeof(why), "Socket: %s", n == 0 ?
 		    "Connection closed" : strerror(errno));
 		conn_close(c);
-		session_closed(S(c), why, daemon_now());
+		session_closed(S(c), why, monotime_ms());
 		conn_rearm(c);
 		daemon_wake(c->d);
 		return;
 	}
 	/* Bounded work: the rest of a burst waits for the next turn. */
-	if (session_in_commit(S(c), (size_t)n, daemon_now()) && c->fd >= 0)
+	if (session_in_commit(S(c), (size_t)n, monotime_ms()) && c->fd >= 0)
 		event_active(c->more, EV_READ, 0);
 	conn_rearm(c);
 	daemon_wake(c->d);
@@ -351,12 +350,12 @@ on_write(evutil_socket_t fd, short what, void *arg)
 	if (n < 0) {
 		snprintf(why, sizeof(why), "Socket: %s", strerror(errno));
 		conn_close(c);
-		session_closed(S(c), why, daemon_now());
+		session_closed(S(c), why, monotime_ms());
 		conn_rearm(c);
 		daemon_wake(c->d);
 		return;
 	}
-	session_out_written(S(c), (size_t)n, daemon_now());
+	session_out_written(S(c), (size_t)n, monotime_ms());
 	if (session_out_pending(S(c)) == 0 && c->wev != NULL)
 		event_del(c->wev);
 	speaker_peer_writable(c->d->sp, c->peer_sp);
@@ -370,7 +369,7 @@ on_timer(evutil_socket_t fd, short what, void *arg)
 {
 	struct conn *c = arg;
 
-	session_run_timers(S(c), daemon_now());
+	session_run_timers(S(c), monotime_ms());
 	conn_rearm(c);
 	daemon_wake(c->d);
 }
@@ -378,7 +377,7 @@ on_timer(evutil_socket_t fd, short what, void *arg)
 static void
 conn_rearm(struct conn *c)
 {
-	uint64_t next = session_next_timer(S(c)), now = daemon_now();
+	uint64_t next = session_next_timer(S(c)), now = monotime_ms();
 	struct timeval tv;
 
 	if (next == 0) {
@@ -440,40 +439,37 @@ read_secret(struct conn *c)
 }
 
 void
-peerio_secrets_refresh(struct daemon *d)
+peerio_secrets_read(struct daemon *d)
 {
-	enum { KEEP, RESTART, START, STOP };
-	size_t n = 0, k = 0;
-	int *todo;
-	struct conn *c;
-
-	for (c = d->conns; c != NULL; c = c->next)
-		n++;
-	todo = xcalloc(n ? n : 1, sizeof(*todo));
-	/* Keys first, on the conns and the listeners; then the sessions,
-	 * so that a new connection already finds the new key. */
-	for (c = d->conns; c != NULL; c = c->next, k++) {
+	for (struct conn *c = d->conns; c != NULL; c = c->next) {
 		bool was_ok = c->key_ok;
 		struct secrets_key old = c->key;
 
-		todo[k] = KEEP;
+		c->key_todo = PEERIO_KEY_KEEP;
 		if (!c->has_password)
 			continue;
 		if (!read_secret(c))
-			todo[k] = was_ok ? STOP : KEEP;
+			c->key_todo = was_ok ? PEERIO_KEY_STOP :
+			    PEERIO_KEY_KEEP;
 		else if (!was_ok)
-			todo[k] = START;
+			c->key_todo = PEERIO_KEY_START;
 		else if (old.len != c->key.len ||
 		    memcmp(old.key, c->key.key, old.len) != 0)
-			todo[k] = RESTART;
+			c->key_todo = PEERIO_KEY_RESTART;
 		explicit_bzero(&old, sizeof(old));
 	}
-	listen_sync(d);
-	for (c = d->conns, k = 0; c != NULL; c = c->next, k++) {
-		uint64_t now = daemon_now();
+}
 
-		switch (todo[k]) {
-		case RESTART:
+void
+peerio_secrets_act(struct daemon *d)
+{
+	for (struct conn *c = d->conns; c != NULL; c = c->next) {
+		uint64_t now = monotime_ms();
+		enum peerio_key_todo todo = c->key_todo;
+
+		c->key_todo = PEERIO_KEY_KEEP;
+		switch (todo) {
+		case PEERIO_KEY_RESTART:
 			if (!S(c)->fsm.running)
 				continue;	/* shut down: the key waits */
 			log_notice("%s: TCP-MD5 key changed: restarting the "
@@ -481,14 +477,14 @@ peerio_secrets_refresh(struct daemon *d)
 			session_stop(S(c), BGP_CEASE_CONFIG, NULL, now);
 			session_start(S(c), now);
 			break;
-		case START:
-			if (c->admin_down || bfdio_holds(d, c))
+		case PEERIO_KEY_START:
+			if (c->admin_down || c->held != NULL)
 				continue;
 			log_notice("%s: TCP-MD5 password read: starting the "
 			    "session", c->name);
 			session_start(S(c), now);
 			break;
-		case STOP:
+		case PEERIO_KEY_STOP:
 			session_stop(S(c), BGP_CEASE_CONFIG, NULL, now);
 			show_auth_err(c);
 			break;
@@ -499,7 +495,6 @@ peerio_secrets_refresh(struct daemon *d)
 		}
 		conn_rearm(c);
 	}
-	free(todo);
 	peerio_watch_secrets(d);
 	daemon_wake(d);
 }
@@ -534,7 +529,7 @@ peerio_conn_update(struct conn *c, const struct plan_session *s)
 
 struct conn *
 peerio_conn_new(struct daemon *d, const struct plan *pl,
-    const struct plan_session *s)
+    const struct plan_session *s, const char *held)
 {
 	struct conn *c = xcalloc(1, sizeof(*c));
 	struct speaker_peer_conf pc;
@@ -561,10 +556,11 @@ peerio_conn_new(struct daemon *d, const struct plan *pl,
 	pc.max_prefixes = d->opts.max_prefixes;
 	/* Never unauthenticated: without its key the session stays down;
 	 * nor while its BFD session is down (RFC 5882). */
-	pc.idle = (c->has_password && !c->key_ok) || bfdio_holds(d, c);
+	c->held = held;
+	pc.idle = (c->has_password && !c->key_ok) || c->held != NULL;
 	c->next = d->conns;
 	d->conns = c;
-	c->peer_sp = speaker_peer_add(d->sp, &pc, c, daemon_now());
+	c->peer_sp = speaker_peer_add(d->sp, &pc, c, monotime_ms());
 	if (c->has_password && !c->key_ok)
 		show_auth_err(c);
 	conn_rearm(c);
@@ -577,7 +573,7 @@ peerio_conn_free(struct conn *c, uint8_t subcode, const char *text)
 	struct daemon *d = c->d;
 	struct conn **pp;
 
-	speaker_peer_remove(d->sp, c->peer_sp, subcode, text, daemon_now());
+	speaker_peer_remove(d->sp, c->peer_sp, subcode, text, monotime_ms());
 	conn_close(c);
 	close_pending(c);
 	event_free(c->timer);
@@ -600,7 +596,7 @@ peerio_conn_stop(struct conn *c, uint8_t subcode, const char *text)
 {
 	if (subcode == BGP_CEASE_SHUTDOWN)
 		c->admin_down = true;
-	session_stop(S(c), subcode, text, daemon_now());
+	session_stop(S(c), subcode, text, monotime_ms());
 	conn_rearm(c);
 	daemon_wake(c->d);
 }
@@ -615,9 +611,9 @@ peerio_conn_start(struct conn *c)
 		return false;
 	}
 	/* RFC 5882: not while its BFD session is down. */
-	if (bfdio_holds(c->d, c))
+	if (c->held != NULL)
 		return false;
-	session_start(S(c), daemon_now());
+	session_start(S(c), monotime_ms());
 	conn_rearm(c);
 	daemon_wake(c->d);
 	return true;
@@ -628,8 +624,8 @@ peerio_why_down(const struct conn *c)
 {
 	if (c->has_password && !c->key_ok)
 		return c->auth_err;
-	if (bfdio_holds(c->d, c))
-		return "its BFD session is down (RFC 5882)";
+	if (c->held != NULL)
+		return c->held;
 	return "";
 }
 
@@ -668,7 +664,7 @@ feed(struct conn *c, const uint8_t *data, size_t len)
 	if (len > room)
 		len = room;
 	memcpy(p, data, len);
-	if (session_in_commit(S(c), len, daemon_now()) && c->fd >= 0)
+	if (session_in_commit(S(c), len, monotime_ms()) && c->fd >= 0)
 		event_active(c->more, EV_READ, 0);
 }
 
@@ -727,7 +723,7 @@ on_collision_read(evutil_socket_t fd, short what, void *arg)
 		log_info("%s: connection collision, the peer's wins", c->name);
 		send_cease(c->fd, BGP_CEASE_COLLISION);
 		conn_close(c);
-		session_takeover(S(c), daemon_now());
+		session_takeover(S(c), monotime_ms());
 	} else {
 		conn_close(c);
 	}
@@ -786,6 +782,6 @@ peerio_shutdown(struct daemon *d)
 			continue;
 		}
 		session_stop(s, BGP_CEASE_SHUTDOWN, "bgpd shutting down",
-		    daemon_now());
+		    monotime_ms());
 	}
 }

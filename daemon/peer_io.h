@@ -19,6 +19,14 @@
 
 struct speaker_peer;
 
+/* What a new secret does to its session (peerio_secrets_read()). */
+enum peerio_key_todo {
+	PEERIO_KEY_KEEP,
+	PEERIO_KEY_RESTART,	/* the key changed */
+	PEERIO_KEY_START,	/* the secret appeared */
+	PEERIO_KEY_STOP,	/* the secret went away */
+};
+
 struct conn {
 	struct daemon *d;
 	char	name[96];
@@ -34,7 +42,11 @@ struct conn {
 	bool	key_ok;
 	struct secrets_key key;
 	char	auth_err[300];
+	enum peerio_key_todo key_todo;
 	bool	admin_down;	/* shut down by the operator */
+	/* Why the session is held down by another protocol (BFD down,
+	 * RFC 5882: bfd_io.c sets and clears it); NULL: it is not. */
+	const char *held;
 	struct speaker_peer *peer_sp;
 	/* The session's BGPFilters, in the BGPPeer's order (pointers into
 	 * the running plan, refreshed by policy_apply()). */
@@ -53,9 +65,10 @@ struct conn {
 	struct conn *next;
 };
 
-/* Create the connection and its speaker peer, and start the session. */
+/* Create the connection and its speaker peer, and start the session
+ * (unless held: why it must stay down, see struct conn). */
 struct conn *peerio_conn_new(struct daemon *d, const struct plan *pl,
-	    const struct plan_session *s);
+	    const struct plan_session *s, const char *held);
 /* Stop the session (Cease/subcode) and free the connection. */
 void	 peerio_conn_free(struct conn *c, uint8_t subcode, const char *text);
 /* Operator commands: stop the session (Cease subcode, optional RFC 9003
@@ -73,10 +86,13 @@ struct conn *peerio_conn_find(struct daemon *d, const struct ip_addr *peer,
 
 /* A listener accepted fd from c's peer. */
 void	 peerio_incoming(struct conn *c, int fd);
-/* Read every session's secret again (reload, or the files changed):
- * sessions whose key changed restart, those whose secret went away stop
- * and stay down, those whose secret appeared start. */
-void	 peerio_secrets_refresh(struct daemon *d);
+/* Read every session's secret again (reload, or the files changed) and
+ * note what each must do; then, once the listeners have the new keys
+ * too (so that a new connection already finds them), act: sessions
+ * whose key changed restart, those whose secret went away stop and stay
+ * down, those whose secret appeared start. */
+void	 peerio_secrets_read(struct daemon *d);
+void	 peerio_secrets_act(struct daemon *d);
 /* Watch the folders of the secrets the sessions use. */
 void	 peerio_watch_secrets(struct daemon *d);
 /* Shutdown: Cease to peers that would drop our routes on a plain close,

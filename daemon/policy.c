@@ -11,6 +11,7 @@
 #include "daemon.h"
 #include "kernel.h"
 #include "lib/log.h"
+#include "lib/monotime.h"
 #include "lib/xalloc.h"
 #include "peer_io.h"
 
@@ -83,7 +84,7 @@ request_refresh(struct conn *c)
 
 	if (!session_established(s))
 		return;
-	if (session_request_refresh(s, daemon_now()))
+	if (session_request_refresh(s, monotime_ms()))
 		log_info("%s: import rules changed: asked the peer for its "
 		    "routes again (route refresh)", c->name);
 	else

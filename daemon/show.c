@@ -13,6 +13,7 @@
 #include "daemon.h"
 #include "kernel.h"
 #include "lib/json.h"
+#include "lib/monotime.h"
 #include "lib/xalloc.h"
 #include "peer_io.h"
 
@@ -122,7 +123,7 @@ peer_text(struct daemon *d, struct conn *c, struct buf_wr *o)
 	const struct session_stats *x = &s->stats;
 	struct speaker_peer_stats st;
 	char a[ADDR_STRLEN], b[ADDR_STRLEN];
-	uint64_t now = daemon_now();
+	uint64_t now = monotime_ms();
 	struct ip_addr id;
 
 	speaker_peer_stats(c->peer_sp, &st);
@@ -243,7 +244,7 @@ peer_json(struct daemon *d, struct conn *c, struct buf_wr *o)
 	struct speaker_peer_stats st;
 	struct json_w j;
 	char a[ADDR_STRLEN];
-	uint64_t now = daemon_now();
+	uint64_t now = monotime_ms();
 	bool up = session_established(s);
 	struct ip_addr id;
 

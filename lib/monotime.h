@@ -23,4 +23,15 @@ monotime_ms(void)
 	return monotime_ns() / 1000000ULL;
 }
 
+/* The wall-clock time of a monotonic instant in ms (for "since"
+ * columns): now minus the time passed since then. */
+static inline time_t
+monotime_wall(uint64_t mono_ms)
+{
+	uint64_t now = monotime_ms();
+
+	return time(NULL) - (time_t)((now > mono_ms ? now - mono_ms : 0) /
+	    1000);
+}
+
 #endif
