@@ -23,6 +23,19 @@ set -u
 
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 BGPD=${BGPD:-$TOP/build/asan/bgpd}
+# The control client the tests poll with (hundreds of calls a test): the
+# release build, as operators run it; an ASan client costs 10 times the
+# CPU to start, which a suite run in parallel pays in flakes.  The
+# daemon under test stays $BGPD.
+BGPC=${BGPC:-$TOP/build/bgpd}
+[ -x "$BGPC" ] || BGPC=$BGPD
+# Debian's python3 itself: a version manager's shim first on PATH (pyenv
+# runs a dozen processes a call) cost most of a test's CPU, and the tests
+# read JSON with python3 hundreds of times (-I -S: the standard library
+# only, no site start-up).
+if [ -x /usr/bin/python3 ]; then
+	python3() { /usr/bin/python3 -I -S "$@"; }
+fi
 PFX=${PFX:-"bt$$-"}
 # Interface names are 15 octets at most: temporary ones use this.
 IFX="t$$"
@@ -175,14 +188,14 @@ bgpd_start() {
 	    "$BGPD" --config "$cfg" --node "$node" \
 	    --socket "$TMP/$node.sock" "$@" >"$TMP/bgpd-$node.log" 2>&1
 	eval "BGPD_PID_$(echo "$node" | tr -c 'a-zA-Z0-9\n' _)=$!"
-	wait_for 10 "bgpd on $node to answer" "$BGPD" status \
+	wait_for 10 "bgpd on $node to answer" "$BGPC" status \
 	    --socket "$TMP/$node.sock"
 }
 
 bgpctl() {
 	local node="$1"
 	shift
-	"$BGPD" "$@" --socket "$TMP/$node.sock"
+	"$BGPC" "$@" --socket "$TMP/$node.sock"
 }
 
 # Every session of NODE Established (python3 reads the JSON).

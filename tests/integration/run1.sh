@@ -4,7 +4,10 @@
 # output's tail when it failed) is printed whole, in one write.
 R=$1 t=$2
 start=$(date +%s)
-timeout 300 sh "./$t" >"$R/$t.out" 2>&1
+case " ${EXCLUSIVE:-} " in
+*" $t "*) flock "$R/.exclusive" timeout 300 sh "./$t" >"$R/$t.out" 2>&1 ;;
+*) timeout 300 sh "./$t" >"$R/$t.out" 2>&1 ;;
+esac
 rc=$?
 secs=$(($(date +%s) - start))
 echo "$rc" >"$R/$t.rc"

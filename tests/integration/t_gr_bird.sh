@@ -6,8 +6,9 @@
 #    is restarted by kill -9, then by SIGTERM;
 #  - kill, term (t_gr_bird_recovering_kill.sh, _term.sh): right after
 #    BIRD's own graceful restart (kill -9, `bird -R`), BIRD sets R and F
-#    and sends nothing until its recovery ends (20 s here, `graceful
-#    restart wait`: it waits for a peer that never comes up); bgpd is
+#    and sends nothing until its recovery ends (25 s here, `graceful
+#    restart wait`: it waits for a peer that never comes up; under the
+#    30 s bgpd keeps routes of ours at most); bgpd is
 #    restarted within that time.  bgpd sends its table at once (RFC 4724
 #    4.1: not waiting for BIRD, R) and keeps the routes through BIRD in
 #    its kernel until BIRD's End-of-RIB, seconds later.  Before the fix
@@ -35,7 +36,7 @@ GR_BIRD=${GR_BIRD:-old}
 cat >"$TMP/bird.conf" <<BIRD
 router id 198.51.100.2;
 log "$TMP/bird.log" all;
-graceful restart wait 20;
+graceful restart wait 25;
 protocol device {}
 protocol static { ipv4; route 100.65.0.0/24 blackhole; }
 protocol static { ipv6; route 2001:db8:1000:65::/64 blackhole; }
@@ -128,7 +129,7 @@ phase() {
 		    "graceful restart: selection done" "$TMP/bgpd-node.log"
 		early=$(gr_swept node && echo yes)
 	fi
-	wait_for 40 "the sweep after BIRD's End-of-RIB" gr_swept node
+	wait_for 60 "the sweep after BIRD's End-of-RIB" gr_swept node
 	echo "$(date +%T.%N | cut -c1-12) swept"
 	grep -h "graceful restart:\|kernel: routes of ours\|stale routes" \
 	    "$TMP/bgpd-node.log" | cut -d' ' -f2-

@@ -197,9 +197,13 @@ wait_for 5 "NOTIFICATION 3/10 to the raw speaker" \
 wait_for 5 "the raw peer's routes flushed" no_route node 100.70.2.0/24
 no_route node 100.70.4.0/24 || fail "p4 kept after the reset"
 bird_fine || fail "BIRD disturbed by another peer's reset"
+# The reason is logged; last_error says it too until a reconnect to the
+# raw peer (gone now) fails and says why, as BIRD's "Last error" does.
+logged 'Global_198_51_100_4: session down: BGP Error: Invalid Network '\
+'Field' || fail "the reset's reason was not logged"
 last=$(peer_field node 198.51.100.4 last_error)
 case $last in
-*"Invalid Network Field"*) ;;
+*"Invalid Network Field"* | *"Socket: "*) ;;
 *) fail "last_error says $last" ;;
 esac
 
