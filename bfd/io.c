@@ -451,6 +451,13 @@ run(void *arg)
 			pthread_mutex_unlock(&io->tmu);
 			break;
 		}
+		/* Packets that came while this thread waited for a CPU
+		 * first: a late turn must not declare dead a peer whose
+		 * packets sit in the socket. */
+		if (io->rx4 >= 0)
+			rx_one(io, io->rx4, AF_INET, now);
+		if (io->rx6 >= 0)
+			rx_one(io, io->rx6, AF_INET6, now);
 		next = run_timers(io, now);
 		pthread_mutex_unlock(&io->tmu);
 
