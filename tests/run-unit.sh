@@ -8,6 +8,9 @@ dir=${1:?usage: run-unit.sh DIR}
 export ASAN_OPTIONS="${ASAN_OPTIONS:-abort_on_error=0:detect_leaks=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 export CK_FORK="${CK_FORK:-yes}"
+# check's timeouts are wall-clock and catch hangs: these tests run niced
+# beside the integration tests (make check), so a turn may come late.
+export CK_TIMEOUT_MULTIPLIER="${CK_TIMEOUT_MULTIPLIER:-4}"
 JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
 R=$(mktemp -d "${TMPDIR:-/tmp}/bgpd-unit-XXXXXX")
 trap 'rm -rf "$R"' EXIT
