@@ -19,8 +19,11 @@
 _Static_assert(sizeof(void *) != 8 || sizeof(struct rib_path) == 32,
     "a path is 32 octets");
 
-/* Buckets one rib_dirty_pop() looks at for flagged entries. */
-#define SCAN_BUCKETS	65536
+/* Index slots one rib_dirty_pop() looks at for flagged entries. */
+#define SCAN_SLOTS	65536
+
+/* An entry's reference in the index: its slab's, bit 31 for IPv6. */
+#define REF_V6		SLAB_REF_LIMIT
 
 /* A prefix as the entries keep it: family, length, address octets. */
 struct pkey {
@@ -29,10 +32,19 @@ struct pkey {
 };
 
 static struct rib_entry *
-entry_of(const struct itab_node *n)
+entry_at(const struct rib *r, uint32_t ref)
 {
-	return (struct rib_entry *)((uint8_t *)n -
-	    offsetof(struct rib_entry, hnode));
+	if (ref & REF_V6)
+		return slab_obj(&r->entry6_slab, ref & ~REF_V6);
+	return slab_obj(&r->entry4_slab, ref);
+}
+
+static uint32_t
+ref_of(const struct rib *r, const struct rib_entry *e)
+{
+	if (e->af == AF_INET)
+		return slab_ref(&r->entry4_slab, e);
+	return slab_ref(&r->entry6_slab, e) | REF_V6;
 }
 
 static size_t
@@ -43,21 +55,25 @@ key_len(int af)
 
 /* The key octets start at the entry's af (rib.h keeps them adjacent). */
 static uint64_t
-entry_hash(const struct itab_node *n)
+entry_hash(const struct rib_entry *e)
 {
-	const struct rib_entry *e = entry_of(n);
-
 	return hash_bytes(&e->af, key_len(e->af));
 }
 
-static bool
-entry_eq(const struct itab_node *n, const void *key)
-{
-	const struct rib_entry *e = entry_of(n);
-	const struct pkey *k = key;
+/* A search: the key and the RIB whose entries it compares. */
+struct probe {
+	const struct rib *r;
+	struct pkey k;
+};
 
-	return e->af == k->af && e->len == k->len &&
-	    memcmp(e->addr, k->addr, addr_len(k->af)) == 0;
+static bool
+entry_eq(const void *ctx, uint32_t ref)
+{
+	const struct probe *pr = ctx;
+	const struct rib_entry *e = entry_at(pr->r, ref);
+
+	return e->af == pr->k.af && e->len == pr->k.len &&
+	    memcmp(e->addr, pr->k.addr, addr_len(pr->k.af)) == 0;
 }
 
 static uint64_t
@@ -73,7 +89,7 @@ void
 rib_init(struct rib *r)
 {
 	memset(r, 0, sizeof(*r));
-	itab_init(&r->entries, entry_hash);
+	itab_init(&r->entries);
 	slab_init(&r->entry4_slab, offsetof(struct rib_entry, addr) + 4);
 	slab_init(&r->entry6_slab, offsetof(struct rib_entry, addr) + 16);
 	slab_init(&r->path_slab, sizeof(struct rib_path));
@@ -130,35 +146,39 @@ rib_entry_of_ext(void *ext)
 struct rib_entry *
 rib_lookup(const struct rib *r, const struct ip_prefix *p)
 {
-	struct pkey k;
-	uint64_t hv = pack(p, &k);
-	struct itab_node *n = itab_find(&r->entries, hv, entry_eq, &k);
+	struct probe pr;
+	uint64_t hv;
+	uint32_t ref;
 
-	return n != NULL ? entry_of(n) : NULL;
+	pr.r = r;
+	hv = pack(p, &pr.k);
+	ref = itab_find(&r->entries, hv, entry_eq, &pr);
+	return ref != 0 ? entry_at(r, ref) : NULL;
 }
 
-/* Find or make the entry of p (masked): one probe either way. */
+/* Find or make the entry of p (masked). */
 static struct rib_entry *
 entry_get(struct rib *r, const struct ip_prefix *p)
 {
 	struct ip_prefix m = *p;
-	struct itab_node *n;
 	struct rib_entry *e;
-	struct pkey k;
+	struct probe pr;
 	uint64_t hv;
+	uint32_t ref;
 
 	addr_pfx_mask(&m);
-	hv = pack(&m, &k);
-	if ((n = itab_find(&r->entries, hv, entry_eq, &k)) != NULL)
-		return entry_of(n);
+	pr.r = r;
+	hv = pack(&m, &pr.k);
+	if ((ref = itab_find(&r->entries, hv, entry_eq, &pr)) != 0)
+		return entry_at(r, ref);
 	if (m.addr.af != AF_INET && m.addr.af != AF_INET6)
 		fatalx("%s: not an IP prefix", __func__);
 	e = slab_alloc(m.addr.af == AF_INET ? &r->entry4_slab :
 	    &r->entry6_slab);
-	e->af = k.af;
-	e->len = k.len;
-	memcpy(e->addr, k.addr, addr_len(k.af));
-	itab_insert(&r->entries, hv, &e->hnode);
+	e->af = pr.k.af;
+	e->len = pr.k.len;
+	memcpy(e->addr, pr.k.addr, addr_len(pr.k.af));
+	itab_insert(&r->entries, hv, ref_of(r, e));
 	return e;
 }
 
@@ -217,18 +237,21 @@ mark_dirty(struct rib *r, struct rib_entry *e)
 	r->nqueued++;
 }
 
-/* A flagged entry, looking at up to SCAN_BUCKETS buckets from the scan
- * cursor (around the end: flags set behind it are found next time). */
+/* A flagged entry, looking at up to SCAN_SLOTS slots of the index from
+ * the scan cursor (around the end: flags set behind it are found next
+ * time). */
 static struct rib_entry *
 scan_flagged(struct rib *r)
 {
 	const struct itab *t = &r->entries;
 
-	for (size_t k = 0; k < SCAN_BUCKETS && k < t->nb; k++) {
-		r->scan &= t->nb - 1;
-		for (struct itab_node *n = itab_bucket(t, r->scan);
-		    n != NULL; n = n->next) {
-			struct rib_entry *e = entry_of(n);
+	for (size_t k = 0; k < SCAN_SLOTS && k < t->n; k++) {
+		uint32_t ref;
+
+		if (r->scan >= t->n)
+			r->scan = 0;
+		if ((ref = t->s[r->scan].ref) != 0) {
+			struct rib_entry *e = entry_at(r, ref);
 
 			if (e->dirty == D_FLAGGED)
 				return e;
@@ -278,7 +301,7 @@ rib_entry_done(struct rib *r, struct rib_entry *e)
 {
 	if (e->best.peer != NULL || e->dirty || !ext_unused(e))
 		return;
-	itab_remove(&r->entries, entry_hash(&e->hnode), &e->hnode);
+	itab_remove(&r->entries, entry_hash(e), ref_of(r, e));
 	slab_free(e->af == AF_INET ? &r->entry4_slab : &r->entry6_slab, e);
 }
 
@@ -473,25 +496,24 @@ rib_walk(struct rib *r, struct rib_cursor *c, size_t max, rib_walk_fn *fn,
     void *arg)
 {
 	const struct itab *t = &r->entries;
-	size_t seen = 0;
+	size_t seen = 0, i = itab_seek(t, c->next);
 
-	/* Zero, or a table that shrank since: from the start. */
-	if (c->nb0 == 0 || t->nb < c->nb0) {
-		c->pos = 0;
-		c->nb0 = t->nb;
-	}
-	while (c->pos < c->nb0) {
-		for (size_t b = c->pos; b < t->nb; b += c->nb0) {
-			struct itab_node *n = itab_bucket(t, b), *next;
+	while (i < t->n) {
+		uint32_t ref = t->s[i].ref, h = t->s[i].h;
 
-			for (; n != NULL; n = next) {
-				next = n->next;
-				fn(r, entry_of(n), arg);
-				seen++;
-			}
+		if (ref == 0) {
+			i++;
+			continue;
 		}
-		c->pos++;
-		if (max != 0 && seen >= max && c->pos < c->nb0)
+		fn(r, entry_at(r, ref), arg);
+		seen++;
+		/* Freed, the slots after it moved down one. */
+		if (t->s[i].ref == ref)
+			i++;
+		if (i < t->n && t->s[i].ref != 0 && t->s[i].h == h)
+			continue;	/* a hash's entries in one call */
+		c->next = (uint64_t)h + 1;
+		if (max != 0 && seen >= max && c->next <= UINT32_MAX)
 			return false;
 	}
 	memset(c, 0, sizeof(*c));
@@ -699,28 +721,21 @@ rib_release(struct rib *r)
 	r->nholds--;
 }
 
-/* it: the bucket above 20 bits, the depth in it below. */
-#define IT_DEPTH	20
-
+/* it: the index's slot. */
 struct rib_entry *
 rib_next(const struct rib *r, size_t *it)
 {
 	const struct itab *t = &r->entries;
 
-	for (;;) {
-		size_t b = *it >> IT_DEPTH, d = *it & ((1u << IT_DEPTH) - 1);
-		struct itab_node *n;
+	for (; *it < t->n; (*it)++) {
+		uint32_t ref = t->s[*it].ref;
 
-		if (b >= t->nb)
-			return NULL;
-		for (n = itab_bucket(t, b); n != NULL && d > 0; d--)
-			n = n->next;
-		if (n != NULL) {
+		if (ref != 0) {
 			(*it)++;
-			return entry_of(n);
+			return entry_at(r, ref);
 		}
-		*it = (b + 1) << IT_DEPTH;
 	}
+	return NULL;
 }
 
 void
@@ -728,23 +743,21 @@ rib_free(struct rib *r)
 {
 	const struct itab *t = &r->entries;
 
-	for (size_t i = 0; i < t->nb; i++) {
-		struct itab_node *n = itab_bucket(t, i), *next;
+	for (size_t i = 0; i < t->n; i++) {
+		struct rib_entry *e;
+		struct rib_path *p, *pn;
 
-		for (; n != NULL; n = next) {
-			struct rib_entry *e = entry_of(n);
-			struct rib_path *p = e->best.next, *pn;
-
-			next = n->next;
-			attrset_unref(e->best.attrs);
-			for (; p != NULL; p = pn) {
-				pn = p->next;
-				attrset_unref(p->attrs);
-				slab_free(&r->path_slab, p);
-			}
-			slab_free(e->af == AF_INET ? &r->entry4_slab :
-			    &r->entry6_slab, e);
+		if (t->s[i].ref == 0)
+			continue;
+		e = entry_at(r, t->s[i].ref);
+		attrset_unref(e->best.attrs);
+		for (p = e->best.next; p != NULL; p = pn) {
+			pn = p->next;
+			attrset_unref(p->attrs);
+			slab_free(&r->path_slab, p);
 		}
+		slab_free(e->af == AF_INET ? &r->entry4_slab :
+		    &r->entry6_slab, e);
 	}
 	itab_free(&r->entries);
 	slab_destroy(&r->entry4_slab);
