@@ -81,8 +81,19 @@ pack(const struct ip_prefix *p, struct pkey *k)
 {
 	k->af = p->addr.af;
 	k->len = p->len;
-	memcpy(k->addr, p->addr.b, addr_len(k->af));
+	memcpy(k->addr, p->addr.b, sizeof(k->addr));
 	return hash_bytes(k, key_len(k->af));
+}
+
+/* The address octets of an entry of family af (4 or 16), copied with
+ * fixed sizes (a copy of addr_len() octets is a libc call). */
+static void
+addr_copy(uint8_t *dst, const uint8_t *src, int af)
+{
+	if (af == AF_INET)
+		memcpy(dst, src, 4);
+	else
+		memcpy(dst, src, 16);
 }
 
 void
@@ -133,7 +144,7 @@ rib_entry_prefix(const struct rib_entry *e, struct ip_prefix *p)
 	memset(p, 0, sizeof(*p));
 	p->addr.af = e->af;
 	p->len = e->len;
-	memcpy(p->addr.b, e->addr, addr_len(e->af));
+	addr_copy(p->addr.b, e->addr, e->af);
 }
 
 struct rib_entry *
@@ -165,11 +176,12 @@ entry_get(struct rib *r, const struct ip_prefix *p)
 	struct probe pr;
 	uint64_t hv;
 	uint32_t ref;
+	size_t at;
 
 	addr_pfx_mask(&m);
 	pr.r = r;
 	hv = pack(&m, &pr.k);
-	if ((ref = itab_find(&r->entries, hv, entry_eq, &pr)) != 0)
+	if ((ref = itab_find_at(&r->entries, hv, entry_eq, &pr, &at)) != 0)
 		return entry_at(r, ref);
 	if (m.addr.af != AF_INET && m.addr.af != AF_INET6)
 		fatalx("%s: not an IP prefix", __func__);
@@ -177,8 +189,8 @@ entry_get(struct rib *r, const struct ip_prefix *p)
 	    &r->entry6_slab);
 	e->af = pr.k.af;
 	e->len = pr.k.len;
-	memcpy(e->addr, pr.k.addr, addr_len(pr.k.af));
-	itab_insert(&r->entries, hv, ref_of(r, e));
+	addr_copy(e->addr, pr.k.addr, pr.k.af);
+	itab_insert_at(&r->entries, at, hv, ref_of(r, e));
 	return e;
 }
 
@@ -436,6 +448,31 @@ rib_update(struct rib *r, struct rib_peer *peer, const struct ip_prefix *p,
 	struct rib_entry *e = entry_get(r, p);
 	struct rib_path *q = find_path(e, peer, path_id);
 
+	/* The common cases, without comparing selections: the entry's
+	 * first path, and new attributes for its only path.  Either way
+	 * the selection changed (a best where there was none, other
+	 * attributes), so the entry is dirty. */
+	if (e->best.peer == NULL) {
+		e->best.peer = peer;
+		e->best.attrs = attrs;
+		e->best.path_id = path_id;
+		e->best.flags = 0;
+		e->necmp = 1;
+		r->nroutes++;
+		peer->npaths++;
+		r->npaths++;
+		mark_dirty(r, e);
+		return;
+	}
+	if (q == &e->best && q->next == NULL && q->attrs != attrs) {
+		if (q->flags & RIB_PATH_STALE)
+			peer->nstale--;
+		attrset_unref(q->attrs);
+		q->attrs = attrs;
+		q->flags = 0;
+		mark_dirty(r, e);
+		return;
+	}
 	snapshot(e, &old);
 	if (q != NULL) {
 		/* Same attributes again (a refresh): nothing changes. */

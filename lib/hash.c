@@ -154,8 +154,22 @@ static uint64_t
 hash_short(const void *data, size_t len)
 {
 	uint32_t w[8] = { (uint32_t)len };
+	const uint8_t *d = data;
+	uint8_t *o = (uint8_t *)&w[1];
 
-	memcpy(&w[1], data, len);
+	/* memcpy(o, d, len) in fixed-size moves (the last may overlap the
+	 * one before with the same octets). */
+	if (len >= 8) {
+		for (size_t i = 0; i + 8 <= len; i += 8)
+			memcpy(o + i, d + i, 8);
+		memcpy(o + len - 8, d + len - 8, 8);
+	} else if (len >= 4) {
+		memcpy(o, d, 4);
+		memcpy(o + len - 4, d + len - 4, 4);
+	} else {
+		for (size_t i = 0; i < len; i++)
+			o[i] = d[i];
+	}
 	return fmix(fin_key[0] ^ (nh(w[0], w[1], nh_key[0], nh_key[1]) +
 	    nh(w[2], w[3], nh_key[2], nh_key[3]) +
 	    nh(w[4], w[5], nh_key[4], nh_key[5]) +

@@ -1,6 +1,7 @@
 /* itab: see itab.h. */
 #include "itab.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -85,41 +86,57 @@ resize(struct itab *t, size_t cap)
 	t->resizes++;
 }
 
+/* No position: itab_insert_at searches. */
+#define NO_AT	SIZE_MAX
+
 uint32_t
-itab_find(const struct itab *t, uint64_t hv, itab_eq_fn *eq, const void *ctx)
+itab_find_at(const struct itab *t, uint64_t hv, itab_eq_fn *eq,
+    const void *ctx, size_t *at)
 {
 	uint32_t h = (uint32_t)(hv >> 32);
+	size_t i;
 
+	*at = NO_AT;
 	if (t->count == 0)
 		return 0;
-	for (size_t i = home(h, t->cap); i < t->n; i++) {
+	for (i = home(h, t->cap); i < t->n; i++) {
 		const struct itab_slot *sl = &t->s[i];
 
 		if (sl->ref == 0 || sl->h > h)
-			return 0;
+			break;
 		if (sl->h == h && eq(ctx, sl->ref))
 			return sl->ref;
 	}
+	/* After the run's entries of smaller or equal hash. */
+	*at = i;
 	return 0;
 }
 
+uint32_t
+itab_find(const struct itab *t, uint64_t hv, itab_eq_fn *eq, const void *ctx)
+{
+	size_t at;
+
+	return itab_find_at(t, hv, eq, ctx, &at);
+}
+
 void
-itab_insert(struct itab *t, uint64_t hv, uint32_t ref)
+itab_insert_at(struct itab *t, size_t at, uint64_t hv, uint32_t ref)
 {
 	uint32_t h = (uint32_t)(hv >> 32);
-	size_t i, j;
+	size_t i = at, j;
 
 	if (ref == 0)
 		fatalx("%s: reference 0", __func__);
-	if (t->cap == 0)
-		resize(t, MIN_CAP);
-	else if (FULL(t->count + 1, t->cap))
-		resize(t, t->cap < BIG_CAP ? 2 * t->cap :
-		    t->cap + t->cap / 4);
-	/* After the entries of smaller or equal hash of the run. */
-	for (i = home(h, t->cap); i < t->n && t->s[i].ref != 0 &&
-	    t->s[i].h <= h; i++)
-		;
+	if (t->cap == 0 || FULL(t->count + 1, t->cap)) {
+		resize(t, t->cap == 0 ? MIN_CAP : t->cap < BIG_CAP ?
+		    2 * t->cap : t->cap + t->cap / 4);
+		i = NO_AT;
+	}
+	if (i == NO_AT)
+		for (i = home(h, t->cap); i < t->n && t->s[i].ref != 0 &&
+		    t->s[i].h <= h; i++)
+			;
 	for (j = i; j < t->n && t->s[j].ref != 0; j++)
 		;
 	if (j == t->n)
@@ -128,6 +145,12 @@ itab_insert(struct itab *t, uint64_t hv, uint32_t ref)
 	t->s[i].h = h;
 	t->s[i].ref = ref;
 	t->count++;
+}
+
+void
+itab_insert(struct itab *t, uint64_t hv, uint32_t ref)
+{
+	itab_insert_at(t, NO_AT, hv, ref);
 }
 
 void

@@ -55,6 +55,12 @@ uint32_t itab_find(const struct itab *t, uint64_t hv, itab_eq_fn *eq,
 	    const void *ctx);
 /* ref != 0; the caller guarantees no equal entry is present. */
 void	 itab_insert(struct itab *t, uint64_t hv, uint32_t ref);
+/* As itab_find, and when it finds none, *at is where itab_insert_at
+ * puts an entry of hash hv as long as the table does not change in
+ * between: a miss followed by an insert probes once. */
+uint32_t itab_find_at(const struct itab *t, uint64_t hv, itab_eq_fn *eq,
+	    const void *ctx, size_t *at);
+void	 itab_insert_at(struct itab *t, size_t at, uint64_t hv, uint32_t ref);
 /* ref must be in the table under hv (fatal otherwise). */
 void	 itab_remove(struct itab *t, uint64_t hv, uint32_t ref);
 /* After a table drained (far fewer entries than slots): fewer slots,

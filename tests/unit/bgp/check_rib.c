@@ -378,6 +378,52 @@ START_TEST(test_stale)
 }
 END_TEST
 
+/* A prefix's only path replaced by other attributes: dirty, the new
+ * attributes best, one path still, the stale flag gone with the old
+ * ones, the old attributes' reference given back. */
+START_TEST(test_lone_path_replaced)
+{
+	struct rib r;
+	struct ip_prefix p1;
+	struct attrset *a1, *a2, *a3;
+	struct rib_entry *e;
+
+	peer_setup(0, "198.51.100.1", 1, false);
+	rib_init(&r);
+	addr_pfx_parse("100.64.1.0/26", &p1, false);
+	a1 = mkattrs(100, 1, 1, 0, -1, 0, 0, "198.51.100.1");
+	a2 = mkattrs(100, 2, 1, 0, -1, 0, 0, "198.51.100.1");
+	a3 = mkattrs(100, 3, 1, 0, -1, 0, 0, "198.51.100.1");
+	rib_update(&r, &peers[0], &p1, 0, attrset_ref(a1));
+	ck_assert_uint_eq(r.ndirty, 1);
+	ck_assert_uint_eq(rib_count(&r), 1);
+	ck_assert_uint_eq(rib_dirty_pop(&r)->necmp, 1);
+	rib_update(&r, &peers[0], &p1, 0, attrset_ref(a2));
+	ck_assert_uint_eq(r.ndirty, 1);
+	e = rib_dirty_pop(&r);
+	ck_assert_ptr_eq(rib_best(e)->attrs, a2);
+	ck_assert_ptr_null(rib_best(e)->next);
+	ck_assert_uint_eq(a1->refcnt, 1);
+	ck_assert_uint_eq(peers[0].npaths, 1);
+	rib_peer_mark_stale(&r, &peers[0]);
+	ck_assert_uint_eq(peers[0].nstale, 1);
+	rib_update(&r, &peers[0], &p1, 0, attrset_ref(a3));
+	ck_assert_uint_eq(peers[0].nstale, 0);
+	ck_assert_uint_eq(rib_best(e)->flags, 0);
+	ck_assert_uint_eq(r.ndirty, 1);
+	ck_assert_uint_eq(rib_count(&r), 1);
+	ck_assert_uint_eq(r.npaths, 1);
+	rib_peer_flush(&r, &peers[0], 0);
+	while ((e = rib_dirty_pop(&r)) != NULL)
+		rib_entry_done(&r, e);
+	ck_assert_uint_eq(rib_count(&r), 0);
+	rib_free(&r);
+	attrset_unref(a1);
+	attrset_unref(a2);
+	attrset_unref(a3);
+}
+END_TEST
+
 /* a with the communities v (n of them) added. */
 static struct attrset *
 with_comms(const struct attrset *a, const uint32_t *v, size_t n)
@@ -835,6 +881,7 @@ main(void)
 	tcase_add_test(tc, test_insertion_orders);
 	tcase_add_test(tc, test_updates_and_dirty);
 	tcase_add_test(tc, test_stale);
+	tcase_add_test(tc, test_lone_path_replaced);
 	tcase_add_test(tc, test_llgr_retag);
 	tcase_add_test(tc, test_flush_walk_across_growth);
 	tcase_add_test(tc, test_memory_per_route);
