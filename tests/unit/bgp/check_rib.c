@@ -113,6 +113,55 @@ START_TEST(test_attrset_interning)
 }
 END_TEST
 
+/* Many sets: the index grows, references freed in a scattered order
+ * are reused, every set is found again and the index shrinks back. */
+START_TEST(test_attrset_many)
+{
+	enum { N = 5000 };
+	static struct attrset *s[N];
+	struct attrset_stats st;
+
+	for (int i = 0; i < N; i++)
+		s[i] = mkattrs(100, 2, 65001, 0, i, 0, 0, "198.51.100.1");
+	for (int i = 0; i < N; i++) {
+		ck_assert_uint_eq(s[i]->med, (uint32_t)i);
+		for (int j = 0; j < i && j < 3; j++)
+			ck_assert_ptr_ne(s[i], s[j]);
+	}
+	/* Every third one goes, then comes back as a new set. */
+	for (int i = 0; i < N; i += 3)
+		attrset_unref(s[i]);
+	attrset_stats(&st);
+	ck_assert_uint_eq(st.sets, N - (N + 2) / 3);
+	for (int i = 0; i < N; i += 3)
+		s[i] = mkattrs(100, 2, 65001, 0, i, 0, 0, "198.51.100.1");
+	for (int i = 0; i < N; i++) {
+		struct attrset *again = mkattrs(100, 2, 65001, 0, i, 0, 0,
+		    "198.51.100.1");
+
+		ck_assert_ptr_eq(again, s[i]);
+		ck_assert_uint_eq(again->refcnt, 2);
+		attrset_unref(again);
+	}
+	attrset_stats(&st);
+	ck_assert_uint_eq(st.sets, N);
+	ck_assert_uint_eq(st.refs, N);
+	for (int i = N - 1; i >= 0; i -= 2)
+		attrset_unref(s[i]);
+	for (int i = N - 2; i >= 0; i -= 2)
+		attrset_unref(s[i]);
+	attrset_stats(&st);
+	ck_assert_uint_eq(st.sets, 0);
+	ck_assert_uint_eq(st.bytes, 0);
+	/* Empty again: a set interned now is found. */
+	s[0] = mkattrs(1, 1, 1, 0, -1, 0, 0, "198.51.100.9");
+	ck_assert_ptr_eq(mkattrs(1, 1, 1, 0, -1, 0, 0, "198.51.100.9"),
+	    s[0]);
+	attrset_unref(s[0]);
+	attrset_unref(s[0]);
+}
+END_TEST
+
 /* Pairs (better, worse) and the step that must decide between them. */
 START_TEST(test_decide_steps)
 {
@@ -877,6 +926,7 @@ main(void)
 	TCase *tc = tcase_create("rib");
 
 	tcase_add_test(tc, test_attrset_interning);
+	tcase_add_test(tc, test_attrset_many);
 	tcase_add_test(tc, test_decide_steps);
 	tcase_add_test(tc, test_insertion_orders);
 	tcase_add_test(tc, test_updates_and_dirty);
