@@ -8,8 +8,9 @@
  * of set pointers) and either shared or copied into a new set whose
  * variable parts (AS path, communities, cluster list, unknown
  * attributes) follow the struct's fixed fields in the same allocation.
- * Routes hold a reference and compare sets by pointer.  attrset_view() gives a struct bgp_attrs back for
- * encoding or for building a modified set on export.
+ * Routes hold a reference and compare sets by pointer.  attrset_view()
+ * gives a struct bgp_attrs back for encoding or for building a modified
+ * set on export.
  */
 #ifndef BGPD_ATTRSET_H
 #define BGPD_ATTRSET_H

@@ -125,9 +125,11 @@ START_TEST(test_mask)
 		addr_pfx_mask(&p);
 		ck_assert_uint_eq(p.addr.af, AF_INET6);
 		ck_assert_uint_eq(p.len, len);
-		for (unsigned bit = 0; bit < 128; bit++)
-			ck_assert_uint_eq((p.addr.b[bit / 8] >> (7 - bit % 8)) & 1,
-			    bit < len);
+		for (unsigned bit = 0; bit < 128; bit++) {
+			unsigned v = (p.addr.b[bit / 8] >> (7 - bit % 8)) & 1;
+
+			ck_assert_uint_eq(v, bit < len);
+		}
 	}
 }
 END_TEST
