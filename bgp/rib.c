@@ -31,20 +31,35 @@ struct pkey {
 	uint8_t	addr[16];
 };
 
+/* An entry's object: the owner's octets (r->ext of them), then the
+ * entry. */
+static void *
+obj_of(const struct rib *r, const struct rib_entry *e)
+{
+	return (uint8_t *)(uintptr_t)e - r->ext;
+}
+
+static struct slab *
+slab_of(struct rib *r, int af)
+{
+	return af == AF_INET ? &r->entry4_slab : &r->entry6_slab;
+}
+
 static struct rib_entry *
 entry_at(const struct rib *r, uint32_t ref)
 {
-	if (ref & REF_V6)
-		return slab_obj(&r->entry6_slab, ref & ~REF_V6);
-	return slab_obj(&r->entry4_slab, ref);
+	uint8_t *o = ref & REF_V6 ? slab_obj(&r->entry6_slab, ref & ~REF_V6) :
+	    slab_obj(&r->entry4_slab, ref);
+
+	return (struct rib_entry *)(void *)(o + r->ext);
 }
 
 static uint32_t
 ref_of(const struct rib *r, const struct rib_entry *e)
 {
 	if (e->af == AF_INET)
-		return slab_ref(&r->entry4_slab, e);
-	return slab_ref(&r->entry6_slab, e) | REF_V6;
+		return slab_ref(&r->entry4_slab, obj_of(r, e));
+	return slab_ref(&r->entry6_slab, obj_of(r, e)) | REF_V6;
 }
 
 static size_t
@@ -101,9 +116,24 @@ rib_init(struct rib *r)
 {
 	memset(r, 0, sizeof(*r));
 	itab_init(&r->entries);
+	r->ext = RIB_EXT;
+	slab_init(&r->entry4_slab, RIB_EXT + offsetof(struct rib_entry, addr) +
+	    4);
+	slab_init(&r->entry6_slab, RIB_EXT + offsetof(struct rib_entry, addr) +
+	    16);
+	slab_init(&r->path_slab, sizeof(struct rib_path));
+}
+
+void
+rib_no_ext(struct rib *r)
+{
+	if (r->entries.count != 0)
+		fatalx("%s: the RIB has entries", __func__);
+	slab_destroy(&r->entry4_slab);
+	slab_destroy(&r->entry6_slab);
+	r->ext = 0;
 	slab_init(&r->entry4_slab, offsetof(struct rib_entry, addr) + 4);
 	slab_init(&r->entry6_slab, offsetof(struct rib_entry, addr) + 16);
-	slab_init(&r->path_slab, sizeof(struct rib_path));
 }
 
 void
@@ -150,8 +180,13 @@ rib_entry_prefix(const struct rib_entry *e, struct ip_prefix *p)
 struct rib_entry *
 rib_entry_of_ext(void *ext)
 {
-	return (struct rib_entry *)((uint8_t *)ext -
-	    offsetof(struct rib_entry, ext));
+	return (struct rib_entry *)(void *)((uint8_t *)ext + RIB_EXT);
+}
+
+uint8_t *
+rib_entry_ext(struct rib_entry *e)
+{
+	return (uint8_t *)e - RIB_EXT;
 }
 
 struct rib_entry *
@@ -185,8 +220,8 @@ entry_get(struct rib *r, const struct ip_prefix *p)
 		return entry_at(r, ref);
 	if (m.addr.af != AF_INET && m.addr.af != AF_INET6)
 		fatalx("%s: not an IP prefix", __func__);
-	e = slab_alloc(m.addr.af == AF_INET ? &r->entry4_slab :
-	    &r->entry6_slab);
+	e = (struct rib_entry *)(void *)((uint8_t *)slab_alloc(slab_of(r,
+	    m.addr.af)) + r->ext);
 	e->af = pr.k.af;
 	e->len = pr.k.len;
 	addr_copy(e->addr, pr.k.addr, pr.k.af);
@@ -301,20 +336,20 @@ rib_dirty_pop(struct rib *r)
 }
 
 static bool
-ext_unused(const struct rib_entry *e)
+ext_unused(const struct rib *r, const struct rib_entry *e)
 {
 	static const uint8_t zero[RIB_EXT];
 
-	return memcmp(e->ext, zero, RIB_EXT) == 0;
+	return r->ext == 0 || memcmp(obj_of(r, e), zero, RIB_EXT) == 0;
 }
 
 void
 rib_entry_done(struct rib *r, struct rib_entry *e)
 {
-	if (e->best.peer != NULL || e->dirty || !ext_unused(e))
+	if (e->best.peer != NULL || e->dirty || !ext_unused(r, e))
 		return;
 	itab_remove(&r->entries, entry_hash(e), ref_of(r, e));
-	slab_free(e->af == AF_INET ? &r->entry4_slab : &r->entry6_slab, e);
+	slab_free(slab_of(r, e->af), obj_of(r, e));
 }
 
 /* ---- paths ---- */
@@ -793,8 +828,7 @@ rib_free(struct rib *r)
 			attrset_unref(p->attrs);
 			slab_free(&r->path_slab, p);
 		}
-		slab_free(e->af == AF_INET ? &r->entry4_slab :
-		    &r->entry6_slab, e);
+		slab_free(slab_of(r, e->af), obj_of(r, e));
 	}
 	itab_free(&r->entries);
 	slab_destroy(&r->entry4_slab);

@@ -20,11 +20,14 @@
  * Memory is the point of the layout (issue 15): an entry is one slab
  * object of 48 octets for IPv4 (64 for IPv6) that holds its best path in
  * place, its prefix as family, length and only the address's octets,
- * and EXT octets its owner uses for the kernel's state of the route
- * (fib/'s per-route slot: the RIB never reads them beyond asking
- * whether they are all zero); the table's index (lib/itab) adds an
- * 8-octet slot per entry at a load of 0.68 to 0.85.  So a route costs
- * one allocation and one hash probe for the RIB and the FIB together.
+ * and, just before the entry, RIB_EXT octets its owner uses for the
+ * kernel's state of the route (fib/'s per-route slot: the RIB never
+ * reads them beyond asking whether they are all zero); a RIB whose
+ * owner keeps no kernel state (rib_no_ext: bgpd --no-kernel) leaves
+ * them out, 40 octets for IPv4 (56 for IPv6).  The table's index
+ * (lib/itab) adds an 8-octet slot per entry at a load of 0.68 to 0.85.
+ * So a route costs one allocation and one hash probe for the RIB and the
+ * FIB together.
  * Only a prefix's second and later paths take a 32-octet object each.
  * The dirty queue is a bounded ring: past RIB_DIRTY_RING entries,
  * changed entries are only flagged and found again by a scan of the
@@ -84,9 +87,10 @@ struct rib_path {
 	uint32_t flags;
 };
 
+/* The owner's RIB_EXT octets (all zero: unused) precede the entry in
+ * its object, unless the RIB has none (rib_no_ext). */
 struct rib_entry {
 	struct rib_path best;		/* the best path, in place */
-	uint8_t	ext[RIB_EXT];		/* the owner's; all zero: unused */
 	uint8_t	dirty;			/* queued or flagged (rib.c) */
 	uint8_t	necmp;			/* paths in the ECMP set, or 0 */
 	uint8_t	af, len;		/* the prefix ... */
@@ -104,6 +108,7 @@ struct rib_mem {
 
 struct rib {
 	struct itab entries;
+	size_t	ext;			/* RIB_EXT, or 0: rib_no_ext */
 	struct slab entry4_slab, entry6_slab, path_slab;
 	/* Changed entries: a ring of nqueued from dq_head; ndirty counts
 	 * them and those only flagged (the ring was full), found by a walk
@@ -123,6 +128,9 @@ struct rib {
 };
 
 void	 rib_init(struct rib *r);
+/* No owner's octets per entry (nothing keeps kernel state in them):
+ * RIB_EXT octets less a route.  Only while the RIB has no entry. */
+void	 rib_no_ext(struct rib *r);
 /* Frees every entry and path; peers must have been flushed or not. */
 void	 rib_free(struct rib *r);
 void	 rib_peer_init(struct rib_peer *p);
@@ -157,8 +165,9 @@ struct rib_entry *rib_lookup(const struct rib *r, const struct ip_prefix *p);
  * of the EXT octets, which keep it until they are all zero again. */
 struct rib_entry *rib_get(struct rib *r, const struct ip_prefix *p);
 void	 rib_entry_prefix(const struct rib_entry *e, struct ip_prefix *p);
-/* The entry whose EXT octets these are. */
+/* The entry whose EXT octets these are, and back (a RIB with them). */
 struct rib_entry *rib_entry_of_ext(void *ext);
+uint8_t	*rib_entry_ext(struct rib_entry *e);
 const struct rib_path *rib_best(const struct rib_entry *e);
 /* peer's path path_id in e, or NULL. */
 const struct rib_path *rib_path_of(const struct rib_entry *e,

@@ -898,9 +898,9 @@ START_TEST(test_ext_keeps_entry)
 	e = rib_get(&r, &p);
 	ck_assert_ptr_eq(rib_get(&r, &p), e);
 	ck_assert_ptr_null(rib_best(e));
-	ck_assert_ptr_eq(rib_entry_of_ext(e->ext), e);
+	ck_assert_ptr_eq(rib_entry_of_ext(rib_entry_ext(e)), e);
 	ck_assert_uint_eq(rib_count(&r), 0);
-	e->ext[3] = 1;
+	rib_entry_ext(e)[3] = 1;
 	rib_update(&r, &peers[0], &p, 0, attrset_ref(a0));
 	ck_assert_ptr_eq(rib_lookup(&r, &p), e);
 	ck_assert_uint_eq(rib_count(&r), 1);
@@ -910,10 +910,60 @@ START_TEST(test_ext_keeps_entry)
 	e = rib_lookup(&r, &p);
 	ck_assert_ptr_nonnull(e);	/* the owner's still */
 	ck_assert_uint_eq(rib_count(&r), 0);
-	e->ext[3] = 0;
+	rib_entry_ext(e)[3] = 0;
 	rib_entry_done(&r, e);
 	ck_assert_ptr_null(rib_lookup(&r, &p));
 	ck_assert_uint_eq(rib_entries(&r), 0);
+	rib_free(&r);
+	attrset_unref(a0);
+}
+END_TEST
+
+/* A RIB without the owner's octets (BGP only): smaller entries, both
+ * families, that go with their last path. */
+START_TEST(test_no_ext)
+{
+	struct rib r;
+	struct rib_mem m, m0;
+	struct ip_prefix p4, p6;
+	struct attrset *a0;
+	struct rib_entry *e;
+
+	peer_setup(0, "198.51.100.1", 1, false);
+	rib_init(&r);
+	rib_mem(&r, &m0);
+	rib_no_ext(&r);
+	rib_mem(&r, &m);
+	ck_assert_uint_eq(m.entry4_size + RIB_EXT, m0.entry4_size);
+	ck_assert_uint_eq(m.entry4_size, 40);
+	ck_assert_uint_le(m.entry6_size, 56);
+	a0 = mkattrs(100, 1, 1, 0, -1, 0, 0, "198.51.100.1");
+	addr_pfx_parse("100.64.3.0/26", &p4, false);
+	addr_pfx_parse("2001:db8:1000::/64", &p6, false);
+	for (int i = 0; i < 1000; i++) {
+		struct ip_prefix q = p4;
+
+		q.addr.b[2] = (uint8_t)(i / 4);
+		q.addr.b[3] = (uint8_t)(i % 4 * 64);
+		rib_update(&r, &peers[0], &q, 0, attrset_ref(a0));
+	}
+	rib_update(&r, &peers[0], &p6, 0, attrset_ref(a0));
+	ck_assert_uint_eq(rib_count(&r), 1001);
+	e = (struct rib_entry *)rib_lookup(&r, &p6);
+	ck_assert_ptr_nonnull(e);
+	ck_assert_ptr_eq(rib_best(e)->attrs, a0);
+	e = (struct rib_entry *)rib_lookup(&r, &p4);
+	ck_assert_ptr_nonnull(e);
+	ck_assert_uint_eq(e->len, 26);
+	while ((e = rib_dirty_pop(&r)) != NULL)
+		rib_entry_done(&r, e);
+	rib_withdraw(&r, &peers[0], &p6, 0);
+	rib_withdraw(&r, &peers[0], &p4, 0);
+	while ((e = rib_dirty_pop(&r)) != NULL)
+		rib_entry_done(&r, e);
+	ck_assert_ptr_null(rib_lookup(&r, &p4));
+	ck_assert_ptr_null(rib_lookup(&r, &p6));
+	ck_assert_uint_eq(rib_entries(&r), 999);
 	rib_free(&r);
 	attrset_unref(a0);
 }
@@ -937,6 +987,7 @@ main(void)
 	tcase_add_test(tc, test_memory_per_route);
 	tcase_add_test(tc, test_dirty_overflow);
 	tcase_add_test(tc, test_ext_keeps_entry);
+	tcase_add_test(tc, test_no_ext);
 	tcase_add_test(tc, test_walk_across_growth);
 	tcase_add_test(tc, test_walk_hold_shrink);
 	suite_add_tcase(s, tc);
