@@ -9,15 +9,57 @@
 #include <string.h>
 
 #include "lib/hash.h"
+#include "lib/itab.h"
 #include "lib/log.h"
 #include "lib/xalloc.h"
 
 /* The part of struct attrset that is key, from `present` to the end. */
 #define KEY_START	offsetof(struct attrset, present)
 #define KEY_FIXED	(offsetof(struct attrset, data) - KEY_START)
+/* A set's allocation: its fixed fields, then its data (data[] starts
+ * inside the struct's tail padding). */
+#define SET_SIZE(dlen)	(offsetof(struct attrset, data) + (dlen))
 
-static struct hash_table table;
+/*
+ * The sets by content: an itab of the sets' references, and the table
+ * that turns a reference into the set.  A free entry of that table
+ * holds the next free reference, shifted left and tagged with bit 0
+ * (sets are aligned, so a pointer never has it).  Reference 0 is none.
+ * Some 18 octets a set, where a lib/hash table kept at most half full
+ * with its tombstones took 32 to 64.
+ */
+static struct itab sets_index;
+static struct attrset **byref;
+static size_t nbyref, capbyref;	/* references handed out, allocated */
+static uint32_t free_ref;	/* the first free one, 0: none */
 static size_t total_bytes, total_refs;
+
+static uint32_t
+ref_take(struct attrset *s)
+{
+	uint32_t r;
+
+	if (free_ref != 0) {
+		r = free_ref;
+		free_ref = (uint32_t)((uintptr_t)byref[r] >> 1);
+	} else {
+		if (nbyref == 0)
+			nbyref = 1;
+		if (nbyref >= UINT32_MAX)
+			fatalx("%s: too many attribute sets", __func__);
+		byref = xgrow(byref, &capbyref, nbyref + 1, sizeof(*byref));
+		r = (uint32_t)nbyref++;
+	}
+	byref[r] = s;
+	return r;
+}
+
+static void
+ref_give(uint32_t r)
+{
+	byref[r] = (struct attrset *)(((uintptr_t)free_ref << 1) | 1);
+	free_ref = r;
+}
 
 /* Offsets into data[]. */
 static size_t
@@ -57,9 +99,9 @@ data_len(const struct attrset *s)
 }
 
 static bool
-set_eq(const void *entry, const void *key)
+set_eq(const void *key, uint32_t ref)
 {
-	const struct attrset *a = entry, *b = key;
+	const struct attrset *a = byref[ref], *b = key;
 
 	return memcmp((const uint8_t *)a + KEY_START,
 	    (const uint8_t *)b + KEY_START, KEY_FIXED) == 0 &&
@@ -79,7 +121,7 @@ build(const struct bgp_attrs *a, const struct ip_addr *nh,
 	dlen = a->aspath_len + a->ncommunities * 4 +
 	    a->next_communities * 8 + a->nlarge_communities * 12 +
 	    a->ncluster * 4 + ulen;
-	*size = sizeof(*s) + dlen;
+	*size = SET_SIZE(dlen);
 	/* calloc: padding bytes are part of the compared key. */
 	s = xcalloc(1, *size);
 	s->present = a->present & ~(ATTR_P_MP_REACH | ATTR_P_MP_UNREACH |
@@ -132,21 +174,24 @@ struct attrset *
 attrset_intern(const struct bgp_attrs *a, const struct ip_addr *nh,
     const struct ip_addr *nh_ll)
 {
-	struct attrset *cand, *found;
-	size_t size;
+	struct attrset *cand;
+	size_t size, at;
+	uint64_t hv;
+	uint32_t ref;
 
 	cand = build(a, nh, nh_ll, &size);
-	cand->hash = hash_bytes((const uint8_t *)cand + KEY_START,
+	hv = hash_bytes((const uint8_t *)cand + KEY_START,
 	    KEY_FIXED + data_len(cand));
-	found = hash_find(&table, cand->hash, set_eq, cand);
-	if (found != NULL) {
+	if ((ref = itab_find_at(&sets_index, hv, set_eq, cand, &at)) != 0) {
 		free(cand);
-		return attrset_ref(found);
+		return attrset_ref(byref[ref]);
 	}
+	cand->hash = (uint32_t)(hv >> 32);
 	cand->refcnt = 1;
+	cand->ref = ref_take(cand);
 	total_refs++;
 	total_bytes += size;
-	hash_insert(&table, cand->hash, cand);
+	itab_insert_at(&sets_index, at, hv, cand->ref);
 	return cand;
 }
 
@@ -170,10 +215,12 @@ attrset_unref(struct attrset *s)
 	total_refs--;
 	if (--s->refcnt > 0)
 		return;
-	if (!hash_remove_entry(&table, s->hash, s))
-		fatalx("%s: set not in the table", __func__);
-	total_bytes -= sizeof(*s) + data_len(s);
+	itab_remove(&sets_index, (uint64_t)s->hash << 32, s->ref);
+	ref_give(s->ref);
+	total_bytes -= SET_SIZE(data_len(s));
 	free(s);
+	/* After a large table went: the index's memory back. */
+	itab_shrink(&sets_index);
 }
 
 void
@@ -256,7 +303,7 @@ attrset_has_community(const struct attrset *s, uint32_t c)
 void
 attrset_stats(struct attrset_stats *st)
 {
-	st->sets = hash_count(&table);
+	st->sets = sets_index.count;
 	st->bytes = total_bytes;
 	st->refs = total_refs;
 }

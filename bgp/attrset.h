@@ -3,12 +3,14 @@
  * (DESIGN.md principle 4).
  *
  * A decoded struct bgp_attrs (views into a message) plus its next hops is
- * looked up in one process-wide table keyed by content (SipHash with a
- * random key) and either shared or copied into a new set whose variable
- * parts (AS path, communities, cluster list, unknown attributes) follow
- * the struct in the same allocation.  Routes hold a reference and compare
- * sets by pointer.  attrset_view() gives a struct bgp_attrs back for
- * encoding or for building a modified set on export.
+ * looked up in one process-wide table keyed by content (SipHash-1-3 with
+ * a random key; the index is a lib/itab of 8-octet slots over a table
+ * of set pointers) and either shared or copied into a new set whose
+ * variable parts (AS path, communities, cluster list, unknown
+ * attributes) follow the struct's fixed fields in the same allocation.
+ * Routes hold a reference and compare sets by pointer.  attrset_view()
+ * gives a struct bgp_attrs back for encoding or for building a modified
+ * set on export.
  */
 #ifndef BGPD_ATTRSET_H
 #define BGPD_ATTRSET_H
@@ -19,8 +21,9 @@
 #include "attr.h"
 
 struct attrset {
-	uint64_t hash;
+	uint32_t hash;		/* the upper half of the key's hash */
 	uint32_t refcnt;
+	uint32_t ref;		/* in the index (attrset.c) */
 	/* The key: every field from here on, and data[]. */
 	uint32_t present;	/* ATTR_P_* (MP bits never set) */
 	uint8_t	origin;

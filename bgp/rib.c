@@ -19,8 +19,11 @@
 _Static_assert(sizeof(void *) != 8 || sizeof(struct rib_path) == 32,
     "a path is 32 octets");
 
-/* Buckets one rib_dirty_pop() looks at for flagged entries. */
-#define SCAN_BUCKETS	65536
+/* Index slots one rib_dirty_pop() looks at for flagged entries. */
+#define SCAN_SLOTS	65536
+
+/* An entry's reference in the index: its slab's, bit 31 for IPv6. */
+#define REF_V6		SLAB_REF_LIMIT
 
 /* A prefix as the entries keep it: family, length, address octets. */
 struct pkey {
@@ -28,11 +31,35 @@ struct pkey {
 	uint8_t	addr[16];
 };
 
-static struct rib_entry *
-entry_of(const struct itab_node *n)
+/* An entry's object: the owner's octets (r->ext of them), then the
+ * entry. */
+static void *
+obj_of(const struct rib *r, const struct rib_entry *e)
 {
-	return (struct rib_entry *)((uint8_t *)n -
-	    offsetof(struct rib_entry, hnode));
+	return (uint8_t *)(uintptr_t)e - r->ext;
+}
+
+static struct slab *
+slab_of(struct rib *r, int af)
+{
+	return af == AF_INET ? &r->entry4_slab : &r->entry6_slab;
+}
+
+static struct rib_entry *
+entry_at(const struct rib *r, uint32_t ref)
+{
+	uint8_t *o = ref & REF_V6 ? slab_obj(&r->entry6_slab, ref & ~REF_V6) :
+	    slab_obj(&r->entry4_slab, ref);
+
+	return (struct rib_entry *)(void *)(o + r->ext);
+}
+
+static uint32_t
+ref_of(const struct rib *r, const struct rib_entry *e)
+{
+	if (e->af == AF_INET)
+		return slab_ref(&r->entry4_slab, obj_of(r, e));
+	return slab_ref(&r->entry6_slab, obj_of(r, e)) | REF_V6;
 }
 
 static size_t
@@ -43,21 +70,25 @@ key_len(int af)
 
 /* The key octets start at the entry's af (rib.h keeps them adjacent). */
 static uint64_t
-entry_hash(const struct itab_node *n)
+entry_hash(const struct rib_entry *e)
 {
-	const struct rib_entry *e = entry_of(n);
-
 	return hash_bytes(&e->af, key_len(e->af));
 }
 
-static bool
-entry_eq(const struct itab_node *n, const void *key)
-{
-	const struct rib_entry *e = entry_of(n);
-	const struct pkey *k = key;
+/* A search: the key and the RIB whose entries it compares. */
+struct probe {
+	const struct rib *r;
+	struct pkey k;
+};
 
-	return e->af == k->af && e->len == k->len &&
-	    memcmp(e->addr, k->addr, addr_len(k->af)) == 0;
+static bool
+entry_eq(const void *ctx, uint32_t ref)
+{
+	const struct probe *pr = ctx;
+	const struct rib_entry *e = entry_at(pr->r, ref);
+
+	return e->af == pr->k.af && e->len == pr->k.len &&
+	    memcmp(e->addr, pr->k.addr, addr_len(pr->k.af)) == 0;
 }
 
 static uint64_t
@@ -65,18 +96,44 @@ pack(const struct ip_prefix *p, struct pkey *k)
 {
 	k->af = p->addr.af;
 	k->len = p->len;
-	memcpy(k->addr, p->addr.b, addr_len(k->af));
+	memcpy(k->addr, p->addr.b, sizeof(k->addr));
 	return hash_bytes(k, key_len(k->af));
+}
+
+/* The address octets of an entry of family af (4 or 16), copied with
+ * fixed sizes (a copy of addr_len() octets is a libc call). */
+static void
+addr_copy(uint8_t *dst, const uint8_t *src, int af)
+{
+	if (af == AF_INET)
+		memcpy(dst, src, 4);
+	else
+		memcpy(dst, src, 16);
 }
 
 void
 rib_init(struct rib *r)
 {
 	memset(r, 0, sizeof(*r));
-	itab_init(&r->entries, entry_hash);
+	itab_init(&r->entries);
+	r->ext = RIB_EXT;
+	slab_init(&r->entry4_slab, RIB_EXT + offsetof(struct rib_entry, addr) +
+	    4);
+	slab_init(&r->entry6_slab, RIB_EXT + offsetof(struct rib_entry, addr) +
+	    16);
+	slab_init(&r->path_slab, sizeof(struct rib_path));
+}
+
+void
+rib_no_ext(struct rib *r)
+{
+	if (r->entries.count != 0)
+		fatalx("%s: the RIB has entries", __func__);
+	slab_destroy(&r->entry4_slab);
+	slab_destroy(&r->entry6_slab);
+	r->ext = 0;
 	slab_init(&r->entry4_slab, offsetof(struct rib_entry, addr) + 4);
 	slab_init(&r->entry6_slab, offsetof(struct rib_entry, addr) + 16);
-	slab_init(&r->path_slab, sizeof(struct rib_path));
 }
 
 void
@@ -117,48 +174,58 @@ rib_entry_prefix(const struct rib_entry *e, struct ip_prefix *p)
 	memset(p, 0, sizeof(*p));
 	p->addr.af = e->af;
 	p->len = e->len;
-	memcpy(p->addr.b, e->addr, addr_len(e->af));
+	addr_copy(p->addr.b, e->addr, e->af);
 }
 
 struct rib_entry *
 rib_entry_of_ext(void *ext)
 {
-	return (struct rib_entry *)((uint8_t *)ext -
-	    offsetof(struct rib_entry, ext));
+	return (struct rib_entry *)(void *)((uint8_t *)ext + RIB_EXT);
+}
+
+uint8_t *
+rib_entry_ext(struct rib_entry *e)
+{
+	return (uint8_t *)e - RIB_EXT;
 }
 
 struct rib_entry *
 rib_lookup(const struct rib *r, const struct ip_prefix *p)
 {
-	struct pkey k;
-	uint64_t hv = pack(p, &k);
-	struct itab_node *n = itab_find(&r->entries, hv, entry_eq, &k);
+	struct probe pr;
+	uint64_t hv;
+	uint32_t ref;
 
-	return n != NULL ? entry_of(n) : NULL;
+	pr.r = r;
+	hv = pack(p, &pr.k);
+	ref = itab_find(&r->entries, hv, entry_eq, &pr);
+	return ref != 0 ? entry_at(r, ref) : NULL;
 }
 
-/* Find or make the entry of p (masked): one probe either way. */
+/* Find or make the entry of p (masked). */
 static struct rib_entry *
 entry_get(struct rib *r, const struct ip_prefix *p)
 {
 	struct ip_prefix m = *p;
-	struct itab_node *n;
 	struct rib_entry *e;
-	struct pkey k;
+	struct probe pr;
 	uint64_t hv;
+	uint32_t ref;
+	size_t at;
 
 	addr_pfx_mask(&m);
-	hv = pack(&m, &k);
-	if ((n = itab_find(&r->entries, hv, entry_eq, &k)) != NULL)
-		return entry_of(n);
+	pr.r = r;
+	hv = pack(&m, &pr.k);
+	if ((ref = itab_find_at(&r->entries, hv, entry_eq, &pr, &at)) != 0)
+		return entry_at(r, ref);
 	if (m.addr.af != AF_INET && m.addr.af != AF_INET6)
 		fatalx("%s: not an IP prefix", __func__);
-	e = slab_alloc(m.addr.af == AF_INET ? &r->entry4_slab :
-	    &r->entry6_slab);
-	e->af = k.af;
-	e->len = k.len;
-	memcpy(e->addr, k.addr, addr_len(k.af));
-	itab_insert(&r->entries, hv, &e->hnode);
+	e = (struct rib_entry *)(void *)((uint8_t *)slab_alloc(slab_of(r,
+	    m.addr.af)) + r->ext);
+	e->af = pr.k.af;
+	e->len = pr.k.len;
+	addr_copy(e->addr, pr.k.addr, pr.k.af);
+	itab_insert_at(&r->entries, at, hv, ref_of(r, e));
 	return e;
 }
 
@@ -217,18 +284,21 @@ mark_dirty(struct rib *r, struct rib_entry *e)
 	r->nqueued++;
 }
 
-/* A flagged entry, looking at up to SCAN_BUCKETS buckets from the scan
- * cursor (around the end: flags set behind it are found next time). */
+/* A flagged entry, looking at up to SCAN_SLOTS slots of the index from
+ * the scan cursor (around the end: flags set behind it are found next
+ * time). */
 static struct rib_entry *
 scan_flagged(struct rib *r)
 {
 	const struct itab *t = &r->entries;
 
-	for (size_t k = 0; k < SCAN_BUCKETS && k < t->nb; k++) {
-		r->scan &= t->nb - 1;
-		for (struct itab_node *n = itab_bucket(t, r->scan);
-		    n != NULL; n = n->next) {
-			struct rib_entry *e = entry_of(n);
+	for (size_t k = 0; k < SCAN_SLOTS && k < t->n; k++) {
+		uint32_t ref;
+
+		if (r->scan >= t->n)
+			r->scan = 0;
+		if ((ref = t->s[r->scan].ref) != 0) {
+			struct rib_entry *e = entry_at(r, ref);
 
 			if (e->dirty == D_FLAGGED)
 				return e;
@@ -266,20 +336,20 @@ rib_dirty_pop(struct rib *r)
 }
 
 static bool
-ext_unused(const struct rib_entry *e)
+ext_unused(const struct rib *r, const struct rib_entry *e)
 {
 	static const uint8_t zero[RIB_EXT];
 
-	return memcmp(e->ext, zero, RIB_EXT) == 0;
+	return r->ext == 0 || memcmp(obj_of(r, e), zero, RIB_EXT) == 0;
 }
 
 void
 rib_entry_done(struct rib *r, struct rib_entry *e)
 {
-	if (e->best.peer != NULL || e->dirty || !ext_unused(e))
+	if (e->best.peer != NULL || e->dirty || !ext_unused(r, e))
 		return;
-	itab_remove(&r->entries, entry_hash(&e->hnode), &e->hnode);
-	slab_free(e->af == AF_INET ? &r->entry4_slab : &r->entry6_slab, e);
+	itab_remove(&r->entries, entry_hash(e), ref_of(r, e));
+	slab_free(slab_of(r, e->af), obj_of(r, e));
 }
 
 /* ---- paths ---- */
@@ -413,6 +483,31 @@ rib_update(struct rib *r, struct rib_peer *peer, const struct ip_prefix *p,
 	struct rib_entry *e = entry_get(r, p);
 	struct rib_path *q = find_path(e, peer, path_id);
 
+	/* The common cases, without comparing selections: the entry's
+	 * first path, and new attributes for its only path.  Either way
+	 * the selection changed (a best where there was none, other
+	 * attributes), so the entry is dirty. */
+	if (e->best.peer == NULL) {
+		e->best.peer = peer;
+		e->best.attrs = attrs;
+		e->best.path_id = path_id;
+		e->best.flags = 0;
+		e->necmp = 1;
+		r->nroutes++;
+		peer->npaths++;
+		r->npaths++;
+		mark_dirty(r, e);
+		return;
+	}
+	if (q == &e->best && q->next == NULL && q->attrs != attrs) {
+		if (q->flags & RIB_PATH_STALE)
+			peer->nstale--;
+		attrset_unref(q->attrs);
+		q->attrs = attrs;
+		q->flags = 0;
+		mark_dirty(r, e);
+		return;
+	}
 	snapshot(e, &old);
 	if (q != NULL) {
 		/* Same attributes again (a refresh): nothing changes. */
@@ -473,25 +568,24 @@ rib_walk(struct rib *r, struct rib_cursor *c, size_t max, rib_walk_fn *fn,
     void *arg)
 {
 	const struct itab *t = &r->entries;
-	size_t seen = 0;
+	size_t seen = 0, i = itab_seek(t, c->next);
 
-	/* Zero, or a table that shrank since: from the start. */
-	if (c->nb0 == 0 || t->nb < c->nb0) {
-		c->pos = 0;
-		c->nb0 = t->nb;
-	}
-	while (c->pos < c->nb0) {
-		for (size_t b = c->pos; b < t->nb; b += c->nb0) {
-			struct itab_node *n = itab_bucket(t, b), *next;
+	while (i < t->n) {
+		uint32_t ref = t->s[i].ref, h = t->s[i].h;
 
-			for (; n != NULL; n = next) {
-				next = n->next;
-				fn(r, entry_of(n), arg);
-				seen++;
-			}
+		if (ref == 0) {
+			i++;
+			continue;
 		}
-		c->pos++;
-		if (max != 0 && seen >= max && c->pos < c->nb0)
+		fn(r, entry_at(r, ref), arg);
+		seen++;
+		/* Freed, the slots after it moved down one. */
+		if (t->s[i].ref == ref)
+			i++;
+		if (i < t->n && t->s[i].ref != 0 && t->s[i].h == h)
+			continue;	/* a hash's entries in one call */
+		c->next = (uint64_t)h + 1;
+		if (max != 0 && seen >= max && c->next <= UINT32_MAX)
 			return false;
 	}
 	memset(c, 0, sizeof(*c));
@@ -699,28 +793,21 @@ rib_release(struct rib *r)
 	r->nholds--;
 }
 
-/* it: the bucket above 20 bits, the depth in it below. */
-#define IT_DEPTH	20
-
+/* it: the index's slot. */
 struct rib_entry *
 rib_next(const struct rib *r, size_t *it)
 {
 	const struct itab *t = &r->entries;
 
-	for (;;) {
-		size_t b = *it >> IT_DEPTH, d = *it & ((1u << IT_DEPTH) - 1);
-		struct itab_node *n;
+	for (; *it < t->n; (*it)++) {
+		uint32_t ref = t->s[*it].ref;
 
-		if (b >= t->nb)
-			return NULL;
-		for (n = itab_bucket(t, b); n != NULL && d > 0; d--)
-			n = n->next;
-		if (n != NULL) {
+		if (ref != 0) {
 			(*it)++;
-			return entry_of(n);
+			return entry_at(r, ref);
 		}
-		*it = (b + 1) << IT_DEPTH;
 	}
+	return NULL;
 }
 
 void
@@ -728,23 +815,20 @@ rib_free(struct rib *r)
 {
 	const struct itab *t = &r->entries;
 
-	for (size_t i = 0; i < t->nb; i++) {
-		struct itab_node *n = itab_bucket(t, i), *next;
+	for (size_t i = 0; i < t->n; i++) {
+		struct rib_entry *e;
+		struct rib_path *p, *pn;
 
-		for (; n != NULL; n = next) {
-			struct rib_entry *e = entry_of(n);
-			struct rib_path *p = e->best.next, *pn;
-
-			next = n->next;
-			attrset_unref(e->best.attrs);
-			for (; p != NULL; p = pn) {
-				pn = p->next;
-				attrset_unref(p->attrs);
-				slab_free(&r->path_slab, p);
-			}
-			slab_free(e->af == AF_INET ? &r->entry4_slab :
-			    &r->entry6_slab, e);
+		if (t->s[i].ref == 0)
+			continue;
+		e = entry_at(r, t->s[i].ref);
+		attrset_unref(e->best.attrs);
+		for (p = e->best.next; p != NULL; p = pn) {
+			pn = p->next;
+			attrset_unref(p->attrs);
+			slab_free(&r->path_slab, p);
 		}
+		slab_free(slab_of(r, e->af), obj_of(r, e));
 	}
 	itab_free(&r->entries);
 	slab_destroy(&r->entry4_slab);

@@ -7,7 +7,7 @@
  * list; consumers (Adj-RIB-Out, the FIB bridge) drain it in bounded
  * chunks and diff against their own state, so a burst of updates to one
  * prefix costs one export.  What is done to all of a peer's paths walks
- * the table a few buckets at a time (as BIRD's prune does).  The RIB
+ * the table a few entries at a time (as BIRD's prune does).  The RIB
  * never touches sockets or netlink.
  *
  * A peer that negotiated ADD-PATH receive (RFC 7911) may have several
@@ -18,17 +18,21 @@
  * ADD-PATH the path id is 0, one path per peer.
  *
  * Memory is the point of the layout (issue 15): an entry is one slab
- * object of 56 octets for IPv4 (72 for IPv6) that holds its best path in
+ * object of 48 octets for IPv4 (64 for IPv6) that holds its best path in
  * place, its prefix as family, length and only the address's octets,
- * its link in the table (lib/itab: one pointer, plus a bucket pointer
- * per two entries), and EXT octets its owner uses for the kernel's
- * state of the route (fib/'s per-route slot: the RIB never reads them
- * beyond asking whether they are all zero).  So a route costs one
- * allocation and one hash probe for the RIB and the FIB together.  Only
- * a prefix's second and later paths take a 32-octet object each.  The
- * dirty queue is a bounded ring: past RIB_DIRTY_RING entries, changed
- * entries are only flagged and found again by a walk of the table, so a
- * load of a million routes does not grow a queue of a million pointers.
+ * and, just before the entry, RIB_EXT octets its owner uses for the
+ * kernel's state of the route (fib/'s per-route slot: the RIB never
+ * reads them beyond asking whether they are all zero); a RIB whose
+ * owner keeps no kernel state (rib_no_ext: bgpd --no-kernel) leaves
+ * them out, 40 octets for IPv4 (56 for IPv6).  The table's index
+ * (lib/itab) adds an 8-octet slot per entry at a load of 0.68 to 0.85.
+ * So a route costs one allocation and one hash probe for the RIB and the
+ * FIB together.
+ * Only a prefix's second and later paths take a 32-octet object each.
+ * The dirty queue is a bounded ring: past RIB_DIRTY_RING entries,
+ * changed entries are only flagged and found again by a scan of the
+ * index, so a load of a million routes does not grow a queue of a
+ * million pointers.
  */
 #ifndef BGPD_RIB_H
 #define BGPD_RIB_H
@@ -47,13 +51,13 @@ struct rib_entry;
 #define RIB_EXT		8	/* the owner's octets per entry */
 #define RIB_DIRTY_RING	65536	/* changed entries queued before walking */
 
-/* A resumable walk over the table, a bucket at a time; all zero
- * starts one.  The table only ever doubles: bucket b of the table the
- * walk started on became buckets b, b + nb0, b + 2 nb0 ... of today's,
- * so a walk goes on across growth without seeing an entry twice. */
+/* A resumable walk over the table in the order of the entries' hashes
+ * (lib/itab keeps its slots in that order at any size); all zero
+ * starts one.  The cursor is the next hash to visit, so a walk goes on
+ * across growth, shrinking and removals without seeing an entry
+ * twice. */
 struct rib_cursor {
-	size_t	pos;		/* buckets of the first table done */
-	size_t	nb0;		/* that table's size (0: not begun) */
+	uint64_t next;		/* hashes below are done; 2^32: all */
 };
 
 /* A source of paths: a BGP session, or this node's own origination. */
@@ -83,10 +87,10 @@ struct rib_path {
 	uint32_t flags;
 };
 
+/* The owner's RIB_EXT octets (all zero: unused) precede the entry in
+ * its object, unless the RIB has none (rib_no_ext). */
 struct rib_entry {
-	struct itab_node hnode;		/* the table's chain */
 	struct rib_path best;		/* the best path, in place */
-	uint8_t	ext[RIB_EXT];		/* the owner's; all zero: unused */
 	uint8_t	dirty;			/* queued or flagged (rib.c) */
 	uint8_t	necmp;			/* paths in the ECMP set, or 0 */
 	uint8_t	af, len;		/* the prefix ... */
@@ -98,21 +102,22 @@ struct rib_mem {
 	size_t	entry4_size, entry6_size;	/* octets per entry object */
 	size_t	paths;			/* extra path objects */
 	size_t	path_size;
-	size_t	bucket_bytes;		/* the table's buckets */
+	size_t	bucket_bytes;		/* the table's index */
 	size_t	ring_bytes;		/* the dirty ring */
 };
 
 struct rib {
 	struct itab entries;
+	size_t	ext;			/* RIB_EXT, or 0: rib_no_ext */
 	struct slab entry4_slab, entry6_slab, path_slab;
 	/* Changed entries: a ring of nqueued from dq_head; ndirty counts
 	 * them and those only flagged (the ring was full), found by a walk
-	 * round the table from bucket scan. */
+	 * round the index from slot scan. */
 	struct rib_entry **dq;
 	size_t	dq_cap, dq_head, nqueued;
 	size_t	ndirty;
 	size_t	nflagged;
-	size_t	scan;			/* the walk's bucket */
+	size_t	scan;			/* the scan's slot in the index */
 	size_t	npaths;
 	size_t	nroutes;		/* entries with a path */
 	unsigned nholds;		/* walks the table must not shrink
@@ -123,6 +128,9 @@ struct rib {
 };
 
 void	 rib_init(struct rib *r);
+/* No owner's octets per entry (nothing keeps kernel state in them):
+ * RIB_EXT octets less a route.  Only while the RIB has no entry. */
+void	 rib_no_ext(struct rib *r);
 /* Frees every entry and path; peers must have been flushed or not. */
 void	 rib_free(struct rib *r);
 void	 rib_peer_init(struct rib_peer *p);
@@ -157,8 +165,9 @@ struct rib_entry *rib_lookup(const struct rib *r, const struct ip_prefix *p);
  * of the EXT octets, which keep it until they are all zero again. */
 struct rib_entry *rib_get(struct rib *r, const struct ip_prefix *p);
 void	 rib_entry_prefix(const struct rib_entry *e, struct ip_prefix *p);
-/* The entry whose EXT octets these are. */
+/* The entry whose EXT octets these are, and back (a RIB with them). */
 struct rib_entry *rib_entry_of_ext(void *ext);
+uint8_t	*rib_entry_ext(struct rib_entry *e);
 const struct rib_path *rib_best(const struct rib_entry *e);
 /* peer's path path_id in e, or NULL. */
 const struct rib_path *rib_path_of(const struct rib_entry *e,
@@ -176,11 +185,11 @@ struct rib_entry *rib_dirty_pop(struct rib *r);
  * no paths, is not dirty and its EXT octets are all zero. */
 void	 rib_entry_done(struct rib *r, struct rib_entry *e);
 
-/* Give memory back after a large table drained (between walks: a walk
- * in progress starts over, entries maybe seen twice), unless held. */
+/* Give memory back after a large table drained, unless held (walks
+ * go on across it, see struct rib_cursor). */
 void	 rib_compact(struct rib *r);
-/* While held, rib_compact() does nothing: a long walk that must see no
- * entry twice (an operator's listing) holds the RIB from start to end. */
+/* While held, rib_compact() does nothing (an operator's listing holds
+ * the RIB from start to end, so the index keeps its size). */
 void	 rib_hold(struct rib *r);
 void	 rib_release(struct rib *r);
 
@@ -188,12 +197,12 @@ void	 rib_release(struct rib *r);
  * The RIB must not change between calls (use rib_walk for that). */
 struct rib_entry *rib_next(const struct rib *r, size_t *it);
 
-/* Call fn for the entries of the next buckets from *c, until at least
- * max entries were seen (0: all); fn may free the entry it is given and
- * nothing else.  Between calls the RIB may change: an entry there from
- * the walk's start to its end is seen exactly once, others maybe (but
- * after a rib_compact() that shrank the table, the walk starts over).
- * True when the walk reached the end (*c starts over). */
+/* Call fn for the next entries from *c in hash order, until at least
+ * max entries were seen (0: all; entries of one hash are seen in one
+ * call); fn may free the entry it is given and nothing else.  Between
+ * calls the RIB may change: an entry there from the walk's start to its
+ * end is seen exactly once, others maybe, whatever the index did in
+ * between.  True when the walk reached the end (*c starts over). */
 typedef void rib_walk_fn(struct rib *r, struct rib_entry *e, void *arg);
 bool	 rib_walk(struct rib *r, struct rib_cursor *c, size_t max,
 	    rib_walk_fn *fn, void *arg);

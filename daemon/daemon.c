@@ -134,6 +134,9 @@ start(struct daemon *d)
 	io.export = policy_export;
 	io.import = policy_import;
 	d->sp = speaker_new(addr_v4(&d->plan.router_id), &io);
+	/* BGP only: no kernel state per route in the RIB's entries. */
+	if (d->opts.no_kernel)
+		rib_no_ext(speaker_rib_ext(d->sp));
 	speaker_set_cluster_id(d->sp, d->plan.cluster_id.af == AF_INET ?
 	    addr_v4(&d->plan.cluster_id) : 0);
 	d->work = event_new(d->base, -1, 0, on_work, d);

@@ -71,7 +71,7 @@ static struct fib_slot *
 slot_of(const struct rib_entry *e)
 {
 	/* The entry is the RIB's; its EXT octets are ours to write. */
-	return (struct fib_slot *)(void *)((struct rib_entry *)e)->ext;
+	return (struct fib_slot *)(void *)rib_entry_ext((struct rib_entry *)e);
 }
 
 static struct rib_entry *

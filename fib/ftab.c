@@ -8,6 +8,7 @@
 #include "lib/hash.h"
 #include "lib/itab.h"
 #include "lib/log.h"
+#include "lib/slab.h"
 #include "lib/xalloc.h"
 
 /* A wanted set of next hops, interned (routes share a handful). */
@@ -20,23 +21,18 @@ struct wset {
 };
 
 struct fent {
-	struct itab_node node;
 	struct fib_slot slot;
 	struct wset *want;	/* NULL: nothing wanted */
 	struct ip_prefix pfx;
 };
 
 struct ftab {
-	struct itab entries;
+	struct itab entries;	/* of fents by their slab references */
+	struct slab fents;
 	struct hash_table wsets;
 	struct wset *last;	/* interned last: runs of one set */
 };
 
-static struct fent *
-fent_of_node(const struct itab_node *n)
-{
-	return (struct fent *)((uint8_t *)n - offsetof(struct fent, node));
-}
 
 static struct fent *
 fent_of_slot(const struct fib_slot *s)
@@ -44,16 +40,19 @@ fent_of_slot(const struct fib_slot *s)
 	return (struct fent *)((uint8_t *)s - offsetof(struct fent, slot));
 }
 
-static uint64_t
-fent_hash(const struct itab_node *n)
-{
-	return addr_pfx_hash(&fent_of_node(n)->pfx);
-}
+/* A search: the prefix and the table. */
+struct probe {
+	const struct ftab *t;
+	const struct ip_prefix *p;
+};
 
 static bool
-fent_eq(const struct itab_node *n, const void *key)
+fent_eq(const void *ctx, uint32_t ref)
 {
-	return addr_pfx_eq(&fent_of_node(n)->pfx, key);
+	const struct probe *pr = ctx;
+	const struct fent *e = slab_obj(&pr->t->fents, ref);
+
+	return addr_pfx_eq(&e->pfx, pr->p);
 }
 
 struct ftab *
@@ -61,7 +60,8 @@ ftab_new(void)
 {
 	struct ftab *t = xcalloc(1, sizeof(*t));
 
-	itab_init(&t->entries, fent_hash);
+	itab_init(&t->entries);
+	slab_init(&t->fents, sizeof(struct fent));
 	hash_init(&t->wsets);
 	return t;
 }
@@ -82,16 +82,17 @@ ftab_free(struct ftab *t)
 {
 	if (t == NULL)
 		return;
-	for (size_t i = 0; i < t->entries.nb; i++) {
-		struct itab_node *n = itab_bucket(&t->entries, i), *next;
+	for (size_t i = 0; i < t->entries.n; i++) {
+		struct fent *e;
 
-		for (; n != NULL; n = next) {
-			next = n->next;
-			wset_unref(t, fent_of_node(n)->want);
-			free(fent_of_node(n));
-		}
+		if (t->entries.s[i].ref == 0)
+			continue;
+		e = slab_obj(&t->fents, t->entries.s[i].ref);
+		wset_unref(t, e->want);
+		slab_free(&t->fents, e);
 	}
 	itab_free(&t->entries);
+	slab_destroy(&t->fents);
 	hash_free(&t->wsets);
 	free(t);
 }
@@ -159,24 +160,26 @@ wset_intern(struct ftab *t, const struct fib_route *r)
 static struct fent *
 fent_find(const struct ftab *t, const struct ip_prefix *p)
 {
-	struct itab_node *n = itab_find(&t->entries, addr_pfx_hash(p),
-	    fent_eq, p);
+	struct probe pr = { t, p };
+	uint32_t ref = itab_find(&t->entries, addr_pfx_hash(p), fent_eq,
+	    &pr);
 
-	return n != NULL ? fent_of_node(n) : NULL;
+	return ref != 0 ? slab_obj(&t->fents, ref) : NULL;
 }
 
 static struct fent *
 fent_get(struct ftab *t, const struct ip_prefix *p)
 {
+	struct probe pr = { t, p };
 	uint64_t hv = addr_pfx_hash(p);
-	struct itab_node *n = itab_find(&t->entries, hv, fent_eq, p);
+	uint32_t ref = itab_find(&t->entries, hv, fent_eq, &pr);
 	struct fent *e;
 
-	if (n != NULL)
-		return fent_of_node(n);
-	e = xcalloc(1, sizeof(*e));
+	if (ref != 0)
+		return slab_obj(&t->fents, ref);
+	e = slab_alloc(&t->fents);
 	e->pfx = *p;
-	itab_insert(&t->entries, hv, &e->node);
+	itab_insert(&t->entries, hv, slab_ref(&t->fents, e));
 	return e;
 }
 
@@ -187,8 +190,9 @@ fent_maybe_free(struct ftab *t, struct fent *e)
 
 	if (e->want != NULL || memcmp(&e->slot, &zero, sizeof(zero)) != 0)
 		return;
-	itab_remove(&t->entries, addr_pfx_hash(&e->pfx), &e->node);
-	free(e);
+	itab_remove(&t->entries, addr_pfx_hash(&e->pfx),
+	    slab_ref(&t->fents, e));
+	slab_free(&t->fents, e);
 }
 
 struct fib_slot *
@@ -255,26 +259,22 @@ o_release(void *arg, struct fib_slot *s)
 	fent_maybe_free(arg, fent_of_slot(s));
 }
 
-/* it: the bucket above 20 bits, the depth in it below. */
+/* it: the index's slot. */
 static struct fib_slot *
 o_next(void *arg, size_t *it)
 {
-	const struct itab *t = &((struct ftab *)arg)->entries;
+	const struct ftab *t = arg;
 
-	for (;;) {
-		size_t b = *it >> 20, d = *it & ((1u << 20) - 1);
-		struct itab_node *n;
+	for (; *it < t->entries.n; (*it)++) {
+		uint32_t ref = t->entries.s[*it].ref;
 
-		if (b >= t->nb)
-			return NULL;
-		for (n = itab_bucket(t, b); n != NULL && d > 0; d--)
-			n = n->next;
-		if (n != NULL) {
+		if (ref != 0) {
 			(*it)++;
-			return &fent_of_node(n)->slot;
+			return &((struct fent *)slab_obj(&t->fents,
+			    ref))->slot;
 		}
-		*it = (b + 1) << 20;
 	}
+	return NULL;
 }
 
 void

@@ -71,15 +71,19 @@ int
 nl_filter_own(struct nl_sock *s, uint8_t proto, uint32_t portid)
 {
 	/* Socket filters load words in network order: compare with htons()
-	 * and htonl() of the host-order constants.  A RTM_NEWROUTE of our
-	 * protocol is dropped only when our command socket asked for it:
-	 * the kernel stamps a notification with the requester's port id,
-	 * so a route of ours made or changed by anyone else still comes
-	 * through and is corrected. */
+	 * and htonl() of the host-order constants.  A RTM_NEWROUTE or
+	 * RTM_DELROUTE of our protocol is dropped only when our command
+	 * socket asked for it: the kernel stamps a notification with the
+	 * requester's port id, so a route of ours made, changed or deleted
+	 * by anyone else (or by the kernel: pid 0) still comes through and
+	 * is corrected.  Our own deletes must not come back either: a large
+	 * withdrawal echoed every one of them into this socket, overflowed
+	 * it (ENOBUFS) and cost a full re-read of the routing table. */
 	struct sock_filter code[] = {
 		BPF_STMT(BPF_LD | BPF_H | BPF_ABS,
 		    offsetof(struct nlmsghdr, nlmsg_type)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, htons(RTM_NEWROUTE), 0, 5),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, htons(RTM_NEWROUTE), 1, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, htons(RTM_DELROUTE), 0, 5),
 		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, NLMSG_HDRLEN +
 		    offsetof(struct rtmsg, rtm_protocol)),
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, proto, 0, 3),

@@ -55,9 +55,10 @@ struct nl_addr {
 int	 nl_open(struct nl_sock *s, unsigned groups, char *err,
 	    size_t errlen);
 void	 nl_close(struct nl_sock *s);
-/* Drop the RTM_NEWROUTE notifications of protocol proto that the
- * socket with port id portid caused (our own changes echoed back), with
- * a socket filter; others' changes to our routes still arrive. */
+/* Drop the RTM_NEWROUTE and RTM_DELROUTE notifications of protocol
+ * proto that the socket with port id portid caused (our own changes
+ * echoed back), with a socket filter; others' changes to our routes
+ * still arrive. */
 int	 nl_filter_own(struct nl_sock *s, uint8_t proto, uint32_t portid);
 
 /* Write one request into buf (room octets); returns its length, or 0

@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <endian.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -172,24 +173,28 @@ addr_pfx_hash(const struct ip_prefix *p)
 	return hash_bytes(key, 2 + addr_len(p->addr.af));
 }
 
-/* Zero every bit of b past `len` bits. */
-static void
-mask_bytes(uint8_t *b, unsigned len, size_t nbytes)
-{
-	size_t i = len / 8;
-
-	if (i < nbytes && len % 8 != 0) {
-		b[i] &= (uint8_t)(0xff << (8 - len % 8));
-		i++;
-	}
-	for (; i < nbytes; i++)
-		b[i] = 0;
-}
-
+/* Zero every bit past p->len, in two 64-bit words (bgpd masks every
+ * prefix it takes in). */
 void
 addr_pfx_mask(struct ip_prefix *p)
 {
-	mask_bytes(p->addr.b, p->len, sizeof(p->addr.b));
+	uint64_t w[2], hi, lo;
+	unsigned len = p->len;
+
+	if (len >= 128)
+		return;
+	memcpy(w, p->addr.b, sizeof(w));
+	hi = be64toh(w[0]);
+	lo = be64toh(w[1]);
+	if (len <= 64) {
+		hi &= len == 0 ? 0 : ~(uint64_t)0 << (64 - len);
+		lo = 0;
+	} else {
+		lo &= ~(uint64_t)0 << (128 - len);
+	}
+	w[0] = htobe64(hi);
+	w[1] = htobe64(lo);
+	memcpy(p->addr.b, w, sizeof(w));
 }
 
 bool

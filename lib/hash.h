@@ -1,8 +1,11 @@
 /*
  * hash: a keyed byte hash and one open-addressing hash table.
  *
- * hash_bytes() is SipHash-2-4 under a per-process random key, so peers
- * cannot choose attribute sets or prefixes that collide on purpose.  The
+ * hash_bytes() is keyed under a per-process random key, so peers cannot
+ * choose attribute sets or prefixes that collide on purpose: inputs of
+ * up to 28 octets (prefixes, addresses, names) get NH, the universal
+ * hash of UMAC, with a final mix; longer ones (attribute sets) get
+ * SipHash-1-3.  hash_mix() is NH too.  The
  * table stores caller-owned entry pointers with their 64-bit hash (no
  * rehashing on growth); equality is a callback against a lookup key, so one
  * table type serves interned attributes, prefixes and names.
@@ -18,6 +21,7 @@
 void	 hash_set_key(const uint8_t key[16]);
 uint64_t hash_bytes(const void *data, size_t len);
 uint64_t hash_siphash24(const uint8_t key[16], const void *data, size_t len);
+uint64_t hash_siphash13(const uint8_t key[16], const void *data, size_t len);
 uint64_t hash_str(const char *s);
 /* Combine a running hash with another 64-bit value (order matters). */
 uint64_t hash_mix(uint64_t h, uint64_t v);

@@ -9,18 +9,6 @@
 #include "log.h"
 #include "xalloc.h"
 
-/* Under ASan, malloc per object (tests/unit/lib/check_slab.c includes
- * this file with SLAB_REAL to test the blocks there too). */
-#ifndef SLAB_REAL
-#if defined(__SANITIZE_ADDRESS__)
-#define SLAB_MALLOC	1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SLAB_MALLOC	1
-#endif
-#endif
-#endif
-
 #define BLOCK_SIZE	(64 * 1024)	/* also the blocks' alignment */
 
 /* A block: this header, then per_block objects.  Free objects hold the
@@ -30,6 +18,7 @@ struct slab_block {
 	void	*free;			/* this block's free objects */
 	size_t	nfree;
 	size_t	unused;			/* objects never handed out yet */
+	uint32_t no;			/* in the slab's table */
 };
 
 #define HDR	((sizeof(struct slab_block) + 15) & ~(size_t)15)
@@ -43,6 +32,52 @@ slab_init(struct slab *s, size_t size)
 	if (s->per_block == 0)
 		fatalx("%s: objects of %zu octets do not fit a block",
 		    __func__, size);
+}
+
+/* The first number: under ASan a reference is the number, and 0 is
+ * none; a block's objects never sit at offset 0, so block 0 is fine. */
+#ifdef SLAB_MALLOC
+#define TAB_FIRST	1
+#else
+#define TAB_FIRST	0
+#endif
+
+/* A number for p in s's table: a free one, or the next; below limit. */
+static uint32_t
+tab_put(struct slab *s, void *p, size_t limit)
+{
+	size_t no;
+
+	if (s->nfreeno > 0) {
+		no = s->freeno[--s->nfreeno];
+	} else {
+		if (s->ntab == 0)
+			s->ntab = TAB_FIRST;
+		if (s->ntab >= limit)
+			fatalx("slab: more than %zu objects or blocks",
+			    limit);
+		s->tab = xgrow(s->tab, &s->tabcap, s->ntab + 1,
+		    sizeof(*s->tab));
+		no = s->ntab++;
+	}
+	s->tab[no] = p;
+	return (uint32_t)no;
+}
+
+static void
+tab_drop(struct slab *s, uint32_t no)
+{
+	s->tab[no] = NULL;
+	s->freeno = xgrow(s->freeno, &s->freecap, s->nfreeno + 1,
+	    sizeof(*s->freeno));
+	s->freeno[s->nfreeno++] = no;
+}
+
+static void
+tab_destroy(struct slab *s)
+{
+	free(s->tab);
+	free(s->freeno);
 }
 
 static void
@@ -65,20 +100,37 @@ block_link(struct slab_block **head, struct slab_block *b)
 
 #ifdef SLAB_MALLOC
 
+/* Each object has a header with its number (16 octets: the object
+ * stays 16-aligned). */
+#define OHDR	16
+
 void *
 slab_alloc(struct slab *s)
 {
+	uint8_t *p = xcalloc(1, OHDR + s->size);
+
+	*(uint32_t *)p = tab_put(s, p + OHDR, SLAB_REF_LIMIT);
 	s->nobjs++;
-	return xcalloc(1, s->size);
+	return p + OHDR;
 }
 
 void
 slab_free(struct slab *s, void *obj)
 {
+	uint8_t *p = obj;
+
 	if (obj == NULL)
 		return;
 	s->nobjs--;
-	free(obj);
+	tab_drop(s, *(uint32_t *)(p - OHDR));
+	free(p - OHDR);
+}
+
+uint32_t
+slab_ref(const struct slab *s, const void *obj)
+{
+	(void)s;
+	return *(const uint32_t *)((const uint8_t *)obj - OHDR);
 }
 
 void
@@ -86,10 +138,16 @@ slab_destroy(struct slab *s)
 {
 	(void)block_unlink;
 	(void)block_link;
+	for (size_t i = TAB_FIRST; i < s->ntab; i++)
+		if (s->tab[i] != NULL)
+			free((uint8_t *)s->tab[i] - OHDR);
+	tab_destroy(s);
 	memset(s, 0, sizeof(*s));
 }
 
 #else
+
+_Static_assert(BLOCK_SIZE == 8 << SLAB_OFF_BITS, "offsets fit the bits");
 
 /*
  * Blocks are mapped, aligned, straight from the kernel: malloc's
@@ -116,9 +174,21 @@ block_map(void)
 }
 
 static void
-block_unmap(struct slab_block *b)
+block_unmap(struct slab *s, struct slab_block *b)
 {
+	tab_drop(s, b->no);
 	munmap(b, BLOCK_SIZE);
+}
+
+uint32_t
+slab_ref(const struct slab *s, const void *obj)
+{
+	uintptr_t off = (uintptr_t)obj & (BLOCK_SIZE - 1);
+	const struct slab_block *b = (const struct slab_block *)
+	    ((uintptr_t)obj - off);
+
+	(void)s;
+	return b->no << SLAB_OFF_BITS | (uint32_t)(off >> 3);
 }
 
 void *
@@ -130,13 +200,16 @@ slab_alloc(struct slab *s)
 	if (b == NULL) {
 		b = block_map();
 		b->nfree = b->unused = s->per_block;
+		b->no = tab_put(s, b, SLAB_REF_LIMIT >> SLAB_OFF_BITS);
 		block_link(&s->partial, b);
 		s->nblocks++;
 	}
 	if (b->free != NULL) {
 		obj = b->free;
 		b->free = *(void **)obj;
+		memset(obj, 0, s->size);
 	} else {
+		/* Never handed out: still zero from the mapping. */
 		obj = (uint8_t *)b + HDR +
 		    (s->per_block - b->unused) * s->size;
 		b->unused--;
@@ -146,7 +219,6 @@ slab_alloc(struct slab *s)
 		block_link(&s->full, b);
 	}
 	s->nobjs++;
-	memset(obj, 0, s->size);
 	return obj;
 }
 
@@ -171,18 +243,18 @@ slab_free(struct slab *s, void *obj)
 	if (b->nfree == s->per_block &&
 	    (s->partial != b || b->next != NULL)) {
 		block_unlink(b);
-		block_unmap(b);
+		block_unmap(s, b);
 		s->nblocks--;
 	}
 }
 
 static void
-free_list(struct slab_block *b)
+free_list(struct slab *s, struct slab_block *b)
 {
 	while (b != NULL) {
 		struct slab_block *next = b->next;
 
-		block_unmap(b);
+		block_unmap(s, b);
 		b = next;
 	}
 }
@@ -190,8 +262,9 @@ free_list(struct slab_block *b)
 void
 slab_destroy(struct slab *s)
 {
-	free_list(s->partial);
-	free_list(s->full);
+	free_list(s, s->partial);
+	free_list(s, s->full);
+	tab_destroy(s);
 	memset(s, 0, sizeof(*s));
 }
 

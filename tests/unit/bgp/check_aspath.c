@@ -120,6 +120,21 @@ START_TEST(test_nlri)
 	    6, AF_INET, false), -1);
 	ck_assert_int_eq(nlri_check((const uint8_t *)"\x81", 1, AF_INET6,
 	    false), -1);
+	ck_assert_int_eq(nlri_check((const uint8_t *)"\x80", 1, AF_INET6,
+	    false), -1);
+	/* ADD-PATH: an id without its length, or cut short. */
+	ck_assert_int_eq(nlri_check((const uint8_t *)"\0\0\0\7", 4,
+	    AF_INET, true), -1);
+	ck_assert_int_eq(nlri_check((const uint8_t *)"\0\0\7", 3, AF_INET,
+	    true), -1);
+	ck_assert_int_eq(nlri_check((const uint8_t *)"\0\0\0\7\x08\x0a", 6,
+	    AF_INET, true), 0);
+	buf_rd_init(&r, "\0\0\7", 3);
+	ck_assert_int_eq(nlri_get(&r, AF_INET, true, &p, &id), -1);
+	buf_rd_init(&r, "\x21\x01\x02\x03\x04\x05", 6);
+	ck_assert_int_eq(nlri_get(&r, AF_INET, false, &p, NULL), -1);
+	buf_rd_init(&r, "\x18\x01\x02", 3);
+	ck_assert_int_eq(nlri_get(&r, AF_INET, false, &p, NULL), -1);
 	/* ADD-PATH: a 4-octet path id first. */
 	n = tu_hex("00 00 00 07 18 64 40 00", b, sizeof(b));
 	buf_rd_init(&r, b, n);

@@ -746,6 +746,99 @@ START_TEST(test_enobufs_resync)
 }
 END_TEST
 
+/* Our own changes are not echoed back to the event socket: thousands
+ * of installs and deletes in large batches go through an event buffer
+ * far too small for their notifications without a loss (ENOBUFS) and a
+ * re-read; a delete by somebody else still arrives and is repaired. */
+START_TEST(test_own_changes_silent)
+{
+	enum { N = 3000 };
+	struct fib *f;
+	struct fib_route r;
+	struct fib_stats st;
+	int small = 2048;
+	uint64_t events;
+	char pfx[32];
+
+	NEED_NS();
+	f = start(true);
+	ck_assert(setsockopt(fib_fd(f, 1), SOL_SOCKET, SO_RCVBUF, &small,
+	    sizeof(small)) == 0);
+	fib_stats(f, &st);
+	events = st.events;
+	for (int i = 0; i < N; i++) {
+		snprintf(pfx, sizeof(pfx), "100.66.%d.%d/32", i / 250,
+		    i % 250);
+		route(&r, pfx, "198.51.100.2", NULL);
+		fib_set(f, &r);
+	}
+	pump(f, 300);
+	ck_assert_str_eq(out("ip route show proto 186 | wc -l"), "3000");
+	for (int i = 0; i < N; i++) {
+		snprintf(pfx, sizeof(pfx), "100.66.%d.%d/32", i / 250,
+		    i % 250);
+		route(&r, pfx, "198.51.100.2", NULL);
+		fib_unset(f, &r.pfx);
+	}
+	pump(f, 300);
+	ck_assert_str_eq(out("ip route show proto 186 | wc -l"), "0");
+	fib_stats(f, &st);
+	ck_assert_uint_eq(st.resyncs, 0);
+	/* Not one of our 6,000 changes: at most a few of the kernel's
+	 * own (addresses, IPv6 routes of the links). */
+	ck_assert_uint_lt(st.events - events, 50);
+	ck_assert_uint_eq(st.adds, N);
+	ck_assert_uint_eq(st.deletes, N);
+	/* Somebody else's delete of ours still comes through. */
+	route(&r, "100.64.13.0/26", "198.51.100.2", NULL);
+	fib_set(f, &r);
+	pump(f, 100);
+	sh("ip route del 100.64.13.0/26 proto 186");
+	pump(f, 300);
+	ck_assert_str_eq(out("ip route show 100.64.13.0/26 proto 186"),
+	    "100.64.13.0/26 via 198.51.100.2 dev va");
+	fib_free(f);
+}
+END_TEST
+
+/* The dirty queue grows while part drained and wrapped round: every
+ * route queued before and after still reaches the kernel. */
+START_TEST(test_dirty_ring_wraps)
+{
+	enum { FIRST = 20000, MORE = 36000 };
+	struct fib *f;
+	struct fib_route r;
+	struct fib_stats st;
+	char pfx[32];
+
+	NEED_NS();
+	f = start(true);
+	for (int i = 0; i < FIRST + MORE; i++) {
+		snprintf(pfx, sizeof(pfx), "100.%d.%d.%d/32", 80 + i / 65536,
+		    i / 256 % 256, i % 256);
+		route(&r, pfx, "198.51.100.2", "198.51.100.3");
+		fib_set(f, &r);
+		/* One run sends part of the first routes (two next hops
+		 * each: the batches' octets run out first): the ring's head
+		 * moves on, the next ones wrap round and grow it. */
+		if (i == FIRST - 1) {
+			fib_output(f, monotime_ms());
+			fib_stats(f, &st);
+			ck_assert_uint_gt(st.adds, 0);
+			ck_assert_uint_lt(st.adds, FIRST);
+		}
+	}
+	pump(f, 500);
+	fib_stats(f, &st);
+	ck_assert_uint_eq(st.adds, FIRST + MORE);
+	ck_assert_uint_eq(st.errors, 0);
+	ck_assert_str_eq(out("ip -o route show proto 186 | wc -l"), "56000");
+	ck_assert_ptr_nonnull(strstr(out("ip route show 100.80.218.191/32 "
+	    "proto 186"), "nexthop via 198.51.100.3 dev va"));
+	fib_free(f);
+}
+END_TEST
+
 /* Routes of our protocol made by somebody else while we run, at our
  * metric (slots) and at another (strays), each for a prefix new to the
  * kernel.  IPv6 sends the notification of a new prefix before a delete
@@ -891,6 +984,8 @@ suite(void)
 	tcase_add_test(tc, test_onlink_dev);
 	tcase_add_test(tc, test_lengths_and_v6);
 	tcase_add_test(tc, test_enobufs_resync);
+	tcase_add_test(tc, test_own_changes_silent);
+	tcase_add_test(tc, test_dirty_ring_wraps);
 	tcase_add_test(tc, test_new_v6_prefixes_deleted);
 	tcase_add_test(tc, test_metrics);
 	tcase_add_test(tc, test_owner_slots_after_resync);

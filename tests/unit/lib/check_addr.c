@@ -115,6 +115,22 @@ START_TEST(test_mask)
 	p = P("255.255.255.255/0");
 	addr_pfx_mask(&p);
 	ck_assert_str_eq(addr_pfx_fmt(&p, buf, sizeof(buf)), "0.0.0.0/0");
+	/* Every length of an all-ones IPv6 address: the first len bits
+	 * stay, no other; the family and length are untouched. */
+	for (unsigned len = 0; len <= 128; len++) {
+		memset(&p, 0, sizeof(p));
+		p.addr.af = AF_INET6;
+		memset(p.addr.b, 0xff, sizeof(p.addr.b));
+		p.len = (uint8_t)len;
+		addr_pfx_mask(&p);
+		ck_assert_uint_eq(p.addr.af, AF_INET6);
+		ck_assert_uint_eq(p.len, len);
+		for (unsigned bit = 0; bit < 128; bit++) {
+			unsigned v = (p.addr.b[bit / 8] >> (7 - bit % 8)) & 1;
+
+			ck_assert_uint_eq(v, bit < len);
+		}
+	}
 }
 END_TEST
 

@@ -22,6 +22,53 @@ START_TEST(test_siphash_vector)
 }
 END_TEST
 
+/* SipHash-1-3 (long inputs): zero key, the empty input and "siphash",
+ * as other implementations give them. */
+START_TEST(test_siphash13_vector)
+{
+	uint8_t key[16] = { 0 };
+
+	ck_assert_uint_eq(hash_siphash13(key, "", 0), 0xd1fba762150c532cULL);
+	ck_assert_uint_eq(hash_siphash13(key, "siphash", 7),
+	    0x8264ceeccb16bcbeULL);
+}
+END_TEST
+
+/* The short hash and hash_mix are keyed, tell lengths apart (a zero
+ * octet more is another input), mix in order; prefixes that differ in
+ * one bit spread over the upper half (lib/itab's homes). */
+START_TEST(test_short_keyed)
+{
+	uint8_t k1[16] = { 1 }, k2[16] = { 2 }, a[28] = { 0 };
+	uint64_t h1, h2, top = 0, bottom = ~(uint64_t)0;
+
+	hash_set_key(k1);
+	h1 = hash_bytes("prefix", 6);
+	ck_assert_uint_eq(hash_bytes("prefix", 6), h1);
+	ck_assert_uint_ne(hash_mix(1, 2), hash_mix(2, 1));
+	for (size_t n = 0; n < sizeof(a); n++)
+		ck_assert_uint_ne(hash_bytes(a, n), hash_bytes(a, n + 1));
+	/* 29 octets: SipHash, still keyed and length-aware. */
+	ck_assert_uint_ne(hash_bytes("0123456789012345678901234567", 28),
+	    hash_bytes("01234567890123456789012345678", 29));
+	h2 = hash_mix(1, 2);
+	hash_set_key(k2);
+	ck_assert_uint_ne(hash_bytes("prefix", 6), h1);
+	ck_assert_uint_ne(hash_mix(1, 2), h2);
+	/* 4096 /32s of one /20: the upper 32 bits take both extremes. */
+	for (uint32_t i = 0; i < 4096; i++) {
+		uint8_t key[6] = { 2, 32, 100, 64, (uint8_t)(i >> 8),
+		    (uint8_t)i };
+		uint64_t h = hash_bytes(key, sizeof(key)) >> 32;
+
+		top = h > top ? h : top;
+		bottom = h < bottom ? h : bottom;
+	}
+	ck_assert_uint_gt(top, UINT64_C(0xff000000));
+	ck_assert_uint_lt(bottom, UINT64_C(0x01000000));
+}
+END_TEST
+
 struct ent {
 	int	key;
 	int	val;
@@ -155,6 +202,8 @@ main(void)
 	TCase *tc = tcase_create("hash");
 
 	tcase_add_test(tc, test_siphash_vector);
+	tcase_add_test(tc, test_siphash13_vector);
+	tcase_add_test(tc, test_short_keyed);
 	tcase_add_test(tc, test_table);
 	tcase_add_test(tc, test_empty);
 	tcase_add_test(tc, test_shrink);

@@ -85,6 +85,41 @@ START_TEST(test_random)
 }
 END_TEST
 
+/* References: never 0, below the limit, each object's own, back to the
+ * object; blocks given back and mapped again get numbers again. */
+START_TEST(test_refs)
+{
+	struct slab s;
+	uint32_t *refs = calloc(N, sizeof(*refs));
+
+	slab_init(&s, 48);
+	for (int round = 0; round < 3; round++) {
+		for (size_t i = 0; i < N; i++) {
+			objs[i] = slab_alloc(&s);
+			refs[i] = slab_ref(&s, objs[i]);
+			ck_assert_uint_ne(refs[i], 0);
+			ck_assert_uint_lt(refs[i], SLAB_REF_LIMIT);
+			ck_assert_ptr_eq(slab_obj(&s, refs[i]), objs[i]);
+			ck_assert(i == 0 || refs[i] != refs[i - 1]);
+		}
+		for (size_t i = 0; i < N; i++)
+			ck_assert_ptr_eq(slab_obj(&s, refs[i]), objs[i]);
+		/* Most blocks go back; the table's numbers are reused. */
+		for (size_t i = 0; i < N; i++)
+			if (i % 1000 != 0)
+				slab_free(&s, objs[i]);
+		for (size_t i = 0; i < N; i += 1000) {
+			ck_assert_ptr_eq(slab_obj(&s, refs[i]), objs[i]);
+			slab_free(&s, objs[i]);
+		}
+		ck_assert_uint_le(s.ntab, (N + s.per_block - 1) /
+		    s.per_block + 1);
+	}
+	slab_destroy(&s);
+	free(refs);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -93,6 +128,7 @@ suite(void)
 
 	tcase_add_test(tc, test_alloc_free_blocks);
 	tcase_add_test(tc, test_random);
+	tcase_add_test(tc, test_refs);
 	/* Seconds under ASan on a loaded machine (check's default is 4). */
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
