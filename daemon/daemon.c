@@ -287,6 +287,7 @@ start(struct daemon *d)
 	io.changed = kernel_changed;
 	io.is_local = kernel_is_local;
 	io.export = policy_export;
+	io.export_class = policy_export_class;
 	io.import = policy_import;
 	d->sp = speaker_new(addr_v4(&d->plan.router_id), &io);
 	speaker_set_cluster_id(d->sp, d->plan.cluster_id.af == AF_INET ?
