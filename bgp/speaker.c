@@ -635,6 +635,14 @@ speaker_new(uint32_t router_id, const struct speaker_io *io)
 static void
 peer_free(struct speaker_peer *p)
 {
+	/* Off the todo list: nothing may point at it after this. */
+	for (struct speaker_peer **pp = &p->sp->todo; p->todo && *pp != NULL;
+	    pp = &(*pp)->todo_next)
+		if (*pp == p) {
+			*pp = p->todo_next;
+			p->todo = false;
+			break;
+		}
 	speaker_group_leave(p);
 	session_free(p->session);
 	free(p);
