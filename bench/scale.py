@@ -3,7 +3,10 @@
 
   scale.py conf bgpd|bird-s2 MODE N BLOCKS DIR
       write the cluster's configs into DIR: for bgpd one Calico YAML
-      (DIR/cluster.yaml) that every node loads with --node n<i>; for
+      (DIR/conf/cluster.yaml: a folder of its own, since bgpd watches
+      the folder of its config and every node's logs, sockets and
+      status files are created in DIR) that every node loads with
+      --node n<i>; for
       BIRD one bird-n<i>.conf per node, as confd renders it for
       calico/node (CALICO.md 4.6).  MODE is mesh (a full mesh of N
       nodes) or rr (node 0 a route reflector, nodes 1..N-1 its clients,
@@ -265,7 +268,8 @@ def main(argv):
         if mode not in ("mesh", "rr"):
             raise SystemExit("mode: mesh or rr")
         if kind == "bgpd":
-            with open(os.path.join(d, "cluster.yaml"), "w") as f:
+            os.makedirs(os.path.join(d, "conf"), exist_ok=True)
+            with open(os.path.join(d, "conf", "cluster.yaml"), "w") as f:
                 conf_bgpd(mode, n, blocks, f)
         elif kind == "bird-s2":
             conf_bird(mode, n, blocks, d)

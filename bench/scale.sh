@@ -81,6 +81,8 @@ node_start() {
 	local kind="$1" i="$2" w
 	case $kind in
 	bgpd)
+		# (the config in a folder of its own: bgpd watches its folder,
+		# and every node's files are made in $RUN)
 		w=""
 		# a profile run (bench/PROFILE.md): node 0's heap, pages too
 		[ "${BENCH_MASSIF:-0}" = 1 ] && [ "$i" = 0 ] &&
@@ -88,7 +90,7 @@ node_start() {
 		    --massif-out-file=$RUN/massif-n0.out"
 		# shellcheck disable=SC2086
 		bg "${PFX}n$i" "$CPU_DUT" "$RUN/bgpd-n$i.out" $w "$BGPD" \
-		    --config "$RUN/cluster.yaml" --node "n$i" \
+		    --config "$RUN/conf/cluster.yaml" --node "n$i" \
 		    --socket "$RUN/n$i.sock" --log-level "${SCALE_LOG:-warning}"
 		;;
 	bird-s2)

@@ -1,4 +1,19 @@
-/* adjout: see adjout.h. */
+/*
+ * adjout: see adjout.h.
+ *
+ * The list is sorted by seq: an entry that changes gets the next seq and
+ * goes to the tail.  A cohort's seq is that of the last entry it passed,
+ * so an entry is still to go to a cohort exactly when its seq is above
+ * the cohort's.  Cohorts are kept in list order (cprev/cnext); the first
+ * one decides what may be freed: nothing before its marker is a
+ * withdrawal (each is freed as the first cohort passes it whole).
+ *
+ * An entry is "sent" once some cohort passed it: before that no member
+ * holds anything of it, so its withdrawal is simply dropped (and its
+ * path id is free again at once).  An entry is "fresh" while every
+ * announcement it carried was of its src's path: the member whose src it
+ * is then never got it and needs no withdrawal.
+ */
 #include "adjout.h"
 
 #include <stdlib.h>
@@ -8,17 +23,60 @@
 #include "lib/xalloc.h"
 #include "update.h"
 
+/* What a cohort is sent at once: about CHUNK_BYTES of UPDATEs (an
+ * attribute set counted as ATTRS_EST), at most CHUNK_MAX entries. */
+#define CHUNK_BYTES	(64u << 10)
+#define CHUNK_MAX	16384
+#define ATTRS_EST	64
+
+struct adjout_cohort {
+	struct adjout_node node;	/* first: its marker */
+	uint64_t seq;		/* entries of seq <= this are behind it */
+	struct adjout_member *members;
+	size_t	n;
+	struct adjout_cohort *cprev, *cnext;	/* in list order */
+};
+
 /* An entry with ADD-PATH: one path of a prefix. */
 struct xentry {
 	struct adjout_entry e;		/* first */
 	struct xentry *sib;		/* the prefix's next path */
-	uint32_t src, src_id;		/* which path (adjout_want) */
+	uint32_t src_id;		/* the path id it came with */
 };
 
 #define X(e)	((struct xentry *)(e))
+#define NBYID	(sizeof(((struct adjout *)0)->byid) / \
+	    sizeof(((struct adjout *)0)->byid[0]))
 
-_Static_assert(sizeof(void *) != 8 || (sizeof(struct adjout_entry) == 48 &&
-    sizeof(struct xentry) == 64), "adjout.h's sizes");
+_Static_assert(sizeof(void *) != 8 || (sizeof(struct adjout_entry) <= 72 &&
+    sizeof(struct xentry) <= 88), "adjout.h's sizes");
+
+/* One encoding: the entries of a chunk that share attributes, family
+ * and the member they must not go to (echo). */
+struct egroup {
+	struct attrset *attrs;	/* NULL: withdrawals */
+	int	af;
+	struct adjout_member *echo;
+	struct ip_prefix *pfx;
+	uint32_t *ids;
+	struct adjout_entry **ents;
+	size_t	n, cap;
+	size_t	off, len;	/* its messages in the chunk's buffer */
+	unsigned msgs;
+	struct egroup *next;	/* in encoding order */
+};
+
+struct egroup_key {
+	const struct attrset *attrs;
+	int	af;
+	const struct adjout_member *echo;
+};
+
+struct adjout_flushbuf {
+	struct buf_wr w;		/* the chunk's messages */
+	struct adjout_entry *ents[CHUNK_MAX];
+	struct ip_prefix owed[CHUNK_MAX];
+};
 
 static bool
 entry_eq(const void *e, const void *key)
@@ -26,99 +84,228 @@ entry_eq(const void *e, const void *key)
 	return addr_pfx_eq(&((const struct adjout_entry *)e)->prefix, key);
 }
 
+/* ---- the list ---- */
+
+static void
+list_unlink(struct adjout *o, struct adjout_node *n)
+{
+	if (n->prev != NULL)
+		n->prev->next = n->next;
+	else
+		o->head = n->next;
+	if (n->next != NULL)
+		n->next->prev = n->prev;
+	else
+		o->tail = n->prev;
+	n->prev = n->next = NULL;
+}
+
+static void
+list_append(struct adjout *o, struct adjout_node *n)
+{
+	n->next = NULL;
+	n->prev = o->tail;
+	if (o->tail != NULL)
+		o->tail->next = n;
+	else
+		o->head = n;
+	o->tail = n;
+}
+
+static void
+list_push(struct adjout *o, struct adjout_node *n)
+{
+	n->prev = NULL;
+	n->next = o->head;
+	if (o->head != NULL)
+		o->head->prev = n;
+	else
+		o->tail = n;
+	o->head = n;
+}
+
+static void
+list_insert_after(struct adjout *o, struct adjout_node *at,
+    struct adjout_node *n)
+{
+	n->prev = at;
+	n->next = at->next;
+	if (at->next != NULL)
+		at->next->prev = n;
+	else
+		o->tail = n;
+	at->next = n;
+}
+
+/* ---- members by src ---- */
+
+static struct adjout_member *
+member_of(const struct adjout *o, uint32_t src)
+{
+	if (src == 0 || o->nmembers == 0)
+		return NULL;
+	for (struct adjout_member *m = o->byid[src % NBYID]; m != NULL;
+	    m = m->hnext)
+		if (m->src == src)
+			return m;
+	return NULL;
+}
+
+static void
+byid_remove(struct adjout *o, struct adjout_member *m)
+{
+	struct adjout_member **pp = &o->byid[m->src % NBYID];
+
+	if (m->src == 0)
+		return;
+	while (*pp != NULL && *pp != m)
+		pp = &(*pp)->hnext;
+	if (*pp != NULL)
+		*pp = m->hnext;
+	m->hnext = NULL;
+}
+
+/* ---- entries ---- */
+
 void
-adjout_init(struct adjout *o)
+adjout_init(struct adjout *o, bool addpath, const struct adjout_enc *enc)
 {
 	memset(o, 0, sizeof(*o));
 	hash_init(&o->entries);
+	o->addpath = addpath;
+	if (enc != NULL)
+		o->enc = *enc;
 }
 
-/* Free every entry (with ADD-PATH, every path of every prefix). */
 static void
-free_entries(struct adjout *o)
+free_entry(struct adjout *o, struct adjout_entry *e)
 {
-	size_t it = 0;
-	struct adjout_entry *e, *next;
+	uint64_t hv = addr_pfx_hash(&e->prefix);
+	struct xentry *head, *x;
 
-	while ((e = hash_next(&o->entries, &it)) != NULL) {
-		for (; e != NULL; e = next) {
-			next = o->addpath && X(e)->sib != NULL ?
-			    &X(e)->sib->e : NULL;
-			attrset_unref(e->sent);
-			attrset_unref(e->want);
-			free(e);
-		}
+	list_unlink(o, &e->node);
+	o->nentries--;
+	if (e->want != NULL)
+		fatalx("%s: entry still wanted", __func__);
+	if (!o->addpath) {
+		hash_remove_entry(&o->entries, hv, e);
+		free(e);
+		return;
 	}
-	hash_free(&o->entries);
-	o->nentries = 0;
+	head = hash_find(&o->entries, hv, entry_eq, &e->prefix);
+	if (head == X(e)) {
+		hash_remove_entry(&o->entries, hv, head);
+		if (head->sib != NULL)
+			hash_insert(&o->entries, hv, head->sib);
+	} else {
+		for (x = head; x != NULL && x->sib != X(e); x = x->sib)
+			;
+		if (x == NULL)
+			fatalx("%s: path not in its prefix", __func__);
+		x->sib = X(e)->sib;
+	}
+	free(e);
 }
 
 void
 adjout_free(struct adjout *o)
 {
-	free_entries(o);
+	struct adjout_node *n, *next;
+
+	if (o->nmembers != 0)
+		fatalx("%s: %zu members left", __func__, o->nmembers);
+	for (n = o->head; n != NULL; n = next) {
+		next = n->next;
+		if (n->kind == ADJOUT_ENTRY) {
+			attrset_unref(((struct adjout_entry *)n)->want);
+			free(n);
+		} else
+			free(n);
+	}
+	hash_free(&o->entries);
 	free(o->scratch);
+	if (o->fb != NULL) {
+		buf_wr_free(&o->fb->w);
+		free(o->fb);
+	}
 	memset(o, 0, sizeof(*o));
 }
 
-void
-adjout_set_addpath(struct adjout *o, bool addpath)
+/* The entry's want becomes attrs (a reference, handed over), a path of
+ * src: a change goes to the tail, to be sent to every member. */
+static void
+set_want(struct adjout *o, struct adjout_entry *e, uint32_t src,
+    struct attrset *attrs)
 {
-	if (o->nentries != 0)
-		fatalx("%s: not empty", __func__);
-	o->addpath = addpath;
-}
+	struct adjout_member *m;
 
-const struct adjout_entry *
-adjout_next(const struct adjout *o, size_t *it,
-    const struct adjout_entry *prev)
-{
-	if (prev != NULL && o->addpath && X(prev)->sib != NULL)
-		return &X(prev)->sib->e;
-	return hash_next(&o->entries, it);
+	if (attrs == e->want && (attrs == NULL || src == e->src)) {
+		attrset_unref(attrs);
+		return;
+	}
+	if (e->want != NULL) {
+		o->nwant--;
+		if ((m = member_of(o, e->src)) != NULL)
+			m->nown--;
+	}
+	if (attrs != NULL) {
+		o->nwant++;
+		if (src != e->src)
+			e->fresh = false;
+		e->src = src;
+		if ((m = member_of(o, src)) != NULL)
+			m->nown++;
+	}
+	attrset_unref(e->want);
+	e->want = attrs;
+	if (!e->mark) {
+		/* Never passed by a cohort: no member has any of it, and
+		 * every cohort is still before it. */
+		if (attrs == NULL)
+			free_entry(o, e);
+		return;
+	}
+	list_unlink(o, &e->node);
+	e->seq = ++o->seq;
+	list_append(o, &e->node);
 }
 
 static void
-make_pending(struct adjout *o, struct adjout_entry *e)
+new_entry(struct adjout *o, struct adjout_entry *e, const struct ip_prefix *p,
+    uint32_t src)
 {
-	if (e->pending)
-		return;
-	e->pending = true;
-	e->pnext = o->pending;
-	o->pending = e;
-	o->npending++;
+	e->node.kind = ADJOUT_ENTRY;
+	e->prefix = *p;
+	e->fresh = true;
+	e->src = src;
+	e->seq = ++o->seq;
+	list_append(o, &e->node);
+	o->nentries++;
 }
 
 void
-adjout_set(struct adjout *o, const struct ip_prefix *p, struct attrset *attrs)
+adjout_set(struct adjout *o, const struct ip_prefix *p, uint32_t src,
+    struct attrset *attrs)
 {
-	uint64_t hv = addr_pfx_hash(p);
+	uint64_t hv;
 	struct adjout_entry *e;
 
 	if (o->addpath)
-		fatalx("%s: ADD-PATH peer", __func__);
+		fatalx("%s: ADD-PATH group", __func__);
+	/* A prefix the group never had needs nothing (the common case of
+	 * a peer that gets none of what it sends us: no hashing). */
+	if (attrs == NULL && o->nentries == 0)
+		return;
+	hv = addr_pfx_hash(p);
 	e = hash_find(&o->entries, hv, entry_eq, p);
 	if (e == NULL) {
 		if (attrs == NULL)
 			return;		/* never sent, nothing to withdraw */
 		e = xcalloc(1, sizeof(*e));
-		e->prefix = *p;
+		new_entry(o, e, p, src);
 		hash_insert(&o->entries, hv, e);
-		o->nentries++;
 	}
-	attrset_unref(e->want);
-	e->want = attrs;
-	if (e->want != e->sent)
-		make_pending(o, e);
-}
-
-static void
-set_want(struct adjout *o, struct adjout_entry *e, struct attrset *attrs)
-{
-	attrset_unref(e->want);
-	e->want = attrs;
-	if (e->want != e->sent)
-		make_pending(o, e);
+	set_want(o, e, src, attrs);
 }
 
 static int
@@ -137,8 +324,8 @@ xentry_cmp(const void *a, const void *b)
 	const struct xentry *x = *(struct xentry *const *)a;
 	const struct xentry *y = *(struct xentry *const *)b;
 
-	if (x->src != y->src)
-		return x->src < y->src ? -1 : 1;
+	if (x->e.src != y->e.src)
+		return x->e.src < y->e.src ? -1 : 1;
 	return x->src_id < y->src_id ? -1 : x->src_id > y->src_id;
 }
 
@@ -174,6 +361,8 @@ adjout_set_paths(struct adjout *o, const struct ip_prefix *p,
 
 	if (!o->addpath)
 		fatalx("%s: no ADD-PATH", __func__);
+	if (n == 0 && o->nentries == 0)
+		return;
 	head = hash_find(&o->entries, hv, entry_eq, p);
 	if (head == NULL && n == 0)
 		return;
@@ -199,112 +388,320 @@ adjout_set_paths(struct adjout *o, const struct ip_prefix *p,
 		int c;
 
 		if (j < m) {
-			key.src = have[j]->src;
+			key.src = have[j]->e.src;
 			key.src_id = have[j]->src_id;
 		}
 		c = i == n ? 1 : j == m ? -1 : want_cmp(&v[i], &key);
 		if (c > 0) {
-			set_want(o, &have[j++]->e, NULL);	/* gone */
+			/* Gone (and maybe freed: have[] is not used
+			 * again). */
+			x = have[j++];
+			set_want(o, &x->e, x->e.src, NULL);
 			continue;
 		}
 		if (c == 0) {
-			set_want(o, &have[j++]->e, v[i++].attrs);
+			x = have[j++];
+			set_want(o, &x->e, x->e.src, v[i++].attrs);
 			continue;
 		}
 		/* A new path: an id no path of the prefix has, not even
 		 * one whose withdrawal is still to be sent. */
 		x = xcalloc(1, sizeof(*x));
-		x->e.prefix = *p;
-		x->src = v[i].src;
 		x->src_id = v[i].src_id;
 		x->e.path_id = top < UINT32_MAX ? ++top : lowest_free(ids, k);
 		ids[k++] = x->e.path_id;
+		new_entry(o, &x->e, p, v[i].src);
+		head = hash_find(&o->entries, hv, entry_eq, p);
 		if (head == NULL) {
-			head = x;
 			hash_insert(&o->entries, hv, x);
 		} else {
 			x->sib = head->sib;
 			head->sib = x;
 		}
-		o->nentries++;
-		set_want(o, &x->e, v[i++].attrs);
+		set_want(o, &x->e, v[i].src, v[i].attrs);
+		i++;
 	}
 }
 
-void
-adjout_reset(struct adjout *o)
+const struct adjout_entry *
+adjout_find(const struct adjout *o, const struct ip_prefix *p,
+    uint32_t path_id)
 {
-	free_entries(o);
-	hash_init(&o->entries);
-	o->pending = NULL;
-	o->npending = 0;
-	o->nsent = 0;
+	struct xentry *x;
+
+	if (o->nentries == 0)
+		return NULL;
+	x = hash_find(&o->entries, addr_pfx_hash(p), entry_eq, p);
+	if (x == NULL || !o->addpath)
+		return x != NULL ? &x->e : NULL;
+	for (; x != NULL && x->e.path_id != path_id; x = x->sib)
+		;
+	return x != NULL ? &x->e : NULL;
 }
 
-void
-adjout_resend(struct adjout *o)
+const struct adjout_entry *
+adjout_next(const struct adjout *o, size_t *it,
+    const struct adjout_entry *prev)
 {
-	size_t it = 0;
-	struct adjout_entry *e = NULL;
-
-	while ((e = (struct adjout_entry *)adjout_next(o, &it, e)) != NULL) {
-		if (e->sent != NULL) {
-			attrset_unref(e->sent);
-			e->sent = NULL;
-			o->nsent--;
-			make_pending(o, e);
-		}
-	}
+	if (prev != NULL && o->addpath && X(prev)->sib != NULL)
+		return &X(prev)->sib->e;
+	return hash_next(&o->entries, it);
 }
 
-/* A group of pending prefixes that share an outgoing attribute set. */
-struct group {
-	struct attrset *attrs;	/* NULL: withdrawals */
-	int	af;
-	struct ip_prefix *pfx;
-	uint32_t *ids;		/* their path ids (ADD-PATH) */
-	struct adjout_entry **ents;
-	size_t	n, cap;
-};
-
-struct group_key {
-	const struct attrset *attrs;
-	int	af;
-};
+/* ---- members and cohorts ---- */
 
 static bool
-group_eq(const void *g, const void *k)
+is_own(const struct adjout_member *m, const struct adjout_entry *e)
 {
-	const struct group *x = g;
-	const struct group_key *y = k;
+	return m->src != 0 && e->src == m->src;
+}
 
-	return x->attrs == y->attrs && x->af == y->af;
+const struct adjout_entry *
+adjout_member_next(const struct adjout_member *m, size_t *it,
+    const struct adjout_entry *prev, bool *pending)
+{
+	const struct adjout_entry *e = prev;
+
+	if (m->group == NULL)
+		return NULL;
+	while ((e = adjout_next(m->group, it, e)) != NULL) {
+		if (e->want == NULL || is_own(m, e))
+			continue;
+		if (pending != NULL)
+			*pending = e->seq > m->cohort->seq;
+		return e;
+	}
+	return NULL;
+}
+
+struct adjout_member *
+adjout_any(const struct adjout *o, const struct adjout_member *not)
+{
+	for (struct adjout_cohort *c = o->cohorts; c != NULL; c = c->cnext)
+		for (struct adjout_member *m = c->members; m != NULL;
+		    m = m->next)
+			if (m != not)
+				return m;
+	return NULL;
+}
+
+bool
+adjout_pending(const struct adjout_member *m)
+{
+	if (m->group == NULL)
+		return false;
+	for (const struct adjout_node *n = m->cohort->node.next; n != NULL;
+	    n = n->next)
+		if (n->kind == ADJOUT_ENTRY)
+			return true;
+	return false;
+}
+
+size_t
+adjout_member_count(const struct adjout_member *m)
+{
+	return m->group != NULL ? m->group->nwant - m->nown : 0;
+}
+
+static struct adjout_cohort *
+cohort_new(void)
+{
+	struct adjout_cohort *c = xcalloc(1, sizeof(*c));
+
+	c->node.kind = ADJOUT_MARKER;
+	return c;
+}
+
+static void
+cohort_add(struct adjout_cohort *c, struct adjout_member *m)
+{
+	m->cohort = c;
+	m->prev = NULL;
+	m->next = c->members;
+	if (c->members != NULL)
+		c->members->prev = m;
+	c->members = m;
+	c->n++;
+}
+
+static void
+cohort_del(struct adjout_cohort *c, struct adjout_member *m)
+{
+	if (m->prev != NULL)
+		m->prev->next = m->next;
+	else
+		c->members = m->next;
+	if (m->next != NULL)
+		m->next->prev = m->prev;
+	m->prev = m->next = NULL;
+	m->cohort = NULL;
+	c->n--;
+}
+
+/* Free the withdrawals from n on up to the next marker: every member is
+ * past them. */
+static void
+collect(struct adjout *o, struct adjout_node *n)
+{
+	struct adjout_node *next;
+
+	for (; n != NULL && n->kind == ADJOUT_ENTRY; n = next) {
+		struct adjout_entry *e = (struct adjout_entry *)n;
+
+		next = n->next;
+		e->mark = 1;
+		if (e->want == NULL)
+			free_entry(o, e);
+	}
+}
+
+/* An empty cohort goes; if it was the first, what only it still had to
+ * get is everyone's now. */
+static void
+cohort_drop(struct adjout *o, struct adjout_cohort *c)
+{
+	struct adjout_node *after = c->node.next;
+	bool first = c->cprev == NULL;
+
+	if (c->cprev != NULL)
+		c->cprev->cnext = c->cnext;
+	else
+		o->cohorts = c->cnext;
+	if (c->cnext != NULL)
+		c->cnext->cprev = c->cprev;
+	list_unlink(o, &c->node);
+	free(c);
+	if (o->cohorts == NULL) {
+		/* No member: nobody holds anything. */
+		struct adjout_node *n, *next;
+
+		for (n = o->head; n != NULL; n = next) {
+			struct adjout_entry *e = (struct adjout_entry *)n;
+
+			next = n->next;
+			e->mark = 0;
+			if (e->want == NULL)
+				free_entry(o, e);
+		}
+	} else if (first)
+		collect(o, after);
+	hash_shrink(&o->entries);
+}
+
+/* m goes to the head, into the cohort there (a new one if none). */
+static void
+to_head(struct adjout *o, struct adjout_member *m)
+{
+	struct adjout_cohort *c;
+
+	if (o->head != NULL && o->head->kind == ADJOUT_MARKER) {
+		cohort_add((struct adjout_cohort *)o->head, m);
+		return;
+	}
+	c = cohort_new();
+	list_push(o, &c->node);
+	c->cnext = o->cohorts;
+	if (o->cohorts != NULL)
+		o->cohorts->cprev = c;
+	o->cohorts = c;
+	cohort_add(c, m);
+}
+
+void
+adjout_join(struct adjout *o, struct adjout_member *m, uint32_t src,
+    void *ctx)
+{
+	if (m->group != NULL)
+		adjout_leave(m);
+	memset(m, 0, sizeof(*m));
+	m->group = o;
+	m->src = src;
+	m->ctx = ctx;
+	if (src != 0) {
+		m->hnext = o->byid[src % NBYID];
+		o->byid[src % NBYID] = m;
+		for (struct adjout_node *n = o->head; n != NULL; n = n->next)
+			if (n->kind == ADJOUT_ENTRY && is_own(m,
+			    (struct adjout_entry *)n) &&
+			    ((struct adjout_entry *)n)->want != NULL)
+				m->nown++;
+	}
+	o->nmembers++;
+	to_head(o, m);
+}
+
+void
+adjout_leave(struct adjout_member *m)
+{
+	struct adjout *o = m->group;
+	struct adjout_cohort *c = m->cohort;
+
+	if (o == NULL)
+		return;
+	cohort_del(c, m);
+	byid_remove(o, m);
+	o->nmembers--;
+	if (c->n == 0)
+		cohort_drop(o, c);
+	m->group = NULL;
+	m->nown = 0;
+}
+
+void
+adjout_rewind(struct adjout_member *m)
+{
+	struct adjout_cohort *c = m->cohort;
+
+	if (m->group == NULL || m->group->head == &c->node)
+		return;
+	/* Into the head first: nothing may be freed that m is to get
+	 * again (a withdrawal it has not had yet). */
+	cohort_del(c, m);
+	to_head(m->group, m);
+	if (c->n == 0)
+		cohort_drop(m->group, c);
+}
+
+/* ---- flushing ---- */
+
+static bool
+egroup_eq(const void *g, const void *k)
+{
+	const struct egroup *x = g;
+	const struct egroup_key *y = k;
+
+	return x->attrs == y->attrs && x->af == y->af && x->echo == y->echo;
 }
 
 static uint64_t
-group_hash(const struct group_key *k)
+egroup_hash(const struct egroup_key *k)
 {
-	return hash_mix((uint64_t)(uintptr_t)k->attrs, (uint64_t)k->af);
+	return hash_mix(hash_mix((uint64_t)(uintptr_t)k->attrs,
+	    (uint64_t)k->af), (uint64_t)(uintptr_t)k->echo);
 }
 
-static struct group *
-group_for(struct hash_table *t, struct attrset *attrs, int af)
+static struct egroup *
+egroup_for(struct hash_table *t, struct egroup **list,
+    struct attrset *attrs, int af, struct adjout_member *echo)
 {
-	struct group_key k = { attrs, af };
-	uint64_t hv = group_hash(&k);
-	struct group *g = hash_find(t, hv, group_eq, &k);
+	struct egroup_key k = { attrs, af, echo };
+	uint64_t hv = egroup_hash(&k);
+	struct egroup *g = hash_find(t, hv, egroup_eq, &k);
 
 	if (g == NULL) {
 		g = xcalloc(1, sizeof(*g));
 		g->attrs = attrs;
 		g->af = af;
+		g->echo = echo;
 		hash_insert(t, hv, g);
+		g->next = *list;
+		*list = g;
 	}
 	return g;
 }
 
 static void
-group_add(struct group *g, struct adjout_entry *e)
+egroup_add(struct egroup *g, struct adjout_entry *e)
 {
 	size_t cap = g->cap, cap2 = g->cap;
 
@@ -316,142 +713,317 @@ group_add(struct group *g, struct adjout_entry *e)
 	g->ents[g->n++] = e;
 }
 
-/* An entry goes: with ADD-PATH, out of its prefix's chain (its path id
- * is free again: the peer has its withdrawal). */
-static void
-drop_entry(struct adjout *o, struct adjout_entry *e)
+size_t
+adjout_encode_withdraw(const struct adjout *o, struct buf_wr *w,
+    const struct ip_prefix *p, const uint32_t *ids, size_t n)
 {
-	uint64_t hv = addr_pfx_hash(&e->prefix);
-	struct xentry *head, *x;
-
-	o->nentries--;
-	if (!o->addpath) {
-		hash_remove_entry(&o->entries, hv, e);
-		free(e);
-		return;
-	}
-	head = hash_find(&o->entries, hv, entry_eq, &e->prefix);
-	if (head == X(e)) {
-		hash_remove_entry(&o->entries, hv, head);
-		if (head->sib != NULL)
-			hash_insert(&o->entries, hv, head->sib);
-	} else {
-		for (x = head; x != NULL && x->sib != X(e); x = x->sib)
-			;
-		if (x == NULL)
-			fatalx("%s: path not in its prefix", __func__);
-		x->sib = X(e)->sib;
-	}
-	free(e);
-}
-
-/* The peer now has what we wanted it to have. */
-static void
-settle(struct adjout *o, struct adjout_entry *e)
-{
-	if (e->sent == NULL && e->want != NULL)
-		o->nsent++;
-	else if (e->sent != NULL && e->want == NULL)
-		o->nsent--;
-	attrset_unref(e->sent);
-	e->sent = e->want != NULL ? attrset_ref(e->want) : NULL;
-	e->pending = false;
-	if (e->want == NULL)
-		drop_entry(o, e);
+	return update_encode_withdraw(w, o->enc.max_msg, &o->enc.actx, p,
+	    o->addpath ? ids : NULL, n);
 }
 
 /* One UPDATE from g starting at `from`; returns the prefixes it took. */
 static size_t
-encode_one(struct buf_wr *w, const struct group *g,
-    const struct adjout_enc *enc, size_t from, bool addpath)
+encode_one(const struct adjout *o, struct buf_wr *w, const struct egroup *g,
+    size_t from)
 {
 	struct bgp_attrs a;
 	const struct ip_addr *nh, *ll;
-	const uint32_t *ids = addpath ? g->ids + from : NULL;
 
 	if (g->attrs == NULL)
-		return update_encode_withdraw(w, enc->max_msg, enc->actx,
-		    g->pfx + from, ids, g->n - from);
+		return adjout_encode_withdraw(o, w, g->pfx + from,
+		    g->ids + from, g->n - from);
 	attrset_view(g->attrs, &a);
-	nh = g->attrs->nexthop.af != 0 ? &g->attrs->nexthop : &enc->nh;
+	nh = g->attrs->nexthop.af != 0 ? &g->attrs->nexthop : &o->enc.nh;
 	ll = g->attrs->nexthop_ll.af != 0 ? &g->attrs->nexthop_ll :
-	    &enc->nh_ll;
-	return update_encode_reach(w, enc->max_msg, enc->actx, &a, nh, ll,
-	    g->pfx + from, ids, g->n - from);
+	    &o->enc.nh_ll;
+	return update_encode_reach(w, o->enc.max_msg, &o->enc.actx, &a, nh,
+	    ll, g->pfx + from, o->addpath ? g->ids + from : NULL,
+	    g->n - from);
 }
 
-/* Encode one group as far as the limit allows; the rest stays pending. */
+/* Encode g into w; what cannot be encoded at all (attributes too large
+ * for any message) is withdrawn instead, for every member, rather than
+ * leave them with an older path.  Returns the messages. */
 static unsigned
-flush_group(struct adjout *o, struct group *g, struct buf_wr *w,
-    const struct adjout_enc *enc, bool *more)
+encode_group(struct adjout *o, struct buf_wr *w, struct egroup *g)
 {
 	unsigned msgs = 0;
-	size_t done = 0;
+	size_t done = 0, k;
 
-	while (done < g->n && w->len < enc->limit) {
-		size_t k = encode_one(w, g, enc, done, o->addpath);
-
-		if (k == 0)
-			break;
+	while (done < g->n && (k = encode_one(o, w, g, done)) > 0) {
 		done += k;
 		msgs++;
 	}
-	for (size_t i = 0; i < done; i++)
-		settle(o, g->ents[i]);
+	if (done == g->n)
+		return msgs;
 	for (size_t i = done; i < g->n; i++) {
 		struct adjout_entry *e = g->ents[i];
+		struct adjout_member *m = member_of(o, e->src);
 
-		/* Attributes too large for any message: withdraw instead
-		 * of leaving the peer with an older path. */
-		if (w->len < enc->limit && g->attrs != NULL) {
-			attrset_unref(e->want);
-			e->want = NULL;
-		}
-		e->pending = false;
-		if (e->want != e->sent)
-			make_pending(o, e);
-		else
-			settle(o, e);
-		*more = true;
+		o->nwant--;
+		if (m != NULL)
+			m->nown--;
+		attrset_unref(e->want);
+		e->want = NULL;
+	}
+	while (done < g->n && (k = adjout_encode_withdraw(o, w, g->pfx + done,
+	    g->ids + done, g->n - done)) > 0) {
+		done += k;
+		msgs++;
 	}
 	return msgs;
 }
 
-unsigned
-adjout_flush(struct adjout *o, struct buf_wr *w,
-    const struct adjout_enc *enc, bool *more)
+/* Encode the chunk ents[0..n): withdrawals first, then announcements
+ * (RFC 7606 5.1 allows either order; this frees the peers' memory
+ * first).  The groups come back in *list with their bytes in fb->w;
+ * echo members get o->stamp. */
+static unsigned
+encode_chunk(struct adjout *o, const struct adjout_cohort *c,
+    struct adjout_entry **ents, size_t n, struct egroup **list)
 {
-	struct hash_table groups;
-	struct adjout_entry *e, *next;
-	struct group *g;
+	struct buf_wr *w = &o->fb->w;
+	struct hash_table t;
+	struct egroup *g, *wd = NULL, *an = NULL, **tail;
 	unsigned msgs = 0;
-	size_t it;
 
-	*more = false;
-	hash_init(&groups);
-	for (e = o->pending; e != NULL; e = next) {
-		next = e->pnext;
-		group_add(group_for(&groups, e->want, e->prefix.addr.af), e);
+	hash_init(&t);
+	for (size_t i = 0; i < n; i++) {
+		struct adjout_entry *e = ents[i];
+		struct adjout_member *echo = member_of(o, e->src);
+
+		/* A withdrawal goes to the path's own peer too unless it
+		 * never had anything of the entry. */
+		if ((e->want == NULL && !e->fresh) ||
+		    (echo != NULL && echo->cohort != c))
+			echo = NULL;
+		if (echo != NULL)
+			echo->stamp = o->stamp;
+		g = egroup_for(&t, e->want == NULL ? &wd : &an, e->want,
+		    e->prefix.addr.af, echo);
+		egroup_add(g, e);
 	}
-	o->pending = NULL;
-	o->npending = 0;
-	/* Withdrawals first, then announcements (RFC 7606 5.1 allows
-	 * either order; this frees the peer's memory first). */
+	hash_free(&t);
+	/* Withdrawals, then announcements, each in the order met. */
+	*list = NULL;
+	tail = list;
 	for (int pass = 0; pass < 2; pass++) {
-		it = 0;
-		while ((g = hash_next(&groups, &it)) != NULL) {
-			if ((pass == 0) == (g->attrs == NULL))
-				msgs += flush_group(o, g, w, enc, more);
+		struct egroup *rev = NULL, *next;
+
+		for (g = pass == 0 ? wd : an; g != NULL; g = next) {
+			next = g->next;
+			g->next = rev;
+			rev = g;
+		}
+		for (g = rev; g != NULL; g = g->next) {
+			*tail = g;
+			tail = &g->next;
 		}
 	}
-	it = 0;
-	while ((g = hash_next(&groups, &it)) != NULL) {
+	buf_wr_reset(w);
+	for (g = *list; g != NULL; g = g->next) {
+		g->off = w->len;
+		g->msgs = encode_group(o, w, g);
+		g->len = w->len - g->off;
+		msgs += g->msgs;
+	}
+	return msgs;
+}
+
+static void
+free_egroups(struct egroup *g)
+{
+	struct egroup *next;
+
+	for (; g != NULL; g = next) {
+		next = g->next;
 		free(g->pfx);
 		free(g->ids);
 		free(g->ents);
 		free(g);
 	}
-	hash_free(&groups);
-	hash_shrink(&o->entries);
-	return msgs;
+}
+
+/* The chunk for member m: everything, or (if some of it is m's own
+ * paths) everything else and a withdrawal where m may hold another
+ * path of the prefix.  Returns the messages added. */
+static unsigned
+deliver(struct adjout *o, struct adjout_member *m, struct egroup *list,
+    unsigned msgs)
+{
+	struct buf_wr *w = m->w;
+	struct ip_prefix *owed = o->fb->owed;
+	size_t nowed = 0, done = 0, k;
+	unsigned n = 0;
+
+	if (m->stamp != o->stamp) {
+		buf_put_bytes(w, o->fb->w.data, o->fb->w.len);
+		return msgs;
+	}
+	for (struct egroup *g = list; g != NULL; g = g->next) {
+		if (g->echo != m) {
+			buf_put_bytes(w, o->fb->w.data + g->off, g->len);
+			n += g->msgs;
+			continue;
+		}
+		for (size_t i = 0; i < g->n && g->attrs != NULL; i++)
+			if (!g->ents[i]->fresh)
+				owed[nowed++] = g->pfx[i];
+	}
+	/* No ADD-PATH here: an ADD-PATH entry is one source's only. */
+	while (done < nowed && (k = adjout_encode_withdraw(o, w, owed + done,
+	    NULL, nowed - done)) > 0) {
+		done += k;
+		n++;
+	}
+	return n;
+}
+
+/* Split the members without output (m->w NULL) off c into a cohort of
+ * their own at c's place, just before it; c keeps the others. */
+static void
+split(struct adjout *o, struct adjout_cohort *c)
+{
+	struct adjout_cohort *d = cohort_new();
+	struct adjout_member *m, *next;
+
+	d->seq = c->seq;
+	for (m = c->members; m != NULL; m = next) {
+		next = m->next;
+		if (m->w == NULL) {
+			cohort_del(c, m);
+			cohort_add(d, m);
+		}
+	}
+	/* d before c, on the list and in cohort order. */
+	if (c->node.prev != NULL)
+		list_insert_after(o, c->node.prev, &d->node);
+	else
+		list_push(o, &d->node);
+	d->cprev = c->cprev;
+	d->cnext = c;
+	if (c->cprev != NULL)
+		c->cprev->cnext = d;
+	else
+		o->cohorts = d;
+	c->cprev = d;
+}
+
+/* c's members all join d, the cohort right after it. */
+static void
+merge(struct adjout *o, struct adjout_cohort *c, struct adjout_cohort *d)
+{
+	struct adjout_member *m;
+
+	while ((m = c->members) != NULL) {
+		cohort_del(c, m);
+		cohort_add(d, m);
+	}
+	if (c->seq > d->seq)
+		d->seq = c->seq;
+	cohort_drop(o, c);
+}
+
+/*
+ * Move c on as far as its members can take and the budget allows.
+ * Returns the cohort to look at next (in list order); *more is set when
+ * c stopped on the budget.
+ */
+static struct adjout_cohort *
+cohort_step(struct adjout *o, struct adjout_cohort *c,
+    const struct adjout_sink *s, size_t *budget, bool *more)
+{
+	struct adjout_entry **ents = o->fb->ents;
+
+	for (;;) {
+		struct adjout_node *n = c->node.next, *last = NULL;
+		struct adjout_member *m, *next;
+		struct egroup *list;
+		size_t nents = 0, nready = 0, est = 0;
+		unsigned msgs;
+		bool first;
+
+		if (n == NULL)
+			return c->cnext;
+		if (n->kind == ADJOUT_MARKER) {
+			struct adjout_cohort *d = (struct adjout_cohort *)n;
+
+			merge(o, c, d);
+			return d;
+		}
+		if (*budget == 0) {
+			*more = true;
+			return NULL;
+		}
+		for (; n != NULL && n->kind == ADJOUT_ENTRY &&
+		    nents < CHUNK_MAX && est < CHUNK_BYTES; n = n->next) {
+			struct adjout_entry *e = (struct adjout_entry *)n;
+
+			bool newset = nents == 0 ||
+			    e->want != ents[nents - 1]->want;
+
+			est += 1 + (e->prefix.len + 7u) / 8 +
+			    (o->addpath ? 4 : 0) + (newset ? ATTRS_EST : 0);
+			ents[nents++] = e;
+			last = n;
+		}
+		o->stamp++;
+		msgs = encode_chunk(o, c, ents, nents, &list);
+		/* Who takes it: members with room, while the budget lasts
+		 * (at least one, so that the group moves). */
+		for (m = c->members; m != NULL; m = m->next) {
+			m->w = NULL;
+			if (nready > 0 && o->fb->w.len > *budget)
+				continue;
+			m->w = s->out(s->arg, m);
+			if (m->w == NULL)
+				continue;
+			nready++;
+			*budget = *budget > o->fb->w.len ? *budget -
+			    o->fb->w.len : 0;
+		}
+		if (nready == 0) {
+			free_egroups(list);
+			return c->cnext;
+		}
+		if (nready < c->n)
+			split(o, c);
+		first = c->cprev == NULL;
+		for (m = c->members; m != NULL; m = next) {
+			next = m->next;
+			s->sent(s->arg, m, deliver(o, m, list, msgs));
+		}
+		free_egroups(list);
+		/* Past the chunk. */
+		list_unlink(o, &c->node);
+		list_insert_after(o, last, &c->node);
+		c->seq = ((struct adjout_entry *)last)->seq;
+		for (size_t i = 0; i < nents; i++) {
+			ents[i]->mark = 1;
+			if (first && ents[i]->want == NULL)
+				free_entry(o, ents[i]);
+		}
+		if (first)
+			hash_shrink(&o->entries);
+	}
+}
+
+bool
+adjout_flush(struct adjout *o, const struct adjout_sink *s, size_t *budget)
+{
+	struct adjout_cohort *c = o->cohorts;
+	bool more = false;
+
+	if (o->fb == NULL) {
+		o->fb = xcalloc(1, sizeof(*o->fb));
+		buf_wr_init(&o->fb->w, 0);
+	}
+	while (c != NULL)
+		c = cohort_step(o, c, s, budget, &more);
+	/* A large chunk's encoding is not kept. */
+	if (o->fb->w.cap > (64u << 10)) {
+		buf_wr_free(&o->fb->w);
+		buf_wr_init(&o->fb->w, 0);
+	}
+	return more;
 }

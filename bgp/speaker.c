@@ -8,7 +8,7 @@
  * flush per call, then packs what each peer needs into its session's
  * output, staying under SESSION_OUT_HIGH octets per peer.
  */
-#include "speaker.h"
+#include "speaker_impl.h"
 
 #include <stdlib.h>
 #include <stdio.h>
@@ -19,98 +19,22 @@
 #include "lib/xalloc.h"
 #include "nlri.h"
 
-#define RUN_ENTRIES	512
-#define RUN_DUMP	2048
-#define RUN_FLUSH	4096
-#define FLUSH_BYTES	(256u << 10)
-#define CACHE_MAX	4096
 #define GR_STALE_MS	(360 * 1000)	/* after the restart: EoR within */
 
-struct xcache {
-	const struct attrset *in;
-	bool	local;
-	uint32_t reflect;	/* reflected: the ORIGINATOR_ID; else 0 */
-	const struct speaker_adds *adds;	/* the policy's additions */
-	struct attrset *out;
-};
-
-struct speaker_peer {
-	struct speaker *sp;
-	struct speaker_peer_conf conf;
-	void	*io_ctx;
-	struct session *session;
-	struct rib_peer rp;
-	struct adjout out;
-	struct hash_table cache;	/* in attrset -> out attrset */
-	bool	up;
-	bool	dumping;
-	struct rib_cursor dump;	/* the table walk of a dump */
-	bool	eor_pending, eor_sent, eor_received;
-	bool	removed;
-	/* Graceful restart helper (RFC 4724 4.2): the peer's paths are
-	 * kept, flagged stale, until its End-of-RIB or the deadline. */
-	bool	gr_stale;
-	uint64_t gr_deadline;
-	uint16_t gr_time;	/* the peer's restart time (0: no GR) */
-	/* ... then long-lived (RFC 9494): past the restart time the stale
-	 * paths are kept for the peer's long-lived stale time more, tagged
-	 * LLGR_STALE.  gr_flush: at the deadline the stale paths go (the
-	 * peer is back, or End-of-RIB came), no long-lived phase. */
-	uint32_t llst;		/* the peer's long-lived stale time, s */
-	bool	llgr, llgr_tagging, gr_flush;
-	uint64_t up_since, last_change;
-	uint64_t nlooped;	/* announcements dropped as loops */
-	uint64_t nownnh;	/* ... for a next hop of ours */
-	/* UPDATE error log, rate-limited: a token bucket. */
-	uint64_t elog_last;
-	unsigned elog_tokens, elog_suppressed;
-	uint64_t nfiltered;	/* announcements import policy rejected */
-	bool	limit_warned;	/* 90 % of max_prefixes said */
-	bool	limit_hit;	/* over it: Cease after this UPDATE */
-	char	last_why[200];	/* last failure logged while down */
-	struct speaker_peer *next;
-};
-
-struct speaker {
-	struct rib rib;
-	struct rib_peer local;
-	struct attrset *local_attrs;
-	uint32_t router_id;
-	uint32_t cluster_id;	/* non-zero: we reflect routes */
-	struct speaker_io io;
-	struct speaker_peer *peers;
-	/* Our own restart (RFC 4724 4.1): the R and F bits we send, and
-	 * whether selection is deferred. */
-	bool	gr_restarting, gr_forwarding, defer;
-	uint32_t peer_ids;		/* rib_peer.id given last */
-	struct adjout_want *want;	/* export()'s (xgrow) */
-	size_t	wantcap;
-};
-
-static void wake(struct speaker *sp)
+void
+speaker_wake(struct speaker *sp)
 {
 	if (sp->io.wakeup != NULL)
 		sp->io.wakeup(sp->io.arg);
 }
 
+static void
+wake(struct speaker *sp)
+{
+	speaker_wake(sp);
+}
+
 /* ---- export ---- */
-
-static bool
-xcache_eq(const void *e, const void *k)
-{
-	const struct xcache *a = e, *b = k;
-
-	return a->in == b->in && a->local == b->local &&
-	    a->reflect == b->reflect && a->adds == b->adds;
-}
-
-static uint64_t
-xcache_hash(const struct attrset *in, bool local, uint32_t reflect,
-    const struct speaker_adds *adds)
-{
-	return hash_mix(hash_mix(hash_mix(in->hash, local), reflect),
-	    (uint64_t)(uintptr_t)adds);
-}
 
 /* Append to (v, *n) the values of add (size octets each) not in v. */
 static size_t
@@ -131,33 +55,9 @@ merge_values(uint8_t *out, const uint8_t *v, size_t n, const uint8_t *add,
 	return n;
 }
 
-static void
-xcache_clear(struct speaker_peer *p)
-{
-	size_t it = 0;
-	struct xcache *x;
-
-	while ((x = hash_next(&p->cache, &it)) != NULL) {
-		attrset_unref((struct attrset *)x->in);
-		attrset_unref(x->out);
-		free(x);
-	}
-	hash_free(&p->cache);
-	hash_init(&p->cache);
-}
-
-/* Room for a path with a policy's additions. */
-struct adds_buf {
-	uint8_t	comms[4 * ATTR_MAX_COMMUNITIES];
-	uint8_t	large[12 * ATTR_MAX_LARGE];
-	uint8_t	path[2][ASPATH_MAX + 16];
-};
-
-/* Put adds into a (its values then point into buf).  False when the
- * AS path would grow too long. */
-static bool
-apply_adds(struct bgp_attrs *a, const struct speaker_adds *adds,
-    struct adds_buf *buf)
+bool
+speaker_apply_adds(struct bgp_attrs *a, const struct speaker_adds *adds,
+    struct speaker_adds_buf *buf)
 {
 	if (adds == NULL)
 		return true;
@@ -198,162 +98,6 @@ apply_adds(struct bgp_attrs *a, const struct speaker_adds *adds,
 	return true;
 }
 
-/* The attributes peer p gets for a path with attributes `in`; reflect
- * is the ORIGINATOR_ID for a reflected route (RFC 4456 8), else 0. */
-static struct attrset *
-transform(struct speaker_peer *p, const struct attrset *in, bool local,
-    uint32_t reflect, const struct speaker_adds *adds)
-{
-	static struct adds_buf buf;
-	uint8_t path[ASPATH_MAX + 16];
-	uint8_t clist[4 * (ATTR_MAX_CLUSTER + 1)];
-	struct bgp_attrs a;
-	struct ip_addr nh = in->nexthop, ll = in->nexthop_ll;
-	bool ebgp = p->rp.ebgp, self;
-
-	attrset_view(in, &a);
-	self = local || p->conf.next_hop == SPEAKER_NH_SELF ||
-	    (ebgp && p->conf.next_hop != SPEAKER_NH_KEEP);
-	a.present |= ATTR_P_ORIGIN | ATTR_P_AS_PATH;
-	/* The policy's additions first: on eBGP our AS then goes in front
-	 * of its prepends, as after a BIRD export filter. */
-	if (!apply_adds(&a, adds, &buf))
-		return NULL;
-	if (ebgp) {
-		/* RFC 4271 5.1.2, 5.1.4, 5.1.5; RFC 4456 8. */
-		if (a.aspath_len + 6 > ASPATH_MAX)
-			return NULL;
-		a.aspath_len = aspath_prepend(a.aspath, a.aspath_len,
-		    p->conf.session.local_as, 1, path);
-		a.aspath = path;
-		a.present &= ~(ATTR_P_LOCAL_PREF | ATTR_P_MED |
-		    ATTR_P_ORIGINATOR_ID | ATTR_P_CLUSTER_LIST);
-	} else if (!(a.present & ATTR_P_LOCAL_PREF)) {
-		a.present |= ATTR_P_LOCAL_PREF;
-		a.local_pref = 100;
-	}
-	if (reflect != 0) {
-		/* RFC 4456 8: ORIGINATOR_ID once, our cluster id first. */
-		uint32_t cid = p->sp->cluster_id;
-
-		if (a.ncluster >= ATTR_MAX_CLUSTER)
-			return NULL;
-		if (!(a.present & ATTR_P_ORIGINATOR_ID)) {
-			a.present |= ATTR_P_ORIGINATOR_ID;
-			a.originator_id = reflect;
-		}
-		clist[0] = (uint8_t)(cid >> 24);
-		clist[1] = (uint8_t)(cid >> 16);
-		clist[2] = (uint8_t)(cid >> 8);
-		clist[3] = (uint8_t)cid;
-		if (a.ncluster > 0)
-			memcpy(clist + 4, a.cluster_list, a.ncluster * 4);
-		a.cluster_list = clist;
-		a.ncluster++;
-		a.present |= ATTR_P_CLUSTER_LIST;
-	}
-	if (self) {
-		nh = p->conf.local_addr;
-		memset(&ll, 0, sizeof(ll));
-	}
-	if (nh.af != p->conf.session.af)
-		return NULL;	/* no usable next hop for this family */
-	return attrset_intern(&a, &nh, &ll);
-}
-
-static struct attrset *
-out_attrs(struct speaker_peer *p, const struct attrset *in, bool local,
-    uint32_t reflect, const struct speaker_adds *adds)
-{
-	struct xcache key = { in, local, reflect, adds, NULL }, *x;
-	uint64_t hv = xcache_hash(in, local, reflect, adds);
-
-	x = hash_find(&p->cache, hv, xcache_eq, &key);
-	if (x == NULL) {
-		if (hash_count(&p->cache) >= CACHE_MAX)
-			xcache_clear(p);
-		x = xcalloc(1, sizeof(*x));
-		x->in = attrset_ref((struct attrset *)in);
-		x->local = local;
-		x->reflect = reflect;
-		x->adds = adds;
-		x->out = transform(p, in, local, reflect, adds);
-		hash_insert(&p->cache, hv, x);
-	}
-	return x->out != NULL ? attrset_ref(x->out) : NULL;
-}
-
-/* What peer p should have for path `best` of entry e (the best path,
- * or with ADD-PATH any of them): an attrset reference, or NULL. */
-static struct attrset *
-export_path(struct speaker_peer *p, const struct rib_entry *e,
-    const struct rib_path *best)
-{
-	const struct rib_peer *src;
-	const struct speaker_adds *adds = NULL;
-	uint32_t reflect = 0;
-
-	if (best == NULL || e->af != p->conf.session.af)
-		return NULL;
-	src = best->peer;
-	if (src == &p->rp)
-		return NULL;
-	/* RFC 4271 9.2: iBGP routes are not sent to iBGP peers, unless we
-	 * reflect them (RFC 4456 6): a client's to every peer, a
-	 * non-client's to the clients. */
-	if (!p->rp.ebgp && !src->local && !src->ebgp) {
-		const struct speaker_peer *from = src->owner;
-
-		if (p->sp->cluster_id == 0 ||
-		    (!from->conf.rr_client && !p->conf.rr_client))
-			return NULL;
-		/* The source's BGP identifier is never 0 (RFC 4271 6.2). */
-		reflect = (best->attrs->present & ATTR_P_ORIGINATOR_ID) ?
-		    best->attrs->originator_id : src->router_id;
-	}
-	/* RFC 1997 well-known communities. */
-	if (attrset_has_community(best->attrs, BGP_COMM_NO_ADVERTISE) ||
-	    (p->rp.ebgp && attrset_has_community(best->attrs,
-	    BGP_COMM_NO_EXPORT)))
-		return NULL;
-	/* RFC 9494 4.5: long-lived stale routes only to peers that
-	 * advertised LLGR. */
-	if (!p->session->neg.peer_caps.llgr && best->attrs->ncommunities > 0 &&
-	    attrset_has_community(best->attrs, BGP_COMM_LLGR_STALE))
-		return NULL;
-	if (p->sp->io.export != NULL &&
-	    !p->sp->io.export(p->sp->io.arg, p, e, best, &adds))
-		return NULL;
-	return out_attrs(p, best->attrs, src->local, reflect, adds);
-}
-
-/* Tell p's Adj-RIB-Out what p should have of e: its best path, or with
- * ADD-PATH send every path the rules above let through (each named by
- * its source and the path id it came with, so it keeps its own id). */
-static void
-export(struct speaker_peer *p, const struct rib_entry *e,
-    const struct ip_prefix *pfx)
-{
-	struct speaker *sp = p->sp;
-	size_t n = 0;
-
-	if (!p->out.addpath) {
-		adjout_set(&p->out, pfx, export_path(p, e, rib_best(e)));
-		return;
-	}
-	for (const struct rib_path *q = rib_best(e); q != NULL; q = q->next) {
-		struct attrset *a = export_path(p, e, q);
-
-		if (a == NULL)
-			continue;
-		sp->want = xgrow(sp->want, &sp->wantcap, n + 1,
-		    sizeof(*sp->want));
-		sp->want[n++] = (struct adjout_want){ q->peer->id,
-		    q->path_id, a };
-	}
-	adjout_set_paths(&p->out, pfx, sp->want, n);
-}
-
 /* ---- import ---- */
 
 /* Does the peer's NLRI of family af carry path ids (RFC 7911)? */
@@ -384,11 +128,11 @@ withdraw_field(struct speaker_peer *p, const uint8_t *data, size_t len,
 static struct attrset *
 modified(const struct attrset *set, const struct speaker_adds *adds)
 {
-	static struct adds_buf buf;
+	static struct speaker_adds_buf buf;
 	struct bgp_attrs a;
 
 	attrset_view(set, &a);
-	if (!apply_adds(&a, adds, &buf))
+	if (!speaker_apply_adds(&a, adds, &buf))
 		return NULL;
 	return attrset_intern(&a, &set->nexthop, &set->nexthop_ll);
 }
@@ -700,8 +444,23 @@ h_refresh(void *ctx, int af)
 {
 	struct speaker_peer *p = ctx;
 
-	adjout_resend(&p->out);
+	if (p->g != NULL)
+		adjout_rewind(&p->m);
 	wake(p->sp);
+}
+
+static void
+set_stale(struct speaker_peer *p, bool on)
+{
+	if (p->gr_stale == on)
+		return;
+	p->gr_stale = on;
+	if (on) {
+		p->sp->nstale++;
+	} else {
+		p->sp->nstale--;
+		p->sp->flush_check = true;
+	}
 }
 
 /* ---- session events ---- */
@@ -780,17 +539,14 @@ h_up(void *ctx, uint64_t now)
 	p->up_since = p->last_change = now;
 	p->eor_received = p->eor_sent = false;
 	p->limit_warned = false;
-	/* Send the whole table, then End-of-RIB (RFC 4724 2). */
-	p->dumping = true;
-	memset(&p->dump, 0, sizeof(p->dump));
+	/* Send the whole table, then End-of-RIB (RFC 4724 2): its group
+	 * (path ids from now on if ADD-PATH send was negotiated, RFC
+	 * 7911).  A connection that took over from an established one
+	 * never said down: the peer has nothing of ours. */
 	p->eor_pending = true;
-	xcache_clear(p);
-	/* RFC 7911: path ids to this peer, every path, from now on.  (A
-	 * connection that took over from an established one never said
-	 * down: the peer has nothing of ours.) */
-	adjout_reset(&p->out);
-	adjout_set_addpath(&p->out, (n->addpath & MSG_ADDPATH_TX) != 0);
-	if (p->out.addpath)
+	speaker_todo(p);
+	speaker_group_join(p);
+	if (p->sp->naddpath > 0)
 		p->sp->rib.all_changes = true;
 	wake(p->sp);
 }
@@ -828,7 +584,7 @@ h_down(void *ctx, bool was_up, const char *why, uint64_t now)
 			    p->rp.npaths, (unsigned long long)(p->gr_deadline >
 			    now ? (p->gr_deadline - now) / 1000 : 0));
 		} else if (p->gr_time > 0) {
-			p->gr_stale = true;
+			set_stale(p, true);
 			p->llgr = false;
 			p->gr_deadline = now + (uint64_t)p->gr_time * 1000;
 			log_notice("%s: keeping its routes (%zu) for up to %us "
@@ -838,16 +594,15 @@ h_down(void *ctx, bool was_up, const char *why, uint64_t now)
 		} else {
 			/* RFC 9494 4.2: no restart time: long-lived at
 			 * once. */
-			p->gr_stale = true;
+			set_stale(p, true);
 			p->llgr = false;
 			p->gr_deadline = now;
 		}
 	}
-	p->dumping = false;
 	p->eor_pending = false;
 	p->up_since = 0;
-	adjout_reset(&p->out);
-	xcache_clear(p);
+	speaker_group_leave(p);
+	p->sp->flush_check = true;
 	wake(p->sp);
 }
 
@@ -880,9 +635,15 @@ speaker_new(uint32_t router_id, const struct speaker_io *io)
 static void
 peer_free(struct speaker_peer *p)
 {
-	adjout_free(&p->out);
-	xcache_clear(p);
-	hash_free(&p->cache);
+	/* Off the todo list: nothing may point at it after this. */
+	for (struct speaker_peer **pp = &p->sp->todo; p->todo && *pp != NULL;
+	    pp = &(*pp)->todo_next)
+		if (*pp == p) {
+			*pp = p->todo_next;
+			p->todo = false;
+			break;
+		}
+	speaker_group_leave(p);
 	session_free(p->session);
 	free(p);
 }
@@ -894,6 +655,8 @@ speaker_free(struct speaker *sp)
 
 	if (sp == NULL)
 		return;
+	for (p = sp->peers; p != NULL; p = p->next)
+		speaker_group_leave(p);
 	for (p = sp->peers; p != NULL; p = next) {
 		next = p->next;
 		peer_free(p);
@@ -927,8 +690,6 @@ speaker_peer_add(struct speaker *sp, const struct speaker_peer_conf *c,
 	p->rp.ebgp = c->session.remote_as != c->session.local_as;
 	p->rp.owner = p;
 	p->rp.id = ++sp->peer_ids;	/* the local paths' is 0 */
-	adjout_init(&p->out);
-	hash_init(&p->cache);
 	p->session = session_new(&p->conf.session, &hooks, p, now);
 	p->last_change = now;
 	p->next = sp->peers;
@@ -944,17 +705,17 @@ speaker_peer_remove(struct speaker *sp, struct speaker_peer *p,
 {
 	session_stop(p->session, subcode, text, now);
 	p->up = false;
-	p->dumping = false;
-	adjout_reset(&p->out);
+	speaker_group_leave(p);
 	p->removed = true;
+	sp->flush_check = true;
 	wake(sp);
 }
 
 void
 speaker_peer_writable(struct speaker *sp, struct speaker_peer *p)
 {
-	if (p->up && session_out_pending(p->session) < SESSION_OUT_HIGH / 2 &&
-	    (p->out.npending > 0 || p->eor_pending || p->dumping))
+	if (p->up && session_out_pending(p->session) < SESSION_OUT_HIGH / 4 &&
+	    speaker_peer_busy(p))
 		wake(sp);
 }
 
@@ -962,7 +723,7 @@ void
 speaker_peer_set_local(struct speaker_peer *p, const struct ip_addr *a)
 {
 	p->conf.local_addr = *a;
-	xcache_clear(p);
+	speaker_group_rekey(p);
 }
 
 struct session *
@@ -985,7 +746,7 @@ speaker_peer_stats(const struct speaker_peer *p, struct speaker_peer_stats *st)
 	st->looped = p->nlooped;
 	st->own_next_hop = p->nownnh;
 	st->filtered = p->nfiltered;
-	st->advertised = p->out.nsent;
+	st->advertised = adjout_member_count(&p->m);
 	st->up_since = p->up ? p->up_since : 0;
 	st->last_change = p->last_change;
 	st->flaps = p->session->fsm.flaps;
@@ -1002,29 +763,31 @@ speaker_peer_stats(const struct speaker_peer *p, struct speaker_peer_stats *st)
 	st->limit_idle_ms = p->session->limit_idle_ms;
 }
 
-const struct adjout *
-speaker_peer_adjout(const struct speaker_peer *p)
+const struct adjout_entry *
+speaker_peer_adj_next(const struct speaker_peer *p, size_t *it,
+    const struct adjout_entry *prev, bool *pending)
 {
-	return &p->out;
+	return adjout_member_next(&p->m, it, prev, pending);
+}
+
+bool
+speaker_peer_addpath_tx(const struct speaker_peer *p)
+{
+	return p->g != NULL && p->g->out.addpath;
+}
+
+size_t
+speaker_peer_group_size(const struct speaker_peer *p)
+{
+	return p->g != NULL ? p->g->out.nmembers : 0;
 }
 
 void
 speaker_peer_resend(struct speaker *sp, struct speaker_peer *p)
 {
-	adjout_resend(&p->out);
+	if (p->g != NULL)
+		adjout_rewind(&p->m);
 	wake(sp);
-}
-
-static void
-redump(struct speaker *sp, struct speaker_peer *p)
-{
-	xcache_clear(p);
-	if (p->up) {
-		/* Re-evaluate every prefix for this peer. */
-		p->dumping = true;
-		memset(&p->dump, 0, sizeof(p->dump));
-		wake(sp);
-	}
 }
 
 void
@@ -1033,14 +796,15 @@ speaker_peer_reconfigure(struct speaker *sp, struct speaker_peer *p,
 {
 	p->conf.next_hop = next_hop;
 	p->conf.allow_local_as = allow_local_as;
-	redump(sp, p);
+	speaker_group_rekey(p);
+	wake(sp);
 }
 
 void
 speaker_refresh_exports(struct speaker *sp)
 {
-	for (struct speaker_peer *p = sp->peers; p != NULL; p = p->next)
-		redump(sp, p);
+	speaker_groups_refresh(sp);
+	wake(sp);
 }
 
 bool
@@ -1142,15 +906,29 @@ speaker_deferring(const struct speaker *sp)
 
 /* ---- the work loop ---- */
 
+void
+speaker_todo(struct speaker_peer *p)
+{
+	if (p->todo)
+		return;
+	p->todo = true;
+	p->todo_next = p->sp->todo;
+	p->sp->todo = p;
+}
+
+/* Peers that went down (not helping them restart) lose their paths;
+ * removed peers go once they have none.  Only after such a change. */
 static bool
 flush_down_peers(struct speaker *sp)
 {
 	struct speaker_peer **pp = &sp->peers, *p;
-	bool more = false;
+	bool more = false, need = false;
 
+	if (!sp->flush_check)
+		return false;
 	while ((p = *pp) != NULL) {
 		if (p->removed && p->gr_stale)
-			p->gr_stale = false;	/* deconfigured: all go */
+			set_stale(p, false);	/* deconfigured: all go */
 		if (!p->up && p->rp.npaths > 0 && !p->gr_stale)
 			more |= rib_peer_flush(&sp->rib, &p->rp, RUN_FLUSH) > 0;
 		if (p->removed && p->rp.npaths == 0) {
@@ -1158,8 +936,11 @@ flush_down_peers(struct speaker *sp)
 			peer_free(p);
 			continue;
 		}
+		need |= p->removed || (!p->up && p->rp.npaths > 0 &&
+		    !p->gr_stale);
 		pp = &p->next;
 	}
+	sp->flush_check = need;
 	return more;
 }
 
@@ -1170,72 +951,12 @@ drain_dirty(struct speaker *sp)
 	int n = 0;
 
 	while (n++ < RUN_ENTRIES && (e = rib_dirty_pop(&sp->rib)) != NULL) {
-		struct ip_prefix pfx;
-
-		rib_entry_prefix(e, &pfx);
-		for (struct speaker_peer *p = sp->peers; p != NULL;
-		    p = p->next) {
-			if (p->up)
-				export(p, e, &pfx);
-		}
+		speaker_groups_export(sp, e);
 		if (sp->io.changed != NULL)
 			sp->io.changed(sp->io.arg, e);
 		rib_entry_done(&sp->rib, e);
 	}
 	return sp->rib.ndirty > 0;
-}
-
-static void
-dump_one(struct rib *r, struct rib_entry *e, void *arg)
-{
-	struct speaker_peer *p = arg;
-	struct ip_prefix pfx;
-
-	if (rib_best(e) == NULL)
-		return;
-	rib_entry_prefix(e, &pfx);
-	export(p, e, &pfx);
-}
-
-/* A dump a few buckets at a time; the table may change between steps
- * (what is new meanwhile reaches the peer through the dirty queue). */
-static bool
-dump_peer(struct speaker *sp, struct speaker_peer *p)
-{
-	if (rib_walk(&sp->rib, &p->dump, RUN_DUMP, dump_one, p)) {
-		p->dumping = false;
-		return false;
-	}
-	return true;
-}
-
-static bool
-send_peer(struct speaker_peer *p, uint64_t now)
-{
-	struct session *s = p->session;
-	struct buf_wr *w = session_outbuf(s);
-	struct adjout_enc enc;
-	bool more = false;
-	unsigned msgs;
-
-	/* Blocked on output: speaker_peer_writable() wakes us later. */
-	if (!p->up || session_out_pending(s) >= SESSION_OUT_HIGH)
-		return false;
-	memset(&enc, 0, sizeof(enc));
-	enc.actx = &s->actx;
-	enc.max_msg = session_max_msg(s);
-	enc.limit = w->len + FLUSH_BYTES;
-	enc.nh = p->conf.local_addr;
-	msgs = adjout_flush(&p->out, w, &enc, &more);
-	if (!more && !p->dumping && p->eor_pending) {
-		update_encode_eor(w, p->conf.session.af);
-		p->eor_pending = false;
-		p->eor_sent = true;
-		msgs++;
-	}
-	if (msgs > 0)
-		session_queued(s, msgs, msgs, now);
-	return more || p->dumping || p->eor_pending;
 }
 
 /* RFC 9494 4.2: a stale path gets LLGR_STALE, or goes if it carries
@@ -1244,7 +965,7 @@ static struct attrset *
 llgr_tag(const struct attrset *a, void *arg)
 {
 	static const uint8_t tag[4] = { 0xff, 0xff, 0x00, 0x06 };
-	static struct adds_buf buf;
+	static struct speaker_adds_buf buf;
 	struct bgp_attrs v;
 
 	if (a->ncommunities > 0) {
@@ -1282,6 +1003,8 @@ flush_stale(struct speaker *sp, uint64_t now)
 {
 	bool more = false;
 
+	if (sp->nstale == 0)
+		return false;
 	for (struct speaker_peer *p = sp->peers; p != NULL; p = p->next) {
 		if (!p->gr_stale)
 			continue;
@@ -1307,7 +1030,7 @@ flush_stale(struct speaker *sp, uint64_t now)
 		log_info("%s: %sgraceful restart over%s",
 		    p->session->conf.name, p->llgr ? "long-lived " : "",
 		    p->up ? "" : ": the peer did not come back in time");
-		p->gr_stale = false;
+		set_stale(p, false);
 		p->llgr = false;
 	}
 	return more;
@@ -1318,6 +1041,8 @@ speaker_next_timer(const struct speaker *sp)
 {
 	uint64_t t = UINT64_MAX;
 
+	if (sp->nstale == 0)
+		return t;
 	for (const struct speaker_peer *p = sp->peers; p != NULL;
 	    p = p->next)
 		if (p->gr_stale && p->gr_deadline < t)
@@ -1335,20 +1060,13 @@ speaker_run(struct speaker *sp, uint64_t now)
 	rib_compact(&sp->rib);
 	/* Any path's change matters while an ADD-PATH peer takes them
 	 * all; else only the selection's. */
-	sp->rib.all_changes = false;
-	for (struct speaker_peer *p = sp->peers; p != NULL; p = p->next)
-		sp->rib.all_changes |= p->up && p->out.addpath;
+	sp->rib.all_changes = sp->naddpath > 0;
 	more |= flush_stale(sp, now);
 	more |= flush_down_peers(sp);
 	more |= drain_dirty(sp);
 	/* Selection deferred (our own restart): what peers are to get
-	 * waits in their adj-RIB-out. */
+	 * waits in their groups' adj-RIB-out. */
 	if (sp->defer)
 		return more;
-	for (struct speaker_peer *p = sp->peers; p != NULL; p = p->next) {
-		if (p->up && p->dumping)
-			more |= dump_peer(sp, p);
-		more |= send_peer(p, now);
-	}
-	return more;
+	return speaker_groups_run(sp, now) || more;
 }

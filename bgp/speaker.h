@@ -9,6 +9,9 @@
  * NO_EXPORT/NO_ADVERTISE).  All RIB work happens in speaker_run() in
  * bounded chunks: the daemon calls it again while it returns true.
  *
+ * Exports go through update groups (speaker_out.c): peers whose exports
+ * cannot differ share one Adj-RIB-Out and one encoding of each UPDATE.
+ *
  * ADD-PATH (RFC 7911): a peer whose NLRI carry path ids may give us
  * several paths of a prefix, each its own in the RIB.  A peer we may
  * send path ids to gets every path of a prefix that passes the BGP
@@ -56,6 +59,11 @@ struct speaker_io {
 	bool	(*export)(void *arg, const struct speaker_peer *to,
 		    const struct rib_entry *e, const struct rib_path *path,
 		    const struct speaker_adds **adds);
+	/* The export policy's class of a peer: two peers of one class
+	 * get the same answer (and additions) from export() for every
+	 * path, so they may share an update group.  NULL: no two peers
+	 * share (when there is an export hook). */
+	uint64_t (*export_class)(void *arg, const struct speaker_peer *to);
 	/* Import policy per prefix (NULL: accept all): false drops it;
 	 * *adds may name additions to the path kept. */
 	bool	(*import)(void *arg, const struct speaker_peer *from,
@@ -138,8 +146,16 @@ const struct speaker_peer_conf *speaker_peer_conf(
 	    const struct speaker_peer *p);
 void	 speaker_peer_stats(const struct speaker_peer *p,
 	    struct speaker_peer_stats *st);
-/* What the peer has from us and should have (read only). */
-const struct adjout *speaker_peer_adjout(const struct speaker_peer *p);
+/* What the peer has from us or is to get (its update group's entries
+ * that are not its own paths): e = NULL; it = 0; while ((e =
+ * speaker_peer_adj_next(p, &it, e, &pending)) != NULL) ...; pending
+ * (may be NULL) says the entry is still to be sent to it. */
+const struct adjout_entry *speaker_peer_adj_next(const struct speaker_peer *p,
+	    size_t *it, const struct adjout_entry *prev, bool *pending);
+/* ADD-PATH send negotiated (entries carry our path ids). */
+bool	 speaker_peer_addpath_tx(const struct speaker_peer *p);
+/* Peers in its update group, itself included (0: not up). */
+size_t	 speaker_peer_group_size(const struct speaker_peer *p);
 /* Send the peer every prefix it has from us again (soft clear out). */
 void	 speaker_peer_resend(struct speaker *sp, struct speaker_peer *p);
 /* Change export settings in place (a plan UPDATE, no reset). */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "bgp/decide.h"
+#include "lib/buf.h"
 #include "lib/xalloc.h"
 
 #define MAX_ADVS	64	/* prefixAdvertisements a set can name */
@@ -28,11 +29,20 @@ struct rset {
 	uint32_t *prepend;
 };
 
+/* An export class: its text (peerpol_export_class). */
+struct pclass {
+	uint8_t	*key;
+	size_t	len;
+};
+
 struct peerpol {
 	struct pset **sets;
 	size_t	nsets, cap;
 	struct rset **rsets;
 	size_t	nrsets, rcap;
+	/* Export classes, for the policy's life (across resets). */
+	struct pclass *classes;
+	size_t	nclasses, ccap;
 };
 
 struct peerpol *
@@ -69,6 +79,9 @@ peerpol_free(struct peerpol *po)
 	if (po == NULL)
 		return;
 	peerpol_reset(po);
+	for (size_t i = 0; i < po->nclasses; i++)
+		free(po->classes[i].key);
+	free(po->classes);
 	free(po);
 }
 
@@ -374,6 +387,49 @@ peerpol_export(struct peerpol *po, const struct plan *pl,
 	}
 	/* 8, 9. */
 	return pool != NULL;
+}
+
+/*
+ * What peerpol_export() reads of the session is whether it is eBGP and
+ * its filters' export rules, in order (the first match decides); all
+ * else it reads is the route's and the plan's.  So that pair is the
+ * class: eBGP or not, and the names of the session's filters that have
+ * export rules (a name is one filter of the plan, its rules the same
+ * for every session naming it).  Interned by that text and kept across
+ * resets, so a session whose pair did not change keeps its class
+ * through a reload.
+ */
+uint64_t
+peerpol_export_class(struct peerpol *po, const struct peerpol_session *s)
+{
+	struct buf_wr w;
+	uint64_t id = 0;
+
+	buf_wr_init(&w, 0);
+	buf_put_str(&w, s->ebgp ? "e" : "i");
+	for (size_t i = 0; i < s->nfilters; i++) {
+		const struct plan_filter *f = s->filters[i];
+
+		if (f->nrules[CONFIG_EXPORT_V4] == 0 &&
+		    f->nrules[CONFIG_EXPORT_V6] == 0)
+			continue;
+		/* A NUL between names: no two lists read alike. */
+		buf_put_u8(&w, 0);
+		buf_put_str(&w, f->name);
+	}
+	for (size_t i = 0; i < po->nclasses && id == 0; i++)
+		if (po->classes[i].len == w.len &&
+		    memcmp(po->classes[i].key, w.data, w.len) == 0)
+			id = i + 1;
+	if (id == 0) {
+		po->classes = xgrow(po->classes, &po->ccap,
+		    po->nclasses + 1, sizeof(*po->classes));
+		po->classes[po->nclasses].len = w.len;
+		po->classes[po->nclasses++].key = buf_wr_detach(&w, NULL);
+		id = po->nclasses;
+	}
+	buf_wr_free(&w);
+	return id;
 }
 
 bool

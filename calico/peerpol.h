@@ -71,6 +71,11 @@ bool	 peerpol_export(struct peerpol *pp, const struct plan *pl,
 bool	 peerpol_import(struct peerpol *pp, const struct peerpol_session *s,
 	    const struct ip_prefix *p, const struct bgp_attrs *a,
 	    const struct speaker_adds **adds);
+/* The session's export class (update groups): two sessions of one
+ * class get the same answer and additions from peerpol_export() for
+ * every route; a positive number, the same for the policy's life. */
+uint64_t peerpol_export_class(struct peerpol *pp,
+	    const struct peerpol_session *s);
 /* Whether two filter lists import alike: the same import rules in the
  * same order (filters without import rules do not count). */
 bool	 peerpol_imports_eq(const struct plan_filter *const *a, size_t na,

@@ -132,6 +132,7 @@ start(struct daemon *d)
 	io.changed = kernel_changed;
 	io.is_local = kernel_is_local;
 	io.export = policy_export;
+	io.export_class = policy_export_class;
 	io.import = policy_import;
 	d->sp = speaker_new(addr_v4(&d->plan.router_id), &io);
 	/* BGP only: no kernel state per route in the RIB's entries. */

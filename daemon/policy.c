@@ -125,6 +125,18 @@ bind_filters(struct daemon *d)
 	}
 }
 
+uint64_t
+policy_export_class(void *arg, const struct speaker_peer *to)
+{
+	struct daemon *d = arg;
+	struct peerpol_session s;
+
+	if (d->pol == NULL)
+		d->pol = peerpol_new();
+	session_of(to, &s);
+	return peerpol_export_class(d->pol, &s);
+}
+
 void
 policy_apply(struct daemon *d, const struct plan *old)
 {

@@ -27,6 +27,9 @@ bool	 policy_import(void *arg, const struct speaker_peer *from,
 bool	 policy_export(void *arg, const struct speaker_peer *to,
 	    const struct rib_entry *e, const struct rib_path *best,
 	    const struct speaker_adds **adds);
+/* The speaker's export_class hook: peers of one class get the same
+ * answer from policy_export() for every route (update groups). */
+uint64_t policy_export_class(void *arg, const struct speaker_peer *to);
 /* The plan changed (or started: old NULL): rebuild, re-originate. */
 void	 policy_apply(struct daemon *d, const struct plan *old);
 void	 policy_free(struct daemon *d);

@@ -568,7 +568,6 @@ show_adj(struct daemon *d, struct conn *c, bool in, bool json,
     struct buf_wr *o)
 {
 	const struct rib *r = speaker_rib(d->sp);
-	const struct adjout *ao = speaker_peer_adjout(c->peer_sp);
 	struct speaker_peer_stats st;
 	struct adj_row *v;
 	size_t n = 0, cap, it = 0;
@@ -576,7 +575,7 @@ show_adj(struct daemon *d, struct conn *c, bool in, bool json,
 
 	/* A row a path: with ADD-PATH a prefix may have several. */
 	speaker_peer_stats(c->peer_sp, &st);
-	cap = (in ? st.received : ao->nentries) + 1;
+	cap = (in ? st.received : st.advertised) + 1;
 	v = xcalloc(cap, sizeof(*v));
 	if (in) {
 		const struct rib_entry *e;
@@ -598,13 +597,13 @@ show_adj(struct daemon *d, struct conn *c, bool in, bool json,
 		}
 	} else {
 		const struct adjout_entry *e = NULL;
+		bool ap = speaker_peer_addpath_tx(c->peer_sp), pend = false;
 
-		while ((e = adjout_next(ao, &it, e)) != NULL && n < cap) {
-			if (e->sent != NULL)
-				v[n++] = (struct adj_row){ e->prefix, e->sent,
-				    ao->addpath ? (int64_t)e->path_id : -1,
-				    e->pending ? '>' : ' ' };
-		}
+		/* What it has or is to get (its update group's). */
+		while ((e = speaker_peer_adj_next(c->peer_sp, &it, e,
+		    &pend)) != NULL && n < cap)
+			v[n++] = (struct adj_row){ e->prefix, e->want,
+			    ap ? (int64_t)e->path_id : -1, pend ? '>' : ' ' };
 	}
 	qsort(v, n, sizeof(*v), adj_cmp);
 	if (json) {

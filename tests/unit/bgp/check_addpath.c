@@ -622,21 +622,40 @@ END_TEST
 
 /* ---- the Adj-RIB-Out ---- */
 
+static struct buf_wr *
+tw_out(void *arg, struct adjout_member *m)
+{
+	return arg;
+}
+
+static void
+tw_sent(void *arg, struct adjout_member *m, unsigned n)
+{
+}
+
+/* A group with one member (src 99) that takes everything. */
+static void
+group_init(struct adjout *o, struct adjout_member *m, bool addpath)
+{
+	struct adjout_enc enc;
+
+	memset(&enc, 0, sizeof(enc));
+	enc.actx = ctx_ids(true, true);
+	enc.max_msg = BGP_MAX_MSG;
+	addr_parse("198.51.100.9", &enc.nh);
+	adjout_init(o, addpath, &enc);
+	memset(m, 0, sizeof(*m));
+	adjout_join(o, m, 99, NULL);
+}
+
 static unsigned
 flush_out(struct adjout *o, struct buf_wr *w, char *out, size_t size)
 {
-	struct attr_ctx c = ctx_ids(true, true);
-	struct adjout_enc enc;
-	bool more;
+	const struct adjout_sink s = { tw_out, tw_sent, w };
+	size_t budget = SIZE_MAX;
 
-	memset(&enc, 0, sizeof(enc));
-	enc.actx = &c;
-	enc.max_msg = BGP_MAX_MSG;
-	enc.limit = 1u << 30;
-	addr_parse("198.51.100.9", &enc.nh);
 	buf_wr_reset(w);
-	adjout_flush(o, w, &enc, &more);
-	ck_assert(!more);
+	ck_assert(!adjout_flush(o, &s, &budget));
 	return decode_all(w, o->addpath, out, size);
 }
 
@@ -656,22 +675,22 @@ want(struct adjout *o, const char *pfx, const uint32_t *src, size_t n,
 START_TEST(test_adjout_every_path)
 {
 	struct adjout o;
+	struct adjout_member m;
 	struct buf_wr w;
 	char out[4096];
 	struct attrset *a = mkset(100, 0, "198.51.100.2", 0);
 	struct attrset *b = mkset(100, 0, "198.51.100.3", 0);
 	const uint32_t s12[] = { 1, 2 }, s1[] = { 1 }, s13[] = { 1, 3 },
-	    s14[] = { 1, 4 };
+	    s14[] = { 1, 4 }, s15[] = { 1, 5 };
 
-	adjout_init(&o);
-	adjout_set_addpath(&o, true);
+	group_init(&o, &m, true);
 	buf_wr_init(&w, 0);
 	/* Two paths: two sets, two UPDATEs, ids 1 and 2. */
 	want(&o, "100.64.0.0/26", s12, 2, (struct attrset *[]){ a, b });
 	ck_assert_uint_eq(flush_out(&o, &w, out, sizeof(out)), 2);
 	ck_assert_ptr_nonnull(strstr(out, "A 1:100.64.0.0/26"));
 	ck_assert_ptr_nonnull(strstr(out, "A 2:100.64.0.0/26"));
-	ck_assert_uint_eq(o.nsent, 2);
+	ck_assert_uint_eq(adjout_member_count(&m), 2);
 	/* The same again: nothing to send. */
 	want(&o, "100.64.0.0/26", s12, 2, (struct attrset *[]){ a, b });
 	ck_assert_uint_eq(flush_out(&o, &w, out, sizeof(out)), 0);
@@ -679,27 +698,40 @@ START_TEST(test_adjout_every_path)
 	want(&o, "100.64.0.0/26", s1, 1, (struct attrset *[]){ a });
 	ck_assert_uint_eq(flush_out(&o, &w, out, sizeof(out)), 1);
 	ck_assert_str_eq(out, "W 2:100.64.0.0/26");
-	ck_assert_uint_eq(o.nsent, 1);
+	ck_assert_uint_eq(adjout_member_count(&m), 1);
 	/* A path's new attributes keep its id. */
 	want(&o, "100.64.0.0/26", s1, 1, (struct attrset *[]){ b });
 	flush_out(&o, &w, out, sizeof(out));
 	ck_assert_str_eq(out, "A 1:100.64.0.0/26");
 	/* Id 2 was withdrawn and that went out: free for a new path. */
 	want(&o, "100.64.0.0/26", s13, 2, (struct attrset *[]){ b, a });
-	/* ... and before that goes out, path 3 goes and path 4 comes:
-	 * 4 may not have 2 while 2's withdrawal is still to go. */
+	flush_out(&o, &w, out, sizeof(out));
+	ck_assert_str_eq(out, "A 2:100.64.0.0/26");
+	/* Path 3 goes and path 4 comes before that goes out: 4 may not
+	 * have 2 while 2's withdrawal is still to go. */
 	want(&o, "100.64.0.0/26", s14, 2, (struct attrset *[]){ b, a });
 	flush_out(&o, &w, out, sizeof(out));
 	ck_assert_str_eq(out, "W 2:100.64.0.0/26 | A 3:100.64.0.0/26");
 	ck_assert_uint_eq(o.nentries, 2);
+	/* A path that comes and goes before anything went out needs no
+	 * withdrawal (the peer never had its id). */
+	want(&o, "100.64.0.0/26", s15, 2, (struct attrset *[]){ b, a });
+	want(&o, "100.64.0.0/26", s1, 1, (struct attrset *[]){ b });
+	ck_assert_uint_eq(o.nentries, 2);
+	flush_out(&o, &w, out, sizeof(out));
+	ck_assert_str_eq(out, "W 3:100.64.0.0/26");
+	ck_assert_uint_eq(o.nentries, 1);
 	/* All gone. */
+	want(&o, "100.64.0.0/26", s13, 2, (struct attrset *[]){ b, a });
+	flush_out(&o, &w, out, sizeof(out));
 	want(&o, "100.64.0.0/26", NULL, 0, NULL);
 	flush_out(&o, &w, out, sizeof(out));
 	ck_assert_ptr_nonnull(strstr(out, "1:100.64.0.0/26"));
-	ck_assert_ptr_nonnull(strstr(out, "3:100.64.0.0/26"));
+	ck_assert_ptr_nonnull(strstr(out, "2:100.64.0.0/26"));
 	ck_assert(strncmp(out, "W ", 2) == 0 && strchr(out, '|') == NULL);
 	ck_assert_uint_eq(o.nentries, 0);
-	ck_assert_uint_eq(o.nsent, 0);
+	ck_assert_uint_eq(adjout_member_count(&m), 0);
+	adjout_leave(&m);
 	adjout_free(&o);
 	buf_wr_free(&w);
 	attrset_unref(a);
@@ -712,6 +744,7 @@ END_TEST
 START_TEST(test_adjout_packing)
 {
 	struct adjout o;
+	struct adjout_member m;
 	struct buf_wr w;
 	char out[4096];
 	struct attrset *a = mkset(100, 0, "198.51.100.2", 0);
@@ -723,8 +756,7 @@ START_TEST(test_adjout_packing)
 	const struct adjout_entry *e = NULL;
 	size_t it = 0, n = 0;
 
-	adjout_init(&o);
-	adjout_set_addpath(&o, true);
+	group_init(&o, &m, true);
 	buf_wr_init(&w, 0);
 	want(&o, "100.64.0.0/26", s12, 2, (struct attrset *[]){ a, b });
 	want(&o, "100.64.0.64/26", s12, 2, (struct attrset *[]){ a, b });
@@ -751,10 +783,17 @@ START_TEST(test_adjout_packing)
 	want(&o, "2001:db8:1000::/48", s1, 1, (struct attrset *[]){ v6 });
 	flush_out(&o, &w, out, sizeof(out));
 	ck_assert_str_eq(out, "W 2:2001:db8:1000::/48");
-	/* A reset (session down) forgets it all. */
-	adjout_reset(&o);
-	ck_assert_uint_eq(o.nentries, 0);
-	ck_assert_uint_eq(o.nsent, 0);
+	/* A peer that went down has nothing of the group; back, it gets
+	 * every path again, with the same ids. */
+	adjout_leave(&m);
+	ck_assert_uint_eq(adjout_member_count(&m), 0);
+	adjout_join(&o, &m, 99, NULL);
+	ck_assert_uint_eq(adjout_member_count(&m), 7);
+	ck_assert_uint_eq(flush_out(&o, &w, out, sizeof(out)), 3);
+	ck_assert_ptr_nonnull(strstr(out, "2:100.64.0.64/26"));
+	ck_assert_ptr_nonnull(strstr(out, "1:2001:db8:1000::/48"));
+	ck_assert_ptr_null(strstr(out, "W "));
+	adjout_leave(&m);
 	adjout_free(&o);
 	buf_wr_free(&w);
 	attrset_unref(a);
@@ -767,24 +806,26 @@ END_TEST
 START_TEST(test_adjout_classic)
 {
 	struct adjout o;
+	struct adjout_member m;
 	struct buf_wr w;
 	char out[1024];
 	struct ip_prefix p;
 	struct attrset *a = mkset(100, 0, "198.51.100.2", 0);
 
-	adjout_init(&o);
+	group_init(&o, &m, false);
 	buf_wr_init(&w, 0);
 	addr_pfx_parse("100.64.0.0/26", &p, false);
-	adjout_set(&o, &p, attrset_ref(a));
+	adjout_set(&o, &p, 1, attrset_ref(a));
 	flush_out(&o, &w, out, sizeof(out));
 	ck_assert_str_eq(out, "A 0:100.64.0.0/26");
 	/* The NLRI ends the message: 5 octets, no path id. */
 	ck_assert_uint_eq(w.len, 19 + 4 + (w.data[21] << 8 | w.data[22]) +
 	    5);
 	ck_assert_mem_eq(w.data + w.len - 5, "\x1a\x64\x40\x00\x00", 5);
-	adjout_set(&o, &p, NULL);
+	adjout_set(&o, &p, 1, NULL);
 	flush_out(&o, &w, out, sizeof(out));
 	ck_assert_str_eq(out, "W 0:100.64.0.0/26");
+	adjout_leave(&m);
 	adjout_free(&o);
 	buf_wr_free(&w);
 	attrset_unref(a);

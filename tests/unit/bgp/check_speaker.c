@@ -473,6 +473,45 @@ START_TEST(test_session_down_flushes)
 }
 END_TEST
 
+/* A peer removed while it still has work of its own (End-of-RIB to
+ * send: on the speaker's list of such peers) goes without a trace: the
+ * next run must not look at it. */
+START_TEST(test_removed_with_work_pending)
+{
+	struct link *l;
+	struct session *s0, *s1;
+
+	node_init(0, 65001);
+	node_init(1, 65002);
+	l = link_nodes(0, 1);
+	s0 = speaker_peer_session(l->p[0]);
+	s1 = speaker_peer_session(l->p[1]);
+	/* Connect and exchange OPENs by hand: node 0's speaker never runs
+	 * until its peer is removed. */
+	for (int i = 0; i < 20 && !l->want[0] && !l->want[1]; i++) {
+		now += 500;
+		session_run_timers(s0, now);
+		session_run_timers(s1, now);
+	}
+	ck_assert(l->want[0] || l->want[1]);
+	l->connected = true;
+	session_connected(s0, now);
+	session_connected(s1, now);
+	for (int i = 0; i < 10; i++) {
+		move(l, 0);
+		move(l, 1);
+	}
+	ck_assert_int_eq(s0->fsm.state, FSM_ESTABLISHED);
+	speaker_peer_remove(nodes[0].sp, l->p[0], BGP_CEASE_DECONFIG, NULL,
+	    now);
+	l->p[0] = NULL;
+	while (speaker_run(nodes[0].sp, now))
+		;
+	ck_assert_ptr_null(speaker_peer_next(nodes[0].sp, NULL));
+	l->p[1] = NULL;	/* its session would retry; stop looking */
+}
+END_TEST
+
 /* The TCP connection dies, no NOTIFICATION: both sides report it. */
 static void
 cut_wire(struct link *l)
@@ -1016,6 +1055,7 @@ main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_ebgp_propagation_and_packing);
 	tcase_add_test(tc, test_ibgp_split_horizon);
+	tcase_add_test(tc, test_removed_with_work_pending);
 	tcase_add_test(tc, test_ibgp_to_ebgp_and_withdraw);
 	tcase_add_test(tc, test_session_down_flushes);
 	tcase_add_test(tc, test_rr_reflection);

@@ -316,6 +316,47 @@ START_TEST(test_import)
 }
 END_TEST
 
+/* Export classes: sessions of one class get the same exports; what
+ * tells them apart is eBGP or not and the filters with export rules,
+ * by name and in order. */
+START_TEST(test_export_class)
+{
+	const struct plan_filter *edge = filter("edge");
+	struct plan_filter imp = { .name = "imp" }, other = { .name = "x" };
+	const struct plan_filter *fe[1] = { edge }, *fie[2] = { &imp, edge },
+	    *fi[1] = { &imp }, *fo[2] = { &other, edge },
+	    *fr[2] = { edge, &other };
+	struct peerpol_session none = { .ebgp = false }, e;
+	uint64_t c0, c1;
+
+	ck_assert_ptr_nonnull(edge);
+	imp.nrules[CONFIG_IMPORT_V4] = 1;
+	other.nrules[CONFIG_EXPORT_V6] = 1;
+	c0 = peerpol_export_class(pp, &none);
+	ck_assert_uint_gt(c0, 0);
+	/* A filter with only import rules changes nothing. */
+	ck_assert_uint_eq(peerpol_export_class(pp, &(struct peerpol_session){
+	    .filters = fi, .nfilters = 1 }), c0);
+	e = none;
+	e.ebgp = true;
+	ck_assert_uint_ne(peerpol_export_class(pp, &e), c0);
+	c1 = peerpol_export_class(pp, &(struct peerpol_session){
+	    .filters = fe, .nfilters = 1 });
+	ck_assert_uint_ne(c1, c0);
+	ck_assert_uint_eq(peerpol_export_class(pp, &(struct peerpol_session){
+	    .filters = fie, .nfilters = 2 }), c1);
+	/* Order counts: the first match decides. */
+	ck_assert_uint_ne(peerpol_export_class(pp, &(struct peerpol_session){
+	    .filters = fo, .nfilters = 2 }), peerpol_export_class(pp,
+	    &(struct peerpol_session){ .filters = fr, .nfilters = 2 }));
+	/* Classes outlive a reset (a reload keeps a session's group). */
+	peerpol_reset(pp);
+	ck_assert_uint_eq(peerpol_export_class(pp, &(struct peerpol_session){
+	    .filters = fe, .nfilters = 1 }), c1);
+	ck_assert_uint_eq(peerpol_export_class(pp, &none), c0);
+}
+END_TEST
+
 /* CALICO.md 5.6: the LOCAL_PREF of a route's priority. */
 START_TEST(test_priorities)
 {
@@ -348,6 +389,7 @@ main(void)
 	tcase_add_test(tc, test_filters);
 	tcase_add_test(tc, test_import);
 	tcase_add_test(tc, test_priorities);
+	tcase_add_test(tc, test_export_class);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }
