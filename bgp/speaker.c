@@ -21,81 +21,10 @@
 
 #define GR_STALE_MS	(360 * 1000)	/* after the restart: EoR within */
 
-void
-speaker_wake(struct speaker *sp)
-{
-	if (sp->io.wakeup != NULL)
-		sp->io.wakeup(sp->io.arg);
-}
-
 static void
 wake(struct speaker *sp)
 {
 	speaker_wake(sp);
-}
-
-/* ---- export ---- */
-
-/* Append to (v, *n) the values of add (size octets each) not in v. */
-static size_t
-merge_values(uint8_t *out, const uint8_t *v, size_t n, const uint8_t *add,
-    size_t nadd, size_t size, size_t max)
-{
-	if (n > 0)
-		memcpy(out, v, n * size);
-	for (size_t i = 0; i < nadd && n < max; i++) {
-		size_t j;
-
-		for (j = 0; j < n; j++)
-			if (memcmp(out + j * size, add + i * size, size) == 0)
-				break;
-		if (j == n)
-			memcpy(out + n++ * size, add + i * size, size);
-	}
-	return n;
-}
-
-bool
-speaker_apply_adds(struct bgp_attrs *a, const struct speaker_adds *adds,
-    struct speaker_adds_buf *buf)
-{
-	if (adds == NULL)
-		return true;
-	if (adds->set_local_pref) {
-		a->local_pref = adds->local_pref;
-		a->present |= ATTR_P_LOCAL_PREF;
-	}
-	if (adds->ncommunities > 0) {
-		a->ncommunities = merge_values(buf->comms, a->communities,
-		    a->ncommunities, adds->communities, adds->ncommunities, 4,
-		    ATTR_MAX_COMMUNITIES);
-		a->communities = buf->comms;
-		a->present |= ATTR_P_COMMUNITIES;
-	}
-	if (adds->nlarge > 0) {
-		a->nlarge_communities = merge_values(buf->large,
-		    a->large_communities, a->nlarge_communities, adds->large,
-		    adds->nlarge, 12, ATTR_MAX_LARGE);
-		a->large_communities = buf->large;
-		a->present |= ATTR_P_LARGE_COMMUNITIES;
-	}
-	if (adds->nprepend > 0) {
-		const uint8_t *cur = a->aspath;
-		size_t len = a->aspath_len;
-		int k = 0;
-
-		if (len + 6 + 4 * adds->nprepend > ASPATH_MAX)
-			return false;
-		/* Last first, so the first ends up in front. */
-		for (size_t i = adds->nprepend; i-- > 0; k ^= 1) {
-			len = aspath_prepend(cur, len, adds->prepend[i], 1,
-			    buf->path[k]);
-			cur = buf->path[k];
-		}
-		a->aspath = cur;
-		a->aspath_len = len;
-	}
-	return true;
 }
 
 /* ---- import ---- */
@@ -906,16 +835,6 @@ speaker_deferring(const struct speaker *sp)
 
 /* ---- the work loop ---- */
 
-void
-speaker_todo(struct speaker_peer *p)
-{
-	if (p->todo)
-		return;
-	p->todo = true;
-	p->todo_next = p->sp->todo;
-	p->sp->todo = p;
-}
-
 /* Peers that went down (not helping them restart) lose their paths;
  * removed peers go once they have none.  Only after such a change. */
 static bool
@@ -965,6 +884,8 @@ static struct attrset *
 llgr_tag(const struct attrset *a, void *arg)
 {
 	static const uint8_t tag[4] = { 0xff, 0xff, 0x00, 0x06 };
+	static const struct speaker_adds add = { .communities = tag,
+	    .ncommunities = 1 };
 	static struct speaker_adds_buf buf;
 	struct bgp_attrs v;
 
@@ -975,10 +896,7 @@ llgr_tag(const struct attrset *a, void *arg)
 			return attrset_ref((struct attrset *)a);
 	}
 	attrset_view(a, &v);
-	v.ncommunities = merge_values(buf.comms, v.communities,
-	    v.ncommunities, tag, 1, 4, ATTR_MAX_COMMUNITIES);
-	v.communities = buf.comms;
-	v.present |= ATTR_P_COMMUNITIES;
+	(void)speaker_apply_adds(&v, &add, &buf);	/* no prepend */
 	return attrset_intern(&v, &a->nexthop, &a->nexthop_ll);
 }
 

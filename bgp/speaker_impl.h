@@ -110,16 +110,30 @@ struct speaker {
 	size_t	wantcap;
 };
 
-/* speaker.c */
-void	 speaker_wake(struct speaker *sp);
+/* Ask the caller for speaker_run() soon. */
+static inline void
+speaker_wake(struct speaker *sp)
+{
+	if (sp->io.wakeup != NULL)
+		sp->io.wakeup(sp->io.arg);
+}
+
+/* The peer has work of its own for speaker_groups_run(). */
+static inline void
+speaker_todo(struct speaker_peer *p)
+{
+	if (p->todo)
+		return;
+	p->todo = true;
+	p->todo_next = p->sp->todo;
+	p->sp->todo = p;
+}
+
+/* speaker_out.c (speaker.c calls it; it calls nothing of speaker.c) */
 /* Put adds into a (its values then point into buf).  False when the
  * AS path would grow too long. */
 bool	 speaker_apply_adds(struct bgp_attrs *a,
 	    const struct speaker_adds *adds, struct speaker_adds_buf *buf);
-/* The peer has work of its own for speaker_groups_run(). */
-void	 speaker_todo(struct speaker_peer *p);
-
-/* speaker_out.c */
 /* p came up: into the group of its key (End-of-RIB follows its table). */
 void	 speaker_group_join(struct speaker_peer *p);
 /* p went down or goes away: out of its group. */
