@@ -914,9 +914,24 @@ START_TEST(test_metrics)
 	ck_assert_str_eq(out("ip -6 route show 2001:db8:2000::/64 proto 186 "
 	    "| cut -d' ' -f1-7"),
 	    "2001:db8:2000::/64 via 2001:db8:100::2 dev va metric 2147483547");
-	/* An elevated priority: metric 512. */
-	sh("(ip monitor route > /tmp/check_fib.mon 2>&1 & echo $! > "
-	    "/tmp/check_fib.pid); sleep 0.2");
+	/* An elevated priority: metric 512.  The monitor's file is this
+	 * process's; it listens once a marker route shows in it. */
+	char mon[64], pid[64], cmd[320];
+
+	snprintf(mon, sizeof(mon), "/tmp/check_fib.%d.mon", (int)getpid());
+	snprintf(pid, sizeof(pid), "/tmp/check_fib.%d.pid", (int)getpid());
+	snprintf(cmd, sizeof(cmd), "(ip monitor route > %s 2>&1 & echo $! > "
+	    "%s)", mon, pid);
+	sh(cmd);
+	for (int i = 0; ; i++) {
+		ck_assert_msg(i < 100, "ip monitor never listened");
+		sh("ip route replace 192.0.2.99/32 dev va");
+		sh("ip route del 192.0.2.99/32 dev va");
+		snprintf(cmd, sizeof(cmd), "grep -q 192.0.2.99 %s", mon);
+		if (system(cmd) == 0)
+			break;
+		usleep(20000);
+	}
 	route(&r, "100.64.13.0/26", "198.51.100.2", NULL);
 	r.metric = 512;
 	fib_set(f, &r);
@@ -924,17 +939,18 @@ START_TEST(test_metrics)
 	r.metric = 512;
 	fib_set(f, &r);
 	pump(f, 300);
-	sh("kill $(cat /tmp/check_fib.pid); sleep 0.1");
+	snprintf(cmd, sizeof(cmd), "kill $(cat %s); sleep 0.1", pid);
+	sh(cmd);
 	ck_assert_str_eq(out("ip route show 100.64.13.0/26 proto 186"),
 	    "100.64.13.0/26 via 198.51.100.2 dev va metric 512");
 	ck_assert_str_eq(out("ip -6 route show 2001:db8:2000::/64 proto 186 "
 	    "| wc -l"), "1");
 	/* The new one first, then the old one deleted. */
-	ck_assert_str_eq(out("grep -n 100.64.13.0/26 /tmp/check_fib.mon | "
-	    "cut -d: -f2 | cut -c1-8 | tr '\\n' ' '"),
-	    "100.64.1 Deleted");
-	unlink("/tmp/check_fib.mon");
-	unlink("/tmp/check_fib.pid");
+	snprintf(cmd, sizeof(cmd), "grep -n 100.64.13.0/26 %s | "
+	    "cut -d: -f2 | cut -c1-8 | tr '\\n' ' '", mon);
+	ck_assert_str_eq(out(cmd), "100.64.1 Deleted");
+	unlink(mon);
+	unlink(pid);
 	fib_stats(f, &st);
 	ck_assert_uint_eq(st.errors, 0);
 	fib_free(f);
