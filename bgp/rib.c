@@ -165,7 +165,7 @@ rib_mem(const struct rib *r, struct rib_mem *m)
 	m->paths = r->path_slab.nobjs;
 	m->path_size = r->path_slab.size;
 	m->bucket_bytes = itab_mem(&r->entries);
-	m->ring_bytes = r->dq_cap * sizeof(*r->dq);
+	m->ring_bytes = r->dq.cap * sizeof(*r->dq.v);
 }
 
 void
@@ -260,28 +260,14 @@ mark_dirty(struct rib *r, struct rib_entry *e)
 	if (e->dirty)
 		return;
 	r->ndirty++;
-	if (r->nqueued == RIB_DIRTY_RING) {
+	if (ring_len(&r->dq) == RIB_DIRTY_RING) {
 		/* Full: a walk finds it (rib_dirty_pop). */
 		e->dirty = D_FLAGGED;
 		r->nflagged++;
 		return;
 	}
 	e->dirty = D_QUEUED;
-	if (r->nqueued == r->dq_cap) {
-		/* Grow the ring, unwrapping it. */
-		size_t ncap = r->dq_cap ? 2 * r->dq_cap : 256;
-		struct rib_entry **q = xreallocarray(NULL, ncap,
-		    sizeof(*q));
-
-		for (size_t i = 0; i < r->nqueued; i++)
-			q[i] = r->dq[(r->dq_head + i) % r->dq_cap];
-		free(r->dq);
-		r->dq = q;
-		r->dq_cap = ncap;
-		r->dq_head = 0;
-	}
-	r->dq[(r->dq_head + r->nqueued) % r->dq_cap] = e;
-	r->nqueued++;
+	ring_push(&r->dq, e);
 }
 
 /* A flagged entry, looking at up to SCAN_SLOTS slots of the index from
@@ -313,22 +299,10 @@ rib_dirty_pop(struct rib *r)
 {
 	struct rib_entry *e;
 
-	if (r->nqueued > 0) {
-		e = r->dq[r->dq_head];
-		r->dq_head = (r->dq_head + 1) % r->dq_cap;
-		r->nqueued--;
-		if (r->nqueued == 0 && r->dq_cap > 4096) {
-			/* A big load has drained: give the ring back. */
-			free(r->dq);
-			r->dq = NULL;
-			r->dq_cap = r->dq_head = 0;
-		}
-	} else if (r->nflagged > 0) {
-		if ((e = scan_flagged(r)) == NULL)
+	if ((e = ring_pop(&r->dq)) == NULL) {
+		if (r->nflagged == 0 || (e = scan_flagged(r)) == NULL)
 			return NULL;
 		r->nflagged--;
-	} else {
-		return NULL;
 	}
 	e->dirty = 0;
 	r->ndirty--;
@@ -834,6 +808,6 @@ rib_free(struct rib *r)
 	slab_destroy(&r->entry4_slab);
 	slab_destroy(&r->entry6_slab);
 	slab_destroy(&r->path_slab);
-	free(r->dq);
+	ring_free(&r->dq);
 	memset(r, 0, sizeof(*r));
 }

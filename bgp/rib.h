@@ -29,7 +29,7 @@
  * So a route costs one allocation and one hash probe for the RIB and the
  * FIB together.
  * Only a prefix's second and later paths take a 32-octet object each.
- * The dirty queue is a bounded ring: past RIB_DIRTY_RING entries,
+ * The dirty queue is a bounded lib/ring: past RIB_DIRTY_RING entries,
  * changed entries are only flagged and found again by a scan of the
  * index, so a load of a million routes does not grow a queue of a
  * million pointers.
@@ -43,6 +43,7 @@
 
 #include "lib/addr.h"
 #include "lib/itab.h"
+#include "lib/ring.h"
 #include "lib/slab.h"
 
 struct attrset;
@@ -110,11 +111,10 @@ struct rib {
 	struct itab entries;
 	size_t	ext;			/* RIB_EXT, or 0: rib_no_ext */
 	struct slab entry4_slab, entry6_slab, path_slab;
-	/* Changed entries: a ring of nqueued from dq_head; ndirty counts
-	 * them and those only flagged (the ring was full), found by a walk
-	 * round the index from slot scan. */
-	struct rib_entry **dq;
-	size_t	dq_cap, dq_head, nqueued;
+	/* Changed entries: a ring (lib/ring) of at most RIB_DIRTY_RING;
+	 * ndirty counts them and those only flagged (the ring was full),
+	 * found by a walk round the index from slot scan. */
+	struct ring dq;
 	size_t	ndirty;
 	size_t	nflagged;
 	size_t	scan;			/* the scan's slot in the index */

@@ -11,12 +11,12 @@
  * acknowledgement asked for: the kernel handles a netlink sendmsg
  * synchronously, so once sendto() returns every error of the batch is
  * already queued on the socket and is read before the next batch
- * (RELIABILITY.md 4.2).  The dirty queue is a ring of slot pointers in
- * a private mapping: it grows (mremap) as far as a load needs and goes
- * back to the system once drained, so a large load costs 8 octets a
- * queued route for as long as it is queued, and no walk of the owner's
- * table to find flagged slots (a cache miss per entry in hash order:
- * issue 21, bench/PROFILE-REAL.md cause 5).
+ * (RELIABILITY.md 4.2).  The dirty queue is lib/ring, unbounded: it
+ * grows as far as a load needs and goes back to the system once drained,
+ * so a large load costs 8 octets a queued route for as long as it is
+ * queued, and no walk of the owner's table to find flagged slots (a
+ * cache miss per entry in hash order: issue 21, bench/PROFILE-REAL.md
+ * cause 5).
  */
 #include "fib.h"
 
@@ -24,7 +24,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/socket.h>
 
 #include <libmnl/libmnl.h>
@@ -34,6 +33,7 @@
 #include "kmirror.h"
 #include "lib/hash.h"
 #include "lib/log.h"
+#include "lib/ring.h"
 #include "lib/xalloc.h"
 #include "nl.h"
 
@@ -47,8 +47,6 @@
  * after LOOK_MS, then twice as long each time. */
 #define ESRCH_LOOKS	3
 #define LOOK_MS		100
-#define DQ_MIN		512		/* ring slots at first: a page */
-#define DQ_KEEP		8192		/* a drained ring this large goes */
 
 /* Slot flags. */
 #define F_DIRTY		0x01	/* to be looked at */
@@ -115,9 +113,7 @@ struct fib {
 	struct kmirror km;		/* links, addresses, others' routes */
 	struct hash_table cache;	/* fib_nh -> resolved */
 	size_t	nrecursive;		/* of them through a route */
-	/* Changed slots: a ring of nqueued from dq_head (mapped). */
-	struct fib_slot **dq;
-	size_t	dq_cap, dq_head, nqueued;
+	struct ring dq;			/* changed slots (lib/ring) */
 	enum dump dumping;
 	uint32_t dump_seq;
 	bool	resync;		/* a dump is a resync (mark and sweep) */
@@ -254,74 +250,28 @@ slot_done(struct fib *f, struct fib_slot *s)
 }
 
 static void
-dq_unmap(struct fib *f)
-{
-	if (f->dq != NULL)
-		(void)munmap(f->dq, f->dq_cap * sizeof(*f->dq));
-	f->dq = NULL;
-	f->dq_cap = f->dq_head = 0;
-}
-
-/* Twice the ring, its slots in order: a wrapped part moves behind the
- * rest. */
-static void
-dq_grow(struct fib *f)
-{
-	size_t ncap = f->dq_cap ? 2 * f->dq_cap : DQ_MIN;
-	size_t wrapped = f->dq_head + f->nqueued > f->dq_cap ?
-	    f->dq_head + f->nqueued - f->dq_cap : 0;
-	void *q;
-
-	if (ncap > SIZE_MAX / sizeof(*f->dq))
-		fatalx("%s: too many changed routes", __func__);
-	if (f->dq == NULL)
-		q = mmap(NULL, ncap * sizeof(*f->dq), PROT_READ | PROT_WRITE,
-		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	else
-		q = mremap(f->dq, f->dq_cap * sizeof(*f->dq),
-		    ncap * sizeof(*f->dq), MREMAP_MAYMOVE);
-	if (q == MAP_FAILED)
-		fatal("%s: %zu slots", __func__, ncap);
-	f->dq = q;
-	memcpy(f->dq + f->dq_cap, f->dq, wrapped * sizeof(*f->dq));
-	f->dq_cap = ncap;
-}
-
-static void
 mark_dirty(struct fib *f, struct fib_slot *s)
 {
 	if (s->flags & F_DIRTY)
 		return;
 	s->flags |= F_DIRTY;
-	if (f->nqueued == f->dq_cap)
-		dq_grow(f);
-	f->dq[(f->dq_head + f->nqueued) % f->dq_cap] = s;
-	f->nqueued++;
+	ring_push(&f->dq, s);
 }
 
 static bool
 any_dirty(const struct fib *f)
 {
-	return f->nqueued > 0;
+	return ring_len(&f->dq) > 0;
 }
 
 /* The next changed slot, or NULL. */
 static struct fib_slot *
 take_dirty(struct fib *f)
 {
-	struct fib_slot *s;
+	struct fib_slot *s = ring_pop(&f->dq);
 
-	if (f->nqueued == 0)
-		return NULL;
-	s = f->dq[f->dq_head];
-	f->dq_head = (f->dq_head + 1) % f->dq_cap;
-	if (--f->nqueued == 0) {
-		f->dq_head = 0;
-		/* A big load has drained: give the ring back. */
-		if (f->dq_cap > DQ_KEEP)
-			dq_unmap(f);
-	}
-	s->flags &= (uint8_t)~F_DIRTY;
+	if (s != NULL)
+		s->flags &= (uint8_t)~F_DIRTY;
 	return s;
 }
 
@@ -1269,7 +1219,7 @@ fib_free(struct fib *f)
 	free(f->byid);
 	free(f->freeids);
 	hash_free(&f->ksets);
-	dq_unmap(f);
+	ring_free(&f->dq);
 	free(f->retry);
 	free(f->inflight);
 	free(f->batch);
