@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "bgp/speaker.h"
+#include "config/plan.h"
+#include "fib/fib.h"
 #include "peerpol.h"
 
 static bool

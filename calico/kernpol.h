@@ -12,8 +12,9 @@
 #include <stdint.h>
 
 #include "bgp/rib.h"
-#include "config/plan.h"
-#include "fib/fib.h"
+struct plan;
+struct plan_session;
+struct fib_route;
 
 /*
  * The kernel route for a learned prefix (*out, its prefix set either

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "bgp/decide.h"
+#include "config/plan.h"
 #include "lib/buf.h"
 #include "lib/xalloc.h"
 

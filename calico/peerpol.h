@@ -37,7 +37,9 @@
 
 #include "bgp/attrset.h"
 #include "bgp/speaker.h"
-#include "config/plan.h"
+struct plan;
+struct plan_filter;
+struct plan_block;
 
 struct peerpol;
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "bgp/msg.h"
+#include "config/plan.h"
 
 void
 sessconf_from_plan(const struct plan *pl, const struct plan_session *s,

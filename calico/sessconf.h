@@ -9,7 +9,8 @@
 #define BGPD_SESSCONF_H
 
 #include "bgp/speaker.h"
-#include "config/plan.h"
+struct plan;
+struct plan_session;
 
 void	 sessconf_from_plan(const struct plan *pl,
 	    const struct plan_session *s, struct speaker_peer_conf *pc);

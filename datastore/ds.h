@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "config/config.h"
+struct config;
 #include "dsenv.h"
 
 struct event_base;

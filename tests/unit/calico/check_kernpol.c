@@ -13,6 +13,8 @@
 
 #include "bgp/attrset.h"
 #include "calico/kernpol.h"
+#include "config/plan.h"
+#include "fib/fib.h"
 #include "lib/xalloc.h"
 #include "tests/unit/util/testutil.h"
 

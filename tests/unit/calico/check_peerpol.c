@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "bgp/attrset.h"
+#include "config/plan.h"
 #include "calico/peerpol.h"
 #include "lib/xalloc.h"
 #include "tests/unit/util/testutil.h"

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "bgp/msg.h"
+#include "config/plan.h"
 #include "calico/sessconf.h"
 #include "lib/xalloc.h"
 #include "tests/unit/util/testutil.h"
