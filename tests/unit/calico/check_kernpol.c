@@ -17,6 +17,7 @@
 #include "fib/fib.h"
 #include "lib/xalloc.h"
 #include "tests/unit/util/testutil.h"
+#include "plantext.h"
 
 static const char *const cluster =
     "apiVersion: projectcalico.org/v3\nkind: BGPConfiguration\n"
@@ -67,18 +68,9 @@ static int owner;	/* any non-NULL: a BGP session's paths */
 static void
 setup_with(const char *extra)
 {
-	struct config cfg;
-	struct config_diags d;
-	struct plan_opts o = { .router_id = NULL };
 	char *text = xasprintf(cluster, extra);
-	char *path = tu_write_file("cluster.yaml", text);
 
-	ck_assert_int_eq(config_load(path, &cfg), 0);
-	memset(&d, 0, sizeof(d));
-	ck_assert_int_eq(plan_compute(&cfg, "n1", &o, &pl, &d), 0);
-	config_diags_free(&d);
-	config_free(&cfg);
-	free(path);
+	plantext(text, "n1", &pl);
 	free(text);
 	rib_init(&rib);
 	for (int i = 0; i < 3; i++) {

@@ -14,6 +14,7 @@
 #include "calico/peerpol.h"
 #include "lib/xalloc.h"
 #include "tests/unit/util/testutil.h"
+#include "plantext.h"
 
 static const char *const cluster =
     "apiVersion: projectcalico.org/v3\nkind: BGPConfiguration\n"
@@ -72,18 +73,9 @@ static struct peerpol *pp;
 static void
 setup_with(const char *extra)
 {
-	struct config cfg;
-	struct config_diags d;
-	struct plan_opts o = { .router_id = NULL };
 	char *text = xasprintf(cluster, extra);
-	char *path = tu_write_file("cluster.yaml", text);
 
-	ck_assert_int_eq(config_load(path, &cfg), 0);
-	memset(&d, 0, sizeof(d));
-	ck_assert_int_eq(plan_compute(&cfg, "n1", &o, &pl, &d), 0);
-	config_diags_free(&d);
-	config_free(&cfg);
-	free(path);
+	plantext(text, "n1", &pl);
 	free(text);
 	pp = peerpol_new();
 }
