@@ -771,17 +771,9 @@ rib_release(struct rib *r)
 struct rib_entry *
 rib_next(const struct rib *r, size_t *it)
 {
-	const struct itab *t = &r->entries;
+	uint32_t ref = itab_next(&r->entries, it);
 
-	for (; *it < t->n; (*it)++) {
-		uint32_t ref = t->s[*it].ref;
-
-		if (ref != 0) {
-			(*it)++;
-			return entry_at(r, ref);
-		}
-	}
-	return NULL;
+	return ref != 0 ? entry_at(r, ref) : NULL;
 }
 
 void

@@ -264,17 +264,10 @@ static struct fib_slot *
 o_next(void *arg, size_t *it)
 {
 	const struct ftab *t = arg;
+	uint32_t ref = itab_next(&t->entries, it);
 
-	for (; *it < t->entries.n; (*it)++) {
-		uint32_t ref = t->entries.s[*it].ref;
-
-		if (ref != 0) {
-			(*it)++;
-			return &((struct fent *)slab_obj(&t->fents,
-			    ref))->slot;
-		}
-	}
-	return NULL;
+	return ref != 0 ? &((struct fent *)slab_obj(&t->fents, ref))->slot :
+	    NULL;
 }
 
 void

@@ -205,3 +205,17 @@ itab_seek(const struct itab *t, uint64_t h)
 		;
 	return i;
 }
+
+uint32_t
+itab_next(const struct itab *t, size_t *it)
+{
+	for (; *it < t->n; (*it)++) {
+		uint32_t ref = t->s[*it].ref;
+
+		if (ref != 0) {
+			(*it)++;
+			return ref;
+		}
+	}
+	return 0;
+}

@@ -73,5 +73,10 @@ size_t	 itab_mem(const struct itab *t);
  * at least h (h up to 2^32; n when none): from there every slot up to
  * n is an entry (ref != 0, in hash order) or empty. */
 size_t	 itab_seek(const struct itab *t, uint64_t h);
+/* The table's one cursor: the next entry's reference from slot *it on
+ * (start at 0), *it moved past it; 0 at the end.  The table must not
+ * change between calls (a walk across changes resumes by hash:
+ * itab_seek). */
+uint32_t itab_next(const struct itab *t, size_t *it);
 
 #endif

@@ -99,6 +99,46 @@ START_TEST(test_table)
 }
 END_TEST
 
+/* The cursor: every entry once, in slot order, none on an empty table
+ * or past the end. */
+START_TEST(test_next)
+{
+	struct itab t;
+	const int n = 5000;
+	unsigned char *seen;
+	size_t it = 0, last = 0;
+	uint32_t ref;
+	int count = 0;
+
+	setup(n);
+	itab_init(&t);
+	ck_assert_uint_eq(itab_next(&t, &it), 0);
+	for (int i = 0; i < n; i++)
+		itab_insert(&t, key_hash(i), (uint32_t)i + 1);
+	for (int i = 0; i < n; i += 3)
+		itab_remove(&t, key_hash(i), (uint32_t)i + 1);
+	seen = calloc(n, 1);
+	it = 0;
+	while ((ref = itab_next(&t, &it)) != 0) {
+		ck_assert_uint_ge(ref, 1);
+		ck_assert_uint_le(ref, n);
+		ck_assert_int_ne((ref - 1) % 3, 0);
+		ck_assert_int_eq(seen[ref - 1], 0);
+		seen[ref - 1] = 1;
+		ck_assert_uint_gt(it, last);
+		ck_assert_uint_eq(t.s[it - 1].ref, ref);
+		last = it;
+		count++;
+	}
+	ck_assert_int_eq(count, (int)t.count);
+	ck_assert_uint_eq(itab_next(&t, &it), 0);
+	ck_assert_uint_eq(itab_next(&t, &it), 0);
+	free(seen);
+	itab_free(&t);
+	free(keys);
+}
+END_TEST
+
 /* Equal hashes: each found by its own key, removed one by one. */
 START_TEST(test_same_hash)
 {
@@ -305,6 +345,7 @@ main(void)
 	TCase *tc = tcase_create("itab");
 
 	tcase_add_test(tc, test_table);
+	tcase_add_test(tc, test_next);
 	tcase_add_test(tc, test_same_hash);
 	tcase_add_test(tc, test_overflow);
 	tcase_add_test(tc, test_shrink);
