@@ -34,12 +34,15 @@ static const struct fsm_ops session_fsm_ops = {
 
 struct session *
 session_new(const struct session_conf *conf,
+    const struct session_transport *transport, void *transport_ctx,
     const struct session_hooks *hooks, void *ctx, uint64_t now)
 {
 	struct session *s = xcalloc(1, sizeof(*s));
 	struct fsm_conf fc;
 
 	s->conf = *conf;
+	s->transport = transport;
+	s->transport_ctx = transport_ctx;
 	s->hooks = hooks;
 	s->ctx = ctx;
 	fsm_conf_defaults(&fc);
@@ -112,7 +115,7 @@ queued(struct session *s, unsigned nmsgs, uint64_t now)
 	if (!timer_running(&s->fsm.timers, TIMER_SEND_HOLD))
 		timer_start(&s->fsm.timers, TIMER_SEND_HOLD, now,
 		    session_send_hold_ms(s));
-	s->hooks->output(s->ctx);
+	s->transport->output(s->transport_ctx);
 }
 
 struct buf_wr *
@@ -188,7 +191,7 @@ s_connect(void *ctx)
 {
 	struct session *s = ctx;
 
-	s->hooks->connect(s->ctx);
+	s->transport->connect(s->transport_ctx);
 }
 
 static void
@@ -204,7 +207,7 @@ s_disconnect(void *ctx)
 {
 	struct session *s = ctx;
 
-	s->hooks->disconnect(s->ctx);
+	s->transport->disconnect(s->transport_ctx);
 	reset_transport(s);
 }
 

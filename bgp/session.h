@@ -5,10 +5,12 @@
  *
  * The daemon owns the TCP connection: it reads into session_in_space()
  * and calls session_in_commit(), writes what session_out_data() returns
- * and reports it with session_out_written(), and turns the hooks'
- * connect/disconnect/output requests into socket operations.  Decoded
- * UPDATEs go to the speaker through the update/eor/refresh hooks; the
- * session never sees the RIB (DESIGN.md principle 2).
+ * and reports it with session_out_written(), and is the session's
+ * transport (struct session_transport, given to session_new()), which
+ * the session calls itself to connect, to disconnect and when output is
+ * queued.  Decoded UPDATEs go to the speaker through the
+ * update/eor/refresh hooks; the session never sees the RIB (DESIGN.md
+ * principle 2).
  */
 #ifndef BGPD_SESSION_H
 #define BGPD_SESSION_H
@@ -58,10 +60,16 @@ struct session_conf {
 	uint8_t	addpath;
 };
 
-struct session_hooks {
-	void	(*connect)(void *ctx);
+/* The TCP connection under a session (the daemon's): called with the
+ * context given to session_new(). */
+struct session_transport {
+	void	(*connect)(void *ctx);		/* start a connection */
 	void	(*disconnect)(void *ctx);	/* after flushing output */
 	void	(*output)(void *ctx);		/* output is queued */
+};
+
+/* What the session tells its owner (the speaker). */
+struct session_hooks {
 	void	(*up)(void *ctx, uint64_t now);
 	void	(*down)(void *ctx, bool was_up, const char *why,
 		    uint64_t now);
@@ -100,6 +108,8 @@ struct session_neg {
 
 struct session {
 	struct session_conf conf;
+	const struct session_transport *transport;
+	void	*transport_ctx;
 	const struct session_hooks *hooks;
 	void	*ctx;
 	struct fsm fsm;
@@ -124,6 +134,7 @@ struct session {
 };
 
 struct session *session_new(const struct session_conf *conf,
+	    const struct session_transport *transport, void *transport_ctx,
 	    const struct session_hooks *hooks, void *ctx, uint64_t now);
 void	 session_free(struct session *s);
 

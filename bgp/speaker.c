@@ -395,30 +395,6 @@ set_stale(struct speaker_peer *p, bool on)
 /* ---- session events ---- */
 
 static void
-h_connect(void *ctx)
-{
-	struct speaker_peer *p = ctx;
-
-	p->sp->io.connect(p->io_ctx);
-}
-
-static void
-h_disconnect(void *ctx)
-{
-	struct speaker_peer *p = ctx;
-
-	p->sp->io.disconnect(p->io_ctx);
-}
-
-static void
-h_output(void *ctx)
-{
-	struct speaker_peer *p = ctx;
-
-	p->sp->io.output(p->io_ctx);
-}
-
-static void
 h_up(void *ctx, uint64_t now)
 {
 	struct speaker_peer *p = ctx;
@@ -536,8 +512,7 @@ h_down(void *ctx, bool was_up, const char *why, uint64_t now)
 }
 
 static const struct session_hooks hooks = {
-	h_connect, h_disconnect, h_output, h_up, h_down, h_update, h_eor,
-	h_refresh,
+	h_up, h_down, h_update, h_eor, h_refresh,
 };
 
 /* ---- peers ---- */
@@ -619,7 +594,8 @@ speaker_peer_add(struct speaker *sp, const struct speaker_peer_conf *c,
 	p->rp.ebgp = c->session.remote_as != c->session.local_as;
 	p->rp.owner = p;
 	p->rp.id = ++sp->peer_ids;	/* the local paths' is 0 */
-	p->session = session_new(&p->conf.session, &hooks, p, now);
+	p->session = session_new(&p->conf.session, sp->io.transport, io_ctx,
+	    &hooks, p, now);
 	p->last_change = now;
 	p->next = sp->peers;
 	sp->peers = p;

@@ -2,12 +2,13 @@
  * speaker: the one bridge between sessions and the RIB (DESIGN.md
  * principle 2).  It owns the RIB, the local origination and one
  * speaker_peer per session; it implements the sessions' protocol hooks
- * and forwards their transport requests to the daemon (struct
- * speaker_io).  Imports apply RFC 7606 withdrawals and loop checks;
- * exports apply plain BGP rules (iBGP split horizon, next hop self toward
- * eBGP and for our own routes, AS prepend and LOCAL_PREF/MED handling,
- * NO_EXPORT/NO_ADVERTISE).  All RIB work happens in speaker_run() in
- * bounded chunks: the daemon calls it again while it returns true.
+ * and gives each session the daemon's transport (speaker_io.transport)
+ * with its peer's io_ctx, which the session then calls itself.  Imports
+ * apply RFC 7606 withdrawals and loop checks; exports apply plain BGP
+ * rules (iBGP split horizon, next hop self toward eBGP and for our own
+ * routes, AS prepend and LOCAL_PREF/MED handling, NO_EXPORT/NO_ADVERTISE).
+ * All RIB work happens in speaker_run() in bounded chunks: the daemon
+ * calls it again while it returns true.
  *
  * Exports go through update groups (speaker_out.c): peers whose exports
  * cannot differ share one Adj-RIB-Out and one encoding of each UPDATE.
@@ -49,9 +50,9 @@ struct speaker_adds {
 
 struct speaker_peer;
 struct speaker_io {
-	void	(*connect)(void *io_ctx);
-	void	(*disconnect)(void *io_ctx);
-	void	(*output)(void *io_ctx);
+	/* The peers' connections: each peer's session calls it with the
+	 * io_ctx the peer was added with (speaker_peer_add()). */
+	const struct session_transport *transport;
 	void	(*wakeup)(void *arg);	/* speaker_run() has work */
 	void	(*changed)(void *arg, const struct rib_entry *e);
 	/* Export policy after the BGP rules (NULL: accept all): false

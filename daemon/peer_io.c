@@ -229,7 +229,7 @@ conn_connect(struct conn *c)
 	event_add(c->wev, NULL);
 }
 
-/* ---- speaker I/O hooks ---- */
+/* ---- the sessions' transport (speaker_io.transport) ---- */
 
 static void
 io_connect(void *ctx)
@@ -275,6 +275,12 @@ io_output(void *ctx)
 	conn_rearm(c);
 }
 
+static const struct session_transport transport = {
+	.connect = io_connect,
+	.disconnect = io_disconnect,
+	.output = io_output,
+};
+
 static void
 io_wakeup(void *arg)
 {
@@ -282,9 +288,7 @@ io_wakeup(void *arg)
 }
 
 const struct speaker_io peerio_speaker_io = {
-	.connect = io_connect,
-	.disconnect = io_disconnect,
-	.output = io_output,
+	.transport = &transport,
 	.wakeup = io_wakeup,
 };
 

@@ -99,6 +99,8 @@ void	 peerio_watch_secrets(struct daemon *d);
  * a plain close to those that will keep them (graceful restart). */
 void	 peerio_shutdown(struct daemon *d);
 
+/* The sessions' transport (each session's context its struct conn) and
+ * the speaker's wakeup; daemon.c fills in the rest. */
 extern const struct speaker_io peerio_speaker_io;
 
 #endif

@@ -60,8 +60,12 @@ n_update(void *ctx, const struct bgp_update *u, const struct bgp_err *err,
 	}
 }
 
+static const struct session_transport far_transport = {
+	n_void, n_void, n_void,
+};
+
 static const struct session_hooks far_hooks = {
-	n_void, n_void, n_void, n_up, n_down, n_update, n_eor, n_refresh,
+	n_up, n_down, n_update, n_eor, n_refresh,
 };
 
 static void io_connect(void *ctx) { }
@@ -76,9 +80,13 @@ io_disconnect(void *ctx)
 	e->connected = false;
 }
 
-static const struct speaker_io io = {
+static const struct session_transport transport = {
 	.connect = io_connect, .disconnect = io_disconnect,
-	.output = io_output, .wakeup = io_wakeup,
+	.output = io_output,
+};
+
+static const struct speaker_io io = {
+	.transport = &transport, .wakeup = io_wakeup,
 };
 
 /* Feed len bytes into s, all of them, in as many commits as it takes. */
@@ -172,7 +180,8 @@ add(struct speaker *sp, int i, const char *peer, const char *us, int af,
 	if (i == 0)
 		return;
 	conf(&fc, "far", us, af, as, 65000, 0xc6336410 + (uint32_t)i, true);
-	ends[i].s = session_new(&fc, &far_hooks, NULL, now);
+	ends[i].s = session_new(&fc, &far_transport, NULL, &far_hooks, NULL,
+	    now);
 	session_start(ends[i].s, now);
 	session_connected(ends[i].s, now);
 }

@@ -49,14 +49,14 @@ static uint64_t upd_every, upd_next;
 /* Frozen peers' own keepalive thread: one KEEPALIVE to us this often. */
 static uint64_t frozen_ka_ms = 30000, frozen_ka_next;
 
-static void h_connect(void *ctx) { ((struct ep *)ctx)->want_connect = true; }
+static void t_connect(void *ctx) { ((struct ep *)ctx)->want_connect = true; }
 static void h_update(void *ctx, const struct bgp_update *u,
     const struct bgp_err *e, uint64_t t) { }
 static void h_eor(void *ctx, int af) { }
 static void h_refresh(void *ctx, int af) { }
 
 static void
-h_disconnect(void *ctx)
+t_disconnect(void *ctx)
 {
 	struct ep *e = ctx;
 
@@ -71,13 +71,17 @@ h_disconnect(void *ctx)
 }
 
 static void
-h_output(void *ctx)
+t_output(void *ctx)
 {
 	struct ep *e = ctx;
 
 	if (e->write_at == 0)
 		e->write_at = now + WRITE_LAT_MS;
 }
+
+static const struct session_transport transport = {
+	t_connect, t_disconnect, t_output,
+};
 
 static void h_up(void *ctx, uint64_t t) { ((struct ep *)ctx)->ups++; }
 
@@ -94,8 +98,7 @@ h_down(void *ctx, bool was_up, const char *why, uint64_t t)
 }
 
 static const struct session_hooks hooks = {
-	h_connect, h_disconnect, h_output, h_up, h_down, h_update, h_eor,
-	h_refresh,
+	h_up, h_down, h_update, h_eor, h_refresh,
 };
 
 static void
@@ -130,7 +133,8 @@ add_pair(uint16_t hold_a, uint16_t hold_b, uint32_t send_hold)
 		c.hold = k == 0 ? hold_a : hold_b;
 		c.send_hold = send_hold;
 		snprintf(c.name, sizeof(c.name), "pair%d.%d", i / 2, k);
-		eps[i + k].s = session_new(&c, &hooks, &eps[i + k], now);
+		eps[i + k].s = session_new(&c, &transport, &eps[i + k],
+		    &hooks, &eps[i + k], now);
 		eps[i + k].peer = &eps[i + 1 - k];
 	}
 	neps += 2;

@@ -6,8 +6,21 @@
 #include "bgp/session.h"
 #include "tests/unit/util/testutil.h"
 
+struct end;
+
+/* One end's fake TCP connection, the session's transport: a context of
+ * its own, apart from the hooks'. */
+struct wire {
+	struct end *e;
+	/* What was asked of it, and of the hooks, in order: c connect,
+	 * o output, d disconnect; U up, D down (cut at the size). */
+	char	calls[64];
+	size_t	closing_out;	/* output queued at the last disconnect */
+};
+
 struct end {
 	struct session *s;
+	struct wire w;
 	struct end *other;
 	bool	conn_requested;
 	bool	connected;
@@ -21,24 +34,68 @@ struct end {
 static struct end a, b;
 static uint64_t now;
 
-static void h_connect(void *ctx) { ((struct end *)ctx)->conn_requested = true; }
-static void h_output(void *ctx) { }
-static void h_up(void *ctx, uint64_t t) { ((struct end *)ctx)->ups++; }
-static void h_refresh(void *ctx, int af) { }
+static void *transport_ctx;	/* the context the transport last got */
 
 static void
-h_disconnect(void *ctx)
+called(struct wire *w, char what)
+{
+	size_t n = strlen(w->calls);
+
+	if (n + 1 < sizeof(w->calls)) {
+		w->calls[n] = what;
+		w->calls[n + 1] = '\0';
+	}
+}
+
+static void
+t_connect(void *ctx)
+{
+	struct wire *w = ctx;
+
+	transport_ctx = ctx;
+	called(w, 'c');
+	w->e->conn_requested = true;
+}
+
+static void
+t_output(void *ctx)
+{
+	transport_ctx = ctx;
+	called(ctx, 'o');
+}
+
+static void
+t_disconnect(void *ctx)
+{
+	struct wire *w = ctx;
+
+	transport_ctx = ctx;
+	called(w, 'd');
+	w->closing_out = session_out_pending(w->e->s);
+	w->e->connected = false;
+}
+
+static const struct session_transport transport = {
+	t_connect, t_disconnect, t_output,
+};
+
+static void
+h_up(void *ctx, uint64_t t)
 {
 	struct end *e = ctx;
 
-	e->connected = false;
+	e->ups++;
+	called(&e->w, 'U');
 }
+
+static void h_refresh(void *ctx, int af) { }
 
 static void
 h_down(void *ctx, bool was_up, const char *why, uint64_t t)
 {
 	struct end *e = ctx;
 
+	called(&e->w, 'D');
 	e->downs++;
 	e->last_was_up = was_up;
 	snprintf(e->down_why, sizeof(e->down_why), "%s", why ? why : "");
@@ -62,8 +119,7 @@ h_eor(void *ctx, int af)
 }
 
 static const struct session_hooks hooks = {
-	h_connect, h_disconnect, h_output, h_up, h_down, h_update, h_eor,
-	h_refresh,
+	h_up, h_down, h_update, h_eor, h_refresh,
 };
 
 static void
@@ -91,10 +147,13 @@ setup_pair(uint32_t a_expects, uint32_t b_expects)
 	memset(&b, 0, sizeof(b));
 	a.other = &b;
 	b.other = &a;
+	a.w.e = &a;
+	b.w.e = &b;
+	transport_ctx = NULL;
 	conf(&ca, "198.51.100.2", 65001, a_expects, 0xc6336401, false);
 	conf(&cb, "198.51.100.1", 65002, b_expects, 0xc6336402, true);
-	a.s = session_new(&ca, &hooks, &a, now);
-	b.s = session_new(&cb, &hooks, &b, now);
+	a.s = session_new(&ca, &transport, &a.w, &hooks, &a, now);
+	b.s = session_new(&cb, &transport, &b.w, &hooks, &b, now);
 }
 
 static void
@@ -341,6 +400,66 @@ START_TEST(test_garbage_header)
 }
 END_TEST
 
+/*
+ * The session calls its transport itself, with the transport's own
+ * context, in the FSM's order: a NOTIFICATION is queued (output) before
+ * the disconnect, which finds it still queued to flush, and the speaker
+ * hears of the session going down only after that.
+ */
+START_TEST(test_transport_calls)
+{
+	uint8_t *in;
+	size_t room;
+
+	setup_pair(65002, 65001);
+	session_start(a.s, now);
+	session_start(b.s, now);
+	now += 2000;
+	session_run_timers(a.s, now);
+	ck_assert_str_eq(a.w.calls, "c");
+	ck_assert_ptr_eq(transport_ctx, &a.w);
+	/* No answer within the retry time: the attempt is dropped, a new
+	 * one made. */
+	now += 5000;
+	session_run_timers(a.s, now);
+	ck_assert_str_eq(a.w.calls, "cdc");
+	ck_assert_uint_eq(a.w.closing_out, 0);
+	ck_assert_str_eq(b.w.calls, "");	/* passive */
+	a.connected = b.connected = true;
+	session_connected(a.s, now);
+	ck_assert_str_eq(a.w.calls, "cdco");	/* the OPEN */
+	session_connected(b.s, now);
+	ck_assert_ptr_eq(transport_ctx, &b.w);
+	pump();
+	/* OPEN, then KEEPALIVE once the peer's OPEN is in, then up. */
+	ck_assert_str_eq(a.w.calls, "cdcooU");
+	ck_assert_str_eq(b.w.calls, "ooU");
+
+	/* B finds an error: NOTIFICATION, disconnect, down. */
+	a.w.calls[0] = b.w.calls[0] = '\0';
+	session_in_space(b.s, &in, &room);
+	memset(in, 0xee, 19);
+	session_in_commit(b.s, 19, now);
+	ck_assert_str_eq(b.w.calls, "odD");
+	ck_assert_ptr_eq(transport_ctx, &b.w);
+	ck_assert_uint_eq(b.w.closing_out, BGP_HDR_LEN + 2);
+	ck_assert_str_eq(a.w.calls, "");
+	pump();
+	ck_assert_str_eq(a.w.calls, "dD");	/* A received it */
+	ck_assert_uint_eq(a.w.closing_out, 0);
+	teardown_pair();
+
+	/* An operator's stop: the Cease goes before the close too. */
+	setup_pair(65002, 65001);
+	connect_pair();
+	a.w.calls[0] = b.w.calls[0] = '\0';
+	session_stop(a.s, BGP_CEASE_SHUTDOWN, NULL, now);
+	ck_assert_str_eq(a.w.calls, "odD");
+	ck_assert_uint_eq(a.w.closing_out, BGP_HDR_LEN + 2);
+	teardown_pair();
+}
+END_TEST
+
 START_TEST(test_collision_rule)
 {
 	setup_pair(65002, 65001);
@@ -365,6 +484,7 @@ main(void)
 	tcase_add_loop_test(tc, test_shutdown_malformed, 0,
 	    sizeof(shut_rows) / sizeof(shut_rows[0]));
 	tcase_add_test(tc, test_garbage_header);
+	tcase_add_test(tc, test_transport_calls);
 	tcase_add_test(tc, test_collision_rule);
 	suite_add_tcase(s, tc);
 	return tu_run(s);

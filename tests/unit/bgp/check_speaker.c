@@ -66,9 +66,13 @@ io_disconnect(void *ctx)
 static void io_output(void *ctx) { }
 static void io_wakeup(void *arg) { }
 
-static const struct speaker_io io = {
+static const struct session_transport transport = {
 	.connect = io_connect, .disconnect = io_disconnect,
-	.output = io_output, .wakeup = io_wakeup,
+	.output = io_output,
+};
+
+static const struct speaker_io io = {
+	.transport = &transport, .wakeup = io_wakeup,
 };
 
 static const struct speaker_io *node_io = &io;	/* for node_init */
@@ -802,8 +806,7 @@ hook_import(void *arg, const struct speaker_peer *from,
 }
 
 static const struct speaker_io hook_io = {
-	.connect = io_connect, .disconnect = io_disconnect,
-	.output = io_output, .wakeup = io_wakeup,
+	.transport = &transport, .wakeup = io_wakeup,
 	.export = hook_export, .import = hook_import,
 };
 
@@ -875,8 +878,7 @@ hook_is_local(void *arg, const struct ip_addr *a)
 }
 
 static const struct speaker_io local_io = {
-	.connect = io_connect, .disconnect = io_disconnect,
-	.output = io_output, .wakeup = io_wakeup,
+	.transport = &transport, .wakeup = io_wakeup,
 	.is_local = hook_is_local,
 };
 

@@ -74,12 +74,16 @@ io_changed(void *arg, const struct rib_entry *e)
 		n->changed((int)(n - spnet_nodes), e);
 }
 
+static const struct session_transport transport = {
+	.connect = io_connect, .disconnect = io_disconnect,
+	.output = io_output,
+};
+
 static struct speaker *
 new_speaker(struct spnet_node *n)
 {
 	struct speaker_io io = {
-		.connect = io_connect, .disconnect = io_disconnect,
-		.output = io_output, .wakeup = io_wakeup,
+		.transport = &transport, .wakeup = io_wakeup,
 		.changed = io_changed, .arg = n,
 	};
 
