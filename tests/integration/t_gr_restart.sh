@@ -167,7 +167,11 @@ for t in 100.65.0.1 100.66.0.1; do
 done
 for n in node bird frr; do
 	wait_for 10 "the monitor in $n" mark "$n" 2
-	changes=$(grep -v "100\.127\.[12]\.0/24" "$TMP/mon-$n.txt")
+	# From the first mark on: before it, ip monitor reads the names
+	# under /run/netns, and one another test is deleting right then
+	# makes it print "Error: Peer netns reference is invalid."
+	changes=$(sed -n '/100\.127\.1\.0\/24/,$p' "$TMP/mon-$n.txt" |
+	    grep -v "100\.127\.[12]\.0/24")
 	[ -z "$changes" ] || fail "routes changed in $n during the restart:
 $changes"
 done
