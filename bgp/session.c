@@ -439,8 +439,20 @@ session_takeover(struct session *s, uint64_t now)
  */
 static uint8_t *in_scratch;
 static size_t in_scratch_cap;
+static bool in_scratch_busy;		/* between in_space and commit */
+static uint64_t in_scratch_used;	/* the last commit's now */
 
-
+bool
+session_in_release(uint64_t now, uint64_t idle_ms)
+{
+	if (in_scratch == NULL || in_scratch_busy ||
+	    now - in_scratch_used < idle_ms)
+		return false;
+	free(in_scratch);
+	in_scratch = NULL;
+	in_scratch_cap = 0;
+	return true;
+}
 
 void
 session_in_space(struct session *s, uint8_t **p, size_t *room)
@@ -455,8 +467,16 @@ session_in_space(struct session *s, uint8_t **p, size_t *room)
 	if (held > 0)
 		memcpy(in_scratch, s->in + s->in_off, held);
 	s->in_scratch = true;
+	in_scratch_busy = true;
 	*p = in_scratch + held;
 	*room = in_scratch_cap - held;
+}
+
+void
+session_in_cancel(struct session *s)
+{
+	s->in_scratch = false;
+	in_scratch_busy = false;
 }
 
 /* What is still to be dispatched, wherever it lives. */
@@ -735,6 +755,8 @@ session_in_commit(struct session *s, size_t n, uint64_t now)
 
 	if (s->in_scratch)
 		len = s->in_len - s->in_off + n;
+	in_scratch_busy = false;
+	in_scratch_used = now;
 	s->stats.bytes_in += n;
 	while (count < SESSION_MSG_LIMIT && len - pos >= BGP_HDR_LEN &&
 	    connected(s)) {

@@ -166,6 +166,14 @@ bool	 session_collision_new_wins(const struct session *s,
  * messages are still buffered (call again: bounded work). */
 void	 session_in_space(struct session *s, uint8_t **p, size_t *room);
 bool	 session_in_commit(struct session *s, size_t n, uint64_t now);
+/* The space session_in_space() gave was not used (the read found
+ * nothing, or failed): what the session holds stays its own. */
+void	 session_in_cancel(struct session *s);
+/* The input buffer every session reads into is sized for a burst (two
+ * extended messages, 128 KiB); when no session has read for idle_ms,
+ * give it back (the next read takes a new one).  True when it freed
+ * memory.  Not between session_in_space() and session_in_commit(). */
+bool	 session_in_release(uint64_t now, uint64_t idle_ms);
 
 /* Output. */
 void	 session_out_data(const struct session *s, const uint8_t **p,

@@ -16,10 +16,12 @@
 
 #include "bfd_io.h"
 #include "birdsock.h"
+#include "bgp/session.h"
 #include "bgp/speaker.h"
 #include "config/config.h"
 #include "control.h"
 #include "dswire.h"
+#include "fib/fib.h"
 #include "kernel.h"
 #include "listen.h"
 #include "lib/log.h"
@@ -35,11 +37,23 @@
 
 /* Once a large table went away (a peer flushed after its prefix
  * limit, a session down), hand the freed heap back: glibc keeps it
- * otherwise, and RSS would stay at the peak. */
+ * otherwise, and RSS would stay at the peak.  So too the buffers sized
+ * for a burst (a session's input, the kernel's requests) once the
+ * burst is DAEMON_IDLE_MS over: an idle node keeps only its tables. */
+#define DAEMON_IDLE_MS	1000
+
 static void
 maybe_trim(struct daemon *d)
 {
 	size_t n = speaker_rib(d->sp)->npaths;
+	uint64_t now = monotime_ms();
+	struct fib *f = kernel_fib(d);
+	bool freed = session_in_release(now, DAEMON_IDLE_MS);
+
+	if (f != NULL && fib_release(f, now, DAEMON_IDLE_MS))
+		freed = true;
+	if (freed)
+		malloc_trim(0);
 
 	if (n >= d->trim_mark) {
 		d->trim_mark = n;

@@ -316,6 +316,8 @@ on_read(evutil_socket_t fd, short what, void *arg)
 
 	session_in_space(S(c), &p, &room);
 	n = read(c->fd, p, room);
+	if (n <= 0)
+		session_in_cancel(S(c));
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
 	if (n <= 0) {

@@ -128,7 +128,8 @@ struct fib {
 	} *inflight;
 	size_t	ninflight, inflight_cap;
 	uint32_t first_seq;
-	uint8_t	*batch;
+	uint8_t	*batch;		/* BATCH_BYTES, or NULL (fib_release) */
+	uint64_t batch_used;	/* monotonic ms of the last batch sent */
 	struct retry *retry;		/* slots waiting to retry */
 	size_t	nretry, retry_cap;
 	uint32_t unknown;		/* the "unknown" set's id */
@@ -1100,6 +1101,11 @@ run_batch(struct fib *f, uint64_t now)
 
 	f->ninflight = 0;
 	f->first_seq = f->cmd.seq + 1;
+	if (f->batch == NULL) {
+		if (f->nstrays == 0 && !any_dirty(f))
+			return false;
+		f->batch = xmalloc(BATCH_BYTES);
+	}
 	for (size_t i = 0; f->ready && i < f->nstrays &&
 	    len + 1024 <= BATCH_BYTES && f->ninflight < BATCH_REQS; i++) {
 		struct stray *st = &f->strays[i];
@@ -1127,6 +1133,7 @@ run_batch(struct fib *f, uint64_t now)
 	}
 	if (len == 0)
 		return false;
+	f->batch_used = now;
 	memset(failed_buf, 0, f->ninflight * sizeof(failed_buf[0]));
 	if (mnl_socket_sendto(f->cmd.mnl, f->batch, len) < 0) {
 		int err = errno;
@@ -1179,12 +1186,21 @@ fib_new(uint8_t protocol, uint32_t table, const struct fib_hooks *hooks,
 	hash_init(&f->ksets);
 	kmirror_init(&f->km, table, hooks);
 	hash_init(&f->cache);
-	f->batch = xmalloc(BATCH_BYTES);
 	memset(&none, 0, sizeof(none));
 	f->unknown = kset_intern(f, KSET_UNKNOWN, &none, 0, 0);
 	(void)err;
 	(void)errlen;
 	return f;
+}
+
+bool
+fib_release(struct fib *f, uint64_t now, uint64_t idle_ms)
+{
+	if (f->batch == NULL || now - f->batch_used < idle_ms)
+		return false;
+	free(f->batch);
+	f->batch = NULL;
+	return true;
 }
 
 void

@@ -173,6 +173,10 @@ bool	 fib_want_write(const struct fib *f);
 void	 fib_output(struct fib *f, uint64_t now);
 /* Monotonic ms of the next retry, or UINT64_MAX. */
 uint64_t fib_next_timer(const struct fib *f);
+/* Requests go out from a buffer sized for a burst (128 KiB); when none
+ * was sent for idle_ms, give it back (the next batch takes a new one).
+ * True when it freed memory. */
+bool	 fib_release(struct fib *f, uint64_t now, uint64_t idle_ms);
 void	 fib_run_timers(struct fib *f, uint64_t now);
 
 /* Desired state, with an owner: what the kernel should have for the

@@ -460,6 +460,90 @@ START_TEST(test_transport_calls)
 }
 END_TEST
 
+/* A KEEPALIVE's octets (RFC 4271 4.4). */
+static void
+keepalive_at(uint8_t *p)
+{
+	memset(p, 0xff, 16);
+	p[16] = 0;
+	p[17] = BGP_HDR_LEN;
+	p[18] = BGP_MSG_KEEPALIVE;
+}
+
+/*
+ * A read that finds nothing (EAGAIN) after session_in_space(): the
+ * session cancels, and what it holds beyond one commit's limit stays its
+ * own while another session reads into the shared buffer; the next
+ * commit without new octets (the daemon's "more" event) dispatches the
+ * session's own messages, not the other's.
+ */
+START_TEST(test_in_cancel)
+{
+	const size_t n = SESSION_MSG_LIMIT + 2;
+	uint8_t *in;
+	size_t room;
+	uint64_t ka;
+
+	setup_pair(65002, 65001);
+	connect_pair();
+	ka = a.s->stats.keepalives_in;
+	session_in_space(a.s, &in, &room);
+	ck_assert_uint_ge(room, n * BGP_HDR_LEN);
+	for (size_t i = 0; i < n; i++)
+		keepalive_at(in + i * BGP_HDR_LEN);
+	/* More than one commit dispatches: the rest is held. */
+	ck_assert(session_in_commit(a.s, n * BGP_HDR_LEN, now));
+	ck_assert_uint_eq(a.s->stats.keepalives_in, ka + SESSION_MSG_LIMIT);
+	session_in_space(a.s, &in, &room);
+	session_in_cancel(a.s);		/* EAGAIN */
+	session_in_space(b.s, &in, &room);
+	memset(in, 0xee, 4 * BGP_HDR_LEN);
+	session_in_commit(b.s, 4 * BGP_HDR_LEN, now);
+	ck_assert(!session_established(b.s));
+	/* A's "more": its own two keepalives. */
+	ck_assert(!session_in_commit(a.s, 0, now));
+	ck_assert(session_established(a.s));
+	ck_assert_int_eq(a.downs, 0);
+	ck_assert_uint_eq(a.s->stats.keepalives_in, ka + n);
+	teardown_pair();
+}
+END_TEST
+
+/*
+ * The shared input buffer goes back once no session has read for the
+ * idle time, not before and not while one holds it; reading takes a
+ * new one.
+ */
+START_TEST(test_in_release)
+{
+	uint8_t *in;
+	size_t room;
+	uint64_t ka;
+
+	setup_pair(65002, 65001);
+	connect_pair();
+	ck_assert(!session_in_release(now, 1000));
+	ck_assert(!session_in_release(now + 999, 1000));
+	session_in_space(a.s, &in, &room);
+	ck_assert(!session_in_release(now + 5000, 1000));	/* in use */
+	session_in_cancel(a.s);
+	ck_assert(session_in_release(now + 1000, 1000));
+	ck_assert(!session_in_release(now + 2000, 1000));	/* gone */
+	/* Both stay up, reading with new buffers. */
+	ka = a.s->stats.keepalives_in;
+	for (int i = 0; i < 4; i++) {
+		now += 30000;
+		session_run_timers(a.s, now);
+		session_run_timers(b.s, now);
+		pump();
+		ck_assert(session_in_release(now + 1000, 1000));
+	}
+	ck_assert(session_established(a.s) && session_established(b.s));
+	ck_assert_uint_eq(a.s->stats.keepalives_in, ka + 4);
+	teardown_pair();
+}
+END_TEST
+
 START_TEST(test_collision_rule)
 {
 	setup_pair(65002, 65001);
@@ -486,6 +570,8 @@ main(void)
 	tcase_add_test(tc, test_garbage_header);
 	tcase_add_test(tc, test_transport_calls);
 	tcase_add_test(tc, test_collision_rule);
+	tcase_add_test(tc, test_in_cancel);
+	tcase_add_test(tc, test_in_release);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }

@@ -182,6 +182,36 @@ START_TEST(test_install_replace_delete)
 }
 END_TEST
 
+/* The request buffer goes back once idle, not before, and the next
+ * change takes a new one and reaches the kernel. */
+START_TEST(test_release_idle)
+{
+	struct fib *f;
+	struct fib_route r;
+	uint64_t now;
+
+	NEED_NS();
+	f = start(true);
+	now = monotime_ms();
+	ck_assert(!fib_release(f, now, 1000));	/* no batch sent yet */
+	route(&r, "100.64.2.0/26", "198.51.100.2", NULL);
+	fib_set(f, &r);
+	pump(f, 100);
+	ck_assert_int_eq(fib_state(f, &r.pfx), FIB_ST_INSTALLED);
+	now = monotime_ms();
+	ck_assert(!fib_release(f, now, 1000));	/* just used */
+	ck_assert(fib_release(f, now + 1000, 1000));
+	ck_assert(!fib_release(f, now + 2000, 1000));	/* gone */
+	route(&r, "100.64.2.0/26", "198.51.100.3", NULL);
+	fib_set(f, &r);
+	pump(f, 100);
+	ck_assert_str_eq(out("ip route show 100.64.2.0/26 proto 186"),
+	    "100.64.2.0/26 via 198.51.100.3 dev va");
+	ck_assert(fib_release(f, monotime_ms() + 1000, 1000));
+	fib_free(f);
+}
+END_TEST
+
 START_TEST(test_blackhole)
 {
 	struct fib *f;
@@ -990,6 +1020,7 @@ suite(void)
 	tcase_add_checked_fixture(tc, setup, NULL);
 	tcase_set_timeout(tc, 20);
 	tcase_add_test(tc, test_install_replace_delete);
+	tcase_add_test(tc, test_release_idle);
 	tcase_add_test(tc, test_blackhole);
 	tcase_add_test(tc, test_foreign_untouched);
 	tcase_add_test(tc, test_restart_keeps_until_ready);
