@@ -114,7 +114,7 @@ when(struct birdroute *br, uint64_t mono)
 static const struct fib_view *
 nexthop(struct birdroute *br, const struct ip_addr *gw)
 {
-	const struct fib *fib = kernel_fib(br->d);
+	const struct fib *fib = kernel_fib(br->d->kern);
 	struct memo *m;
 
 	if (fib == NULL || gw->af == 0)
@@ -299,7 +299,7 @@ emit_statics(struct birdroute *br, const struct ip_prefix *p,
 static void
 emit_locals(struct birdroute *br, const struct kernel_local *l)
 {
-	const struct fib *fib = kernel_fib(br->d);
+	const struct fib *fib = kernel_fib(br->d->kern);
 	struct fib_view v;
 	struct item it;
 	bool pri;
@@ -378,7 +378,7 @@ emit_bgp(struct birdroute *br, const struct ip_prefix *p,
 			igp = BIRDFMT_IGP_UNREACHABLE;
 		}
 		/* BIRD's sync error: the kernel refused the route. */
-		if (pri && (ks = kernel_route_state(br->d, p)) != NULL &&
+		if (pri && (ks = kernel_route_state(br->d->kern, p)) != NULL &&
 		    strcmp(ks, "failed") == 0)
 			it.r.primary = '!';
 		birdfmt_bgp_info(it.info, sizeof(it.info), PREF_BGP,
@@ -428,7 +428,7 @@ one_entry(struct rib *r, struct rib_entry *e, void *arg)
 	if (e->af != br->q.af || !entry_listed(br, e))
 		return;
 	rib_entry_prefix(e, &p);
-	net(br, &p, e, kernel_local_get(br->d, &p, &l) ? &l : NULL);
+	net(br, &p, e, kernel_local_get(br->d->kern, &p, &l) ? &l : NULL);
 }
 
 /* The net for p in the listing: the RIB's entry (if listed) with the
@@ -438,7 +438,7 @@ one_net(struct birdroute *br, const struct ip_prefix *p)
 {
 	const struct rib_entry *e = rib_lookup(speaker_rib(br->d->sp), p);
 	struct kernel_local l;
-	bool have = kernel_local_get(br->d, p, &l);
+	bool have = kernel_local_get(br->d->kern, p, &l);
 
 	if (e != NULL && !entry_listed(br, e))
 		e = NULL;
@@ -522,7 +522,7 @@ birdroute_next(struct birdroute *br, struct birdfmt *f, size_t room)
 		visits++;
 		/* The locals' table may grow between parts (its slots
 		 * move): a prefix may then be missed or listed twice. */
-		if (!kernel_local_next(br->d, &br->lit, &l)) {
+		if (!kernel_local_next(br->d->kern, &br->lit, &l)) {
 			br->phase = PH_DONE;
 			break;
 		}

@@ -264,7 +264,7 @@ show_bfd(struct bclient *c)
 	reply(c, 1020, true, "%-25s %-10s %-10s %-12s  %8s %8s",
 	    "IP address", "Interface", "State", "Since", "Interval",
 	    "Timeout");
-	bfdio_bird_rows(c->bs->d, c->bs->af, bfd_row, c);
+	bfdio_bird_rows(c->bs->d->bfd, c->bs->af, bfd_row, c);
 	reply(c, 0, false, "%s", "");
 }
 

@@ -244,7 +244,7 @@ control_status_text(struct daemon *d, struct buf_wr *o)
 			table(o, rows, k);
 	}
 	buf_put_str(o, "\n");
-	dswire_status_text(d, o);
+	dswire_status_text(d->dsw, o);
 	free(rows);
 	free(v);
 }
@@ -349,12 +349,12 @@ status_peer_json(struct daemon *d, struct json_w *j, const struct conn *c)
 	    s->fsm.keepalive : 0);
 	json_kuint(j, "send_hold_seconds", session_send_hold_ms(s) / 1000);
 	json_obj_end(j);
-	bfdio_peer_json(d, c, j);
+	bfdio_peer_json(d->bfd, c, j);
 	json_kuint(j, "treat_as_withdraw", s->stats.withdraws);
 	json_kuint(j, "attribute_discards", s->stats.discards);
 	json_kbool(j, "end_of_rib_received", st.eor_received);
 	json_kbool(j, "end_of_rib_sent", st.eor_sent);
-	kernel_peer_json(d, c->peer_sp, j);
+	kernel_peer_json(d->kern, c->peer_sp, j);
 	status_protection_json(j, c, &st);
 	json_obj_end(j);
 }
@@ -382,9 +382,9 @@ control_status_json(struct daemon *d, struct buf_wr *o)
 	json_kuint(&j, "routes", rib_count(speaker_rib(d->sp)));
 	attrset_stats(&as);
 	json_kuint(&j, "attribute_sets", as.sets);
-	kernel_status_json(d, &j);
-	dswire_status_json(d, &j);
-	bfdio_status_json(d, &j);
+	kernel_status_json(d->kern, &j);
+	dswire_status_json(d->dsw, &j);
+	bfdio_status_json(d->bfd, &j);
 	if (d->ctl != NULL) {
 		json_key(&j, "control");
 		json_obj_begin(&j);

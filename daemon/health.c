@@ -29,7 +29,7 @@ void
 health_recovery(const struct daemon *d, struct health_recovery *r)
 {
 	memset(r, 0, sizeof(*r));
-	r->running = kernel_recovering(d, &r->left_ms, &r->total_ms);
+	r->running = kernel_recovering(d->kern, &r->left_ms, &r->total_ms);
 	if (!r->running)
 		return;
 	for (const struct conn *c = d->conns; c != NULL; c = c->next) {

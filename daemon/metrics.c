@@ -222,7 +222,7 @@ kernel(struct buf_wr *o, const struct daemon *d)
 {
 	struct fib_stats st;
 
-	if (!kernel_stats(d, &st))
+	if (!kernel_stats(d->kern, &st))
 		return;		/* --no-kernel */
 	one(o, "bgpd_kernel_routes_wanted", "gauge", "prefixes bgpd wants "
 	    "in the kernel", st.wanted);
@@ -318,7 +318,7 @@ metrics_render(struct daemon *d, struct buf_wr *o)
 	one(o, "bgpd_datastore_in_sync", "gauge", "1 when the running plan "
 	    "comes from a complete read of the datastore", d->plan.node !=
 	    NULL);
-	bfdio_metrics(d, o);
+	bfdio_metrics(d->bfd, o);
 	one(o, "bgpd_config_reloads_total", "counter", "successful "
 	    "reloads", d->reloads);
 	one(o, "bgpd_config_reload_failures_total", "counter", "reloads "

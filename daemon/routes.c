@@ -37,7 +37,7 @@ route_text(struct routes_stream *rs, const struct rib_entry *e)
 	unsigned k = 0;
 
 	rib_entry_prefix(e, &pfx);
-	ks = kernel_route_state(rs->d, &pfx);
+	ks = kernel_route_state(rs->d->kern, &pfx);
 	buf_printf(o, "%s", addr_pfx_fmt(&pfx, p, sizeof(p)));
 	if (ks != NULL)
 		buf_printf(o, "  (kernel: %s)", ks);
@@ -105,7 +105,7 @@ route_json(struct routes_stream *rs, const struct rib_entry *e)
 	rib_entry_prefix(e, &pfx);
 	json_obj_begin(j);
 	json_kstr(j, "prefix", addr_pfx_fmt(&pfx, p, sizeof(p)));
-	json_kstr(j, "kernel", kernel_route_state(rs->d, &pfx));
+	json_kstr(j, "kernel", kernel_route_state(rs->d->kern, &pfx));
 	json_key(j, "paths");
 	json_arr_begin(j);
 	for (const struct rib_path *q = rib_best(e); q != NULL;

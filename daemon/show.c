@@ -170,7 +170,7 @@ peer_text(struct daemon *d, struct conn *c, struct buf_wr *o)
 		    st.gr_deadline - now : 0) / 1000);
 	buf_printf(o, "\n  llgr           peer's long-lived stale time %us, "
 	    "we offer %us\n", st.llgr_time, s->conf.llgr_time);
-	bfdio_peer_text(d, c, o);
+	bfdio_peer_text(d->bfd, c, o);
 	buf_printf(o, "  prefixes       received %zu, accepted %zu, "
 	    "advertised %zu, looped %llu, filtered %llu\n",
 	    st.received, st.received, st.advertised,
@@ -324,7 +324,7 @@ peer_json(struct daemon *d, struct conn *c, struct buf_wr *o)
 	json_kbool(&j, "end_of_rib_received", st.eor_received);
 	json_kbool(&j, "end_of_rib_sent", st.eor_sent);
 	json_kstr(&j, "last_error", s->last_error[0] ? s->last_error : NULL);
-	bfdio_peer_json(d, c, &j);
+	bfdio_peer_json(d->bfd, c, &j);
 	json_obj_end(&j);
 	buf_put_str(o, "\n");
 }
@@ -525,7 +525,7 @@ show_route(struct daemon *d, const char *what, bool json, struct buf_wr *o)
 		json_kstr(&j, "query", what);
 		json_kstr(&j, "prefix", e ? addr_pfx_fmt(&ep, p,
 		    sizeof(p)) : NULL);
-		json_kstr(&j, "kernel", e ? kernel_route_state(d,
+		json_kstr(&j, "kernel", e ? kernel_route_state(d->kern,
 		    &ep) : NULL);
 		json_key(&j, "paths");
 		json_arr_begin(&j);
@@ -537,8 +537,8 @@ show_route(struct daemon *d, const char *what, bool json, struct buf_wr *o)
 		path_out(&ep, x->attrs, show_path_source(x), show_path_id(x) ?
 		    (int64_t)x->path_id : -1, k == 0 ? '*' : k < e->necmp ?
 		    '=' : ' ', json ? &j : NULL, o);
-	if (e != NULL && !json && kernel_route_state(d, &ep))
-		buf_printf(o, "kernel: %s\n", kernel_route_state(d, &ep));
+	if (e != NULL && !json && kernel_route_state(d->kern, &ep))
+		buf_printf(o, "kernel: %s\n", kernel_route_state(d->kern, &ep));
 	if (json) {
 		json_arr_end(&j);
 		json_obj_end(&j);
