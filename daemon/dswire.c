@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "config/config.h"
+#include "daemon.h"
 #include "datastore/ds.h"
 #include "datastore/epstatus.h"
 #include "lib/hash.h"

@@ -15,11 +15,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "daemon.h"
 #include "lib/buf.h"
 #include "lib/json.h"
 
+struct daemon;
 struct dswire;
+struct plan;
 
 /* d->base must exist; changed(d) when the datastore changed,
  * workloads(d) when the local workloads did.  0, or -1 with err. */
