@@ -438,7 +438,8 @@ bfdio_close(struct daemon *d)
 
 /* The thread's view of e (false if it has none yet). */
 static bool
-info_of(struct bfdio *b, const struct bsess *e, struct bfd_io_info *out)
+info_of(const struct bfdio *b, const struct bsess *e,
+    struct bfd_io_info *out)
 {
 	struct bfd_io_info *v;
 	size_t n;
@@ -467,9 +468,9 @@ ago_s(uint64_t us)
 }
 
 void
-bfdio_peer_json(struct daemon *d, const struct conn *c, struct json_w *j)
+bfdio_peer_json(const struct bfdio *b, const struct conn *c,
+    struct json_w *j)
 {
-	struct bfdio *b = B(d);
 	const struct bsess *e = find_peer(b, &c->peer, c->port);
 	struct bfd_io_info in;
 	char a[ADDR_STRLEN];
@@ -517,9 +518,8 @@ bfdio_peer_json(struct daemon *d, const struct conn *c, struct json_w *j)
 }
 
 void
-bfdio_status_json(struct daemon *d, struct json_w *j)
+bfdio_status_json(const struct bfdio *b, struct json_w *j)
 {
-	struct bfdio *b = B(d);
 	struct bfd_io_stats st;
 
 	json_key(j, "bfd");
@@ -544,9 +544,9 @@ bfdio_status_json(struct daemon *d, struct json_w *j)
 }
 
 void
-bfdio_peer_text(struct daemon *d, const struct conn *c, struct buf_wr *o)
+bfdio_peer_text(const struct bfdio *b, const struct conn *c,
+    struct buf_wr *o)
 {
-	struct bfdio *b = B(d);
 	const struct bsess *e = find_peer(b, &c->peer, c->port);
 	struct bfd_io_info in;
 
@@ -576,7 +576,7 @@ metric_labels(struct buf_wr *o, const char *name, const struct bsess *e)
 }
 
 void
-bfdio_metrics(struct daemon *d, struct buf_wr *o)
+bfdio_metrics(const struct bfdio *b, struct buf_wr *o)
 {
 	enum { M_UP, M_STATE, M_UPTIME, M_FLAPS, M_DETECT, M_TX, M_MULT,
 	    M_HOLD, M_DOWN, M_N };
@@ -601,7 +601,6 @@ bfdio_metrics(struct daemon *d, struct buf_wr *o)
 		    "seconds since the BFD session last went down from Up, "
 		    "with the reason" },
 	};
-	struct bfdio *b = B(d);
 	struct bfd_io_stats st;
 	struct bfd_io_info *in, *v;
 	size_t n;
@@ -695,10 +694,9 @@ bfdio_metrics(struct daemon *d, struct buf_wr *o)
  * (HH:MM:SS.mmm), the transmit interval and the detection time in
  * seconds. */
 void
-bfdio_bird_rows(struct daemon *d, int af,
+bfdio_bird_rows(const struct bfdio *b, int af,
     void (*row)(void *arg, const char *line), void *arg)
 {
-	struct bfdio *b = B(d);
 	struct bfd_io_info *v;
 	size_t n;
 

@@ -26,6 +26,7 @@
 #include <stdint.h>
 
 struct daemon;
+struct bfdio;
 struct conn;
 struct ip_addr;
 struct json_w;
@@ -42,17 +43,19 @@ void	 bfdio_close(struct daemon *d);
 const char *bfdio_held(const struct daemon *d, const struct ip_addr *peer,
 	    uint16_t port);
 
+/* What the operator surfaces show, from the daemon's BFD object (d->bfd,
+ * view.h's view_bfd(); NULL until BFD is wanted). */
 /* Status: c's "bfd" member (null without BFD); the node's "bfd". */
-void	 bfdio_peer_json(struct daemon *d, const struct conn *c,
+void	 bfdio_peer_json(const struct bfdio *b, const struct conn *c,
 	    struct json_w *j);
-void	 bfdio_status_json(struct daemon *d, struct json_w *j);
+void	 bfdio_status_json(const struct bfdio *b, struct json_w *j);
 /* `bgpd peer NAME`: one "  bfd ..." line, nothing without BFD. */
-void	 bfdio_peer_text(struct daemon *d, const struct conn *c,
+void	 bfdio_peer_text(const struct bfdio *b, const struct conn *c,
 	    struct buf_wr *o);
 /* Prometheus families bgpd_bfd_*. */
-void	 bfdio_metrics(struct daemon *d, struct buf_wr *o);
+void	 bfdio_metrics(const struct bfdio *b, struct buf_wr *o);
 /* BIRD's `show bfd sessions` rows (BIRD 2 layout) of family af. */
-void	 bfdio_bird_rows(struct daemon *d, int af,
+void	 bfdio_bird_rows(const struct bfdio *b, int af,
 	    void (*row)(void *arg, const char *line), void *arg);
 
 #endif

@@ -13,13 +13,14 @@
 #include "bgp/rib.h"
 #include "bgp/session.h"
 #include "bgp/speaker.h"
-#include "daemon.h"
+#include "config/plan.h"
 #include "fib/fib.h"
 #include "kernel.h"
 #include "lib/monotime.h"
 #include "lib/xalloc.h"
 #include "peer_io.h"
 #include "calico/peerpol.h"
+#include "view.h"
 
 #define STEP		64	/* buckets (about entries) per walk step */
 #define PART_VISITS	4096	/* entries looked at per part, at most */
@@ -44,7 +45,7 @@ struct memo {
 };
 
 struct birdroute {
-	struct daemon *d;
+	const struct view *v;
 	struct birdroute_query q;
 	enum phase phase;
 	bool	held;			/* rib_hold() taken */
@@ -77,12 +78,12 @@ struct item {
 };
 
 bool
-birdroute_is_proto(const struct daemon *d, int af, const char *name)
+birdroute_is_proto(const struct view *v, int af, const char *name)
 {
 	if (strcmp(name, P_STATIC) == 0 || strcmp(name, P_KERNEL) == 0 ||
 	    strcmp(name, P_DIRECT) == 0 || strcmp(name, "device1") == 0)
 		return true;
-	for (const struct conn *c = d->conns; c != NULL; c = c->next)
+	for (const struct conn *c = view_conns(v); c != NULL; c = c->next)
 		if (c->peer.af == af && strcmp(c->name, name) == 0)
 			return true;
 	return false;
@@ -95,7 +96,7 @@ birdroute_is_proto(const struct daemon *d, int af, const char *name)
 static const char *
 when(struct birdroute *br, uint64_t mono)
 {
-	struct when *w = &br->when[mono != br->d->start_mono];
+	struct when *w = &br->when[mono != br->v->start_mono];
 	time_t t, now;
 	struct tm tm;
 
@@ -114,7 +115,7 @@ when(struct birdroute *br, uint64_t mono)
 static const struct fib_view *
 nexthop(struct birdroute *br, const struct ip_addr *gw)
 {
-	const struct fib *fib = kernel_fib(br->d);
+	const struct fib *fib = kernel_fib(view_kernel(br->v));
 	struct memo *m;
 
 	if (fib == NULL || gw->af == 0)
@@ -173,8 +174,8 @@ entry_listed(const struct birdroute *br, const struct rib_entry *e)
 	if (rib_best(e) != NULL)
 		return true;
 	rib_entry_prefix(e, &p);
-	return block_blackhole(&br->d->plan, &p) ||
-	    reachable_by(&br->d->plan, &p) != NULL;
+	return block_blackhole(br->v->plan, &p) ||
+	    reachable_by(br->v->plan, &p) != NULL;
 }
 
 /* BIRD's address classes (lib/ip.c ip4_classify, ip6_classify): a
@@ -273,14 +274,14 @@ static void
 emit_statics(struct birdroute *br, const struct ip_prefix *p,
     bool blackhole)
 {
-	const struct ip_addr *rb = reachable_by(&br->d->plan, p);
+	const struct ip_addr *rb = reachable_by(br->v->plan, p);
 	const struct fib_view *v;
 	struct item it;
 	bool pri;
 
 	if (blackhole && take(br, P_STATIC, &pri)) {
 		item_init(&it, P_STATIC, "static", when(br,
-		    br->d->start_mono), pri, PREF_STATIC);
+		    br->v->start_mono), pri, PREF_STATIC);
 		it.r.dest = BIRDFMT_BLACKHOLE;
 		print(br, &it);
 	}
@@ -288,7 +289,7 @@ emit_statics(struct birdroute *br, const struct ip_prefix *p,
 	if (rb != NULL && (v = nexthop(br, rb)) != NULL && !v->recursive &&
 	    take(br, P_STATIC, &pri)) {
 		item_init(&it, P_STATIC, "static", when(br,
-		    br->d->start_mono), pri, PREF_STATIC);
+		    br->v->start_mono), pri, PREF_STATIC);
 		it.r.dest = BIRDFMT_ROUTER;
 		it.r.gw = v->gw;
 		it.r.dev = v->dev;
@@ -299,21 +300,21 @@ emit_statics(struct birdroute *br, const struct ip_prefix *p,
 static void
 emit_locals(struct birdroute *br, const struct kernel_local *l)
 {
-	const struct fib *fib = kernel_fib(br->d);
+	const struct fib *fib = kernel_fib(view_kernel(br->v));
 	struct fib_view v;
 	struct item it;
 	bool pri;
 
 	if (l->addr && take(br, P_DIRECT, &pri)) {
 		item_init(&it, P_DIRECT, "device", when(br,
-		    br->d->start_mono), pri, PREF_DIRECT);
+		    br->v->start_mono), pri, PREF_DIRECT);
 		it.r.dest = BIRDFMT_DEVICE;
 		it.r.dev = l->dev;
 		print(br, &it);
 	}
 	if (!l->route || !take(br, P_KERNEL, &pri))
 		return;
-	item_init(&it, P_KERNEL, "inherit", when(br, br->d->start_mono), pri,
+	item_init(&it, P_KERNEL, "inherit", when(br, br->v->start_mono), pri,
 	    PREF_KERNEL);
 	if (fib == NULL || !fib_view_route(fib, &l->pfx, &v)) {
 		it.r.dest = BIRDFMT_DEVICE;
@@ -378,7 +379,8 @@ emit_bgp(struct birdroute *br, const struct ip_prefix *p,
 			igp = BIRDFMT_IGP_UNREACHABLE;
 		}
 		/* BIRD's sync error: the kernel refused the route. */
-		if (pri && (ks = kernel_route_state(br->d, p)) != NULL &&
+		if (pri && (ks = kernel_route_state(view_kernel(br->v),
+		    p)) != NULL &&
 		    strcmp(ks, "failed") == 0)
 			it.r.primary = '!';
 		birdfmt_bgp_info(it.info, sizeof(it.info), PREF_BGP,
@@ -405,7 +407,7 @@ net(struct birdroute *br, const struct ip_prefix *p,
 	br->nitems = 0;
 	/* Our own origination without a kernel route behind it (service
 	 * ranges, blocks) is one of the static protocol's blackholes. */
-	emit_statics(br, p, block_blackhole(&br->d->plan, p) ||
+	emit_statics(br, p, block_blackhole(br->v->plan, p) ||
 	    (own != NULL && l == NULL));
 	local_first = l != NULL && (best == NULL || best == own);
 	if (local_first)
@@ -419,7 +421,7 @@ net(struct birdroute *br, const struct ip_prefix *p,
 /* ---- walking ---- */
 
 static void
-one_entry(struct rib *r, struct rib_entry *e, void *arg)
+one_entry(const struct rib_entry *e, void *arg)
 {
 	struct birdroute *br = arg;
 	struct kernel_local l;
@@ -428,7 +430,8 @@ one_entry(struct rib *r, struct rib_entry *e, void *arg)
 	if (e->af != br->q.af || !entry_listed(br, e))
 		return;
 	rib_entry_prefix(e, &p);
-	net(br, &p, e, kernel_local_get(br->d, &p, &l) ? &l : NULL);
+	net(br, &p, e, kernel_local_get(view_kernel(br->v), &p, &l) ? &l :
+	    NULL);
 }
 
 /* The net for p in the listing: the RIB's entry (if listed) with the
@@ -436,9 +439,10 @@ one_entry(struct rib *r, struct rib_entry *e, void *arg)
 static bool
 one_net(struct birdroute *br, const struct ip_prefix *p)
 {
-	const struct rib_entry *e = rib_lookup(speaker_rib(br->d->sp), p);
+	const struct rib_entry *e = rib_lookup(speaker_rib(view_speaker(
+	    br->v)), p);
 	struct kernel_local l;
-	bool have = kernel_local_get(br->d, p, &l);
+	bool have = kernel_local_get(view_kernel(br->v), p, &l);
 
 	if (e != NULL && !entry_listed(br, e))
 		e = NULL;
@@ -470,15 +474,15 @@ single(struct birdroute *br)
 }
 
 struct birdroute *
-birdroute_new(struct daemon *d, const struct birdroute_query *q)
+birdroute_new(const struct view *v, const struct birdroute_query *q)
 {
 	struct birdroute *br = xcalloc(1, sizeof(*br));
 
-	br->d = d;
+	br->v = v;
 	br->q = *q;
 	if (!q->one) {
 		/* No shrinking under the walk: no net listed twice. */
-		rib_hold(speaker_rib_ext(d->sp));
+		view_rib_hold(v);
 		br->held = true;
 	}
 	return br;
@@ -490,14 +494,14 @@ birdroute_free(struct birdroute *br)
 	if (br == NULL)
 		return;
 	if (br->held)
-		rib_release(speaker_rib_ext(br->d->sp));
+		view_rib_release(br->v);
 	free(br);
 }
 
 bool
 birdroute_next(struct birdroute *br, struct birdfmt *f, size_t room)
 {
-	struct rib *rib = speaker_rib_ext(br->d->sp);
+	const struct rib *rib = speaker_rib(view_speaker(br->v));
 	size_t visits = 0;
 
 	br->f = f;
@@ -510,7 +514,7 @@ birdroute_next(struct birdroute *br, struct birdfmt *f, size_t room)
 	}
 	while (br->phase == PH_RIB && f->o->len < room &&
 	    visits < PART_VISITS) {
-		if (rib_walk(rib, &br->c, STEP, one_entry, br))
+		if (view_rib_walk(br->v, &br->c, STEP, one_entry, br))
 			br->phase = PH_LOCALS;
 		visits += STEP;
 	}
@@ -522,7 +526,7 @@ birdroute_next(struct birdroute *br, struct birdfmt *f, size_t room)
 		visits++;
 		/* The locals' table may grow between parts (its slots
 		 * move): a prefix may then be missed or listed twice. */
-		if (!kernel_local_next(br->d, &br->lit, &l)) {
+		if (!kernel_local_next(view_kernel(br->v), &br->lit, &l)) {
 			br->phase = PH_DONE;
 			break;
 		}

@@ -32,8 +32,8 @@
 #include "bgp/birdfmt.h"
 #include "lib/addr.h"
 
-struct daemon;
 struct birdroute;
+struct view;
 
 struct birdroute_query {
 	int	af;		/* the socket's family */
@@ -48,9 +48,9 @@ struct birdroute_query {
 };
 
 /* Is name a protocol of the BIRD that serves family af? */
-bool	 birdroute_is_proto(const struct daemon *d, int af, const char *name);
+bool	 birdroute_is_proto(const struct view *v, int af, const char *name);
 
-struct birdroute *birdroute_new(struct daemon *d,
+struct birdroute *birdroute_new(const struct view *v,
 	    const struct birdroute_query *q);
 void	 birdroute_free(struct birdroute *br);
 /* Lines of the answer into f until f->o holds room octets or the answer

@@ -19,14 +19,15 @@
 #include "bgp/birdfmt.h"
 #include "bgp/speaker.h"
 #include "birdroute.h"
+#include "config/plan.h"
 #include "control.h"
-#include "daemon.h"
 #include "health.h"
 #include "bfd_io.h"
 #include "lib/log.h"
 #include "lib/monotime.h"
 #include "lib/xalloc.h"
 #include "peer_io.h"
+#include "view.h"
 
 #define BS_MAX_CLIENTS	16
 #define BS_MAX_LINE	1024		/* BIRD's CLI takes lines this long */
@@ -37,7 +38,7 @@
 #define BS_WORDS	16		/* words of a request */
 
 struct birdsock {
-	struct daemon *d;
+	const struct view *v;
 	int	af;
 	int	fd;
 	char	*path;
@@ -122,8 +123,7 @@ proto_row(struct bclient *c, const struct conn *cn, int code)
 	const struct session *s = speaker_peer_session(cn->peer_sp);
 	char since[32], info[256];
 
-	control_since_text(c->bs->d, s->fsm.state_since, since,
-	    sizeof(since));
+	control_since_text(s->fsm.state_since, since, sizeof(since));
 	proto_info(cn, s, info, sizeof(info));
 	reply(c, code, true, "%-8s %-8s %-8s %-5s  %-10s  %s", cn->name,
 	    "BGP", "master", proto_state(s), since, info);
@@ -209,21 +209,21 @@ proto_details(struct bclient *c, const struct conn *cn)
 static int
 conn_name_cmp(const void *a, const void *b)
 {
-	return strcmp((*(struct conn *const *)a)->name,
-	    (*(struct conn *const *)b)->name);
+	return strcmp((*(const struct conn *const *)a)->name,
+	    (*(const struct conn *const *)b)->name);
 }
 
 static void
 show_protocols(struct bclient *c, bool all, const char *pat, bool quoted)
 {
-	struct daemon *d = c->bs->d;
-	struct conn **v;
+	const struct conn *conns = view_conns(c->bs->v);
+	const struct conn **v;
 	size_t n = 0, k = 0;
 
-	for (struct conn *cn = d->conns; cn != NULL; cn = cn->next)
+	for (const struct conn *cn = conns; cn != NULL; cn = cn->next)
 		n++;
 	v = xcalloc(n + 1, sizeof(*v));
-	for (struct conn *cn = d->conns; cn != NULL; cn = cn->next) {
+	for (const struct conn *cn = conns; cn != NULL; cn = cn->next) {
 		if (cn->peer.af != c->bs->af)
 			continue;
 		if (pat != NULL && (quoted ? fnmatch(pat, cn->name, 0) != 0 :
@@ -264,7 +264,7 @@ show_bfd(struct bclient *c)
 	reply(c, 1020, true, "%-25s %-10s %-10s %-12s  %8s %8s",
 	    "IP address", "Interface", "State", "Since", "Interval",
 	    "Timeout");
-	bfdio_bird_rows(c->bs->d, c->bs->af, bfd_row, c);
+	bfdio_bird_rows(view_bfd(c->bs->v), c->bs->af, bfd_row, c);
 	reply(c, 0, false, "%s", "");
 }
 
@@ -282,23 +282,24 @@ wall_text(time_t t, char *buf, size_t size)
 static void
 show_status(struct bclient *c)
 {
-	struct daemon *d = c->bs->d;
+	const struct view *v = c->bs->v;
 	struct health_recovery r;
 	char a[ADDR_STRLEN], t[32];
 	unsigned waiting = 0;
 
 	reply(c, 1000, true, "BIRD v%s", BGPD_VERSION);
-	reply(c, 1011, true, "Router ID is %s", addr_fmt(&d->plan.router_id,
+	reply(c, 1011, true, "Router ID is %s", addr_fmt(&v->plan->router_id,
 	    a, sizeof(a)));
 	wall_text(time(NULL), t, sizeof(t));
 	reply(c, 1011, true, "Current server time is %s", t);
-	wall_text(d->start_wall, t, sizeof(t));
+	wall_text(v->start_wall, t, sizeof(t));
 	reply(c, 1011, true, "Last reboot on %s", t);
-	wall_text(d->last_reload_wall, t, sizeof(t));
+	wall_text(*v->last_reload_wall, t, sizeof(t));
 	reply(c, 1011, true, "Last reconfiguration on %s", t);
-	health_recovery(d, &r);
+	health_recovery(v, &r);
 	if (r.running) {
-		for (const struct conn *cn = d->conns; cn; cn = cn->next) {
+		for (const struct conn *cn = view_conns(v); cn;
+		    cn = cn->next) {
 			struct speaker_peer_stats st;
 
 			speaker_peer_stats(cn->peer_sp, &st);
@@ -388,7 +389,7 @@ route_arg(struct bclient *c, char **w, size_t n, size_t *i,
 		(*i)++;
 		if (q->proto[0] != '\0')
 			return "Protocol specified twice";
-		if (!birdroute_is_proto(c->bs->d, q->af, next)) {
+		if (!birdroute_is_proto(c->bs->v, q->af, next)) {
 			snprintf(msg, size, "%.100s is not a protocol", next);
 			return msg;
 		}
@@ -434,7 +435,7 @@ show_route(struct bclient *c, char **w, size_t n)
 		reply(c, 9001, false, "%s", why);
 		return;
 	}
-	c->br = birdroute_new(c->bs->d, &q);
+	c->br = birdroute_new(c->bs->v, &q);
 	route_part(c);
 }
 
@@ -608,13 +609,13 @@ on_accept(evutil_socket_t lfd, short what, void *arg)
 	c = xcalloc(1, sizeof(*c));
 	c->bs = bs;
 	c->last_code = -1;
-	c->bev = bufferevent_socket_new(bs->d->base, fd, BEV_OPT_CLOSE_ON_FREE);
+	c->bev = bufferevent_socket_new(bs->v->base, fd, BEV_OPT_CLOSE_ON_FREE);
 	if (c->bev == NULL) {
 		close(fd);
 		free(c);
 		return;
 	}
-	c->more = event_new(bs->d->base, -1, 0, on_more, c);
+	c->more = event_new(bs->v->base, -1, 0, on_more, c);
 	bs->nclients++;
 	c->next = bs->clients;
 	bs->clients = c;
@@ -627,7 +628,7 @@ on_accept(evutil_socket_t lfd, short what, void *arg)
 }
 
 struct birdsock *
-birdsock_open(struct daemon *d, const char *path, int af, char *err,
+birdsock_open(const struct view *v, const char *path, int af, char *err,
     size_t errlen)
 {
 	struct birdsock *b;
@@ -636,11 +637,11 @@ birdsock_open(struct daemon *d, const char *path, int af, char *err,
 	if (fd < 0)
 		return NULL;
 	b = xcalloc(1, sizeof(*b));
-	b->d = d;
+	b->v = v;
 	b->af = af;
 	b->fd = fd;
 	b->path = xstrdup(path);
-	b->ev = event_new(d->base, fd, EV_READ | EV_PERSIST, on_accept, b);
+	b->ev = event_new(v->base, fd, EV_READ | EV_PERSIST, on_accept, b);
 	event_add(b->ev, NULL);
 	log_info("BIRD control protocol for IPv%d sessions on %s",
 	    af == AF_INET ? 4 : 6, path);

@@ -20,12 +20,13 @@
 
 #include <stddef.h>
 
-struct daemon;
 struct birdsock;
+struct view;
 
-/* Listen at path for sessions of family af (AF_INET, AF_INET6). */
-struct birdsock *birdsock_open(struct daemon *d, const char *path, int af,
-	    char *err, size_t errlen);
+/* Listen at path for sessions of family af (AF_INET, AF_INET6),
+ * answering from v. */
+struct birdsock *birdsock_open(const struct view *v, const char *path,
+	    int af, char *err, size_t errlen);
 void	 birdsock_close(struct birdsock *b);
 
 #endif

@@ -17,6 +17,7 @@
 #include "bgp/attrset.h"
 #include "bfd_io.h"
 #include "bgp/speaker.h"
+#include "config/plan.h"
 #include "ctlauth.h"
 #include "kernel.h"
 #include "lib/json.h"
@@ -25,8 +26,8 @@
 #include "lib/xalloc.h"
 #include "ops.h"
 #include "peer_io.h"
-#include "reconf.h"
 #include "routes.h"
+#include "view.h"
 
 #define MAX_CLIENTS	16
 #define RESERVED	4	/* more, for root and the daemon's uid */
@@ -41,7 +42,7 @@
 #define OUT_SMALL	(64u << 10)
 
 struct control {
-	struct daemon *d;
+	const struct view *v;
 	int	fd;
 	struct event *ev;
 	char	*path;
@@ -102,8 +103,7 @@ info_text(const struct session *s, char *buf, size_t size)
 }
 
 void
-control_since_text(const struct daemon *d, uint64_t mono, char *buf,
-    size_t size)
+control_since_text(uint64_t mono, char *buf, size_t size)
 {
 	time_t t = monotime_wall(mono), now = time(NULL);
 	struct tm tm;
@@ -182,24 +182,24 @@ table(struct buf_wr *o, const struct row *rows, size_t n)
 static int
 conn_cmp(const void *a, const void *b)
 {
-	const struct conn *x = *(struct conn *const *)a;
-	const struct conn *y = *(struct conn *const *)b;
+	const struct conn *x = *(const struct conn *const *)a;
+	const struct conn *y = *(const struct conn *const *)b;
 
 	return strcmp(x->name, y->name);
 }
 
 /* The connections sorted by name. */
-static struct conn **
-sorted_conns(struct daemon *d, size_t *n)
+static const struct conn **
+sorted_conns(const struct view *vw, size_t *n)
 {
-	struct conn **v;
+	const struct conn **v;
 	size_t k = 0;
 
-	for (struct conn *c = d->conns; c != NULL; c = c->next)
+	for (const struct conn *c = view_conns(vw); c != NULL; c = c->next)
 		k++;
 	v = xcalloc(k ? k : 1, sizeof(*v));
 	k = 0;
-	for (struct conn *c = d->conns; c != NULL; c = c->next)
+	for (const struct conn *c = view_conns(vw); c != NULL; c = c->next)
 		v[k++] = c;
 	if (k > 1)
 		qsort(v, k, sizeof(*v), conn_cmp);
@@ -208,10 +208,10 @@ sorted_conns(struct daemon *d, size_t *n)
 }
 
 void
-control_status_text(struct daemon *d, struct buf_wr *o)
+control_status_text(const struct view *vw, struct buf_wr *o)
 {
 	size_t n;
-	struct conn **v = sorted_conns(d, &n);
+	const struct conn **v = sorted_conns(vw, &n);
 	struct row *rows = xcalloc(n ? n : 1, sizeof(*rows));
 
 	buf_put_str(o, "bgpd is running.\n");
@@ -231,7 +231,7 @@ control_status_text(struct daemon *d, struct buf_wr *o)
 			    peer_type_text(v[i]->type));
 			snprintf(rows[k].cell[2], sizeof(rows[k].cell[2]), "%s",
 			    state_word(s));
-			control_since_text(d, s->fsm.state_since,
+			control_since_text(s->fsm.state_since,
 			    rows[k].cell[3], sizeof(rows[k].cell[3]));
 			info_text(s, rows[k].cell[4], sizeof(rows[k].cell[4]));
 			k++;
@@ -244,13 +244,13 @@ control_status_text(struct daemon *d, struct buf_wr *o)
 			table(o, rows, k);
 	}
 	buf_put_str(o, "\n");
-	dswire_status_text(d, o);
+	dswire_status_text(view_dswire(vw), o);
 	free(rows);
 	free(v);
 }
 
 static void
-rfc3339(const struct daemon *d, uint64_t mono, char *buf, size_t size)
+rfc3339(uint64_t mono, char *buf, size_t size)
 {
 	time_t t = monotime_wall(mono);
 	struct tm tm;
@@ -289,7 +289,8 @@ status_protection_json(struct json_w *j, const struct conn *c,
 }
 
 static void
-status_peer_json(struct daemon *d, struct json_w *j, const struct conn *c)
+status_peer_json(const struct view *v, struct json_w *j,
+    const struct conn *c)
 {
 	const struct session *s = speaker_peer_session(c->peer_sp);
 	struct speaker_peer_stats st;
@@ -306,7 +307,7 @@ status_peer_json(struct daemon *d, struct json_w *j, const struct conn *c)
 	json_kstr(j, "peer_type", peer_type_text(c->type));
 	json_kstr(j, "state", state_word(s));
 	json_kstr(j, "bgp_state", session_state_name(s));
-	rfc3339(d, s->fsm.state_since, buf, sizeof(buf));
+	rfc3339(s->fsm.state_since, buf, sizeof(buf));
 	json_kstr(j, "since", buf);
 	info_text(s, buf, sizeof(buf));
 	json_kstr(j, "info", buf);
@@ -349,57 +350,59 @@ status_peer_json(struct daemon *d, struct json_w *j, const struct conn *c)
 	    s->fsm.keepalive : 0);
 	json_kuint(j, "send_hold_seconds", session_send_hold_ms(s) / 1000);
 	json_obj_end(j);
-	bfdio_peer_json(d, c, j);
+	bfdio_peer_json(view_bfd(v), c, j);
 	json_kuint(j, "treat_as_withdraw", s->stats.withdraws);
 	json_kuint(j, "attribute_discards", s->stats.discards);
 	json_kbool(j, "end_of_rib_received", st.eor_received);
 	json_kbool(j, "end_of_rib_sent", st.eor_sent);
-	kernel_peer_json(d, c->peer_sp, j);
+	kernel_peer_json(view_kernel(v), c->peer_sp, j);
 	status_protection_json(j, c, &st);
 	json_obj_end(j);
 }
 
 void
-control_status_json(struct daemon *d, struct buf_wr *o)
+control_status_json(const struct view *vw, const struct control *ctl,
+    struct buf_wr *o)
 {
 	struct json_w j;
 	struct attrset_stats as;
 	size_t n;
-	struct conn **v = sorted_conns(d, &n);
+	const struct conn **v = sorted_conns(vw, &n);
 	char a[ADDR_STRLEN];
 
 	json_init(&j, o, true);
 	json_obj_begin(&j);
-	json_kstr(&j, "node", d->plan.node);
-	json_kstr(&j, "router_id", addr_fmt(&d->plan.router_id, a, sizeof(a)));
-	json_kuint(&j, "as", d->plan.local_as);
+	json_kstr(&j, "node", vw->plan->node);
+	json_kstr(&j, "router_id", addr_fmt(&vw->plan->router_id, a,
+	    sizeof(a)));
+	json_kuint(&j, "as", vw->plan->local_as);
 	json_kuint(&j, "uptime_seconds",
-	    (monotime_ms() - d->start_mono) / 1000);
-	json_kuint(&j, "reloads", d->reloads);
-	json_kuint(&j, "reload_failures", d->reload_failures);
-	json_kstr(&j, "last_reload_error", d->last_reload_error[0] ?
-	    d->last_reload_error : NULL);
-	json_kuint(&j, "routes", rib_count(speaker_rib(d->sp)));
+	    (monotime_ms() - vw->start_mono) / 1000);
+	json_kuint(&j, "reloads", *vw->reloads);
+	json_kuint(&j, "reload_failures", *vw->reload_failures);
+	json_kstr(&j, "last_reload_error", vw->last_reload_error[0] ?
+	    vw->last_reload_error : NULL);
+	json_kuint(&j, "routes", rib_count(speaker_rib(view_speaker(vw))));
 	attrset_stats(&as);
 	json_kuint(&j, "attribute_sets", as.sets);
-	kernel_status_json(d, &j);
-	dswire_status_json(d, &j);
-	bfdio_status_json(d, &j);
-	if (d->ctl != NULL) {
+	kernel_status_json(view_kernel(vw), &j);
+	dswire_status_json(view_dswire(vw), &j);
+	bfdio_status_json(view_bfd(vw), &j);
+	if (ctl != NULL) {
 		json_key(&j, "control");
 		json_obj_begin(&j);
-		json_kuint(&j, "clients", (uint64_t)d->ctl->nclients);
-		json_kuint(&j, "listing_parts", d->ctl->parts);
+		json_kuint(&j, "clients", (uint64_t)ctl->nclients);
+		json_kuint(&j, "listing_parts", ctl->parts);
 		json_kuint(&j, "listing_part_max_us",
-		    d->ctl->part_max_ns / 1000);
+		    ctl->part_max_ns / 1000);
 		json_kuint(&j, "listing_part_max_cpu_us",
-		    d->ctl->part_max_cpu_ns / 1000);
+		    ctl->part_max_cpu_ns / 1000);
 		json_obj_end(&j);
 	}
 	json_key(&j, "peers");
 	json_arr_begin(&j);
 	for (size_t i = 0; i < n; i++)
-		status_peer_json(d, &j, v[i]);
+		status_peer_json(vw, &j, v[i]);
 	json_arr_end(&j);
 	json_obj_end(&j);
 	free(v);
@@ -508,7 +511,7 @@ start_reply(struct client *cl)
 	cl->charge = len;
 	ctl->charged += len;
 	event_del(cl->rev);
-	cl->wev = event_new(ctl->d->base, cl->fd, EV_WRITE | EV_PERSIST,
+	cl->wev = event_new(ctl->v->base, cl->fd, EV_WRITE | EV_PERSIST,
 	    on_client_write, cl);
 	event_add(cl->wev, &write_tv);
 }
@@ -516,7 +519,7 @@ start_reply(struct client *cl)
 static void
 respond(struct client *cl)
 {
-	struct daemon *d = cl->ctl->d;
+	const struct view *v = cl->ctl->v;
 	char *line = cl->req, err[512], orig[MAX_REQUEST];
 	bool json;
 
@@ -529,24 +532,24 @@ respond(struct client *cl)
 	if (strcmp(line, "status") == 0) {
 		buf_put_str(&cl->out, "OK\n");
 		if (json)
-			control_status_json(d, &cl->out);
+			control_status_json(v, cl->ctl, &cl->out);
 		else
-			control_status_text(d, &cl->out);
+			control_status_text(v, &cl->out);
 	} else if (strcmp(line, "routes") == 0) {
 		buf_put_str(&cl->out, "OK\n");
-		cl->rs = routes_stream_new(d, json);
+		cl->rs = routes_stream_new(v, json);
 		next_part(cl);
 	} else if (strcmp(line, "reload") == 0 && !json) {
 		if (!ctlauth_may_change(cl->uid))
 			buf_put_str(&cl->out, "ERROR reload needs root or "
 			    "the daemon's user\n");
-		else if (reconf_reload(d, err, sizeof(err)) != 0)
+		else if (view_reload(v, err, sizeof(err)) != 0)
 			buf_printf(&cl->out, "ERROR %s\n", err);
 		else
 			buf_put_str(&cl->out, "OK\nconfiguration reloaded\n");
 	} else if (strcmp(line, "version") == 0 && !json) {
 		buf_put_str(&cl->out, "OK\nbgpd " BGPD_VERSION "\n");
-	} else if (!ops_run(d, cl->uid, orig, &cl->out)) {
+	} else if (!ops_run(v, cl->uid, orig, &cl->out)) {
 		buf_put_str(&cl->out, "ERROR unknown request, expected status, "
 		    "routes, peer, adj-in, adj-out, shutdown, enable, clear, "
 		    "log-level, config, health, reload or version\n");
@@ -629,7 +632,7 @@ on_control_accept(evutil_socket_t lfd, short what, void *arg)
 	cl->uid = uid;
 	buf_wr_init(&cl->out, 0);
 	ctl->nclients++;
-	cl->rev = event_new(ctl->d->base, fd, EV_READ | EV_PERSIST,
+	cl->rev = event_new(ctl->v->base, fd, EV_READ | EV_PERSIST,
 	    on_client_read, cl);
 	event_add(cl->rev, &tv);
 }
@@ -717,31 +720,29 @@ control_listen_unix(const char *path, int backlog, char *err, size_t errlen)
 	return fd;
 }
 
-int
-control_open(struct daemon *d, const char *path, char *err, size_t errlen)
+struct control *
+control_open(const struct view *v, const char *path, char *err,
+    size_t errlen)
 {
 	struct control *ctl;
 	int fd = control_listen_unix(path, MAX_CLIENTS + RESERVED, err,
 	    errlen);
 
 	if (fd < 0)
-		return -1;
+		return NULL;
 	ctl = xcalloc(1, sizeof(*ctl));
-	ctl->d = d;
+	ctl->v = v;
 	ctl->fd = fd;
 	ctl->path = xstrdup(path);
-	ctl->ev = event_new(d->base, fd, EV_READ | EV_PERSIST,
+	ctl->ev = event_new(v->base, fd, EV_READ | EV_PERSIST,
 	    on_control_accept, ctl);
 	event_add(ctl->ev, NULL);
-	d->ctl = ctl;
-	return 0;
+	return ctl;
 }
 
 void
-control_close(struct daemon *d)
+control_close(struct control *ctl)
 {
-	struct control *ctl = d->ctl;
-
 	if (ctl == NULL)
 		return;
 	event_free(ctl->ev);
@@ -749,5 +750,4 @@ control_close(struct daemon *d)
 	unlink(ctl->path);
 	free(ctl->path);
 	free(ctl);
-	d->ctl = NULL;
 }

@@ -14,12 +14,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "daemon.h"
 #include "lib/buf.h"
 
-int	 control_open(struct daemon *d, const char *path, char *err,
-	    size_t errlen);
-void	 control_close(struct daemon *d);
+struct control;
+struct view;
+
+/* The control socket at path, answering from v; NULL with err set. */
+struct control *control_open(const struct view *v, const char *path,
+	    char *err, size_t errlen);
+void	 control_close(struct control *ctl);
 /* A listening unix socket at path, 0660, its directory made 0750; a
  * stale socket of ours is replaced, anything else refused.  The fd
  * (non-blocking), or -1 with err set.  Also for the BIRD sockets. */
@@ -27,11 +30,12 @@ int	 control_listen_unix(const char *path, int backlog, char *err,
 	    size_t errlen);
 /* BIRD's and calicoctl's "since": HH:MM:SS within 20 hours, else the
  * date. */
-void	 control_since_text(const struct daemon *d, uint64_t mono, char *buf,
-	    size_t size);
+void	 control_since_text(uint64_t mono, char *buf, size_t size);
 
-/* The bodies, also used by tests. */
-void	 control_status_text(struct daemon *d, struct buf_wr *out);
-void	 control_status_json(struct daemon *d, struct buf_wr *out);
+/* The bodies, also used by tests (ctl: the socket's own counters, or
+ * NULL). */
+void	 control_status_text(const struct view *v, struct buf_wr *out);
+void	 control_status_json(const struct view *v, const struct control *ctl,
+	    struct buf_wr *out);
 
 #endif

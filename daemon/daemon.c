@@ -78,7 +78,7 @@ on_work(evutil_socket_t fd, short what, void *arg)
 		event_active(d->work, EV_TIMEOUT, 0);
 	else
 		maybe_trim(d);
-	sdnotify_tick(d);
+	sdnotify_tick(d->svc);
 	if (t != UINT64_MAX) {
 		struct timeval tv;
 
@@ -109,20 +109,150 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 	event_base_loopexit(d->base, NULL);
 }
 
+/* ---- what the operator surfaces see and may do (view.h) ---- */
+
+/* c, one of ours (the surfaces hand back what the view showed them). */
+static struct conn *
+own_conn(struct daemon *d, const struct conn *c)
+{
+	struct conn *x = d->conns;
+
+	while (x != NULL && x != c)
+		x = x->next;
+	if (x == NULL)
+		fatalx("%s: not a session of ours", __func__);
+	return x;
+}
+
+static void
+op_rib_hold(void *arg)
+{
+	struct daemon *d = arg;
+
+	rib_hold(speaker_rib_ext(d->sp));
+}
+
+static void
+op_rib_release(void *arg)
+{
+	struct daemon *d = arg;
+
+	rib_release(speaker_rib_ext(d->sp));
+}
+
+struct op_walk {
+	view_rib_fn *fn;
+	void	*arg;
+};
+
+static void
+op_walk_one(struct rib *r, struct rib_entry *e, void *arg)
+{
+	struct op_walk *w = arg;
+
+	w->fn(e, w->arg);
+}
+
+static bool
+op_rib_walk(void *arg, struct rib_cursor *c, size_t max, view_rib_fn *fn,
+    void *fnarg)
+{
+	struct daemon *d = arg;
+	struct op_walk w = { fn, fnarg };
+
+	return rib_walk(speaker_rib_ext(d->sp), c, max, op_walk_one, &w);
+}
+
+static int
+op_reload(void *arg, char *err, size_t errlen)
+{
+	return reconf_reload(arg, err, errlen);
+}
+
+static void
+op_peer_stop(void *arg, const struct conn *c, uint8_t subcode,
+    const char *text)
+{
+	peerio_conn_stop(own_conn(arg, c), subcode, text);
+}
+
+static const char *
+op_peer_start(void *arg, const struct conn *c)
+{
+	struct conn *x = own_conn(arg, c);
+
+	return peerio_conn_start(x) ? NULL : peerio_why_down(x);
+}
+
+static bool
+op_peer_refresh(void *arg, const struct conn *c)
+{
+	struct daemon *d = arg;
+	struct conn *x = own_conn(d, c);
+	bool asked = session_request_refresh(speaker_peer_session(x->peer_sp),
+	    monotime_ms());
+
+	speaker_peer_resend(d->sp, x->peer_sp);
+	daemon_wake(d);
+	return asked;
+}
+
+static void
+op_log_level(void *arg, enum log_level lvl)
+{
+	log_set_level(lvl);
+}
+
+static const struct view_ops view_ops = {
+	.rib_hold = op_rib_hold,
+	.rib_release = op_rib_release,
+	.rib_walk = op_rib_walk,
+	.reload = op_reload,
+	.peer_stop = op_peer_stop,
+	.peer_start = op_peer_start,
+	.peer_refresh = op_peer_refresh,
+	.log_level = op_log_level,
+};
+
+/* The view points into the state, so it is current whenever read. */
+static void
+view_fill(struct daemon *d)
+{
+	struct view *v = &d->view;
+
+	v->ops = &view_ops;
+	v->arg = d;
+	v->base = d->base;
+	v->plan = &d->plan;
+	v->start_mono = d->start_mono;
+	v->start_wall = d->start_wall;
+	v->reloads = &d->reloads;
+	v->reload_failures = &d->reload_failures;
+	v->last_reload_error = d->last_reload_error;
+	v->last_reload_wall = &d->last_reload_wall;
+	v->stopping = &d->stopping;
+	v->conns = &d->conns;
+	v->sp = &d->sp;
+	v->kern = &d->kern;
+	v->bfd = &d->bfd;
+	v->dsw = &d->dsw;
+}
+
 /* The calico/node drop-in: BIRD sockets, metrics, systemd (issue 14). */
 static int
 dropin_open(struct daemon *d, char *err, size_t errlen)
 {
-	if (d->opts.bird_socket != NULL && (d->bird4 = birdsock_open(d,
-	    d->opts.bird_socket, AF_INET, err, errlen)) == NULL)
+	if (d->opts.bird_socket != NULL && (d->bird4 = birdsock_open(
+	    &d->view, d->opts.bird_socket, AF_INET, err, errlen)) == NULL)
 		return -1;
-	if (d->opts.bird6_socket != NULL && (d->bird6 = birdsock_open(d,
-	    d->opts.bird6_socket, AF_INET6, err, errlen)) == NULL)
+	if (d->opts.bird6_socket != NULL && (d->bird6 = birdsock_open(
+	    &d->view, d->opts.bird6_socket, AF_INET6, err, errlen)) == NULL)
 		return -1;
-	if (d->opts.metrics != NULL && (d->metrics = metrics_open(d,
+	if (d->opts.metrics != NULL && (d->metrics = metrics_open(&d->view,
 	    d->opts.metrics, err, errlen)) == NULL)
 		return -1;
-	return sdnotify_open(d, err, errlen);
+	d->svc = sdnotify_open(&d->view, err, errlen);
+	return d->svc != NULL ? 0 : -1;
 }
 
 static void
@@ -130,7 +260,8 @@ dropin_close(struct daemon *d)
 {
 	metrics_close(d->metrics);
 	d->metrics = NULL;
-	sdnotify_close(d);
+	sdnotify_close(d->svc);
+	d->svc = NULL;
 	birdsock_close(d->bird4);
 	birdsock_close(d->bird6);
 	d->bird4 = d->bird6 = NULL;
@@ -156,7 +287,8 @@ start(struct daemon *d)
 	    addr_v4(&d->plan.cluster_id) : 0);
 	d->work = event_new(d->base, -1, 0, on_work, d);
 	d->sp_timer = event_new(d->base, -1, 0, on_work, d);
-	if (control_open(d, d->opts.socket, err, sizeof(err)) != 0) {
+	if ((d->ctl = control_open(&d->view, d->opts.socket, err,
+	    sizeof(err))) == NULL) {
 		log_err("%s", err);
 		return -1;
 	}
@@ -199,7 +331,8 @@ stop(struct daemon *d)
 		peerio_conn_free(d->conns, BGP_CEASE_SHUTDOWN, NULL);
 	listen_close(d);
 	secrets_free(d->secrets);
-	control_close(d);
+	control_close(d->ctl);
+	d->ctl = NULL;
 	dropin_close(d);
 	kernel_close(d);
 	speaker_free(d->sp);
@@ -244,6 +377,7 @@ daemon_main(const struct daemon_opts *o)
 		log_err("cannot create the event loop");
 		return 1;
 	}
+	view_fill(&d);
 	if (dswire_open(&d, reconf_on_datastore, reconf_on_workloads, err,
 	    sizeof(err)) != 0 ||
 	    dswire_first_plan(&d, err, sizeof(err)) != 0) {

@@ -8,6 +8,8 @@
  * running one kept.  The resources come from the datastore (dswire.h):
  * the files under --config, followed for changes, or Calico's etcd,
  * watched.  No daemon/ module calls into daemon.c (doc/DESIGN.md).
+ * The operator surfaces never see this state: they read the view of it
+ * that daemon.c fills (view.h) and act through that view's functions.
  */
 #ifndef BGPD_DAEMON_H
 #define BGPD_DAEMON_H
@@ -19,8 +21,7 @@
 #include <event2/event.h>
 
 #include "config/plan.h"
-
-#define BGPD_VERSION	"0.1.0"
+#include "view.h"
 
 struct speaker;
 struct conn;
@@ -82,6 +83,7 @@ struct daemon {
 	struct metrics *metrics;
 	struct svc *svc;	/* systemd: readiness, watchdog, status */
 	struct bfdio *bfd;	/* BFD (bfd_io.c), NULL until wanted */
+	struct view view;	/* what the operator surfaces see */
 };
 
 /* The process: runs until SIGTERM/SIGINT; the exit status. */

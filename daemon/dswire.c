@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "config/config.h"
+#include "daemon.h"
 #include "datastore/ds.h"
 #include "datastore/epstatus.h"
 #include "lib/hash.h"
@@ -247,9 +248,8 @@ age_s(uint64_t at)
 }
 
 void
-dswire_status_text(struct daemon *d, struct buf_wr *o)
+dswire_status_text(const struct dswire *w, struct buf_wr *o)
 {
-	struct dswire *w = d->dsw;
 	struct ds_status st;
 
 	if (w == NULL)
@@ -274,9 +274,8 @@ dswire_status_text(struct daemon *d, struct buf_wr *o)
 }
 
 void
-dswire_status_json(struct daemon *d, struct json_w *j)
+dswire_status_json(const struct dswire *w, struct json_w *j)
 {
-	struct dswire *w = d->dsw;
 	struct ds_status st;
 
 	if (w == NULL)

@@ -15,11 +15,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "daemon.h"
 #include "lib/buf.h"
 #include "lib/json.h"
 
+struct daemon;
 struct dswire;
+struct plan;
 
 /* d->base must exist; changed(d) when the datastore changed,
  * workloads(d) when the local workloads did.  0, or -1 with err. */
@@ -42,7 +43,9 @@ const char *dswire_workloads_path(const struct daemon *d);
 /* Count a datastore change applied (status). */
 void	 dswire_applied(struct daemon *d);
 
-void	 dswire_status_text(struct daemon *d, struct buf_wr *o);
-void	 dswire_status_json(struct daemon *d, struct json_w *j);
+/* The datastore in `bgpd status`, from the daemon's object (d->dsw,
+ * view.h's view_dswire()); nothing when it is NULL. */
+void	 dswire_status_text(const struct dswire *w, struct buf_wr *o);
+void	 dswire_status_json(const struct dswire *w, struct json_w *j);
 
 #endif

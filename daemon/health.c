@@ -5,11 +5,12 @@
 #include <string.h>
 
 #include "bgp/speaker.h"
-#include "daemon.h"
+#include "config/plan.h"
 #include "kernel.h"
 #include "lib/buf.h"
 #include "lib/monotime.h"
 #include "peer_io.h"
+#include "view.h"
 
 bool
 health_counted_name(const char *name)
@@ -26,13 +27,14 @@ health_counted_name(const char *name)
 }
 
 void
-health_recovery(const struct daemon *d, struct health_recovery *r)
+health_recovery(const struct view *v, struct health_recovery *r)
 {
 	memset(r, 0, sizeof(*r));
-	r->running = kernel_recovering(d, &r->left_ms, &r->total_ms);
+	r->running = kernel_recovering(view_kernel(v), &r->left_ms,
+	    &r->total_ms);
 	if (!r->running)
 		return;
-	for (const struct conn *c = d->conns; c != NULL; c = c->next) {
+	for (const struct conn *c = view_conns(v); c != NULL; c = c->next) {
 		struct speaker_peer_stats st;
 
 		speaker_peer_stats(c->peer_sp, &st);
@@ -44,20 +46,20 @@ health_recovery(const struct daemon *d, struct health_recovery *r)
 /* The file datastore is in sync once loaded: bgpd does not start
  * without it, and a failed reload keeps the last good plan running. */
 static bool
-datastore_synced(const struct daemon *d)
+datastore_synced(const struct view *v)
 {
-	return d->plan.node != NULL;
+	return v->plan->node != NULL;
 }
 
 /* One family's rule; false with the peers that are not up in bad. */
 static bool
-family_ready(const struct daemon *d, int af, bool strict,
+family_ready(const struct view *v, int af, bool strict,
     struct buf_wr *bad, unsigned *up, unsigned *all)
 {
 	unsigned nup = 0, n = 0;
 	char a[ADDR_STRLEN];
 
-	for (const struct conn *c = d->conns; c != NULL; c = c->next) {
+	for (const struct conn *c = view_conns(v); c != NULL; c = c->next) {
 		struct session *s = speaker_peer_session(c->peer_sp);
 
 		/* A disabled protocol prints no state word to calico (5
@@ -79,22 +81,22 @@ family_ready(const struct daemon *d, int af, bool strict,
 }
 
 bool
-health_ready(const struct daemon *d, unsigned threshold_s, char *why,
+health_ready(const struct view *v, unsigned threshold_s, char *why,
     size_t len)
 {
 	struct health_recovery r;
 	struct buf_wr bad;
 	unsigned up = 0, all = 0;
-	uint64_t age = (monotime_ms() - d->start_mono) / 1000;
+	uint64_t age = (monotime_ms() - v->start_mono) / 1000;
 	bool strict = age < threshold_s, ok;
 
-	if (!datastore_synced(d)) {
+	if (!datastore_synced(v)) {
 		snprintf(why, len, "not ready: datastore not in sync");
 		return false;
 	}
 	buf_wr_init(&bad, 0);
-	ok = family_ready(d, AF_INET, strict, &bad, &up, &all);
-	ok = family_ready(d, AF_INET6, strict, &bad, &up, &all) && ok;
+	ok = family_ready(v, AF_INET, strict, &bad, &up, &all);
+	ok = family_ready(v, AF_INET6, strict, &bad, &up, &all) && ok;
 	if (!ok) {
 		snprintf(why, len, "not ready: BGP not established with %s",
 		    buf_str(&bad));
@@ -102,7 +104,7 @@ health_ready(const struct daemon *d, unsigned threshold_s, char *why,
 		return false;
 	}
 	buf_wr_free(&bad);
-	health_recovery(d, &r);
+	health_recovery(v, &r);
 	if (strict && r.running) {
 		snprintf(why, len, "not ready: graceful restart recovery in "
 		    "progress (%u sessions without End-of-RIB, %llus left)",
@@ -115,9 +117,9 @@ health_ready(const struct daemon *d, unsigned threshold_s, char *why,
 }
 
 void
-health_live(const struct daemon *d, char *why, size_t len)
+health_live(const struct view *v, char *why, size_t len)
 {
 	snprintf(why, len, "live: bgpd %s answering, up %llus, %u sessions",
 	    BGPD_VERSION, (unsigned long long)(monotime_ms() -
-	    d->start_mono) / 1000, (unsigned)d->plan.nsessions);
+	    v->start_mono) / 1000, (unsigned)v->plan->nsessions);
 }

@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct daemon;
+struct view;
 
 #define HEALTH_THRESHOLD_S	30	/* calico-node's -threshold-time */
 
@@ -28,11 +28,11 @@ struct health_recovery {
 	uint64_t left_ms, total_ms;
 };
 
-void	 health_recovery(const struct daemon *d, struct health_recovery *r);
+void	 health_recovery(const struct view *v, struct health_recovery *r);
 /* true when ready; why says why (or what holds) in one line. */
-bool	 health_ready(const struct daemon *d, unsigned threshold_s,
+bool	 health_ready(const struct view *v, unsigned threshold_s,
 	    char *why, size_t len);
-void	 health_live(const struct daemon *d, char *why, size_t len);
+void	 health_live(const struct view *v, char *why, size_t len);
 /* calico's peer name rule: ^(Global|Node|Mesh)_(.+)$ */
 bool	 health_counted_name(const char *name);
 

@@ -295,7 +295,7 @@ peer_facts(struct speaker_peer *p, struct grwait_peer *g)
 }
 
 void
-kernel_peer_json(const struct daemon *d, struct speaker_peer *p,
+kernel_peer_json(const struct kernel *k, struct speaker_peer *p,
     struct json_w *j)
 {
 	const struct session *s = speaker_peer_session(p);
@@ -310,8 +310,8 @@ kernel_peer_json(const struct daemon *d, struct speaker_peer *p,
 	json_kbool(j, "forwarding", g.f);
 	json_kuint(j, "restart_time", g.gr ? s->neg.peer_caps.gr_time : 0);
 	/* It keeps the routes of ours found at start in the kernel. */
-	json_kbool(j, "holds_sweep", d->kern != NULL && d->kern->restarted &&
-	    !d->kern->ready && grwait_holds_sweep(&g));
+	json_kbool(j, "holds_sweep", k != NULL && k->restarted &&
+	    !k->ready && grwait_holds_sweep(&g));
 	json_obj_end(j);
 }
 
@@ -415,10 +415,9 @@ kernel_tick(struct daemon *d)
 }
 
 bool
-kernel_recovering(const struct daemon *d, uint64_t *left_ms,
+kernel_recovering(const struct kernel *k, uint64_t *left_ms,
     uint64_t *total_ms)
 {
-	const struct kernel *k = d->kern;
 	uint64_t now = monotime_ms();
 
 	*left_ms = 0;
@@ -430,11 +429,11 @@ kernel_recovering(const struct daemon *d, uint64_t *left_ms,
 }
 
 bool
-kernel_stats(const struct daemon *d, struct fib_stats *st)
+kernel_stats(const struct kernel *k, struct fib_stats *st)
 {
-	if (d->kern == NULL)
+	if (k == NULL)
 		return false;
-	fib_stats(d->kern->fib, st);
+	fib_stats(k->fib, st);
 	return true;
 }
 
@@ -571,13 +570,13 @@ kernel_is_local(void *arg, const struct ip_addr *a)
 }
 
 const char *
-kernel_local_dev(const struct daemon *d, const struct ip_prefix *p)
+kernel_local_dev(const struct kernel *k, const struct ip_prefix *p)
 {
 	const struct local *l;
 
-	if (d->kern == NULL)
+	if (k == NULL)
 		return NULL;
-	l = hash_find(&d->kern->locals, addr_pfx_hash(p), local_eq, p);
+	l = hash_find(&k->locals, addr_pfx_hash(p), local_eq, p);
 	return l != NULL ? l->dev : NULL;
 }
 
@@ -593,65 +592,64 @@ local_out(const struct local *l, struct kernel_local *out)
 }
 
 bool
-kernel_local_get(const struct daemon *d, const struct ip_prefix *p,
+kernel_local_get(const struct kernel *k, const struct ip_prefix *p,
     struct kernel_local *out)
 {
 	const struct local *l;
 
-	if (d->kern == NULL)
+	if (k == NULL)
 		return false;
-	l = hash_find(&d->kern->locals, addr_pfx_hash(p), local_eq, p);
+	l = hash_find(&k->locals, addr_pfx_hash(p), local_eq, p);
 	if (l != NULL)
 		local_out(l, out);
 	return l != NULL;
 }
 
 bool
-kernel_local_next(const struct daemon *d, size_t *it,
+kernel_local_next(const struct kernel *k, size_t *it,
     struct kernel_local *out)
 {
 	const struct local *l;
 
-	if (d->kern == NULL ||
-	    (l = hash_next(&d->kern->locals, it)) == NULL)
+	if (k == NULL || (l = hash_next(&k->locals, it)) == NULL)
 		return false;
 	local_out(l, out);
 	return true;
 }
 
-struct fib *
-kernel_fib(const struct daemon *d)
+const struct fib *
+kernel_fib(const struct kernel *k)
 {
-	return d->kern != NULL ? d->kern->fib : NULL;
+	return k != NULL ? k->fib : NULL;
 }
 
 const char *
-kernel_route_state(const struct daemon *d, const struct ip_prefix *p)
+kernel_route_state(const struct kernel *k, const struct ip_prefix *p)
 {
-	if (d->kern == NULL)
+	if (k == NULL)
 		return NULL;
-	return fib_state_name(fib_state(d->kern->fib, p));
+	return fib_state_name(fib_state(k->fib, p));
 }
 
 void
-kernel_status_json(const struct daemon *d, struct json_w *j)
+kernel_status_json(const struct kernel *k, struct json_w *j)
 {
 	struct fib_stats st;
 
 	json_key(j, "kernel");
-	if (d->kern == NULL) {
+	if (k == NULL) {
 		json_null(j);
 		return;
 	}
-	fib_stats(d->kern->fib, &st);
+	fib_stats(k->fib, &st);
 	json_obj_begin(j);
-	json_kuint(j, "protocol", (uint64_t)d->opts.route_protocol);
+	json_kuint(j, "protocol", (uint64_t)k->d->opts.route_protocol);
 	json_kbool(j, "synced", st.synced);
 	json_kbool(j, "ready", st.ready);
 	/* Our own graceful restart: routes of ours were found at start;
 	 * while selection is deferred peers get nothing yet. */
-	json_kbool(j, "restarted", d->kern->restarted);
-	json_kbool(j, "selection_deferred", speaker_deferring(d->sp));
+	json_kbool(j, "restarted", k->restarted);
+	json_kbool(j, "selection_deferred", speaker_deferring(k->d->sp));
 	json_kuint(j, "wanted", st.wanted);
 	json_kuint(j, "installed", st.installed);
 	json_kuint(j, "ours_in_kernel", st.kernel_own);

@@ -25,6 +25,7 @@
 #include "config/plan.h"
 
 struct daemon;
+struct kernel;
 struct rib_entry;
 struct buf_wr;
 struct json_w;
@@ -42,11 +43,15 @@ void	 kernel_apply_plan(struct daemon *d, const struct plan *old);
 /* Work: push changes to the kernel, check the sweep condition; true
  * when more is queued. */
 bool	 kernel_tick(struct daemon *d);
+/*
+ * The queries below take the daemon's kernel object (d->kern; what the
+ * operator surfaces' view.h hands out), NULL with --no-kernel.
+ */
 /* For `bgpd routes`: "installed", "pending", ... or NULL (no kernel). */
-const char *kernel_route_state(const struct daemon *d,
+const char *kernel_route_state(const struct kernel *k,
 	    const struct ip_prefix *p);
 /* The interface of a local prefix fib/ reported, or NULL. */
-const char *kernel_local_dev(const struct daemon *d,
+const char *kernel_local_dev(const struct kernel *k,
 	    const struct ip_prefix *p);
 /* For listings (the BIRD socket): a local prefix fib/ reported, as a
  * route of another protocol, an interface address's prefix, or both;
@@ -57,26 +62,26 @@ struct kernel_local {
 	bool	originated;	/* announced as a borrowed route */
 	char	dev[16];
 };
-bool	 kernel_local_get(const struct daemon *d, const struct ip_prefix *p,
+bool	 kernel_local_get(const struct kernel *k, const struct ip_prefix *p,
 	    struct kernel_local *out);
-bool	 kernel_local_next(const struct daemon *d, size_t *it,
+bool	 kernel_local_next(const struct kernel *k, size_t *it,
 	    struct kernel_local *out);
 /* fib/ itself, for its views of routes and next hops; NULL without. */
-struct fib *kernel_fib(const struct daemon *d);
-void	 kernel_status_json(const struct daemon *d, struct json_w *j);
+const struct fib *kernel_fib(const struct kernel *k);
+void	 kernel_status_json(const struct kernel *k, struct json_w *j);
 /* For a session's `status --json`: "graceful_restart", what the peer
  * said of its own (capability, R, F for the family, restart time) and
  * whether it still keeps the routes found at start in the kernel. */
 struct speaker_peer;
-void	 kernel_peer_json(const struct daemon *d, struct speaker_peer *p,
+void	 kernel_peer_json(const struct kernel *k, struct speaker_peer *p,
 	    struct json_w *j);
 /* Start-up recovery: true while the routes of ours found at start are
  * kept waiting for every session's End-of-RIB; *left_ms and *total_ms
  * say how long the deadline still runs and ran in all. */
-bool	 kernel_recovering(const struct daemon *d, uint64_t *left_ms,
+bool	 kernel_recovering(const struct kernel *k, uint64_t *left_ms,
 	    uint64_t *total_ms);
 /* fib/'s counters; false with --no-kernel. */
 struct fib_stats;
-bool	 kernel_stats(const struct daemon *d, struct fib_stats *st);
+bool	 kernel_stats(const struct kernel *k, struct fib_stats *st);
 
 #endif

@@ -14,7 +14,7 @@
 #include "bgp/attrset.h"
 #include "bfd_io.h"
 #include "bgp/speaker.h"
-#include "daemon.h"
+#include "config/plan.h"
 #include "fib/fib.h"
 #include "health.h"
 #include "kernel.h"
@@ -22,9 +22,10 @@
 #include "lib/monotime.h"
 #include "lib/xalloc.h"
 #include "peer_io.h"
+#include "view.h"
 
 struct metrics {
-	struct daemon *d;
+	const struct view *v;
 	struct evhttp *http;
 	uint64_t scrapes;
 };
@@ -131,7 +132,7 @@ pm_value(enum pm which, const struct conn *c, uint64_t now)
 }
 
 static void
-peer_messages(struct buf_wr *o, const struct daemon *d, bool in)
+peer_messages(struct buf_wr *o, const struct view *vw, bool in)
 {
 	static const char *const types[] = {
 		"open", "update", "keepalive", "notification", "route_refresh",
@@ -140,7 +141,7 @@ peer_messages(struct buf_wr *o, const struct daemon *d, bool in)
 	family(o, in ? "bgpd_peer_messages_received_total" :
 	    "bgpd_peer_messages_sent_total", "counter", in ?
 	    "BGP messages received, by type" : "BGP messages sent, by type");
-	for (const struct conn *c = d->conns; c != NULL; c = c->next) {
+	for (const struct conn *c = view_conns(vw); c != NULL; c = c->next) {
 		const struct session_stats *x =
 		    &speaker_peer_session(c->peer_sp)->stats;
 		uint64_t v[5] = {
@@ -161,14 +162,15 @@ peer_messages(struct buf_wr *o, const struct daemon *d, bool in)
 }
 
 static void
-peers(struct buf_wr *o, const struct daemon *d)
+peers(struct buf_wr *o, const struct view *v)
 {
+	const struct conn *conns = view_conns(v);
 	uint64_t now = monotime_ms();
 	char a[ADDR_STRLEN], extra[200];
 
 	family(o, "bgpd_peer_info", "gauge", "a session's address, AS and "
 	    "Calico type (value 1)");
-	for (const struct conn *c = d->conns; c != NULL; c = c->next) {
+	for (const struct conn *c = conns; c != NULL; c = c->next) {
 		const struct session *s = speaker_peer_session(c->peer_sp);
 
 		snprintf(extra, sizeof(extra), "peer_address=\"%s\","
@@ -178,7 +180,7 @@ peers(struct buf_wr *o, const struct daemon *d)
 	}
 	family(o, "bgpd_peer_state", "gauge", "1 for the session's current "
 	    "BGP FSM state, 0 for the others");
-	for (const struct conn *c = d->conns; c != NULL; c = c->next) {
+	for (const struct conn *c = conns; c != NULL; c = c->next) {
 		const struct session *s = speaker_peer_session(c->peer_sp);
 
 		for (int i = 0; i < 6; i++) {
@@ -190,15 +192,15 @@ peers(struct buf_wr *o, const struct daemon *d)
 	}
 	for (size_t k = 0; k < sizeof(pms) / sizeof(pms[0]); k++) {
 		family(o, pms[k].name, pms[k].type, pms[k].help);
-		for (const struct conn *c = d->conns; c != NULL; c = c->next)
+		for (const struct conn *c = conns; c != NULL; c = c->next)
 			peer_u64(o, pms[k].name, c, NULL,
 			    pm_value((enum pm)k, c, now));
 	}
-	peer_messages(o, d, true);
-	peer_messages(o, d, false);
+	peer_messages(o, v, true);
+	peer_messages(o, v, false);
 	family(o, "bgpd_peer_update_errors_total", "counter",
 	    "RFC 7606 actions taken on the peer's UPDATEs");
-	for (const struct conn *c = d->conns; c != NULL; c = c->next) {
+	for (const struct conn *c = conns; c != NULL; c = c->next) {
 		const struct session_stats *x =
 		    &speaker_peer_session(c->peer_sp)->stats;
 
@@ -218,11 +220,11 @@ one(struct buf_wr *o, const char *name, const char *type, const char *help,
 }
 
 static void
-kernel(struct buf_wr *o, const struct daemon *d)
+kernel(struct buf_wr *o, const struct view *v)
 {
 	struct fib_stats st;
 
-	if (!kernel_stats(d, &st))
+	if (!kernel_stats(view_kernel(v), &st))
 		return;		/* --no-kernel */
 	one(o, "bgpd_kernel_routes_wanted", "gauge", "prefixes bgpd wants "
 	    "in the kernel", st.wanted);
@@ -291,8 +293,9 @@ process(struct buf_wr *o)
 }
 
 void
-metrics_render(struct daemon *d, struct buf_wr *o)
+metrics_render(const struct view *v, struct buf_wr *o)
 {
+	const struct rib *rib = speaker_rib(view_speaker(v));
 	struct attrset_stats as;
 	struct health_recovery r;
 	char why[300];
@@ -300,31 +303,32 @@ metrics_render(struct daemon *d, struct buf_wr *o)
 	family(o, "bgpd_build_info", "gauge", "bgpd's version (value 1)");
 	buf_printf(o, "bgpd_build_info{version=\"%s\"} 1\n", BGPD_VERSION);
 	one(o, "bgpd_up_seconds", "gauge", "seconds since bgpd started",
-	    (monotime_ms() - d->start_mono) / 1000);
-	peers(o, d);
+	    (monotime_ms() - v->start_mono) / 1000);
+	peers(o, v);
 	one(o, "bgpd_rib_prefixes", "gauge", "prefixes in the RIB",
-	    rib_count(speaker_rib(d->sp)));
+	    rib_count(rib));
 	one(o, "bgpd_rib_paths", "gauge", "paths in the RIB, all peers",
-	    speaker_rib(d->sp)->npaths);
+	    rib->npaths);
 	attrset_stats(&as);
 	one(o, "bgpd_attribute_sets", "gauge", "interned path attribute "
 	    "sets", as.sets);
-	kernel(o, d);
-	health_recovery(d, &r);
+	kernel(o, v);
+	health_recovery(v, &r);
 	one(o, "bgpd_restart_recovery", "gauge", "1 while start-up recovery "
 	    "waits for End-of-RIB", r.running);
 	one(o, "bgpd_ready", "gauge", "1 when calico-node's readiness rule "
-	    "holds", health_ready(d, HEALTH_THRESHOLD_S, why, sizeof(why)));
+	    "holds", health_ready(v, HEALTH_THRESHOLD_S, why, sizeof(why)));
 	one(o, "bgpd_datastore_in_sync", "gauge", "1 when the running plan "
-	    "comes from a complete read of the datastore", d->plan.node !=
+	    "comes from a complete read of the datastore", v->plan->node !=
 	    NULL);
-	bfdio_metrics(d, o);
+	bfdio_metrics(view_bfd(v), o);
 	one(o, "bgpd_config_reloads_total", "counter", "successful "
-	    "reloads", d->reloads);
+	    "reloads", *v->reloads);
 	one(o, "bgpd_config_reload_failures_total", "counter", "reloads "
-	    "that failed (the running plan kept)", d->reload_failures);
+	    "that failed (the running plan kept)", *v->reload_failures);
 	one(o, "bgpd_config_last_reload_timestamp_seconds", "gauge",
-	    "when the running plan was applied", (uint64_t)d->last_reload_wall);
+	    "when the running plan was applied",
+	    (uint64_t)*v->last_reload_wall);
 	process(o);
 }
 
@@ -350,7 +354,7 @@ on_request(struct evhttp_request *req, void *arg)
 	}
 	m->scrapes++;
 	buf_wr_init(&o, 0);
-	metrics_render(m->d, &o);
+	metrics_render(m->v, &o);
 	b = evbuffer_new();
 	evbuffer_add(b, o.data, o.len);
 	buf_wr_free(&o);
@@ -389,7 +393,8 @@ split(const char *s, char *addr, size_t size, uint16_t *port)
 }
 
 struct metrics *
-metrics_open(struct daemon *d, const char *spec, char *err, size_t errlen)
+metrics_open(const struct view *v, const char *spec, char *err,
+    size_t errlen)
 {
 	struct metrics *m;
 	char addr[ADDR_STRLEN + 2];
@@ -401,8 +406,8 @@ metrics_open(struct daemon *d, const char *spec, char *err, size_t errlen)
 		return NULL;
 	}
 	m = xcalloc(1, sizeof(*m));
-	m->d = d;
-	if ((m->http = evhttp_new(d->base)) == NULL ||
+	m->v = v;
+	if ((m->http = evhttp_new(v->base)) == NULL ||
 	    evhttp_bind_socket(m->http, addr, port) != 0) {
 		snprintf(err, errlen, "--metrics: cannot listen on %s", spec);
 		if (m->http != NULL)

@@ -16,13 +16,14 @@
 
 #include "lib/buf.h"
 
-struct daemon;
 struct metrics;
+struct view;
 
-struct metrics *metrics_open(struct daemon *d, const char *addr_port,
+/* Serve v's metrics at addr_port; NULL with err set. */
+struct metrics *metrics_open(const struct view *v, const char *addr_port,
 	    char *err, size_t errlen);
 void	 metrics_close(struct metrics *m);
 /* The exposition text (also for tests). */
-void	 metrics_render(struct daemon *d, struct buf_wr *out);
+void	 metrics_render(const struct view *v, struct buf_wr *out);
 
 #endif

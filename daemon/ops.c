@@ -8,35 +8,35 @@
 
 #include "bgp/bgp.h"
 #include "bgp/speaker.h"
+#include "config/plan.h"
 #include "ctlauth.h"
-#include "daemon.h"
 #include "health.h"
 #include "lib/log.h"
-#include "lib/monotime.h"
 #include "peer_io.h"
 #include "request.h"
 #include "show.h"
+#include "view.h"
 
-static struct conn *
-peer_arg(struct daemon *d, const struct request *r, struct buf_wr *out)
+static const struct conn *
+peer_arg(const struct view *v, const struct request *r, struct buf_wr *out)
 {
 	const char *name = request_word(r, 1);
-	struct conn *c;
+	const struct conn *c;
 
 	if (name == NULL || request_word(r, 2) != NULL) {
 		buf_printf(out, "ERROR usage: %s NAME|ADDRESS\n",
 		    request_word(r, 0));
 		return NULL;
 	}
-	if ((c = show_find_conn(d, name)) == NULL)
+	if ((c = show_find_conn(v, name)) == NULL)
 		buf_printf(out, "ERROR no session '%.96s' (bgpd status lists "
 		    "them)\n", name);
 	return c;
 }
 
 static void
-op_shutdown(struct daemon *d, struct conn *c, const struct request *r,
-    struct buf_wr *out)
+op_shutdown(const struct view *v, const struct conn *c,
+    const struct request *r, struct buf_wr *out)
 {
 	const char *msg = request_opt(r, "message");
 	struct session *s = speaker_peer_session(c->peer_sp);
@@ -52,15 +52,16 @@ op_shutdown(struct daemon *d, struct conn *c, const struct request *r,
 	}
 	log_notice("%s: shut down by the operator%s%s", c->name,
 	    msg ? ": " : "", msg ? msg : "");
-	peerio_conn_stop(c, BGP_CEASE_SHUTDOWN, msg);
+	view_peer_stop(v, c, BGP_CEASE_SHUTDOWN, msg);
 	buf_printf(out, "OK\n%s shut down; `bgpd enable %s` starts it "
 	    "again\n", c->name, c->name);
 }
 
 static void
-op_enable(struct daemon *d, struct conn *c, struct buf_wr *out)
+op_enable(const struct view *v, const struct conn *c, struct buf_wr *out)
 {
 	struct session *s = speaker_peer_session(c->peer_sp);
+	const char *why;
 
 	if (s->fsm.running) {
 		buf_printf(out, "OK\n%s is already enabled (%s)\n", c->name,
@@ -68,19 +69,19 @@ op_enable(struct daemon *d, struct conn *c, struct buf_wr *out)
 		return;
 	}
 	log_notice("%s: enabled by the operator", c->name);
-	if (!peerio_conn_start(c)) {
-		buf_printf(out, "ERROR %s stays down: %s\n", c->name,
-		    peerio_why_down(c));
+	if ((why = view_peer_start(v, c)) != NULL) {
+		buf_printf(out, "ERROR %s stays down: %s\n", c->name, why);
 		return;
 	}
 	buf_printf(out, "OK\n%s enabled\n", c->name);
 }
 
 static void
-op_clear(struct daemon *d, struct conn *c, const struct request *r,
-    struct buf_wr *out)
+op_clear(const struct view *v, const struct conn *c,
+    const struct request *r, struct buf_wr *out)
 {
 	struct session *s = speaker_peer_session(c->peer_sp);
+	const char *why;
 
 	if (!s->fsm.running) {
 		buf_printf(out, "ERROR %s is shut down (bgpd enable %s)\n",
@@ -96,9 +97,7 @@ op_clear(struct daemon *d, struct conn *c, const struct request *r,
 			return;
 		}
 		/* RFC 2918: ask for its routes; and send ours again. */
-		asked = session_request_refresh(s, monotime_ms());
-		speaker_peer_resend(d->sp, c->peer_sp);
-		daemon_wake(d);
+		asked = view_peer_refresh(v, c);
 		log_notice("%s: soft clear by the operator", c->name);
 		buf_printf(out, "OK\n%s: our routes sent again; %s\n",
 		    c->name, asked ? "route refresh requested" : "the peer "
@@ -106,10 +105,9 @@ op_clear(struct daemon *d, struct conn *c, const struct request *r,
 		return;
 	}
 	log_notice("%s: reset by the operator", c->name);
-	peerio_conn_stop(c, BGP_CEASE_RESET, NULL);
-	if (!peerio_conn_start(c)) {
-		buf_printf(out, "ERROR %s stays down: %s\n", c->name,
-		    peerio_why_down(c));
+	view_peer_stop(v, c, BGP_CEASE_RESET, NULL);
+	if ((why = view_peer_start(v, c)) != NULL) {
+		buf_printf(out, "ERROR %s stays down: %s\n", c->name, why);
 		return;
 	}
 	buf_printf(out, "OK\n%s reset (Cease, administrative reset); it "
@@ -117,7 +115,8 @@ op_clear(struct daemon *d, struct conn *c, const struct request *r,
 }
 
 static void
-op_log_level(const struct request *r, struct buf_wr *out)
+op_log_level(const struct view *v, const struct request *r,
+    struct buf_wr *out)
 {
 	enum log_level lvl;
 	const char *w = request_word(r, 1);
@@ -129,12 +128,13 @@ op_log_level(const struct request *r, struct buf_wr *out)
 	}
 	log_notice("log level %s (was %s)", log_level_name(lvl),
 	    log_level_name(log_get_level()));
-	log_set_level(lvl);
+	view_log_level(v, lvl);
 	buf_printf(out, "OK\nlog level %s\n", log_level_name(lvl));
 }
 
 static void
-op_health(struct daemon *d, const struct request *r, struct buf_wr *out)
+op_health(const struct view *vw, const struct request *r,
+    struct buf_wr *out)
 {
 	const char *t = request_opt(r, "threshold");
 	unsigned threshold = HEALTH_THRESHOLD_S;
@@ -151,10 +151,10 @@ op_health(struct daemon *d, const struct request *r, struct buf_wr *out)
 		threshold = (unsigned)v;
 	}
 	if (request_opt(r, "live") != NULL) {
-		health_live(d, why, sizeof(why));
+		health_live(vw, why, sizeof(why));
 		buf_printf(out, "OK\n%s\n", why);
 	} else if (request_opt(r, "ready") != NULL) {
-		bool ok = health_ready(d, threshold, why, sizeof(why));
+		bool ok = health_ready(vw, threshold, why, sizeof(why));
 
 		buf_printf(out, "%s%s\n", ok ? "OK\n" : "ERROR ", why);
 	} else {
@@ -163,14 +163,14 @@ op_health(struct daemon *d, const struct request *r, struct buf_wr *out)
 }
 
 static bool
-dispatch(struct daemon *d, uid_t uid, const struct request *r,
+dispatch(const struct view *v, uid_t uid, const struct request *r,
     struct buf_wr *out)
 {
 	const char *cmd = request_word(r, 0);
 	static const char *const changing[] = {
 		"shutdown", "enable", "clear", "log-level",
 	};
-	struct conn *c;
+	const struct conn *c;
 
 	for (size_t i = 0; i < 4; i++) {
 		if (strcmp(cmd, changing[i]) == 0 && !ctlauth_may_change(uid)) {
@@ -180,41 +180,42 @@ dispatch(struct daemon *d, uid_t uid, const struct request *r,
 		}
 	}
 	if (strcmp(cmd, "routes") == 0 && request_word(r, 1) != NULL) {
-		show_route(d, request_word(r, 1), r->json, out);
+		show_route(v, request_word(r, 1), r->json, out);
 	} else if (strcmp(cmd, "log-level") == 0) {
-		op_log_level(r, out);
+		op_log_level(v, r, out);
 	} else if (strcmp(cmd, "health") == 0) {
-		op_health(d, r, out);
+		op_health(v, r, out);
 	} else if (strcmp(cmd, "config") == 0) {
 		buf_put_str(out, "OK\n");
 		if (r->json)
-			plan_print_json(&d->plan, out);
+			plan_print_json(v->plan, out);
 		else
-			plan_print_text(&d->plan, out);
+			plan_print_text(v->plan, out);
 	} else if (strcmp(cmd, "peer") && strcmp(cmd, "adj-in") &&
 	    strcmp(cmd, "adj-out") && strcmp(cmd, "shutdown") &&
 	    strcmp(cmd, "enable") && strcmp(cmd, "clear")) {
 		return false;
-	} else if ((c = peer_arg(d, r, out)) == NULL) {
+	} else if ((c = peer_arg(v, r, out)) == NULL) {
 		return true;
 	} else if (strcmp(cmd, "peer") == 0) {
 		buf_put_str(out, "OK\n");
-		show_peer(d, c, r->json, out);
+		show_peer(v, c, r->json, out);
 	} else if (strncmp(cmd, "adj-", 4) == 0) {
 		buf_put_str(out, "OK\n");
-		show_adj(d, c, strcmp(cmd, "adj-in") == 0, r->json, out);
+		show_adj(v, c, strcmp(cmd, "adj-in") == 0, r->json, out);
 	} else if (strcmp(cmd, "shutdown") == 0) {
-		op_shutdown(d, c, r, out);
+		op_shutdown(v, c, r, out);
 	} else if (strcmp(cmd, "enable") == 0) {
-		op_enable(d, c, out);
+		op_enable(v, c, out);
 	} else {
-		op_clear(d, c, r, out);
+		op_clear(v, c, r, out);
 	}
 	return true;
 }
 
 bool
-ops_run(struct daemon *d, uid_t uid, const char *line, struct buf_wr *out)
+ops_run(const struct view *v, uid_t uid, const char *line,
+    struct buf_wr *out)
 {
 	struct request r;
 	char err[128];
@@ -225,7 +226,7 @@ ops_run(struct daemon *d, uid_t uid, const char *line, struct buf_wr *out)
 		request_free(&r);
 		return true;
 	}
-	known = dispatch(d, uid, &r, out);
+	known = dispatch(v, uid, &r, out);
 	request_free(&r);
 	return known;
 }

@@ -14,10 +14,10 @@
 
 #include "lib/buf.h"
 
-struct daemon;
+struct view;
 
 /* Answer line into out; false when it names no command of ours. */
-bool	 ops_run(struct daemon *d, uid_t uid, const char *line,
+bool	 ops_run(const struct view *v, uid_t uid, const char *line,
 	    struct buf_wr *out);
 
 #endif

@@ -22,6 +22,7 @@
 #include "bgp/msg.h"
 #include "bgp/speaker.h"
 #include "calico/sessconf.h"
+#include "daemon.h"
 #include "lib/log.h"
 #include "lib/monotime.h"
 #include "lib/xalloc.h"

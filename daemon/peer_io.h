@@ -14,9 +14,9 @@
 #include <stdint.h>
 
 #include "config/plan.h"
-#include "daemon.h"
 #include "secrets.h"
 
+struct daemon;
 struct speaker_peer;
 
 /* What a new secret does to its session (peerio_secrets_read()). */

@@ -57,7 +57,7 @@ policy_export(void *arg, const struct speaker_peer *to,
 	r.pfx = &pfx;
 	r.attrs = best != NULL ? best->attrs : NULL;
 	r.local = best != NULL && speaker_path_peer(best) == NULL;
-	r.dev = r.local ? kernel_local_dev(d, &pfx) : NULL;
+	r.dev = r.local ? kernel_local_dev(d->kern, &pfx) : NULL;
 	return peerpol_export(d->pol, &d->plan, &s, &r, adds);
 }
 

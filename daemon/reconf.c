@@ -116,11 +116,11 @@ reconf_reload(struct daemon *d, char *err, size_t errlen)
 		    "%s", err);
 		log_err("reload failed, keeping the running configuration: "
 		    "%s", err);
-		sdnotify_reloaded(d);
+		sdnotify_reloaded(d->svc);
 		return -1;
 	}
 	reconf_apply(d, &pl);
-	sdnotify_reloaded(d);
+	sdnotify_reloaded(d->svc);
 	return 0;
 }
 
@@ -191,7 +191,7 @@ changed(struct daemon *d, const char *what)
 		dswire_applied(d);
 		reconf_apply(d, &pl);
 	}
-	sdnotify_reloaded(d);
+	sdnotify_reloaded(d->svc);
 }
 
 void

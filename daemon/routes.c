@@ -13,12 +13,13 @@
 #include "lib/json.h"
 #include "lib/xalloc.h"
 #include "show.h"
+#include "view.h"
 
 /* Buckets of the table per walk step (about as many entries). */
 #define STEP	64
 
 struct routes_stream {
-	struct daemon *d;
+	const struct view *v;
 	bool	json;
 	bool	started;
 	struct rib_cursor c;
@@ -37,7 +38,7 @@ route_text(struct routes_stream *rs, const struct rib_entry *e)
 	unsigned k = 0;
 
 	rib_entry_prefix(e, &pfx);
-	ks = kernel_route_state(rs->d, &pfx);
+	ks = kernel_route_state(view_kernel(rs->v), &pfx);
 	buf_printf(o, "%s", addr_pfx_fmt(&pfx, p, sizeof(p)));
 	if (ks != NULL)
 		buf_printf(o, "  (kernel: %s)", ks);
@@ -105,7 +106,7 @@ route_json(struct routes_stream *rs, const struct rib_entry *e)
 	rib_entry_prefix(e, &pfx);
 	json_obj_begin(j);
 	json_kstr(j, "prefix", addr_pfx_fmt(&pfx, p, sizeof(p)));
-	json_kstr(j, "kernel", kernel_route_state(rs->d, &pfx));
+	json_kstr(j, "kernel", kernel_route_state(view_kernel(rs->v), &pfx));
 	json_key(j, "paths");
 	json_arr_begin(j);
 	for (const struct rib_path *q = rib_best(e); q != NULL;
@@ -116,7 +117,7 @@ route_json(struct routes_stream *rs, const struct rib_entry *e)
 }
 
 static void
-one(struct rib *r, struct rib_entry *e, void *arg)
+one(const struct rib_entry *e, void *arg)
 {
 	struct routes_stream *rs = arg;
 
@@ -130,14 +131,14 @@ one(struct rib *r, struct rib_entry *e, void *arg)
 }
 
 struct routes_stream *
-routes_stream_new(struct daemon *d, bool json)
+routes_stream_new(const struct view *v, bool json)
 {
 	struct routes_stream *rs = xcalloc(1, sizeof(*rs));
 
-	rs->d = d;
+	rs->v = v;
 	rs->json = json;
 	/* No shrinking under the walk: no prefix listed twice. */
-	rib_hold(speaker_rib_ext(d->sp));
+	view_rib_hold(v);
 	return rs;
 }
 
@@ -146,14 +147,13 @@ routes_stream_free(struct routes_stream *rs)
 {
 	if (rs == NULL)
 		return;
-	rib_release(speaker_rib_ext(rs->d->sp));
+	view_rib_release(rs->v);
 	free(rs);
 }
 
 bool
 routes_stream_next(struct routes_stream *rs, struct buf_wr *o, size_t room)
 {
-	struct rib *rib = speaker_rib_ext(rs->d->sp);
 	bool done = false;
 
 	rs->o = o;
@@ -167,7 +167,7 @@ routes_stream_next(struct routes_stream *rs, struct buf_wr *o, size_t room)
 		}
 	}
 	while (!done && o->len < room)
-		done = rib_walk(rib, &rs->c, STEP, one, rs);
+		done = view_rib_walk(rs->v, &rs->c, STEP, one, rs);
 	if (!done)
 		return false;
 	if (rs->json) {

@@ -14,12 +14,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "daemon.h"
 #include "lib/buf.h"
 
 struct routes_stream;
+struct view;
 
-struct routes_stream *routes_stream_new(struct daemon *d, bool json);
+struct routes_stream *routes_stream_new(const struct view *v, bool json);
 void	 routes_stream_free(struct routes_stream *rs);
 /* Append parts to o (always the same buffer: the JSON writer keeps it)
  * until it holds room octets or the end was written; true at the end. */

@@ -12,11 +12,11 @@
 #include <unistd.h>
 
 #include "bgp/speaker.h"
-#include "daemon.h"
 #include "health.h"
 #include "lib/log.h"
 #include "lib/xalloc.h"
 #include "peer_io.h"
+#include "view.h"
 
 void
 sdnotify(const char *state)
@@ -47,6 +47,7 @@ sdnotify(const char *state)
 /* ---- the daemon's side ---- */
 
 struct svc {
+	const struct view *view;
 	struct event *wd;
 	bool	ready_sent;
 	char	status[256];
@@ -58,74 +59,75 @@ on_watchdog(evutil_socket_t fd, short what, void *arg)
 	sdnotify("WATCHDOG=1");
 }
 
-int
-sdnotify_open(struct daemon *d, char *err, size_t errlen)
+struct svc *
+sdnotify_open(const struct view *view, char *err, size_t errlen)
 {
 	const char *us = getenv("WATCHDOG_USEC"), *pid = getenv("WATCHDOG_PID");
 	struct svc *v = xcalloc(1, sizeof(*v));
 	unsigned long long usec;
 	char *end;
 
-	d->svc = v;
+	v->view = view;
 	if (us == NULL || (pid != NULL && strtol(pid, NULL, 10) != getpid()))
-		return 0;
+		return v;
 	usec = strtoull(us, &end, 10);
 	if (*us == '\0' || *end != '\0' || usec < 2000) {
 		snprintf(err, errlen, "WATCHDOG_USEC '%s': expected "
 		    "microseconds, 2000 or more", us);
-		return -1;
+		free(v);
+		return NULL;
 	}
 	{
 		struct timeval tv = { (time_t)(usec / 2 / 1000000),
 		    (suseconds_t)(usec / 2 % 1000000) };
 
-		v->wd = event_new(d->base, -1, EV_PERSIST, on_watchdog, d);
+		v->wd = event_new(view->base, -1, EV_PERSIST, on_watchdog, v);
 		event_add(v->wd, &tv);
 	}
 	log_info("systemd watchdog: WATCHDOG=1 every %llu ms", usec / 2000);
 	sdnotify("WATCHDOG=1");
-	return 0;
+	return v;
 }
 
 void
-sdnotify_close(struct daemon *d)
+sdnotify_close(struct svc *v)
 {
-	if (d->svc == NULL)
+	if (v == NULL)
 		return;
-	if (d->svc->wd != NULL)
-		event_free(d->svc->wd);
-	free(d->svc);
-	d->svc = NULL;
+	if (v->wd != NULL)
+		event_free(v->wd);
+	free(v);
 }
 
 static void
-status_line(const struct daemon *d, char *buf, size_t size)
+status_line(const struct view *view, char *buf, size_t size)
 {
 	struct health_recovery r;
 	unsigned up = 0, n = 0;
 
-	for (const struct conn *c = d->conns; c != NULL; c = c->next) {
+	for (const struct conn *c = view_conns(view); c != NULL;
+	    c = c->next) {
 		n++;
 		up += session_established(speaker_peer_session(c->peer_sp));
 	}
-	health_recovery(d, &r);
+	health_recovery(view, &r);
 	snprintf(buf, size, "STATUS=%u of %u sessions Established, %zu "
-	    "prefixes%s", up, n, rib_count(speaker_rib(d->sp)), r.running ?
-	    ", waiting for End-of-RIB" : "");
+	    "prefixes%s", up, n, rib_count(speaker_rib(view_speaker(view))),
+	    r.running ? ", waiting for End-of-RIB" : "");
 }
 
 void
-sdnotify_tick(struct daemon *d)
+sdnotify_tick(struct svc *v)
 {
-	struct svc *v = d->svc;
 	struct health_recovery r;
 	char st[256], msg[300];
 
-	if (v == NULL || d->stopping || getenv("NOTIFY_SOCKET") == NULL)
+	if (v == NULL || *v->view->stopping ||
+	    getenv("NOTIFY_SOCKET") == NULL)
 		return;
-	status_line(d, st, sizeof(st));
+	status_line(v->view, st, sizeof(st));
 	if (!v->ready_sent) {
-		health_recovery(d, &r);
+		health_recovery(v->view, &r);
 		if (r.running)
 			return;
 		v->ready_sent = true;
@@ -141,8 +143,8 @@ sdnotify_tick(struct daemon *d)
 }
 
 void
-sdnotify_reloaded(struct daemon *d)
+sdnotify_reloaded(struct svc *v)
 {
-	if (d->svc == NULL || d->svc->ready_sent)
+	if (v == NULL || v->ready_sent)
 		sdnotify("READY=1");
 }

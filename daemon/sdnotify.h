@@ -13,15 +13,17 @@
 
 #include <stddef.h>
 
-struct daemon;
+struct svc;
+struct view;
 
 void	 sdnotify(const char *state);
-/* Start the watchdog timer; 0, or -1 with err set. */
-int	 sdnotify_open(struct daemon *d, char *err, size_t errlen);
-void	 sdnotify_close(struct daemon *d);
+/* The service's side, reading v: starts the watchdog timer; NULL with
+ * err set. */
+struct svc *sdnotify_open(const struct view *v, char *err, size_t errlen);
+void	 sdnotify_close(struct svc *s);
 /* After each turn of work: READY=1 once synced, STATUS= on change. */
-void	 sdnotify_tick(struct daemon *d);
+void	 sdnotify_tick(struct svc *s);
 /* A reload is over: READY=1 again if readiness was announced. */
-void	 sdnotify_reloaded(struct daemon *d);
+void	 sdnotify_reloaded(struct svc *s);
 
 #endif

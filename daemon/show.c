@@ -10,23 +10,25 @@
 #include "bgp/attrset.h"
 #include "bfd_io.h"
 #include "bgp/speaker.h"
-#include "daemon.h"
+#include "config/plan.h"
 #include "kernel.h"
 #include "lib/json.h"
 #include "lib/monotime.h"
 #include "lib/xalloc.h"
 #include "peer_io.h"
+#include "view.h"
 
-struct conn *
-show_find_conn(struct daemon *d, const char *name)
+const struct conn *
+show_find_conn(const struct view *v, const char *name)
 {
 	struct ip_addr a;
 	bool is_addr = addr_parse(name, &a) == 0;
 
-	for (struct conn *c = d->conns; c != NULL; c = c->next)
+	for (const struct conn *c = view_conns(v); c != NULL; c = c->next)
 		if (strcmp(c->name, name) == 0)
 			return c;
-	for (struct conn *c = d->conns; is_addr && c != NULL; c = c->next)
+	for (const struct conn *c = view_conns(v); is_addr && c != NULL;
+	    c = c->next)
 		if (addr_eq(&c->peer, &a))
 			return c;
 	return NULL;
@@ -116,7 +118,7 @@ admin_text(const struct session *s)
 }
 
 static void
-peer_text(struct daemon *d, struct conn *c, struct buf_wr *o)
+peer_text(const struct view *v, const struct conn *c, struct buf_wr *o)
 {
 	struct session *s = speaker_peer_session(c->peer_sp);
 	const struct speaker_peer_conf *pc = speaker_peer_conf(c->peer_sp);
@@ -170,7 +172,7 @@ peer_text(struct daemon *d, struct conn *c, struct buf_wr *o)
 		    st.gr_deadline - now : 0) / 1000);
 	buf_printf(o, "\n  llgr           peer's long-lived stale time %us, "
 	    "we offer %us\n", st.llgr_time, s->conf.llgr_time);
-	bfdio_peer_text(d, c, o);
+	bfdio_peer_text(view_bfd(v), c, o);
 	buf_printf(o, "  prefixes       received %zu, accepted %zu, "
 	    "advertised %zu, looped %llu, filtered %llu\n",
 	    st.received, st.received, st.advertised,
@@ -236,7 +238,7 @@ msgs_json(struct json_w *j, const char *key, uint64_t all, uint64_t open,
 }
 
 static void
-peer_json(struct daemon *d, struct conn *c, struct buf_wr *o)
+peer_json(const struct view *v, const struct conn *c, struct buf_wr *o)
 {
 	struct session *s = speaker_peer_session(c->peer_sp);
 	const struct speaker_peer_conf *pc = speaker_peer_conf(c->peer_sp);
@@ -324,18 +326,19 @@ peer_json(struct daemon *d, struct conn *c, struct buf_wr *o)
 	json_kbool(&j, "end_of_rib_received", st.eor_received);
 	json_kbool(&j, "end_of_rib_sent", st.eor_sent);
 	json_kstr(&j, "last_error", s->last_error[0] ? s->last_error : NULL);
-	bfdio_peer_json(d, c, &j);
+	bfdio_peer_json(view_bfd(v), c, &j);
 	json_obj_end(&j);
 	buf_put_str(o, "\n");
 }
 
 void
-show_peer(struct daemon *d, struct conn *c, bool json, struct buf_wr *o)
+show_peer(const struct view *v, const struct conn *c, bool json,
+    struct buf_wr *o)
 {
 	if (json)
-		peer_json(d, c, o);
+		peer_json(v, c, o);
 	else
-		peer_text(d, c, o);
+		peer_text(v, c, o);
 }
 
 /* ---- routes ---- */
@@ -492,9 +495,11 @@ path_out(const struct ip_prefix *pfx, const struct attrset *s,
 }
 
 int
-show_route(struct daemon *d, const char *what, bool json, struct buf_wr *o)
+show_route(const struct view *v, const char *what, bool json,
+    struct buf_wr *o)
 {
-	const struct rib *r = speaker_rib(d->sp);
+	const struct rib *r = speaker_rib(view_speaker(v));
+	const struct kernel *kern = view_kernel(v);
 	struct rib_entry *e = NULL;
 	struct ip_prefix q, ep;
 	struct json_w j;
@@ -525,8 +530,8 @@ show_route(struct daemon *d, const char *what, bool json, struct buf_wr *o)
 		json_kstr(&j, "query", what);
 		json_kstr(&j, "prefix", e ? addr_pfx_fmt(&ep, p,
 		    sizeof(p)) : NULL);
-		json_kstr(&j, "kernel", e ? kernel_route_state(d,
-		    &ep) : NULL);
+		json_kstr(&j, "kernel", e ? kernel_route_state(kern, &ep) :
+		    NULL);
 		json_key(&j, "paths");
 		json_arr_begin(&j);
 	}
@@ -537,8 +542,8 @@ show_route(struct daemon *d, const char *what, bool json, struct buf_wr *o)
 		path_out(&ep, x->attrs, show_path_source(x), show_path_id(x) ?
 		    (int64_t)x->path_id : -1, k == 0 ? '*' : k < e->necmp ?
 		    '=' : ' ', json ? &j : NULL, o);
-	if (e != NULL && !json && kernel_route_state(d, &ep))
-		buf_printf(o, "kernel: %s\n", kernel_route_state(d, &ep));
+	if (e != NULL && !json && kernel_route_state(kern, &ep))
+		buf_printf(o, "kernel: %s\n", kernel_route_state(kern, &ep));
 	if (json) {
 		json_arr_end(&j);
 		json_obj_end(&j);
@@ -564,10 +569,10 @@ adj_cmp(const void *a, const void *b)
 }
 
 void
-show_adj(struct daemon *d, struct conn *c, bool in, bool json,
+show_adj(const struct view *vw, const struct conn *c, bool in, bool json,
     struct buf_wr *o)
 {
-	const struct rib *r = speaker_rib(d->sp);
+	const struct rib *r = speaker_rib(view_speaker(vw));
 	struct speaker_peer_stats st;
 	struct adj_row *v;
 	size_t n = 0, cap, it = 0;

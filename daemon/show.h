@@ -15,19 +15,19 @@
 
 struct attrset;
 struct conn;
-struct daemon;
 struct json_w;
+struct view;
 
 /* A session by name or peer address (the first one with that address),
  * or NULL. */
-struct conn *show_find_conn(struct daemon *d, const char *name);
-void	 show_peer(struct daemon *d, struct conn *c, bool json,
+const struct conn *show_find_conn(const struct view *v, const char *name);
+void	 show_peer(const struct view *v, const struct conn *c, bool json,
 	    struct buf_wr *out);
 /* 0, or -1 with an error line in out when what is no prefix/address. */
-int	 show_route(struct daemon *d, const char *what, bool json,
+int	 show_route(const struct view *v, const char *what, bool json,
 	    struct buf_wr *out);
-void	 show_adj(struct daemon *d, struct conn *c, bool in, bool json,
-	    struct buf_wr *out);
+void	 show_adj(const struct view *v, const struct conn *c, bool in,
+	    bool json, struct buf_wr *out);
 /* Capabilities as words ("route-refresh", "4-octet-as(65001)", ...). */
 struct msg_caps;
 void	 show_caps(const struct msg_caps *c, struct buf_wr *out);

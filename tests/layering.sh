@@ -2,7 +2,8 @@
 # Include-graph check of DESIGN.md section 2: each third-party header in one
 # folder (libevent in daemon/ and datastore/), siblings (bgp, fib, config)
 # never include each other, datastore/ uses only config/ and lib/, lib/
-# depends on libc only.  Prints every violation; exits 1 if there is any.
+# depends on libc only; daemon/'s operator surfaces see the daemon only
+# through view.h.  Prints every violation; exits 1 if there is any.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 bad=0
@@ -42,6 +43,57 @@ for d in lib bgp fib config datastore bfd calico; do
 $hits"
 	done
 done
+# daemon/'s operator surfaces see the running daemon only through
+# view.h (doc/DESIGN.md, "daemon/ without a knot"): none names struct
+# daemon or includes daemon.h (or reconf.h), itself or through any
+# header it includes; and what they change they change through the
+# view's functions, never by calling reload, a session's stop or start,
+# a resend, a wake-up of the loop or the log level themselves.
+SURFACES="control birdsock ops show routes birdroute metrics health \
+    sdnotify"
+sfiles=$(for s in $SURFACES; do ls daemon/$s.c daemon/$s.h; done)
+hits=$(grep -nw 'struct daemon' $sfiles || true)
+[ -z "$hits" ] || report "operator surfaces name struct daemon (view.h):
+$hits"
+acts='reconf_[a-z_]+|peerio_conn_[a-z_]+|peerio_why_down|daemon_wake'
+acts="$acts|speaker_peer_resend|session_request_refresh|log_set_level"
+hits=$(grep -nE "(^|[^a-z_])($acts)[[:space:]]*\(" $sfiles || true)
+[ -z "$hits" ] || report "operator surfaces act on the daemon, not \
+through view.h's view_ops:
+$hits"
+# daemon/'s include graph (no other folder includes daemon/), and what
+# each surface reaches through it.
+hits=$(grep -E '^#[[:space:]]*include[[:space:]]*"' daemon/*.[ch] |
+    sed -nE 's/^([^:]*):[^"]*"(daemon\/)?([^"/]+)".*/\1 daemon\/\3/p' |
+    awk -v surfaces="$SURFACES" '
+	{ inc[$1] = inc[$1] " " $2 }
+	END {
+		n = split(surfaces, sv, " ")
+		for (k = 1; k <= 2 * n; k++) {
+			f = "daemon/" sv[int((k + 1) / 2)] (k % 2 ? ".c" : ".h")
+			for (x in seen)
+				delete seen[x]
+			seen[f] = 1
+			q[1] = f
+			nq = 1
+			for (h = 1; h <= nq; h++) {
+				m = split(inc[q[h]], iv, " ")
+				for (i = 1; i <= m; i++) {
+					x = iv[i]
+					if (x in seen)
+						continue
+					seen[x] = 1
+					q[++nq] = x
+					if (x == "daemon/daemon.h" ||
+					    x == "daemon/reconf.h")
+						print f " reaches " x \
+						    " (included by " q[h] ")"
+				}
+			}
+		}
+	}')
+[ -z "$hits" ] || report "operator surfaces include the daemon's state:
+$hits"
 # Local includes must name a real file in the tree.
 for f in $SRCS; do
 	[ -f "$f" ] || continue
