@@ -21,7 +21,6 @@
 #include "config/config.h"
 #include "control.h"
 #include "dswire.h"
-#include "fib/fib.h"
 #include "kernel.h"
 #include "listen.h"
 #include "lib/log.h"
@@ -47,10 +46,9 @@ maybe_trim(struct daemon *d)
 {
 	size_t n = speaker_rib(d->sp)->npaths;
 	uint64_t now = monotime_ms();
-	struct fib *f = kernel_fib(d);
 	bool freed = session_in_release(now, DAEMON_IDLE_MS);
 
-	if (f != NULL && fib_release(f, now, DAEMON_IDLE_MS))
+	if (d->kern != NULL && kernel_release(d->kern, now, DAEMON_IDLE_MS))
 		freed = true;
 	if (freed)
 		malloc_trim(0);

@@ -617,6 +617,12 @@ kernel_local_next(const struct kernel *k, size_t *it,
 	return true;
 }
 
+bool
+kernel_release(struct kernel *k, uint64_t now, uint64_t idle_ms)
+{
+	return fib_release(k->fib, now, idle_ms);
+}
+
 const struct fib *
 kernel_fib(const struct kernel *k)
 {

@@ -68,6 +68,8 @@ bool	 kernel_local_next(const struct kernel *k, size_t *it,
 	    struct kernel_local *out);
 /* fib/ itself, for its views of routes and next hops; NULL without. */
 const struct fib *kernel_fib(const struct kernel *k);
+/* fib's burst buffer back once idle_ms idle (fib_release). */
+bool	 kernel_release(struct kernel *k, uint64_t now, uint64_t idle_ms);
 void	 kernel_status_json(const struct kernel *k, struct json_w *j);
 /* For a session's `status --json`: "graceful_restart", what the peer
  * said of its own (capability, R, F for the family, restart time) and
