@@ -12,11 +12,20 @@
  * counted.  At exit a fresh dump cross-checks the count and samples a
  * few routes, so the caller can check next hops.
  *
+ * With --sentinel it keeps no table and reads almost no event: a
+ * classic BPF socket filter makes the kernel drop every route
+ * notification but the one that the goal's last change makes (the
+ * sentinel prefix added, for --until-count; deleted, for --until-zero),
+ * so the kernel does next to nothing for the observer while the routes
+ * go in or out; then dumps confirm the count (see sentinel_run()).
+ *
  * Uses fib/nl for sockets and parsing; everything else is here.
  */
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 
+#include <arpa/inet.h>
+#include <linux/filter.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
@@ -27,6 +36,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +67,8 @@ struct opts {
 	uint32_t table;
 	uint8_t	proto;			/* 0: any */
 	struct ip_prefix range;
+	struct ip_prefix sentinel;	/* if has_sentinel */
+	bool	has_sentinel;
 	size_t	until_count;
 	bool	has_count, until_zero, quiet;
 	double	timeout;		/* seconds; 0: none */
@@ -77,7 +89,19 @@ struct obs {
 	uint64_t adds, replaces, dels, overruns;
 	uint64_t reached_at, zero_at;	/* 0: not yet */
 	uint64_t last_change;		/* 0: none seen */
+	uint64_t received;		/* datagrams read from mon */
 	struct buf_wr js;
+	/* The sentinel mode's count (the last dump) and state. */
+	size_t	dcount;
+	bool	dsentinel;		/* the last dump had the sentinel */
+	bool	watching;		/* mon passes the range's changes */
+	bool	changed;		/* ... and one came */
+	uint64_t goal_at;		/* the goal's time; 0: not yet */
+	uint64_t goal_end;		/* the end of the dump that had it */
+	unsigned goal_dumps;		/* dumps after the sentinel */
+	const char *goal_by;		/* "start", "watch" or "dump" */
+	uint64_t late;			/* changes seen after a watch's time */
+	int	sigfd;			/* SIGTERM, SIGINT */
 };
 
 /* Progress as last printed. */
@@ -90,6 +114,7 @@ struct shown {
 enum dump_mode {
 	DUMP_RESYNC,		/* mark, count what is new, sweep */
 	DUMP_FINAL,		/* count and sample only */
+	DUMP_COUNT,		/* count, note the sentinel (sentinel mode) */
 };
 
 struct final {
@@ -98,6 +123,15 @@ struct final {
 	size_t	nwant, nsampled;
 	struct nl_route last;
 	struct json_w j;
+};
+
+/* A classic BPF program for the event socket (sentinel mode). */
+#define FLT_MAX		48
+struct flt {
+	struct sock_filter c[FLT_MAX];
+	unsigned n;
+	unsigned fail[FLT_MAX];	/* jumps whose false branch refuses */
+	unsigned nfail;
 };
 
 static void	 usage(void) __attribute__((noreturn));
@@ -113,6 +147,22 @@ static void	 dump(struct obs *ob, enum dump_mode mode,
 		    struct final *fin);
 static void	 dump_route(struct obs *ob, enum dump_mode mode,
 		    struct final *fin, const struct nl_route *r);
+static void	 flt_put(struct flt *f, uint16_t code, uint8_t jt, uint8_t jf,
+		    uint32_t k);
+static void	 flt_need(struct flt *f, uint16_t op, uint32_t k);
+static void	 flt_attr(struct flt *f, uint32_t type);
+static void	 flt_build(struct flt *f, const struct opts *o, uint16_t t1,
+		    uint16_t t2, const struct ip_prefix *p, bool exact);
+static void	 flt_attach(int fd, const struct flt *f);
+static bool	 goal_met(const struct obs *ob, size_t count);
+static bool	 is_sentinel(const struct obs *ob, const struct nlmsghdr *h);
+static bool	 read_sentinel(struct obs *ob);
+static void	 watch_poll(struct obs *ob);
+static void	 watch_end(struct obs *ob);
+static void	 confirm(struct obs *ob, uint64_t deadline);
+static void	 goal_report(struct obs *ob);
+static void	 sentinel_run(struct obs *ob, int sigfd)
+		    __attribute__((noreturn));
 static void	 progress(struct obs *ob, struct shown *sh, uint64_t now);
 static void	 finish(struct obs *ob, int code) __attribute__((noreturn));
 static void	 parse_args(struct opts *o, int argc, char **argv);
@@ -122,8 +172,8 @@ usage(void)
 {
 	fprintf(stderr, "usage: observe [--family 4|6] [--table N] "
 	    "[--proto P] [--range PREFIX]\n"
-	    "\t[--until-count N] [--until-zero] [--timeout S] [--sample K] "
-	    "[--quiet]\n");
+	    "\t[--until-count N] [--until-zero] [--sentinel PREFIX] "
+	    "[--timeout S]\n\t[--sample K] [--quiet]\n");
 	exit(1);
 }
 
@@ -228,6 +278,7 @@ read_events(struct obs *ob)
 		dump(ob, DUMP_RESYNC, NULL);
 		return -1;
 	}
+	ob->received += (uint64_t)n;
 	for (int i = 0; i < n; i++) {
 		int left = (int)mm[i].msg_len;
 		const struct nlmsghdr *h = (const void *)bufs[i];
@@ -298,6 +349,12 @@ dump_route(struct obs *ob, enum dump_mode mode, struct final *fin,
 	struct rt key, *e;
 	uint64_t hv;
 
+	if (mode == DUMP_COUNT) {
+		ob->dcount++;
+		if (addr_pfx_eq(&r->pfx, &ob->o.sentinel))
+			ob->dsentinel = true;
+		return;
+	}
 	if (mode == DUMP_FINAL) {
 		while (fin->nsampled < fin->nwant &&
 		    fin->want[fin->nsampled] == fin->count)
@@ -323,8 +380,10 @@ dump_route(struct obs *ob, enum dump_mode mode, struct final *fin,
 
 /*
  * Read the table.  RESYNC makes ours agree with it (what was missed
- * counts as adds and deletes), FINAL only counts and samples.  A dump
- * the kernel says was disturbed (NLM_F_DUMP_INTR) is done again.
+ * counts as adds and deletes), FINAL only counts and samples, COUNT
+ * counts and looks for the sentinel (and, while the event socket
+ * watches the range, reads it between the dump's reads).  A dump the
+ * kernel says was disturbed (NLM_F_DUMP_INTR) is done again.
  */
 static void
 dump(struct obs *ob, enum dump_mode mode, struct final *fin)
@@ -345,6 +404,10 @@ dump(struct obs *ob, enum dump_mode mode, struct final *fin)
 
 		while ((e = hash_next(&ob->t, &it)) != NULL)
 			e->seen = false;
+	}
+	if (mode == DUMP_COUNT) {
+		ob->dcount = 0;
+		ob->dsentinel = false;
 	}
 	while (!done) {
 		struct pollfd p = { ob->cmd.fd, POLLIN, 0 };
@@ -381,6 +444,12 @@ dump(struct obs *ob, enum dump_mode mode, struct final *fin)
 			    nl_parse_route(h, &r) == 0 && wanted(ob, &r))
 				dump_route(ob, mode, fin, &r);
 		}
+		if (mode == DUMP_COUNT && ob->watching)
+			watch_poll(ob);
+	}
+	if (intr && mode == DUMP_COUNT) {
+		dump(ob, mode, fin);
+		return;
 	}
 	if (intr && mode == DUMP_FINAL) {
 		/* Start over: the positions to sample stay the same. */
@@ -408,6 +477,359 @@ dump(struct obs *ob, enum dump_mode mode, struct final *fin)
 			dump(ob, mode, fin);
 		check_goals(ob);
 	}
+}
+
+/* ---- the sentinel mode ---- */
+
+/*
+ * Socket filters.  The kernel runs the program on each notification
+ * before it queues it for us: what the program refuses costs one run of
+ * it, nothing more (no queueing, no wakeup, no read).  Loads from the
+ * message are big endian: a host-order field compares with htons() or
+ * htonl() of the constant (as fib/nl.c's filter does), an address word
+ * with the number its bytes make in network order.  The route's table
+ * and destination are found with the kernel's attribute search
+ * (SKF_AD_NLATTR: A = the offset of the first attribute of type X from
+ * offset A on, 0 when there is none); every route message the kernel
+ * sends has RTA_TABLE.
+ */
+#define RTM_ATTRS	(NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(struct rtmsg)))
+
+static void
+flt_put(struct flt *f, uint16_t code, uint8_t jt, uint8_t jf, uint32_t k)
+{
+	if (f->n == FLT_MAX)
+		fatalx("%s: the filter does not fit", __func__);
+	f->c[f->n].code = code;
+	f->c[f->n].jt = jt;
+	f->c[f->n].jf = jf;
+	f->c[f->n].k = k;
+	f->n++;
+}
+
+/* Go on if A compares true with k (op: BPF_JEQ, BPF_JGE...), else the
+ * message is refused. */
+static void
+flt_need(struct flt *f, uint16_t op, uint32_t k)
+{
+	f->fail[f->nfail++] = f->n;
+	flt_put(f, BPF_JMP | op | BPF_K, 0, 0, k);
+}
+
+/* X = the offset of the route's attribute of this type (refused when
+ * the message has none). */
+static void
+flt_attr(struct flt *f, uint32_t type)
+{
+	flt_put(f, BPF_LDX | BPF_W | BPF_IMM, 0, 0, type);
+	flt_put(f, BPF_LD | BPF_W | BPF_IMM, 0, 0, RTM_ATTRS);
+	flt_put(f, BPF_LD | BPF_W | BPF_ABS, 0, 0,
+	    (uint32_t)(SKF_AD_OFF + SKF_AD_NLATTR));
+	flt_need(f, BPF_JGT, 0);
+	flt_put(f, BPF_MISC | BPF_TAX, 0, 0, 0);
+}
+
+/*
+ * The program that passes the route messages of type t1 (or t2, when
+ * not 0) of our family, table (and protocol, if one was given) whose
+ * destination lies in p: of p's length exactly when exact (p itself),
+ * else of that length or longer.
+ */
+static void
+flt_build(struct flt *f, const struct opts *o, uint16_t t1, uint16_t t2,
+    const struct ip_prefix *p, bool exact)
+{
+	unsigned refuse;
+
+	memset(f, 0, sizeof(*f));
+	flt_put(f, BPF_LD | BPF_H | BPF_ABS, 0, 0,
+	    offsetof(struct nlmsghdr, nlmsg_type));
+	if (t2 != 0)
+		flt_put(f, BPF_JMP | BPF_JEQ | BPF_K, 1, 0, htons(t2));
+	flt_need(f, BPF_JEQ, htons(t1));
+	flt_put(f, BPF_LD | BPF_B | BPF_ABS, 0, 0,
+	    NLMSG_HDRLEN + offsetof(struct rtmsg, rtm_family));
+	flt_need(f, BPF_JEQ, (uint32_t)o->af);
+	flt_put(f, BPF_LD | BPF_B | BPF_ABS, 0, 0,
+	    NLMSG_HDRLEN + offsetof(struct rtmsg, rtm_dst_len));
+	flt_need(f, exact ? BPF_JEQ : BPF_JGE, p->len);
+	if (o->proto != 0) {
+		flt_put(f, BPF_LD | BPF_B | BPF_ABS, 0, 0,
+		    NLMSG_HDRLEN + offsetof(struct rtmsg, rtm_protocol));
+		flt_need(f, BPF_JEQ, o->proto);
+	}
+	flt_attr(f, RTA_TABLE);
+	flt_put(f, BPF_LD | BPF_W | BPF_IND, 0, 0, NLA_HDRLEN);
+	flt_need(f, BPF_JEQ, htonl(o->table));
+	if (p->len > 0)
+		flt_attr(f, RTA_DST);
+	for (unsigned i = 0; i * 32 < p->len; i++) {
+		const uint8_t *b = p->addr.b + 4 * i;
+		unsigned bits = p->len - i * 32;
+		uint32_t w = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
+		    (uint32_t)b[2] << 8 | b[3];
+		uint32_t m = bits >= 32 ? 0xffffffffU :
+		    ~(0xffffffffU >> bits);
+
+		flt_put(f, BPF_LD | BPF_W | BPF_IND, 0, 0, NLA_HDRLEN + 4 * i);
+		if (m != 0xffffffffU)
+			flt_put(f, BPF_ALU | BPF_AND | BPF_K, 0, 0, m);
+		flt_need(f, BPF_JEQ, w & m);
+	}
+	flt_put(f, BPF_RET | BPF_K, 0, 0, 0xffffffffU);
+	refuse = f->n;
+	flt_put(f, BPF_RET | BPF_K, 0, 0, 0);
+	for (unsigned i = 0; i < f->nfail; i++)
+		f->c[f->fail[i]].jf = (uint8_t)(refuse - f->fail[i] - 1);
+}
+
+/* Replaces the socket's filter: the kernel swaps it at once. */
+static void
+flt_attach(int fd, const struct flt *f)
+{
+	struct sock_fprog prog = { (unsigned short)f->n,
+	    (struct sock_filter *)(uintptr_t)f->c };
+
+	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog,
+	    sizeof(prog)) != 0)
+		fatal("SO_ATTACH_FILTER");
+}
+
+static bool
+goal_met(const struct obs *ob, size_t count)
+{
+	return ob->o.has_count ? count >= ob->o.until_count : count == 0;
+}
+
+/* The notification the goal waits for: the sentinel added (for a
+ * count), deleted (for zero).  The filter passes nothing else; this
+ * checks it again. */
+static bool
+is_sentinel(const struct obs *ob, const struct nlmsghdr *h)
+{
+	struct nl_route r;
+
+	return h->nlmsg_type == (ob->o.has_count ? RTM_NEWROUTE :
+	    RTM_DELROUTE) && nl_parse_route(h, &r) == 0 && wanted(ob, &r) &&
+	    addr_pfx_eq(&r.pfx, &ob->o.sentinel);
+}
+
+/* Reads what mon holds; true once the sentinel's notification came (or
+ * one may have been lost: ENOBUFS, then the dumps decide). */
+static bool
+read_sentinel(struct obs *ob)
+{
+	static uint8_t buf[SLOT];
+	bool seen = false;
+
+	for (;;) {
+		ssize_t n = recv(ob->mon.fd, buf, sizeof(buf), MSG_DONTWAIT);
+		const struct nlmsghdr *h = (const void *)buf;
+		int left;
+
+		if (n == -1 && (errno == EAGAIN || errno == EINTR))
+			return seen;
+		if (n == -1 && errno == ENOBUFS) {
+			ob->overruns++;
+			log_warnx("route events lost (ENOBUFS): taking it "
+			    "for the sentinel");
+			return true;
+		}
+		if (n == -1)
+			fatal("netlink event read");
+		ob->received++;
+		for (left = (int)n; NLMSG_OK(h, left);
+		    h = NLMSG_NEXT(h, left))
+			if (is_sentinel(ob, h))
+				seen = true;
+	}
+}
+
+/* While confirming: did a route of the range change since the watch
+ * began?  The first change is enough to know, so the watch ends. */
+static void
+watch_poll(struct obs *ob)
+{
+	static uint8_t buf[SLOT];
+	ssize_t n;
+
+	n = recv(ob->mon.fd, buf, sizeof(buf), MSG_DONTWAIT);
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n == -1 && errno != ENOBUFS)
+		fatal("netlink event read");
+	if (n == -1)
+		ob->overruns++;
+	else
+		ob->received++;
+	ob->changed = true;
+	watch_end(ob);
+}
+
+/* Nothing listens to route events from here on. */
+static void
+watch_end(struct obs *ob)
+{
+	ob->watching = false;
+	nl_close(&ob->mon);
+}
+
+/*
+ * The sentinel came (or was there at start).  Its notification proves
+ * only that it is in (or out); the count needs a dump.  From now on the
+ * event socket passes every change of the range, and one dump follows:
+ * if it has the goal's count and no change of the range came since the
+ * watch began, the table was already so when the watch began: that
+ * moment is the goal's time ("watch"; goal_report() checks it once
+ * more).  Otherwise routes were still changing (a DUT that does not
+ * install, or withdraw, in the generator's order): the watch ends,
+ * dumps follow one another until one has the count, and the end of
+ * that dump is the goal's time ("dump"): never early, late by up to
+ * the time of a dump or two.
+ */
+static void
+confirm(struct obs *ob, uint64_t deadline)
+{
+	struct pollfd sp = { ob->sigfd, POLLIN, 0 };
+	struct flt f;
+	uint64_t from, now;
+	unsigned dumps = 0;
+
+	flt_build(&f, &ob->o, RTM_NEWROUTE, RTM_DELROUTE, &ob->o.range,
+	    false);
+	flt_attach(ob->mon.fd, &f);
+	from = monotime_ns();
+	ob->watching = true;
+	for (;;) {
+		dump(ob, DUMP_COUNT, NULL);
+		dumps++;
+		if (ob->watching)
+			watch_poll(ob);
+		now = monotime_ns();
+		if (goal_met(ob, ob->dcount)) {
+			ob->goal_end = now;
+			ob->goal_dumps = dumps;
+			ob->goal_by = dumps > 1 || ob->changed ? "dump" :
+			    "watch";
+			ob->goal_at = dumps > 1 || ob->changed ? now : from;
+			return;
+		}
+		if (ob->watching)
+			watch_end(ob);
+		if (now >= deadline)
+			return;
+		if (poll(&sp, 1, 0) == 1)
+			finish(ob, 0);
+	}
+}
+
+/*
+ * The goal's event, printed once the final dump is done.  A time by
+ * the watch holds if no change of the range was notified after it.  The
+ * kernel inserts a route and queues its notification in one section
+ * under RTNL, but a dump does not take RTNL: the confirming dump may
+ * have read a route whose notification came only after that dump's
+ * last look.  Such a change is read here, a whole final dump later:
+ * then (or for any change after the watch's time) the time falls back
+ * to the end of the confirming dump, which had the count.
+ */
+static void
+goal_report(struct obs *ob)
+{
+	static uint8_t buf[SLOT];
+
+	while (ob->watching) {
+		ssize_t n = recv(ob->mon.fd, buf, sizeof(buf), MSG_DONTWAIT);
+
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && errno == EAGAIN)
+			break;
+		if (n == -1 && errno != ENOBUFS)
+			fatal("netlink event read");
+		if (n != -1)
+			ob->received++;
+		ob->late++;
+	}
+	if (ob->watching)
+		watch_end(ob);
+	if (ob->late > 0 && strcmp(ob->goal_by, "watch") == 0) {
+		ob->goal_at = ob->goal_end;
+		ob->goal_by = "dump";
+	}
+	bench_ev_begin(ob->o.has_count ? "reached" : "zero", ob->goal_at);
+	printf(",\"count\":%zu,\"dumps\":%u,\"by\":\"%s\",\"late\":%"
+	    PRIu64 "}\n", ob->dcount, ob->goal_dumps, ob->goal_by, ob->late);
+}
+
+/*
+ * The sentinel mode's run: the filter first, then the group, then a
+ * dump (nothing falls between); wait for the sentinel, confirm, finish.
+ */
+static void
+sentinel_run(struct obs *ob, int sigfd)
+{
+	struct pollfd pfd[2];
+	struct flt f;
+	uint64_t deadline = UINT64_MAX, now;
+	unsigned grp = ob->o.af == AF_INET ? RTNLGRP_IPV4_ROUTE :
+	    RTNLGRP_IPV6_ROUTE;
+	char err[256];
+	bool seen;
+
+	ob->sigfd = sigfd;
+	if (nl_open(&ob->mon, 0, err, sizeof(err)) != 0 ||
+	    nl_open(&ob->cmd, 0, err, sizeof(err)) != 0)
+		fatalx("%s", err);
+	flt_build(&f, &ob->o, ob->o.has_count ? RTM_NEWROUTE : RTM_DELROUTE,
+	    0, &ob->o.sentinel, true);
+	flt_attach(ob->mon.fd, &f);
+	if (setsockopt(ob->mon.fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &grp,
+	    sizeof(grp)) != 0)
+		fatal("NETLINK_ADD_MEMBERSHIP");
+	dump(ob, DUMP_COUNT, NULL);
+	now = monotime_ns();
+	bench_ev_begin("start", now);
+	printf(",\"count\":%zu,\"sentinel\":%s}\n", ob->dcount,
+	    ob->dsentinel ? "true" : "false");
+	if (ob->o.timeout > 0)
+		deadline = now + (uint64_t)(ob->o.timeout * 1e9);
+	if (goal_met(ob, ob->dcount)) {
+		ob->goal_at = ob->goal_end = now;
+		ob->goal_by = "start";
+		finish(ob, 0);
+	}
+	/* In at start (for a count; out, for zero): no event will come. */
+	seen = ob->o.has_count ? ob->dsentinel : !ob->dsentinel;
+	pfd[0].fd = ob->mon.fd;
+	pfd[0].events = POLLIN;
+	pfd[1].fd = sigfd;
+	pfd[1].events = POLLIN;
+	while (!seen) {
+		int wait = 1000;
+
+		now = monotime_ns();
+		if (now >= deadline)
+			break;
+		if (deadline - now < (uint64_t)wait * (SEC / 1000))
+			wait = (int)((deadline - now) / (SEC / 1000)) + 1;
+		if (poll(pfd, 2, wait) == -1 && errno != EINTR)
+			fatal("poll");
+		if (pfd[1].revents != 0)
+			finish(ob, 0);
+		if (pfd[0].revents != 0)
+			seen = read_sentinel(ob);
+	}
+	if (seen) {
+		bench_ev_begin("sentinel", monotime_ns());
+		printf(",\"received\":%" PRIu64 "}\n", ob->received);
+		confirm(ob, deadline);
+		if (ob->goal_at != 0)
+			finish(ob, 0);
+	}
+	bench_ev_begin("timeout", monotime_ns());
+	printf(",\"count\":%zu}\n", ob->dcount);
+	finish(ob, 2);
 }
 
 /* ---- output ---- */
@@ -438,7 +860,10 @@ finish(struct obs *ob, int code)
 {
 	struct final *fin = xcalloc(1, sizeof(*fin));
 	struct buf_wr out;
-	size_t c = hash_count(&ob->t), k = ob->o.sample;
+	size_t c, k = ob->o.sample;
+
+	/* The sentinel mode's count is its last dump's. */
+	c = ob->o.has_sentinel ? ob->dcount : hash_count(&ob->t);
 
 	if (k > c)
 		k = c;
@@ -450,6 +875,8 @@ finish(struct obs *ob, int code)
 	json_init(&fin->j, &out, false);
 	json_arr_begin(&fin->j);
 	dump(ob, DUMP_FINAL, fin);
+	if (ob->goal_at != 0)
+		goal_report(ob);
 	/* Fewer routes than we knew of: at least show the last. */
 	if (fin->nsampled == 0 && fin->count > 0 && k > 0)
 		put_sample(ob, fin, &fin->last);
@@ -461,10 +888,15 @@ finish(struct obs *ob, int code)
 		    (double)ob->last_change / 1e9);
 	else
 		printf(",\"last_change\":null");
-	printf(",\"count\":%zu,\"dump_count\":%zu,\"adds\":%" PRIu64
-	    ",\"replaces\":%" PRIu64 ",\"dels\":%" PRIu64 ",\"overruns\":%"
-	    PRIu64 ",\"sample\":%s}\n", c, fin->count, ob->adds,
-	    ob->replaces, ob->dels, ob->overruns, buf_str(&out));
+	printf(",\"count\":%zu,\"dump_count\":%zu", c, fin->count);
+	/* The sentinel mode reads no changes: it has none to count. */
+	if (ob->o.has_sentinel)
+		printf(",\"adds\":null,\"replaces\":null,\"dels\":null");
+	else
+		printf(",\"adds\":%" PRIu64 ",\"replaces\":%" PRIu64
+		    ",\"dels\":%" PRIu64, ob->adds, ob->replaces, ob->dels);
+	printf(",\"overruns\":%" PRIu64 ",\"received\":%" PRIu64
+	    ",\"sample\":%s}\n", ob->overruns, ob->received, buf_str(&out));
 	fflush(stdout);
 	exit(code);
 }
@@ -475,7 +907,7 @@ static void
 parse_args(struct opts *o, int argc, char **argv)
 {
 	enum { O_FAM = 256, O_TABLE, O_PROTO, O_RANGE, O_COUNT, O_ZERO,
-	    O_TIMEOUT, O_SAMPLE, O_QUIET };
+	    O_TIMEOUT, O_SAMPLE, O_QUIET, O_SENTINEL };
 	static const struct option lo[] = {
 		{ "family", required_argument, NULL, O_FAM },
 		{ "table", required_argument, NULL, O_TABLE },
@@ -486,9 +918,10 @@ parse_args(struct opts *o, int argc, char **argv)
 		{ "timeout", required_argument, NULL, O_TIMEOUT },
 		{ "sample", required_argument, NULL, O_SAMPLE },
 		{ "quiet", no_argument, NULL, O_QUIET },
+		{ "sentinel", required_argument, NULL, O_SENTINEL },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *range = NULL;
+	const char *range = NULL, *sentinel = NULL;
 	unsigned long long v;
 	char *end;
 	int c;
@@ -499,7 +932,7 @@ parse_args(struct opts *o, int argc, char **argv)
 	o->sample = 5;
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		if (c != O_ZERO && c != O_QUIET && c != O_TIMEOUT &&
-		    c != O_RANGE && c > 0) {
+		    c != O_RANGE && c != O_SENTINEL && c > 0) {
 			errno = 0;
 			v = strtoull(optarg, &end, 10);
 			if (*optarg == '\0' || *optarg == '-' || *end != '\0' ||
@@ -526,6 +959,9 @@ parse_args(struct opts *o, int argc, char **argv)
 			break;
 		case O_RANGE:
 			range = optarg;
+			break;
+		case O_SENTINEL:
+			sentinel = optarg;
 			break;
 		case O_COUNT:
 			o->until_count = (size_t)v;
@@ -561,6 +997,17 @@ parse_args(struct opts *o, int argc, char **argv)
 		fatalx("--range: not an IPv%d prefix: %s",
 		    o->af == AF_INET ? 4 : 6, range);
 	addr_pfx_mask(&o->range);
+	if (sentinel == NULL)
+		return;
+	if (addr_pfx_parse(sentinel, &o->sentinel, true) != 0 ||
+	    o->sentinel.addr.af != o->af || !addr_pfx_is_masked(&o->sentinel))
+		fatalx("--sentinel: not an IPv%d prefix: %s",
+		    o->af == AF_INET ? 4 : 6, sentinel);
+	if (!addr_pfx_contains(&o->range, &o->sentinel))
+		fatalx("--sentinel %s: not in --range", sentinel);
+	if (o->has_count == o->until_zero)
+		fatalx("--sentinel: with --until-count or --until-zero");
+	o->has_sentinel = true;
 }
 
 int
@@ -590,6 +1037,8 @@ main(int argc, char **argv)
 	if (pfd[1].fd == -1)
 		fatal("signalfd");
 	pfd[1].events = POLLIN;
+	if (ob.o.has_sentinel)
+		sentinel_run(&ob, pfd[1].fd);
 
 	/* Listen first, then dump: nothing falls between the two. */
 	if (nl_open(&ob.mon, RTMGRP_IPV4_ROUTE | RTMGRP_IPV6_ROUTE, err,

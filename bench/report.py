@@ -318,7 +318,14 @@ class Report:
                "zebra) is pinned to CPU 0, the generator and the netlink "
                "observer to CPU 1.  Times run from the session reaching "
                "Established (as the generator sees it) to the observer "
-               "seeing the last route in the kernel.  A run is valid only "
+               "seeing the last route in the kernel.  In B1 and B5 the "
+               "observer is in its sentinel mode (bench/TOOLS.md): a "
+               "socket filter makes the kernel drop every route "
+               "notification but the one of the prefix sent (withdrawn) "
+               "last, then a dump confirms the count, so it adds next to "
+               "nothing to the kernel's work, as with the floor (nothing "
+               "listening); elsewhere it reads every notification.  A run "
+               "is valid only "
                "if the final kernel route count (a dump) and a sample of "
                "next hops are right, there were no netlink overruns, and no "
                "session flapped.  The DUTs: bgpd as Calico resources "
@@ -576,10 +583,12 @@ class Report:
                "seconds from its first sendto() to its last (the kernel "
                "handles each request inside sendmsg(); an observer's "
                "dump afterwards checks the routes).  Then the same with "
-               "the observer listening as in B1 (its clock: when it saw "
-               "the last route).  fib/ alone (`fibload`, its own clock, "
-               "nothing else listening) is what bgpd's fib/ module "
-               "needs: its ratio to the floor is what fib/ adds.")
+               "the event-driven observer listening (it reads every "
+               "notification, as B1's observer did before its sentinel "
+               "mode; its clock: when it saw the last route): what such "
+               "a listener costs the kernel.  fib/ alone (`fibload`, its "
+               "own clock, nothing else listening) is what bgpd's fib/ "
+               "module needs: its ratio to the floor is what fib/ adds.")
         self.w()
         self.w("| routes | floor add | floor delete | floor add, observer "
                "listening | floor delete, observer listening | fib/ add "
@@ -731,7 +740,8 @@ class Report:
                "observer saw the last route (every prefix, the DUT's "
                "protocol), and the floor for the same prefixes "
                "(nlfloor, nothing listening; with the observer "
-               "listening):")
+               "listening).  Here the observer reads every "
+               "notification (not B1's sentinel mode):")
         self.w()
         duts = [d for d in self.duts if d != "gobgp" and
                 any(self.get("real-kernel", p, d) for p in ps)]

@@ -21,6 +21,21 @@
 # B4):
 #   cal  generator calibration: gen -> gen --sink
 #   B1   cold load from one eBGP peer into the kernel; then B5, withdraw
+#        everything.  Both are timed by the observer's sentinel mode
+#        (bench/TOOLS.md), the same for every DUT: a socket filter in
+#        the kernel drops every route notification but the one of the
+#        prefix gen sends (and withdraws) last, then dumps confirm the
+#        count.  An observer that read every notification made the
+#        kernel queue 1M of them and wake it, on the DUT's CPU (issue
+#        21: the floor's own requests took ~6.4 s with it listening,
+#        ~2.3-2.6 s without), so B1 measured mostly the observer.  Now
+#        the measurement adds next to nothing to the kernel's work
+#        while the routes go in or out, as with the floor (nothing
+#        listening), and B1 / floor compares the DUT with the kernel
+#        alone.  The dumps come after the sentinel, on the observer's
+#        CPU.  A DUT that does not install in gen's order is timed by
+#        the dumps: late by a dump or two, never early.  The loads of
+#        B9 and BL (load()) use the same mode.
 #   B0   ip -batch and fib/ (fibload) alone, the observer listening
 #   floor the kernel's floor: raw batched netlink with nothing listening
 #        (nlfloor), and fib/ alone, nothing else listening (real.sh)
@@ -262,8 +277,32 @@ scen_cal() {
 
 # ---- B1 (+ memory per route, + B5) ----
 
-# load DUT N NAME: the DUT up with one eBGP peer, gen NAME sending N
-# prefixes, observer load waiting for them; sets L_* figures.
+# gen_last N: the prefix gen sends last, and withdraws last, of N from
+# its default start (bench/gen_enc.c: 100.64.0.0/32 + k, k = 0..N-1, in
+# order, into the UPDATEs and the withdrawals alike): the sentinel.
+gen_last() {
+	awk -v n="$1" 'BEGIN { a = 100 * 16777216 + 64 * 65536 + n - 1;
+		printf "%d.%d.%d.%d/32\n", int(a / 16777216),
+		    int(a / 65536) % 256, int(a / 256) % 256, a % 256 }'
+}
+
+# obs_sentinel NAME: the sentinel mode's own figures of observer NAME
+# (ended): O_MSGS, the datagrams it read (1 when the filter dropped all
+# but the sentinel's); O_DUMPS, the dumps after the sentinel; O_BYDUMP,
+# 1 when its time is a dump's end (routes still changed after the
+# sentinel), 0 when the watch confirmed the sentinel's moment.
+obs_sentinel() {
+	local f="$RUN/$1.jsonl"
+	O_MSGS=$(ev_field "$f" '"final"' received)
+	O_DUMPS=$(ev_field "$f" '"event": *"(reached|zero)"' dumps)
+	O_BYDUMP=0
+	grep -q '"by":"dump"' "$f" && O_BYDUMP=1
+	grep -q '"event": *"sentinel"' "$f" ||
+	    grep -q '"by":"start"' "$f" || bad "$1: the sentinel never came"
+}
+
+# load DUT N: the DUT up with one eBGP peer, gen sending N prefixes,
+# observer load waiting for them in the sentinel mode; sets L_* figures.
 load() {
 	local dut="$1" n="$2" to
 	to=$(timeout_for "$n")
@@ -272,7 +311,8 @@ load() {
 	dut_start "$dut"
 	L_RSS0=$(dut_mem VmRSS)
 	L_CPU0=$(dut_cpu)
-	obs_start load --until-count "$n" --timeout "$to"
+	obs_start load --until-count "$n" --sentinel "$(gen_last "$n")" \
+	    --timeout "$to"
 	# a profile run (bench/PROFILE.md): perf on the DUT during the load
 	local perf=""
 	if [ "${BENCH_PERF:-0}" = 1 ]; then
@@ -287,6 +327,8 @@ load() {
 	gen_start gen --local-as "$GEN_AS" --source "$(src_ip 0)" \
 	    --prefixes "$n" --aspath-len 3 --communities
 	obs_end load "$to"
+	obs_sentinel load
+	L_MSGS=$O_MSGS L_DUMPS=$O_DUMPS L_BYDUMP=$O_BYDUMP
 	[ -n "$perf" ] && stop "$perf" 30 INT
 	L_CPU1=$(dut_cpu)
 	L_RSS1=$(dut_mem VmRSS)
@@ -320,13 +362,17 @@ scen_B1() {
 				    cpu "$(calc "$L_CPU1 - $L_CPU0")" \
 				    rss0_kb "$L_RSS0" rss_kb "$L_RSS1" \
 				    hwm_kb "$L_HWM" bytes_per_route \
-				    "$(calc "($L_RSS1 - $L_RSS0) * 1024 / $n")"
+				    "$(calc "($L_RSS1 - $L_RSS0) * 1024 / $n")" \
+				    obs_msgs "$L_MSGS" obs_dumps "$L_DUMPS" \
+				    obs_by_dump "$L_BYDUMP"
 				# B5: the peer withdraws everything
 				c0=$(dut_cpu)
 				obs_start wd --until-zero \
+				    --sentinel "$(gen_last "$n")" \
 				    --timeout "$(timeout_for "$n")"
 				t0=$(signal_at USR1 "$GEN_PID")
 				obs_end wd "$(timeout_for "$n")"
+				obs_sentinel wd
 				t1=$(ev_t "$RUN/wd.jsonl" zero)
 				[ -n "$t1" ] || bad "B5: the routes did not go"
 				count_ok wd 0
@@ -339,7 +385,9 @@ scen_B1() {
 				    rate "$(calc "$n / ($t1 - $t0 + 1e-9)")" \
 				    cpu "$(calc "$(dut_cpu) - $c0")" \
 				    rss_after_kb "$(dut_mem VmRSS)" \
-				    anon_after_kb "$(dut_mem RssAnon)"
+				    anon_after_kb "$(dut_mem RssAnon)" \
+				    obs_msgs "$O_MSGS" obs_dumps "$O_DUMPS" \
+				    obs_by_dump "$O_BYDUMP"
 				dut_stop
 				topo_down
 			done
