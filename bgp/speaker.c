@@ -361,6 +361,7 @@ h_eor(void *ctx, int af)
 	struct speaker_peer *p = ctx;
 
 	p->eor_received = true;
+	p->sp->peers_gen++;
 	if (p->gr_stale) {
 		p->gr_deadline = 0;	/* its table is in: drop the rest */
 		p->gr_flush = true;
@@ -408,6 +409,7 @@ h_up(void *ctx, uint64_t now)
 	    n->peer_id & 0xff, n->hold, n->ipv4 ? ", IPv4" : "",
 	    n->ipv6 ? ", IPv6" : "");
 	p->up = true;
+	p->sp->peers_gen++;
 	if (p->gr_stale) {
 		const struct msg_af *af = p->llgr ? (n->peer_caps.llgr ?
 		    msg_caps_find(n->peer_caps.llgr_afs,
@@ -462,6 +464,7 @@ h_down(void *ctx, bool was_up, const char *why, uint64_t now)
 	struct speaker_peer *p = ctx;
 
 	p->last_change = now;
+	p->sp->peers_gen++;
 	if (!was_up && !p->up) {
 		/* Repeated connect failures: log only when the reason
 		 * changes, so a dead peer does not flood the log. */
@@ -599,6 +602,7 @@ speaker_peer_add(struct speaker *sp, const struct speaker_peer_conf *c,
 	p->last_change = now;
 	p->next = sp->peers;
 	sp->peers = p;
+	sp->peers_gen++;
 	if (!c->idle)
 		session_start(p->session, now);
 	return p;
@@ -612,6 +616,7 @@ speaker_peer_remove(struct speaker *sp, struct speaker_peer *p,
 	p->up = false;
 	speaker_group_leave(p);
 	p->removed = true;
+	sp->peers_gen++;
 	sp->flush_check = true;
 	wake(sp);
 }
@@ -722,6 +727,12 @@ void *
 speaker_peer_io_ctx(const struct speaker_peer *p)
 {
 	return p->io_ctx;
+}
+
+uint64_t
+speaker_peers_gen(const struct speaker *sp)
+{
+	return sp->peers_gen;
 }
 
 struct speaker_peer *

@@ -165,6 +165,10 @@ void	 speaker_peer_reconfigure(struct speaker *sp, struct speaker_peer *p,
 /* Iterate peers: NULL starts, NULL ends. */
 struct speaker_peer *speaker_peer_next(const struct speaker *sp,
 	    const struct speaker_peer *p);
+/* Changes whenever a peer is added or removed, comes up, goes down or
+ * sends End-of-RIB: what a caller derived from every peer's state is
+ * current while it stays the same. */
+uint64_t speaker_peers_gen(const struct speaker *sp);
 
 void	 speaker_originate(struct speaker *sp, const struct ip_prefix *p);
 /* The same with a LOCAL_PREF (sent to iBGP peers; Calico's route

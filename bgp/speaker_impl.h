@@ -106,6 +106,7 @@ struct speaker {
 	 * whether selection is deferred. */
 	bool	gr_restarting, gr_forwarding, defer;
 	uint32_t peer_ids;		/* rib_peer.id given last */
+	uint64_t peers_gen;		/* speaker_peers_gen() */
 	struct adjout_want *want;	/* exports' (xgrow) */
 	size_t	wantcap;
 };

@@ -54,6 +54,13 @@ struct kernel {
 	struct grwait gw;
 	struct grwait_peer *gv;
 	size_t	gv_cap;
+	/* What the last grwait_step saw: the peers (speaker_peers_gen)
+	 * and whether the RIB was busy.  Steps are taken again only when
+	 * one of them changed or a deadline came (grwait_next): a turn of
+	 * the loop does not walk every session (a 300-node mesh turns the
+	 * loop thousands of times before the last End-of-RIB). */
+	uint64_t gr_gen;
+	bool	gr_busy, gr_seen;
 };
 
 static bool
@@ -386,8 +393,18 @@ kernel_tick(struct daemon *d)
 
 	if (k == NULL)
 		return false;
-	if (!k->ready && fib_synced(k->fib))
-		gr_steps(k, now);
+	if (!k->ready && fib_synced(k->fib)) {
+		uint64_t gen = speaker_peers_gen(d->sp);
+		bool busy = speaker_rib(d->sp)->ndirty > 0;
+
+		if (!k->gr_seen || gen != k->gr_gen || busy != k->gr_busy ||
+		    now >= grwait_next(&k->gw)) {
+			k->gr_seen = true;
+			k->gr_gen = gen;
+			k->gr_busy = busy;
+			gr_steps(k, now);
+		}
+	}
 	if (fib_want_write(k->fib)) {
 		struct fib_stats a, b;
 

@@ -296,6 +296,39 @@ START_TEST(test_ebgp_propagation_and_packing)
 }
 END_TEST
 
+/* speaker_peers_gen: moves when a peer is added, comes up, sends
+ * End-of-RIB, goes down or is removed, and only then (the kernel side
+ * walks the peers for graceful restart only when it moved). */
+START_TEST(test_peers_gen)
+{
+	struct speaker *a;
+	uint64_t g, g1;
+
+	node_init(0, 65001);
+	node_init(1, 65002);
+	a = nodes[0].sp;
+	g = speaker_peers_gen(a);
+	link_nodes(0, 1);
+	ck_assert_uint_gt(speaker_peers_gen(a), g);		/* added */
+	g = speaker_peers_gen(a);
+	run_for(3000);
+	ck_assert(session_established(speaker_peer_session(links[0].p[0])));
+	ck_assert_uint_ge(speaker_peers_gen(a), g + 2);	/* up, EoR */
+	g = speaker_peers_gen(a);
+	run_for(5000);		/* keepalives only */
+	ck_assert_uint_eq(speaker_peers_gen(a), g);
+	g1 = speaker_peers_gen(nodes[1].sp);
+	speaker_peer_remove(a, links[0].p[0], BGP_CEASE_DECONFIG, NULL, now);
+	links[0].p[0] = NULL;
+	ck_assert_uint_gt(speaker_peers_gen(a), g);		/* removed */
+	settle();
+	ck_assert_str_eq(speaker_peer_session(links[0].p[1])->last_error,
+	    "Received: Peer De-configured");
+	ck_assert_uint_gt(speaker_peers_gen(nodes[1].sp), g1);	/* down */
+	links[0].p[1] = NULL;	/* its session would retry; stop looking */
+}
+END_TEST
+
 START_TEST(test_ibgp_split_horizon)
 {
 	struct ip_prefix p;
@@ -1056,6 +1089,7 @@ main(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_ebgp_propagation_and_packing);
+	tcase_add_test(tc, test_peers_gen);
 	tcase_add_test(tc, test_ibgp_split_horizon);
 	tcase_add_test(tc, test_removed_with_work_pending);
 	tcase_add_test(tc, test_ibgp_to_ebgp_and_withdraw);
