@@ -33,8 +33,13 @@ BGPC=${BGPC:-$TOP/build/bgpd}
 # runs a dozen processes a call) cost most of a test's CPU, and the tests
 # read JSON with python3 hundreds of times (-I -S: the standard library
 # only, no site start-up).
+# A process put in the background must be started as $PY, not through
+# the function: `python3 ... &` forks a shell that runs python3 as its
+# child, and killing $! leaves python3 behind.
+PY=python3
 if [ -x /usr/bin/python3 ]; then
 	python3() { /usr/bin/python3 -I -S "$@"; }
+	PY="/usr/bin/python3 -I -S"
 fi
 PFX=${PFX:-"bt$$-"}
 # Interface names are 15 octets at most: temporary ones use this.

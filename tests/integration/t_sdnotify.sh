@@ -31,7 +31,8 @@ link node 198.51.100.1/24
 link bird 198.51.100.2/24
 
 # The receiver: one line per datagram, newlines inside shown as '|'.
-python3 -u - "$TMP/notify.sock" >"$TMP/notify" 2>"$TMP/notify.err" <<'PY' &
+# shellcheck disable=SC2086
+$PY -u - "$TMP/notify.sock" >"$TMP/notify" 2>"$TMP/notify.err" <<'PY' &
 import socket, sys
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
 s.bind(sys.argv[1])
