@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "config/ytree.h"
+
 struct conv {
 	struct ytree *t;
 	size_t	weight;

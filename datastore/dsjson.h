@@ -12,7 +12,7 @@
 
 #include <stddef.h>
 
-#include "config/ytree.h"
+struct ytree;
 
 /*
  * Parse data (len bytes) into t (initialised here, named path) as one
