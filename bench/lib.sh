@@ -187,6 +187,19 @@ ev_wait() {
 	return 1
 }
 
+# obs_start NAME ARGS...: an observer in the dut namespace, on the
+# generator's CPU so that it does not take the DUT's; waits until it
+# has dumped the table.
+obs_start() {
+	local name="$1"
+	shift
+	bg "$NS_DUT" "$CPU_GEN" "$RUN/$name.jsonl" "$TOOLS/observe" \
+	    --sample 32 "$@"
+	OBS_PID=$LAST_PID
+	ev_wait 30 "$RUN/$name.jsonl" '"event": *"start"' "$OBS_PID" ||
+	    die "observer did not start (see $RUN/$name.jsonl.err)"
+}
+
 # ev_count FILE PATTERN: lines matching
 ev_count() {
 	grep -Ec -- "$2" "$1" 2>/dev/null || true

@@ -37,15 +37,11 @@ fail() {
 	FAILED=1
 }
 
-# obs NAME ARGS...: an observer in the dut namespace, waits for "start"
+# obs NAME ARGS...: an observer in the dut namespace (lib.sh)
 obs() {
 	local name="$1"
 	shift
-	bg "$NS_DUT" "$CPU_GEN" "$RUN/$name.jsonl" "$TOOLS/observe" \
-	    --timeout 60 "$@"
-	OBS_PID=$LAST_PID
-	ev_wait 30 "$RUN/$name.jsonl" '"event": *"start"' "$OBS_PID" ||
-	    die "observer $name did not start: $(cat "$RUN/$name.jsonl.err")"
+	obs_start "$name" --timeout 60 "$@"
 }
 
 # done_obs NAME: wait for its final event; sets RECV and DCOUNT

@@ -166,19 +166,6 @@ gen_start() {
 	GEN_PID=$LAST_PID
 }
 
-# obs_start NAME ARGS...: an observer in the dut namespace, on the
-# generator's CPU so that it does not take the DUT's; waits until it
-# has dumped the table.
-obs_start() {
-	local name="$1"
-	shift
-	bg "$NS_DUT" "$CPU_GEN" "$RUN/$name.jsonl" "$TOOLS/observe" \
-	    --sample 32 "$@"
-	OBS_PID=$LAST_PID
-	ev_wait 30 "$RUN/$name.jsonl" '"event": *"start"' "$OBS_PID" ||
-	    die "observer did not start (see $RUN/$name.jsonl.err)"
-}
-
 # obs_end NAME SECS: wait for the observer to finish (bad if it does
 # not), then read its final event into O_* variables.
 obs_end() {
