@@ -617,6 +617,7 @@ speaker_peer_remove(struct speaker *sp, struct speaker_peer *p,
 	speaker_group_leave(p);
 	p->removed = true;
 	sp->peers_gen++;
+	sp->peers_removed++;
 	sp->flush_check = true;
 	wake(sp);
 }
@@ -733,6 +734,12 @@ uint64_t
 speaker_peers_gen(const struct speaker *sp)
 {
 	return sp->peers_gen;
+}
+
+uint64_t
+speaker_peers_removed(const struct speaker *sp)
+{
+	return sp->peers_removed;
 }
 
 struct speaker_peer *

@@ -169,6 +169,9 @@ struct speaker_peer *speaker_peer_next(const struct speaker *sp,
  * sends End-of-RIB: what a caller derived from every peer's state is
  * current while it stays the same. */
 uint64_t speaker_peers_gen(const struct speaker *sp);
+/* Changes whenever a peer is removed: a peer a caller holds on to stays
+ * valid (and in speaker_peer_next()'s walk) while it stays the same. */
+uint64_t speaker_peers_removed(const struct speaker *sp);
 
 void	 speaker_originate(struct speaker *sp, const struct ip_prefix *p);
 /* The same with a LOCAL_PREF (sent to iBGP peers; Calico's route

@@ -107,6 +107,7 @@ struct speaker {
 	bool	gr_restarting, gr_forwarding, defer;
 	uint32_t peer_ids;		/* rib_peer.id given last */
 	uint64_t peers_gen;		/* speaker_peers_gen() */
+	uint64_t peers_removed;		/* speaker_peers_removed() */
 	struct adjout_want *want;	/* exports' (xgrow) */
 	size_t	wantcap;
 };

@@ -56,6 +56,17 @@ grwait_holds_sweep(const struct grwait_peer *p)
 }
 
 bool
+grwait_holds_next(const struct grwait *w, const struct grwait_peer *p)
+{
+	/* Without routes of ours kept, SWEEP comes with SELECT. */
+	if (!(w->done & GRWAIT_SELECT))
+		return grwait_holds_select(p);
+	if (!(w->done & GRWAIT_SWEEP))
+		return grwait_holds_sweep(p);
+	return false;
+}
+
+bool
 grwait_deferring(const struct grwait *w)
 {
 	return w->restarted && !(w->done & GRWAIT_SELECT);

@@ -57,6 +57,11 @@ void	 grwait_init(struct grwait *w, bool restarted, uint64_t now,
 /* Does p still hold back SELECT, SWEEP (RFC 4724 4.1, see above)? */
 bool	 grwait_holds_select(const struct grwait_peer *p);
 bool	 grwait_holds_sweep(const struct grwait_peer *p);
+/* Does p alone keep the next step not taken yet from being taken (the
+ * deadline and the RIB aside)?  While one session does, nothing another
+ * session says can let grwait_step() take a step: a caller need not
+ * look at every session again until this one changes. */
+bool	 grwait_holds_next(const struct grwait *w, const struct grwait_peer *p);
 /* The steps to take now (GRWAIT_* bits, each returned once) given every
  * session v[0..n) and whether the RIB still has changes for the kernel
  * side; they are recorded as done. */

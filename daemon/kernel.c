@@ -61,6 +61,13 @@ struct kernel {
 	 * loop thousands of times before the last End-of-RIB). */
 	uint64_t gr_gen;
 	bool	gr_busy, gr_seen;
+	/* The session that kept the next step back at the last walk
+	 * (grwait_holds_next), while no peer was removed since
+	 * (speaker_peers_removed): until it changes, no other session's
+	 * news can let a step be taken, so they are not walked (each of a
+	 * 300-node mesh's 900 session events walked all 299 sessions). */
+	struct speaker_peer *gr_hold;
+	uint64_t gr_hold_removed;
 };
 
 static bool
@@ -350,15 +357,30 @@ gr_steps(struct kernel *k, uint64_t now)
 {
 	struct daemon *d = k->d;
 	struct speaker_peer *p = NULL;
+	struct grwait_peer g;
 	unsigned steps;
 	size_t n = 0;
 
+	if (k->gr_hold != NULL && now < grwait_next(&k->gw) &&
+	    k->gr_hold_removed == speaker_peers_removed(d->sp)) {
+		peer_facts(k->gr_hold, &g);
+		if (grwait_holds_next(&k->gw, &g))
+			return;
+	}
 	while ((p = speaker_peer_next(d->sp, p)) != NULL) {
 		k->gv = xgrow(k->gv, &k->gv_cap, n + 1, sizeof(*k->gv));
 		peer_facts(p, &k->gv[n++]);
 	}
 	steps = grwait_step(&k->gw, k->gv, n, speaker_rib(d->sp)->ndirty > 0,
 	    now);
+	k->gr_hold = NULL;
+	n = 0;
+	while ((p = speaker_peer_next(d->sp, p)) != NULL)
+		if (grwait_holds_next(&k->gw, &k->gv[n++])) {
+			k->gr_hold = p;
+			k->gr_hold_removed = speaker_peers_removed(d->sp);
+			break;
+		}
 	if (steps & GRWAIT_SELECT) {
 		/* Peers get their tables and our End-of-RIB; later OPENs
 		 * say we are not restarting. */

@@ -219,6 +219,60 @@ START_TEST(test_bound)
 }
 END_TEST
 
+/*
+ * What kernel.c relies on to skip its walk of every session: while one
+ * session holds the next step (grwait_holds_next), grwait_step takes no
+ * step whatever the others say; once none does, it takes the next one.
+ * Every state of three sessions (32 each), restarted or not, before
+ * SELECT and between SELECT and SWEEP.
+ */
+START_TEST(test_holds_next)
+{
+	struct grwait w, w2;
+	struct grwait_peer v[3];
+	unsigned code, i, steps, want;
+	bool any;
+
+	for (int restarted = 0; restarted <= 1; restarted++)
+	for (int after_select = 0; after_select <= 1; after_select++)
+	for (code = 0; code < 32 * 32 * 32; code++) {
+		for (i = 0; i < 3; i++) {
+			unsigned c = code >> (5 * i);
+
+			v[i] = (struct grwait_peer){ c & 1, c & 2, c & 4,
+			    c & 8, c & 16 };
+		}
+		grwait_init(&w, restarted, 0, BOUND);
+		if (after_select) {
+			/* SELECT taken, SWEEP not: a restarted start whose
+			 * one session came up with R and no End-of-RIB. */
+			struct grwait_peer r = { true, true, true, false,
+			    false };
+
+			if (!restarted)
+				continue;
+			ck_assert_uint_eq(grwait_step(&w, &r, 1, false, 1),
+			    GRWAIT_SELECT);
+		}
+		any = false;
+		for (i = 0; i < 3; i++)
+			any |= grwait_holds_next(&w, &v[i]);
+		w2 = w;
+		steps = grwait_step(&w2, v, 3, false, 2);
+		want = after_select ? GRWAIT_SWEEP : GRWAIT_SELECT;
+		if (any)
+			ck_assert_uint_eq(steps, 0);
+		else
+			ck_assert_uint_ne(steps & want, 0);
+		/* Once both are taken nothing holds anything. */
+		if (steps == (GRWAIT_SELECT | GRWAIT_SWEEP) ||
+		    (after_select && steps == GRWAIT_SWEEP))
+			for (i = 0; i < 3; i++)
+				ck_assert(!grwait_holds_next(&w2, &v[i]));
+	}
+}
+END_TEST
+
 int
 main(void)
 {
@@ -228,6 +282,7 @@ main(void)
 	tcase_add_loop_test(tc, test_table, 0, sizeof(rows) / sizeof(rows[0]));
 	tcase_add_test(tc, test_restarting_peer_holds_sweep_only);
 	tcase_add_test(tc, test_bound);
+	tcase_add_test(tc, test_holds_next);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }
