@@ -245,11 +245,13 @@ calc() {
 # CPU seconds (utime+stime) and memory (kB) of a set of processes.
 CLK_TCK=$(getconf CLK_TCK)
 cpu_of() {
-	local p ticks=0 t
+	local p ticks=0 t f='$12 + $13'
+	# fields 14 and 15 after the ")" of the command name; 14 alone:
+	# CPU_USER=1 (the process's own code, not the kernel's for it)
+	[ "${CPU_USER:-0}" = 1 ] && f='$12'
 	for p in "$@"; do
-		# fields 14 and 15 after the ")" of the command name
 		t=$(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null |
-		    awk '{ print $12 + $13 }')
+		    awk "{ print $f }")
 		ticks=$((ticks + ${t:-0}))
 	done
 	calc "$ticks / $CLK_TCK"

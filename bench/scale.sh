@@ -18,7 +18,12 @@
 # after the last node converged.
 #
 # The kernel's ARP and neighbour tables are shared by every namespace
-# (TESTING.md): they are raised first, never lowered.
+# (TESTING.md): they are raised first, never lowered, as is the number
+# of inotify instances.  Every node knows its peers' link-layer
+# addresses before the timed start (neigh_static; SCALE_NEIGH=discover
+# leaves them to neighbour discovery) and the bridge is a switch, with
+# no ip6tables on it: on one kernel both cost N^3 on the daemons' core
+# (bench/PROFILE.md), for every DUT alike, where real nodes pay N each.
 
 SCALE_PY="$TOP/bench/scale.py"
 NS_SW="${PFX}sw"
@@ -37,9 +42,20 @@ neigh_raise() {
 	done
 }
 
+# inotify_raise N: room for N daemons' inotify instances (bgpd follows
+# its config folder, the endpoint status folder and its secrets: 3 each;
+# the default of 128 a user leaves the 43rd bgpd reading them by timer)
+inotify_raise() {
+	local want=$(($1 * 4 + 256)) cur
+	cur=$(sysctl -n fs.inotify.max_user_instances)
+	[ "$cur" -ge "$want" ] && return 0
+	sysctl -qw "fs.inotify.max_user_instances=$want" ||
+	    die "cannot raise fs.inotify.max_user_instances"
+}
+
 # scale_up N: the switch namespace and N node namespaces n0..n<N-1>
 scale_up() {
-	local n="$1" i=0
+	local n="$1" mode="$2" i=0 k f
 	ns_add "$NS_SW"
 	ip -n "$NS_SW" link add br0 type bridge || die "bridge"
 	ip -n "$NS_SW" link set br0 up
@@ -52,10 +68,18 @@ scale_up() {
 		echo "netns add ${PFX}n$i"
 		i=$((i + 1))
 	done | ip -batch - || die "node namespaces"
+	# A switch, not a host: the switch namespace's bridge hands frames
+	# to no ip(6)tables (br_netfilter's per-namespace sysctls default
+	# to 1 wherever the module is loaded).
+	for k in arptables iptables ip6tables; do
+		f=/proc/sys/net/bridge/bridge-nf-call-$k
+		ip netns exec "$NS_SW" sh -c "[ ! -e $f ] || echo 0 >$f" ||
+		    die "bridge netfilter off"
+	done
 	i=0
 	while [ "$i" -lt "$n" ]; do
-		echo "link add eth0 netns ${PFX}n$i type veth peer name p$i" \
-		    "netns $NS_SW"
+		echo "link add eth0 address $(node_mac "$i") netns ${PFX}n$i" \
+		    "type veth peer name p$i netns $NS_SW"
 		i=$((i + 1))
 	done | ip -batch - || die "node links"
 	i=0
@@ -70,6 +94,36 @@ scale_up() {
 		    ip -n "${PFX}n$i" -batch - || die "node n$i"
 		i=$((i + 1))
 	done
+	[ "${SCALE_NEIGH:-static}" = static ] && neigh_static "$n" "$mode"
+	return 0
+}
+
+# neigh_static N MODE: every node knows the link-layer address of each
+# node it peers with before the timed start (mesh: every other node;
+# rr: node 0 and its clients), as the nodes of a running cluster do.
+# One kernel emulates all N nodes: left to neighbour discovery, each
+# solicitation is flooded by the bridge to all N namespaces and handled
+# there on the one core the daemons share, N^3 for the cluster (the
+# profile in bench/PROFILE.md), where a real node's kernel handles
+# only the solicitations for itself.
+neigh_static() {
+	local n="$1" mode="$2" i=0
+	while [ "$i" -lt "$n" ]; do
+		awk -v i="$i" -v n="$n" -v mode="$mode" 'BEGIN {
+			for (j = 0; j < n; j++) {
+				if (j == i || (mode != "mesh" && i != 0 && j != 0))
+					continue
+				printf "neigh replace 2001:db8:100::%x lladdr " \
+				    "02:b0:00:00:%02x:%02x dev eth0 nud permanent\n",
+				    j + 1, int(j / 256), j % 256
+			}
+		}' | ip -n "${PFX}n$i" -batch - || die "neighbours of n$i"
+		i=$((i + 1))
+	done
+}
+
+node_mac() {	# I: node I's eth0 (locally administered; as neigh_static)
+	printf '02:b0:00:00:%02x:%02x' $(($1 / 256)) $(($1 % 256))
 }
 
 node_addr() {	# I: node I's address (as bench/scale.py addr)
@@ -119,11 +173,12 @@ node_status() {
 # scale_run KIND MODE N: one measurement (cell already opened)
 scale_run() {
 	local kind="$1" mode="$2" n="$3" want i t_first t_last left to
-	local pid anon="" rss="" cpu0 cpu1 figs k v
+	local pid anon="" rss="" cpu0 cpu1 ucpu figs k v
 	want=$((n * SCALE_BLOCKS))
 	to=$((120 + n / 2))
 	neigh_raise $((n * n + 4 * n + 1024))
-	scale_up "$n"
+	inotify_raise "$n"
+	scale_up "$n" "$mode"
 	python3 "$SCALE_PY" conf "$kind" "$mode" "$n" "$SCALE_BLOCKS" "$RUN" ||
 	    die "scale.py conf"
 	chmod 755 "$RUN"
@@ -160,6 +215,7 @@ scale_run() {
 	done
 	sleep 2
 	cpu0=0
+	ucpu=0
 	i=0
 	while [ "$i" -lt "$n" ]; do
 		eval "pid=\$NODE_PID_$i"
@@ -167,6 +223,7 @@ scale_run() {
 		anon="$anon $(mem_of RssAnon "$pid")"
 		rss="$rss $(mem_of VmRSS "$pid")"
 		cpu0=$(calc "$cpu0 + $(cpu_of "$pid")")
+		ucpu=$(calc "$ucpu + $(CPU_USER=1 cpu_of "$pid")")
 		i=$((i + 1))
 	done
 	i=0
@@ -193,7 +250,7 @@ EOF
 	set -- "$@" n0_anon_kb "$(echo "$anon" | awk '{print $1}')" \
 	    n0_rss_kb "$(echo "$rss" | awk '{print $1}')"
 	cpu1=$(cpu_of "$pid")
-	emit "$@" cpu "$cpu0" n0_cpu "$cpu1" \
+	emit "$@" cpu "$cpu0" user_cpu "$ucpu" n0_cpu "$cpu1" \
 	    anon_kb "$(med_of "$anon" "$mode")" \
 	    anon_max_kb "$(max_of "$anon" "$mode")" \
 	    rss_kb "$(med_of "$rss" "$mode")"
