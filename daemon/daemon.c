@@ -327,6 +327,7 @@ stop(struct daemon *d)
 	bfdio_close(d);	/* AdminDown first: the peers keep BGP as it is */
 	while (d->conns != NULL)
 		peerio_conn_free(d->conns, BGP_CEASE_SHUTDOWN, NULL);
+	hash_free(&d->conn_ix);
 	listen_close(d);
 	secrets_free(d->secrets);
 	control_close(d->ctl);
@@ -367,6 +368,7 @@ daemon_main(const struct daemon_opts *o)
 		return 1;
 	}
 	memset(&d, 0, sizeof(d));
+	hash_init(&d.conn_ix);
 	d.opts = *o;
 	d.start_mono = monotime_ms();
 	d.start_wall = d.last_reload_wall = time(NULL);

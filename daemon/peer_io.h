@@ -48,6 +48,7 @@ struct conn {
 	 * RFC 5882: bfd_io.c sets and clears it); NULL: it is not. */
 	const char *held;
 	struct speaker_peer *peer_sp;
+	struct conn *ix_same;	/* the same peer address, another port */
 	/* The session's BGPFilters, in the BGPPeer's order (pointers into
 	 * the running plan, refreshed by policy_apply()). */
 	const struct plan_filter **filters;
