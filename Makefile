@@ -264,7 +264,7 @@ mutation:
 .PHONY: bench bench-quick bench-deps bench-etcd soak bench-bfd
 
 bench-deps: deps
-	EXTRA_PKGS="bird2 frr gobgpd util-linux" sh tools/deps.sh
+	EXTRA_PKGS="bird2 frr gobgpd util-linux valgrind" sh tools/deps.sh
 
 bench: deps bench-deps all bench-tools
 	sh bench/run.sh

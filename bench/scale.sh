@@ -142,6 +142,11 @@ node_start() {
 		[ "${BENCH_MASSIF:-0}" = 1 ] && [ "$i" = 0 ] &&
 		    w="valgrind --tool=massif --pages-as-heap=yes
 		    --massif-out-file=$RUN/massif-n0.out"
+		# a profile run: node I's instructions, dumped once every
+		# node converged (before the CLI's questions)
+		[ "${SCALE_CALLGRIND:-}" = "$i" ] &&
+		    w="valgrind --tool=callgrind
+		    --callgrind-out-file=$RUN/callgrind-n$i.out"
 		# shellcheck disable=SC2086
 		bg "${PFX}n$i" "$CPU_DUT" "$RUN/bgpd-n$i.out" $w "$BGPD" \
 		    --config "$RUN/conf/cluster.yaml" --node "n$i" \
@@ -173,7 +178,7 @@ node_status() {
 # scale_run KIND MODE N: one measurement (cell already opened)
 scale_run() {
 	local kind="$1" mode="$2" n="$3" want i t_first t_last left to
-	local pid anon="" rss="" cpu0 cpu1 ucpu figs k v
+	local pid anon="" rss="" cpu0 cpu1 ucpu instr figs k v
 	want=$((n * SCALE_BLOCKS))
 	to=$((120 + n / 2))
 	neigh_raise $((n * n + 4 * n + 1024))
@@ -214,6 +219,15 @@ scale_run() {
 		}
 	done
 	sleep 2
+	instr=""
+	if [ -n "${SCALE_CALLGRIND:-}" ]; then
+		eval "pid=\$NODE_PID_$SCALE_CALLGRIND"
+		callgrind_control -d "$pid" >/dev/null 2>&1 ||
+		    bad "callgrind_control -d $pid"
+		instr=$(sed -n 's/^summary: //p' \
+		    "$RUN/callgrind-n$SCALE_CALLGRIND.out.1" 2>/dev/null)
+		[ -n "$instr" ] || bad "no callgrind dump of n$SCALE_CALLGRIND"
+	fi
 	cpu0=0
 	ucpu=0
 	i=0
@@ -250,6 +264,7 @@ EOF
 	set -- "$@" n0_anon_kb "$(echo "$anon" | awk '{print $1}')" \
 	    n0_rss_kb "$(echo "$rss" | awk '{print $1}')"
 	cpu1=$(cpu_of "$pid")
+	[ -n "$instr" ] && set -- "$@" instr "$instr"
 	emit "$@" cpu "$cpu0" user_cpu "$ucpu" n0_cpu "$cpu1" \
 	    anon_kb "$(med_of "$anon" "$mode")" \
 	    anon_max_kb "$(max_of "$anon" "$mode")" \
@@ -299,6 +314,20 @@ scen_MESH() {
 			done
 		done
 		r=$((r + 1))
+	done
+	# bgpd's own work per node, apart from the one kernel's and the
+	# shared core's (caches, scheduling): the instructions of the middle
+	# node under callgrind, from its start until every node converged
+	# (that node slows the run: its times are not reported)
+	case " $(scale_duts) " in *" bgpd "*) ;; *) return 0 ;; esac
+	[ "${MESH_INSTR:-1}" = 1 ] || return 0
+	command -v callgrind_control >/dev/null || {
+		log "MESHI: no valgrind, not measured"
+		return 0
+	}
+	for n in $MESH_SIZES; do
+		cell MESHI bgpd "$n" 1
+		SCALE_CALLGRIND=$((n / 2)) scale_run bgpd mesh "$n"
 	done
 }
 
