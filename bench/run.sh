@@ -47,7 +47,10 @@
 #        into the kernel, the floor for the same prefixes (real.sh)
 #   BL   the operator's full listing (bgpd routes --json) at BL_N routes:
 #        the DUT's memory and its event loop's stalls meanwhile
-#   MESH whole clusters: a full mesh of N bgpd (or BIRD) nodes
+#   MESH whole clusters: a full mesh of N bgpd (or BIRD) nodes; then
+#        MESHI, one more bgpd run a size with the middle node under
+#        callgrind: its instructions, N's work apart from the one
+#        kernel's and the shared core's (MESH_INSTR=0: not run)
 #   RR   one route reflector with RR_CLIENTS clients (bench/scale.sh)
 . "$(dirname "$0")/lib.sh"
 . "$TOP/bench/dut.sh"
