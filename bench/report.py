@@ -1050,7 +1050,12 @@ class Report:
                "own.  Seconds from starting the first daemon until every "
                "node's kernel holds every block; the daemons are started "
                "one after the other as fast as the shell can (the spread "
-               "is in the raw results as `start_spread`)." % blocks)
+               "is in the raw results as `start_spread`).  Every node "
+               "knows its peers' link-layer addresses before the start "
+               "and the bridge runs no ip6tables (since 2026-12-08: on "
+               "one kernel, neighbour discovery flooded every "
+               "solicitation to all N namespaces on the daemons' core; "
+               "bench/scale.sh)." % blocks)
         self.w()
         self.dut_table("MESH", "secs", " s", first="nodes")
         self.w("From the last daemon started:")
@@ -1071,6 +1076,10 @@ class Report:
                "after convergence:")
         self.w()
         self.dut_table("MESH", "cpu", " s", first="nodes")
+        self.w("Of it, the daemons' own code (user CPU; the rest is the "
+               "kernel's, for them):")
+        self.w()
+        self.dut_table("MESH", "user_cpu", " s", first="nodes")
 
         self.w("## RR: one route reflector, many clients")
         self.w()
