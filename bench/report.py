@@ -740,8 +740,11 @@ class Report:
                "observer saw the last route (every prefix, the DUT's "
                "protocol), and the floor for the same prefixes "
                "(nlfloor, nothing listening; with the observer "
-               "listening).  Here the observer reads every "
-               "notification (not B1's sentinel mode):")
+               "listening).  Since 2026-12-08 the load is timed by the "
+               "observer's sentinel mode, as B1 (mrtfeed's sentinel route "
+               "comes last); the withdrawal, and the floor's column "
+               "\"with the observer listening\", by an observer that "
+               "reads every notification:")
         self.w()
         duts = [d for d in self.duts if d != "gobgp" and
                 any(self.get("real-kernel", p, d) for p in ps)]
