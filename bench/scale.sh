@@ -147,6 +147,11 @@ node_start() {
 		[ "${SCALE_CALLGRIND:-}" = "$i" ] &&
 		    w="valgrind --tool=callgrind
 		    --callgrind-out-file=$RUN/callgrind-n$i.out"
+		# ... or node I's heap, pages too, snapshot at the same time
+		[ "${SCALE_MASSIF:-}" = "$i" ] &&
+		    w="valgrind --tool=massif
+		    --pages-as-heap=${SCALE_MASSIF_PAGES:-yes}
+		    --massif-out-file=$RUN/massif-n$i.out"
 		# shellcheck disable=SC2086
 		bg "${PFX}n$i" "$CPU_DUT" "$RUN/bgpd-n$i.out" $w "$BGPD" \
 		    --config "$RUN/conf/cluster.yaml" --node "n$i" \
@@ -227,6 +232,12 @@ scale_run() {
 		instr=$(sed -n 's/^summary: //p' \
 		    "$RUN/callgrind-n$SCALE_CALLGRIND.out.1" 2>/dev/null)
 		[ -n "$instr" ] || bad "no callgrind dump of n$SCALE_CALLGRIND"
+	fi
+	if [ -n "${SCALE_MASSIF:-}" ]; then
+		eval "pid=\$NODE_PID_$SCALE_MASSIF"
+		vgdb --pid="$pid" detailed_snapshot \
+		    "$RUN/massif-n$SCALE_MASSIF.snap" >/dev/null 2>&1 ||
+		    bad "vgdb detailed_snapshot $pid"
 	fi
 	cpu0=0
 	ucpu=0

@@ -63,6 +63,31 @@ maybe_trim(struct daemon *d)
 	d->trim_mark = n;
 }
 
+/* maybe_trim() once bgpd has been idle DAEMON_IDLE_MS: an idle daemon
+ * turns no loop that would (a client after its one burst kept its
+ * 128 KiB buffers until the next keepalive). */
+static void
+trim_later(struct daemon *d)
+{
+	struct timeval tv = { 0, (DAEMON_IDLE_MS + 100) * 1000 };
+
+	if (d->trim == NULL || evtimer_pending(d->trim, NULL))
+		return;
+	d->trim_turns = d->turns;
+	evtimer_add(d->trim, &tv);
+}
+
+static void
+on_trim(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon *d = arg;
+
+	maybe_trim(d);
+	/* Busy since it was set: what was used then may not be idle yet. */
+	if (d->turns != d->trim_turns)
+		trim_later(d);
+}
+
 static void
 on_work(evutil_socket_t fd, short what, void *arg)
 {
@@ -72,10 +97,13 @@ on_work(evutil_socket_t fd, short what, void *arg)
 	bool more = speaker_run(d->sp, monotime_ms());
 	uint64_t t = speaker_next_timer(d->sp), now = monotime_ms();
 
-	if (kernel_tick(d) || more)
+	d->turns++;
+	if (kernel_tick(d) || more) {
 		event_active(d->work, EV_TIMEOUT, 0);
-	else
+	} else {
 		maybe_trim(d);
+		trim_later(d);
+	}
 	sdnotify_tick(d->svc);
 	if (t != UINT64_MAX) {
 		struct timeval tv;
@@ -285,6 +313,7 @@ start(struct daemon *d)
 	    addr_v4(&d->plan.cluster_id) : 0);
 	d->work = event_new(d->base, -1, 0, on_work, d);
 	d->sp_timer = event_new(d->base, -1, 0, on_work, d);
+	d->trim = evtimer_new(d->base, on_trim, d);
 	if ((d->ctl = control_open(&d->view, d->opts.socket, err,
 	    sizeof(err))) == NULL) {
 		log_err("%s", err);
@@ -340,6 +369,8 @@ stop(struct daemon *d)
 		event_free(d->work);
 	if (d->sp_timer != NULL)
 		event_free(d->sp_timer);
+	if (d->trim != NULL)
+		event_free(d->trim);
 	if (d->sig_term != NULL) {
 		event_free(d->sig_term);
 		event_free(d->sig_int);

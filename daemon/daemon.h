@@ -75,6 +75,11 @@ struct daemon {
 	struct secrets *secrets;	/* NULL: no inotify */
 	struct event *sig_term, *sig_int, *sig_hup, *work;
 	struct event *sp_timer;	/* the speaker's deadlines */
+	/* The burst buffers go back once bgpd has been idle a while; this
+	 * timer comes then even if no event does (turns: on_work's count,
+	 * trim_turns: its value when the timer was set). */
+	struct event *trim;
+	uint64_t turns, trim_turns;
 	bool	stopping;
 	uint64_t start_mono;
 	time_t	start_wall;
