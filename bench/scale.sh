@@ -122,6 +122,14 @@ neigh_static() {
 	done
 }
 
+scale_massif() {	# the node under massif, if any
+	if [ -n "${SCALE_MASSIF:-}" ]; then
+		echo "$SCALE_MASSIF"
+	elif [ "${BENCH_MASSIF:-0}" = 1 ]; then
+		echo 0
+	fi
+}
+
 node_mac() {	# I: node I's eth0 (locally administered; as neigh_static)
 	printf '02:b0:00:00:%02x:%02x' $(($1 / 256)) $(($1 % 256))
 }
@@ -138,17 +146,14 @@ node_start() {
 		# (the config in a folder of its own: bgpd watches its folder,
 		# and every node's files are made in $RUN)
 		w=""
-		# a profile run (bench/PROFILE.md): node 0's heap, pages too
-		[ "${BENCH_MASSIF:-0}" = 1 ] && [ "$i" = 0 ] &&
-		    w="valgrind --tool=massif --pages-as-heap=yes
-		    --massif-out-file=$RUN/massif-n0.out"
-		# a profile run: node I's instructions, dumped once every
-		# node converged (before the CLI's questions)
+		# a profile run (bench/PROFILE.md): node I's instructions,
+		# dumped once every node converged (before the CLI's
+		# questions); or its heap, pages too, snapshot then
+		# (BENCH_MASSIF=1: node 0's)
 		[ "${SCALE_CALLGRIND:-}" = "$i" ] &&
 		    w="valgrind --tool=callgrind
 		    --callgrind-out-file=$RUN/callgrind-n$i.out"
-		# ... or node I's heap, pages too, snapshot at the same time
-		[ "${SCALE_MASSIF:-}" = "$i" ] &&
+		[ "$(scale_massif)" = "$i" ] &&
 		    w="valgrind --tool=massif
 		    --pages-as-heap=${SCALE_MASSIF_PAGES:-yes}
 		    --massif-out-file=$RUN/massif-n$i.out"
@@ -233,10 +238,10 @@ scale_run() {
 		    "$RUN/callgrind-n$SCALE_CALLGRIND.out.1" 2>/dev/null)
 		[ -n "$instr" ] || bad "no callgrind dump of n$SCALE_CALLGRIND"
 	fi
-	if [ -n "${SCALE_MASSIF:-}" ]; then
-		eval "pid=\$NODE_PID_$SCALE_MASSIF"
+	if [ -n "$(scale_massif)" ]; then
+		eval "pid=\$NODE_PID_$(scale_massif)"
 		vgdb --pid="$pid" detailed_snapshot \
-		    "$RUN/massif-n$SCALE_MASSIF.snap" >/dev/null 2>&1 ||
+		    "$RUN/massif-n$(scale_massif).snap" >/dev/null 2>&1 ||
 		    bad "vgdb detailed_snapshot $pid"
 	fi
 	cpu0=0
