@@ -97,7 +97,7 @@ LINK_calico := $(CALICO_A) $(CONFIG_A) $(BGP_A) $(LIB_A) -lyaml
 DAEMON_OBJ := $(call obj_of,daemon)
 # daemon/'s pure modules (libc and lib/ only), for their unit tests.
 DAEMON_PURE_A := $(B)/libdaemonpure.a
-$(DAEMON_PURE_A): $(B)/daemon/grwait.o
+$(DAEMON_PURE_A): $(B)/daemon/grwait.o $(B)/daemon/connix.o
 LINK_daemon := $(DAEMON_PURE_A) $(LIB_A)
 BGPD	:= $(B)/bgpd
 

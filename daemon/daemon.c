@@ -63,9 +63,11 @@ maybe_trim(struct daemon *d)
 	d->trim_mark = n;
 }
 
-/* maybe_trim() once bgpd has been idle DAEMON_IDLE_MS: an idle daemon
- * turns no loop that would (a client after its one burst kept its
- * 128 KiB buffers until the next keepalive). */
+/* maybe_trim() from a timer, not from every idle turn of the loop: it
+ * comes DAEMON_IDLE_MS (and a little) after the loop first went idle,
+ * and again while the loop keeps turning, so an idle daemon gets one
+ * wake-up after its last work (a client after its one burst had kept
+ * its 128 KiB buffers until the next keepalive). */
 static void
 trim_later(struct daemon *d)
 {
@@ -98,12 +100,10 @@ on_work(evutil_socket_t fd, short what, void *arg)
 	uint64_t t = speaker_next_timer(d->sp), now = monotime_ms();
 
 	d->turns++;
-	if (kernel_tick(d) || more) {
+	if (kernel_tick(d) || more)
 		event_active(d->work, EV_TIMEOUT, 0);
-	} else {
-		maybe_trim(d);
+	else
 		trim_later(d);
-	}
 	sdnotify_tick(d->svc);
 	if (t != UINT64_MAX) {
 		struct timeval tv;
@@ -356,7 +356,7 @@ stop(struct daemon *d)
 	bfdio_close(d);	/* AdminDown first: the peers keep BGP as it is */
 	while (d->conns != NULL)
 		peerio_conn_free(d->conns, BGP_CEASE_SHUTDOWN, NULL);
-	hash_free(&d->conn_ix);
+	connix_free(&d->conn_ix);
 	listen_close(d);
 	secrets_free(d->secrets);
 	control_close(d->ctl);
@@ -399,7 +399,7 @@ daemon_main(const struct daemon_opts *o)
 		return 1;
 	}
 	memset(&d, 0, sizeof(d));
-	hash_init(&d.conn_ix);
+	connix_init(&d.conn_ix);
 	d.opts = *o;
 	d.start_mono = monotime_ms();
 	d.start_wall = d.last_reload_wall = time(NULL);

@@ -21,7 +21,7 @@
 #include <event2/event.h>
 
 #include "config/plan.h"
-#include "lib/hash.h"
+#include "connix.h"
 #include "view.h"
 
 struct speaker;
@@ -66,7 +66,7 @@ struct daemon {
 	struct conn *conns;
 	/* The sessions by peer address (peerio_conn_find: every accepted
 	 * connection looks its session up; a mesh node has N of each). */
-	struct hash_table conn_ix;
+	struct connix conn_ix;
 	struct listener *listeners;
 	struct control *ctl;
 	struct kernel *kern;	/* NULL with --no-kernel */

@@ -9,6 +9,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stddef.h>
 #include <event2/event.h>
 #include <netinet/in.h>
 #include <netinet/ip.h>
@@ -40,8 +41,6 @@ static void show_auth_err(struct conn *c);
 static void conn_close(struct conn *c);
 static void on_read(evutil_socket_t, short, void *);
 static void on_write(evutil_socket_t, short, void *);
-static void ix_add(struct conn *);
-static void ix_del(struct conn *);
 
 static struct session *
 S(const struct conn *c)
@@ -569,7 +568,9 @@ peerio_conn_new(struct daemon *d, const struct plan *pl,
 	pc.idle = (c->has_password && !c->key_ok) || c->held != NULL;
 	c->next = d->conns;
 	d->conns = c;
-	ix_add(c);
+	c->ix.addr = c->peer;
+	c->ix.port = c->port;
+	connix_add(&d->conn_ix, &c->ix);
 	c->peer_sp = speaker_peer_add(d->sp, &pc, c, monotime_ms());
 	if (c->has_password && !c->key_ok)
 		show_auth_err(c);
@@ -594,7 +595,7 @@ peerio_conn_free(struct conn *c, uint8_t subcode, const char *text)
 			break;
 		}
 	}
-	ix_del(c);
+	connix_del(&d->conn_ix, &c->ix);
 	free(c->filters);
 	free(c->secret_name);
 	free(c->secret_key);
@@ -640,56 +641,13 @@ peerio_why_down(const struct conn *c)
 	return "";
 }
 
-/* The index by peer address: one entry an address, the sessions to
- * other ports of the same address chained behind it (ix_same). */
-static bool
-ix_eq(const void *entry, const void *key)
-{
-	return addr_eq(&((const struct conn *)entry)->peer, key);
-}
-
-static void
-ix_add(struct conn *c)
-{
-	uint64_t hv = addr_hash(&c->peer);
-	struct conn *first = hash_find(&c->d->conn_ix, hv, ix_eq, &c->peer);
-
-	if (first == NULL) {
-		c->ix_same = NULL;
-		hash_insert(&c->d->conn_ix, hv, c);
-		return;
-	}
-	c->ix_same = first->ix_same;
-	first->ix_same = c;
-}
-
-static void
-ix_del(struct conn *c)
-{
-	struct hash_table *t = &c->d->conn_ix;
-	uint64_t hv = addr_hash(&c->peer);
-	struct conn *first = hash_find(t, hv, ix_eq, &c->peer), **pp;
-
-	if (first != c) {
-		for (pp = &first->ix_same; *pp != c; pp = &(*pp)->ix_same)
-			;
-		*pp = c->ix_same;
-		return;
-	}
-	hash_remove_entry(t, hv, c);
-	if (c->ix_same != NULL)
-		hash_insert(t, hv, c->ix_same);
-}
-
 struct conn *
 peerio_conn_find(struct daemon *d, const struct ip_addr *peer, uint16_t port)
 {
-	struct conn *c = hash_find(&d->conn_ix, addr_hash(peer), ix_eq,
-	    peer);
+	struct connix_ent *e = connix_find(&d->conn_ix, peer, port);
 
-	while (c != NULL && port != 0 && c->port != port)
-		c = c->ix_same;
-	return c;
+	return e != NULL ? (struct conn *)((char *)e -
+	    offsetof(struct conn, ix)) : NULL;
 }
 
 /* ---- collisions (RFC 4271 6.8) ---- */

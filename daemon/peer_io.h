@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "config/plan.h"
+#include "connix.h"
 #include "secrets.h"
 
 struct daemon;
@@ -48,7 +49,7 @@ struct conn {
 	 * RFC 5882: bfd_io.c sets and clears it); NULL: it is not. */
 	const char *held;
 	struct speaker_peer *peer_sp;
-	struct conn *ix_same;	/* the same peer address, another port */
+	struct connix_ent ix;	/* in the daemon's conn_ix */
 	/* The session's BGPFilters, in the BGPPeer's order (pointers into
 	 * the running plan, refreshed by policy_apply()). */
 	const struct plan_filter **filters;
