@@ -50,8 +50,11 @@ maybe_trim(struct daemon *d)
 
 	if (d->kern != NULL && kernel_release(d->kern, now, DAEMON_IDLE_MS))
 		freed = true;
-	if (freed)
+	if (freed) {
+		log_debug("idle for %u ms: the burst buffers went back",
+		    DAEMON_IDLE_MS);
 		malloc_trim(0);
+	}
 
 	if (n >= d->trim_mark) {
 		d->trim_mark = n;
